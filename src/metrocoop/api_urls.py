@@ -1,0 +1,19 @@
+"""/api/: every app's viewsets on one router, the token endpoint, the schema and its offline docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+import metrocoop.indicators.api.urls  # noqa: F401  (registers on the shared router)
+from metrocoop.core.api import views as core_views
+from metrocoop.core.api.urls import router
+
+app_name = "api"
+
+urlpatterns = [
+    path("auth/token/", core_views.TokenView.as_view(), name="token"),
+    path("me/", core_views.CurrentUserView.as_view(), name="me"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,122 @@
+from auditlog.models import LogEntry
+from rest_framework import serializers
+
+from metrocoop.core.models import City, Job, Organisation, Province, RoleAssignment, User
+
+
+class ProvinceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Province
+        fields = ["code", "name_zh", "name_en"]
+
+
+class CitySerializer(serializers.ModelSerializer):
+    province = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    province_name_zh = serializers.CharField(source="province.name_zh", read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:city-detail", lookup_field="code")
+
+    class Meta:
+        model = City
+        fields = [
+            "code",
+            "url",
+            "name_zh",
+            "name_en",
+            "province",
+            "province_name_zh",
+            "latitude",
+            "longitude",
+            "joined_on",
+            "left_on",
+            "description_zh",
+            "description_en",
+            "positioning",
+            "contact",
+            "updated_at",
+        ]
+        read_only_fields = [f for f in fields if f not in City.PROFILE_FIELDS]
+
+
+class CityProfileSerializer(serializers.ModelSerializer):
+    """What PATCH /api/cities/{code}/ may change: the profile the city maintains."""
+
+    class Meta:
+        model = City
+        fields = list(City.PROFILE_FIELDS)
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    city = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["code", "name_zh", "name_en", "kind", "city", "parent", "domain"]
+
+
+class RoleAssignmentSerializer(serializers.ModelSerializer):
+    city = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["role", "role_label", "city", "organisation", "domain", "valid_from", "valid_until"]
+
+
+class CurrentUserSerializer(serializers.ModelSerializer):
+    roles = RoleAssignmentSerializer(source="role_assignments", many=True, read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "email", "language", "roles"]
+        read_only_fields = ["id", "username", "roles"]
+
+
+class LogEntrySerializer(serializers.ModelSerializer):
+    action = serializers.SerializerMethodField()
+    model = serializers.SerializerMethodField()
+    actor = serializers.SerializerMethodField()
+    before = serializers.SerializerMethodField()
+    after = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LogEntry
+        fields = [
+            "id",
+            "timestamp",
+            "actor",
+            "action",
+            "model",
+            "object_pk",
+            "object_repr",
+            "changes",
+            "before",
+            "after",
+            "remote_addr",
+            "additional_data",
+        ]
+
+    def get_action(self, obj) -> str:
+        return {0: "create", 1: "update", 2: "delete", 3: "access"}.get(obj.action, str(obj.action))
+
+    def get_model(self, obj) -> str:
+        return f"{obj.content_type.app_label}.{obj.content_type.model}"
+
+    def get_actor(self, obj) -> str | None:
+        return obj.actor.username if obj.actor_id else None
+
+    def get_before(self, obj) -> dict:
+        return {k: v[0] for k, v in (obj.changes or {}).items() if isinstance(v, list) and len(v) == 2}
+
+    def get_after(self, obj) -> dict:
+        return {k: v[1] for k, v in (obj.changes or {}).items() if isinstance(v, list) and len(v) == 2}
+
+
+class JobSerializer(serializers.ModelSerializer):
+    percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Job
+        fields = ["id", "kind", "title", "status", "done", "total", "percent", "message", "result", "error",
+                  "created_at", "started_at", "finished_at"]

@@ -1,0 +1,90 @@
+from auditlog.models import LogEntry
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from metrocoop.core import services
+from metrocoop.core.api.base import ScopedQuerysetMixin, ScopedReadOnlyViewSet
+from metrocoop.core.api.filters import CityFilter, LogEntryFilter, OrganisationFilter
+from metrocoop.core.api.serializers import (
+    CityProfileSerializer,
+    CitySerializer,
+    CurrentUserSerializer,
+    JobSerializer,
+    LogEntrySerializer,
+    OrganisationSerializer,
+)
+from metrocoop.core.models import City, Job, Organisation
+
+
+class CityViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Member cities, addressed by code (/api/cities/SZ/). PATCH changes the profile the city maintains."""
+
+    queryset = City.objects.select_related("province")
+    serializer_class = CitySerializer
+    filterset_class = CityFilter
+    lookup_field = "code"
+    lookup_value_regex = "[A-Za-z]{2,8}"
+    pagination_class = None
+
+    def get_object(self):
+        queryset = self.filter_queryset(self.get_queryset())
+        obj = get_object_or_404(queryset, code=self.kwargs["code"].upper())
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    @extend_schema(request=CityProfileSerializer, responses=CitySerializer)
+    def partial_update(self, request, *args, **kwargs):
+        city = self.get_object()
+        incoming = CityProfileSerializer(city, data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        city = services.do_update_city_profile(city, incoming.validated_data, actor=request.user)
+        return Response(CitySerializer(city, context=self.get_serializer_context()).data)
+
+
+class OrganisationViewSet(ScopedReadOnlyViewSet):
+    queryset = Organisation.objects.select_related("city", "parent")
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilter
+    lookup_field = "code"
+
+
+class AuditEntryViewSet(ScopedReadOnlyViewSet):
+    """The append-only audit trail: who changed what, when, with the values before and after."""
+
+    queryset = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-id")
+    serializer_class = LogEntrySerializer
+    filterset_class = LogEntryFilter
+
+
+class JobViewSet(ScopedReadOnlyViewSet):
+    """Background jobs the user started (the office and auditors see all), with their progress."""
+
+    queryset = Job.objects.all()
+    serializer_class = JobSerializer
+
+
+class CurrentUserView(APIView):
+    """The signed-in user, their roles and scopes; PATCH sets the interface language."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=CurrentUserSerializer)
+    def get(self, request):
+        return Response(CurrentUserSerializer(request.user).data)
+
+    @extend_schema(request=CurrentUserSerializer, responses=CurrentUserSerializer)
+    def patch(self, request):
+        language = request.data.get("language")
+        if language is not None:
+            services.do_set_language(request.user, language, actor=request.user)
+        return Response(CurrentUserSerializer(request.user).data)
+
+
+class TokenView(ObtainAuthToken):
+    """POST username and password; the answer's token goes in `Authorization: Token …`."""
+
+    permission_classes = [permissions.AllowAny]

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "metrocoop.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from metrocoop.core import audit, exports, policies  # noqa: F401  (audited models, job handlers, policies)

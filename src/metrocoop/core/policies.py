@@ -1,0 +1,33 @@
+"""Access policies of the core models (see core.permissions)."""
+
+from auditlog.models import LogEntry
+from django.db.models import Q
+
+from metrocoop.core.choices import Role
+from metrocoop.core.models import City, Job, Organisation, Province, RoleAssignment, User
+from metrocoop.core.permissions import SIGNED_IN_ROLES, Action, Policy, register
+
+OFFICE_ONLY = frozenset({Role.OFFICE})
+
+register(Province, Policy(public=Q(), roles={Action.CHANGE: OFFICE_ONLY}))
+# A city's profile is the city's own: its liaison edits it, the office edits all; membership is the office's.
+register(
+    City,
+    Policy(
+        city="pk",
+        public=Q(),
+        roles={Action.CHANGE: frozenset({Role.OFFICE, Role.LIAISON}), Action.ADD: OFFICE_ONLY},
+    ),
+)
+register(Organisation, Policy(city="city", public=Q(), roles={a: OFFICE_ONLY for a in ("add", "change", "delete")}))
+register(
+    User,
+    Policy(owner="pk", roles={Action.VIEW: SIGNED_IN_ROLES, Action.ADD: OFFICE_ONLY, Action.CHANGE: OFFICE_ONLY}),
+)
+register(
+    RoleAssignment,
+    Policy(owner="user", roles={Action.VIEW: SIGNED_IN_ROLES, Action.ADD: OFFICE_ONLY, Action.DELETE: OFFICE_ONLY}),
+)
+# The audit trail is read by the office and auditors; nobody writes it but the platform itself.
+register(LogEntry, Policy(roles={}))
+register(Job, Policy(owner="created_by", roles={Action.VIEW: SIGNED_IN_ROLES}))

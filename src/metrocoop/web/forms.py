@@ -1,0 +1,15 @@
+from django import forms
+
+from metrocoop.core.models import City
+
+
+class CityProfileForm(forms.ModelForm):
+    class Meta:
+        model = City
+        fields = list(City.PROFILE_FIELDS)
+        widgets = {
+            "description_zh": forms.Textarea(attrs={"rows": 4}),
+            "description_en": forms.Textarea(attrs={"rows": 4}),
+            "positioning": forms.Textarea(attrs={"rows": 3}),
+            "contact": forms.Textarea(attrs={"rows": 2}),
+        }

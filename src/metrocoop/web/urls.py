@@ -1,0 +1,24 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from metrocoop.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", views.set_language, name="set_language"),
+    path("cities/", views.city_list, name="cities"),
+    path("cities/<str:code>/", views.city_detail, name="city"),
+    path("cities/<str:code>/profile/", views.city_profile_block, name="city_profile"),
+    path("cities/<str:code>/profile/edit/", views.city_profile_edit, name="city_profile_edit"),
+    path("indicators/", views.indicator_catalogue, name="indicators"),
+    path("audit/", views.audit_list, name="audit"),
+    path("audit/export/", views.audit_export, name="audit_export"),
+    path("audit/<str:app_label>/<str:model>/<str:pk>/", views.audit_for_object, name="audit_object"),
+    path("jobs/<uuid:pk>/", views.job_status, name="job"),
+    path("jobs/<uuid:pk>/download/", views.job_download, name="job_download"),
+    path("modules/<slug:key>/", views.module_page, name="module"),
+]
