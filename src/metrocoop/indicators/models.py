@@ -19,6 +19,7 @@ class Indicator(BilingualNameMixin, models.Model):
     domain = models.CharField(_("domain"), max_length=40, default="economy")
     higher_is_better = models.BooleanField(_("higher is better"), default=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
+    decimals = models.PositiveSmallIntegerField(_("decimals shown"), default=2)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     class Meta:

@@ -77,6 +77,7 @@ def load_table1() -> int:
                 "unit_en": unit_en,
                 "source": PAPER if col else f"{PAPER}; {POPULATION_FORMULA}",
                 "sort_order": order,
+                "decimals": 0 if code == "disposable-income-per-capita" else 2,
             },
         )
     cities = {c.code: c for c in City.objects.all()}

@@ -17,7 +17,7 @@ TABLE1_YEAR = 2019
 class Table:
     year: int
     indicators: list[Indicator]
-    rows: list[tuple[City, list[Decimal | None]]]
+    rows: list[tuple[City, list[tuple[Decimal | None, int]]]]
 
 
 def table1(cities: list[City], year: int = TABLE1_YEAR) -> Table:
@@ -26,7 +26,7 @@ def table1(cities: list[City], year: int = TABLE1_YEAR) -> Table:
         (o.city_id, o.indicator_id): o.value
         for o in Observation.objects.filter(year=year, city__in=cities).only("city_id", "indicator_id", "value")
     }
-    rows = [(c, [values.get((c.pk, i.pk)) for i in indicators]) for c in cities]
+    rows = [(c, [(values.get((c.pk, i.pk)), i.decimals) for i in indicators]) for c in cities]
     return Table(year, indicators, rows)
 
 
@@ -37,7 +37,8 @@ def bar_chart_option(table: Table, indicator_code: str) -> dict | None:
         return None
     indicator = table.indicators[index]
     pairs = sorted(
-        ((c.name, float(v[index])) for c, v in table.rows if v[index] is not None), key=lambda p: p[1], reverse=True
+        ((c.name, float(v[index][0])) for c, v in table.rows if v[index][0] is not None),
+        key=lambda p: (-p[1], p[0]),
     )
     if not pairs:
         return None
@@ -45,8 +46,8 @@ def bar_chart_option(table: Table, indicator_code: str) -> dict | None:
     return {
         "title": {"text": f"{indicator.name}（{indicator.unit}）· {table.year}", "left": "center", "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"},
-        "grid": {"left": 60, "right": 20, "bottom": 40, "top": 50},
-        "xAxis": {"type": "category", "data": [p[0] for p in pairs]},
+        "grid": {"left": 60, "right": 70, "bottom": 40, "top": 50},
+        "xAxis": {"type": "category", "data": [p[0] for p in pairs], "axisLabel": {"interval": 0}},
         "yAxis": {"type": "value", "name": indicator.unit},
         "series": [
             {

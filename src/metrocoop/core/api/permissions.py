@@ -16,6 +16,9 @@ class CorePermission(BasePermission):
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS:
             return True
+        action_map = getattr(view, "action_map", None)
+        if action_map is not None and request.method.lower() not in action_map:
+            return True  # the view answers 405; nothing to authorise
         if not request.user or not request.user.is_authenticated:
             return False
         model = getattr(getattr(view, "queryset", None), "model", None)

@@ -1,0 +1,67 @@
+"""Shared fixtures: the reference data (provinces, member cities, organisations), the paper's Table 1 and the demo
+accounts, loaded into the real test database (SQLite or PostgreSQL, whichever DATABASE_URL names)."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+
+def _load_everything() -> None:
+    from metrocoop.core.demo import load_demo_accounts
+    from metrocoop.core.reference import load_reference_data
+    from metrocoop.indicators.paper import load_table1
+
+    load_reference_data()
+    load_table1()
+    load_demo_accounts()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the reference data once per test database; each test then runs in a transaction rolled back after it."""
+    with django_db_blocker.unblock():
+        _load_everything()
+
+
+@pytest.fixture
+def reference(db):
+    from metrocoop.core.models import City
+
+    if not City.objects.exists():  # a transactional test before this one flushed the database
+        _load_everything()
+    return {c.code: c for c in City.objects.all()}
+
+
+@pytest.fixture
+def demo_users(reference):
+    from metrocoop.core.models import User
+
+    return {u.username: u for u in User.objects.all()}
+
+
+@pytest.fixture
+def api(demo_users):
+    """api("liaison-sz") → an API client authenticated with that user's token; api(None) → anonymous."""
+
+    def client_for(username: str | None) -> APIClient:
+        client = APIClient()
+        if username is not None:
+            token, _ = Token.objects.get_or_create(user=demo_users[username])
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def browser_client(client, demo_users):
+    """browser_client("liaison-sz") → Django's test client signed in as that user (session, CSRF enforced)."""
+    from django.test import Client
+
+    def client_for(username: str | None) -> Client:
+        c = Client(enforce_csrf_checks=False)
+        if username is not None:
+            c.force_login(demo_users[username])
+        return c
+
+    return client_for

@@ -1,0 +1,185 @@
+"""The generic API test mixin every model API uses (after NetBox's APIViewTestCases, in pytest form).
+
+A test class names its endpoint, a user in scope and one out of scope, and how to make a row and payloads; it
+inherits the routine tests: list/get/create/update/delete as anonymous, as a user without the scope and as a
+user with it. Denied writes also assert that nothing changed (row count, the row's fields, the audit trail).
+
+    class TestObservationAPI(ModelAPITestCases):
+        basename = "observation"
+        model = Observation
+        in_scope_user = "liaison-sz"
+        out_of_scope_user = "liaison-wx"
+        methods = {"list", "retrieve", "create", "partial_update", "destroy"}
+
+        def make_row(self, reference): ...            # a row in in_scope_user's scope
+        def create_payload(self, reference): ...      # a new row in scope
+        def update_payload(self, row): ...            # a change within scope
+
+Methods not in `methods` must answer 405 to everybody and change nothing. `anonymous_reads` says whether
+anonymous users see rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from auditlog.models import LogEntry
+from django.db import models
+from django.forms.models import model_to_dict
+from django.urls import reverse
+
+ALL_METHODS = frozenset({"list", "retrieve", "create", "partial_update", "destroy"})
+
+
+def snapshot(model: type[models.Model]) -> dict[str, Any]:
+    """Everything a denied write must leave as it was: every row of the model and the size of the audit trail."""
+    rows = {obj.pk: model_to_dict(obj) for obj in model._default_manager.all()}
+    return {"rows": rows, "audit": LogEntry.objects.count()}
+
+
+class ModelAPITestCases:
+    basename: ClassVar[str]
+    model: ClassVar[type[models.Model]]
+    lookup_field: ClassVar[str] = "pk"
+    in_scope_user: ClassVar[str]
+    out_of_scope_user: ClassVar[str]
+    methods: ClassVar[frozenset[str] | set[str]] = ALL_METHODS
+    anonymous_reads: ClassVar[bool] = True
+
+    # --- to be provided by the test class -------------------------------------------------------------------
+    def make_row(self, reference) -> models.Model:
+        raise NotImplementedError
+
+    def create_payload(self, reference) -> dict:
+        raise NotImplementedError
+
+    def update_payload(self, row) -> dict:
+        raise NotImplementedError
+
+    # --- helpers -----------------------------------------------------------------------------------------------
+    def list_url(self) -> str:
+        return reverse(f"api:{self.basename}-list")
+
+    def detail_url(self, row) -> str:
+        return reverse(f"api:{self.basename}-detail", kwargs={self.lookup_field: getattr(row, self.lookup_field)})
+
+    @staticmethod
+    def _rows(data) -> list:
+        return data["results"] if isinstance(data, dict) and "results" in data else data
+
+    def _offered(self, method: str) -> bool:
+        return method in self.methods
+
+    # --- reads -------------------------------------------------------------------------------------------------
+    def test_list_anonymous(self, api, reference):
+        row = self.make_row(reference)
+        response = api(None).get(self.list_url())
+        assert response.status_code == 200
+        keys = [str(r.get(self.lookup_field, r.get("id"))) for r in self._rows(response.json())]
+        assert (str(getattr(row, self.lookup_field)) in keys) is self.anonymous_reads
+
+    def test_retrieve_anonymous(self, api, reference):
+        row = self.make_row(reference)
+        response = api(None).get(self.detail_url(row))
+        assert response.status_code == (200 if self.anonymous_reads else 404)
+
+    def test_list_in_scope(self, api, reference):
+        row = self.make_row(reference)
+        response = api(self.in_scope_user).get(self.list_url())
+        assert response.status_code == 200
+        keys = [str(r.get(self.lookup_field, r.get("id"))) for r in self._rows(response.json())]
+        assert str(getattr(row, self.lookup_field)) in keys
+
+    def test_retrieve_in_scope(self, api, reference):
+        row = self.make_row(reference)
+        assert api(self.in_scope_user).get(self.detail_url(row)).status_code == 200
+
+    # --- writes ------------------------------------------------------------------------------------------------
+    # An endpoint that does not offer a method answers 405 to everybody and changes nothing.
+
+    def _payload_for_create(self, reference) -> dict:
+        return self.create_payload(reference) if self._offered("create") else {}
+
+    def _payload_for_update(self, row) -> dict:
+        return self.update_payload(row) if self._offered("partial_update") else {}
+
+    def test_create_anonymous_refused(self, api, reference):
+        payload = self._payload_for_create(reference)
+        before = snapshot(self.model)
+        response = api(None).post(self.list_url(), payload, format="json")
+        assert response.status_code in ((401, 403) if self._offered("create") else (405,))
+        assert snapshot(self.model) == before
+
+    def test_create_out_of_scope_refused(self, api, reference):
+        payload = self._payload_for_create(reference)
+        before = snapshot(self.model)
+        response = api(self.out_of_scope_user).post(self.list_url(), payload, format="json")
+        assert response.status_code == (403 if self._offered("create") else 405), response.content
+        assert snapshot(self.model) == before
+
+    def test_create_in_scope(self, api, reference):
+        payload = self._payload_for_create(reference)
+        count, audit = self.model._default_manager.count(), LogEntry.objects.count()
+        response = api(self.in_scope_user).post(self.list_url(), payload, format="json")
+        if not self._offered("create"):
+            assert response.status_code == 405
+            assert self.model._default_manager.count() == count
+            return
+        assert response.status_code == 201, response.content
+        assert self.model._default_manager.count() == count + 1
+        assert LogEntry.objects.count() > audit
+
+    def test_update_anonymous_refused(self, api, reference):
+        row = self.make_row(reference)
+        before = snapshot(self.model)
+        response = api(None).patch(self.detail_url(row), self._payload_for_update(row), format="json")
+        assert response.status_code in ((401, 403) if self._offered("partial_update") else (405,))
+        assert snapshot(self.model) == before
+
+    def test_update_out_of_scope_refused(self, api, reference):
+        row = self.make_row(reference)
+        before = snapshot(self.model)
+        response = api(self.out_of_scope_user).patch(self.detail_url(row), self._payload_for_update(row), format="json")
+        assert response.status_code in ((403, 404) if self._offered("partial_update") else (405,)), response.content
+        assert snapshot(self.model) == before
+
+    def test_update_in_scope(self, api, reference, demo_users):
+        row = self.make_row(reference)
+        payload = self._payload_for_update(row)
+        before = snapshot(self.model)
+        response = api(self.in_scope_user).patch(self.detail_url(row), payload, format="json")
+        if not self._offered("partial_update"):
+            assert response.status_code == 405
+            assert snapshot(self.model) == before
+            return
+        assert response.status_code == 200, response.content
+        row.refresh_from_db()
+        for field, value in payload.items():
+            assert str(getattr(row, field)) == str(value)
+        entry = LogEntry.objects.get_for_object(row).order_by("-id").first()
+        assert entry is not None and entry.actor == demo_users[self.in_scope_user]
+
+    def test_delete_anonymous_refused(self, api, reference):
+        row = self.make_row(reference)
+        before = snapshot(self.model)
+        response = api(None).delete(self.detail_url(row))
+        assert response.status_code in ((401, 403) if self._offered("destroy") else (405,))
+        assert snapshot(self.model) == before
+
+    def test_delete_out_of_scope_refused(self, api, reference):
+        row = self.make_row(reference)
+        before = snapshot(self.model)
+        response = api(self.out_of_scope_user).delete(self.detail_url(row))
+        assert response.status_code in ((403, 404) if self._offered("destroy") else (405,))
+        assert snapshot(self.model) == before
+
+    def test_delete_in_scope(self, api, reference):
+        row = self.make_row(reference)
+        before = snapshot(self.model)
+        response = api(self.in_scope_user).delete(self.detail_url(row))
+        if not self._offered("destroy"):
+            assert response.status_code == 405
+            assert snapshot(self.model) == before
+            return
+        assert response.status_code == 204
+        assert not self.model._default_manager.filter(pk=row.pk).exists()

@@ -1,0 +1,20 @@
+from django import template
+from django.template.defaultfilters import floatformat
+
+register = template.Library()
+
+
+@register.filter
+def number(value, decimals=2):
+    """A figure with thousands separators and a fixed number of decimals; a dash when missing."""
+    if value is None or value == "":
+        return "—"
+    return floatformat(value, f"{int(decimals)}g")
+
+
+@register.filter
+def yuan_from_fen(fen):
+    """Integer fen shown as yuan with two decimals."""
+    if fen is None:
+        return "—"
+    return floatformat(fen / 100, "2g")
