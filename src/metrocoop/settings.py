@@ -14,7 +14,6 @@ from pathlib import Path
 
 import dj_database_url
 
-
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent.parent
 DATA_DIR = Path(os.environ.get("METROCOOP_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -171,3 +170,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("METROCOOP_LOG_LEVEL", "WARNING")},
 }
 
+FORMAT_MODULE_PATH = ["metrocoop.formats"]

@@ -87,7 +87,15 @@ def export_audit(job: Job, progress: Progress) -> dict:
             )
 
     filename = f"audit-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
-    headers = ["时间 Time", "操作人 Actor", "操作 Action", "对象类型 Model", "对象 ID", "对象 Object", "变更 Changes (before, after)"]
+    headers = [
+        "时间 Time",
+        "操作人 Actor",
+        "操作 Action",
+        "对象类型 Model",
+        "对象 ID",
+        "对象 Object",
+        "变更 Changes (before, after)",
+    ]
     count = write_xlsx(progress.result_path(filename), "audit", headers, rows())
     progress.advance(count, force=True)
     return {"file": filename, "rows": count}

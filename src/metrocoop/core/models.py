@@ -107,6 +107,9 @@ class City(BilingualNameMixin, models.Model):
     def __str__(self) -> str:
         return self.name_zh
 
+    def get_absolute_url(self) -> str:
+        return reverse("web:city", args=[self.code])
+
     @property
     def description(self) -> str:
         lang = get_language() or "zh-hans"
@@ -114,9 +117,6 @@ class City(BilingualNameMixin, models.Model):
 
     def is_member_on(self, day: date) -> bool:
         return (self.joined_on is None or self.joined_on <= day) and (self.left_on is None or self.left_on > day)
-
-    def get_absolute_url(self) -> str:
-        return reverse("web:city", args=[self.code])
 
 
 class Organisation(BilingualNameMixin, models.Model):
@@ -222,7 +222,9 @@ class RoleAssignment(models.Model):
             raise ValidationError({"domain": _("A department officer is scoped to a domain.")})
 
     def is_valid_on(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_until is None or self.valid_until >= day)
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or self.valid_until >= day
+        )
 
 
 class Job(models.Model):

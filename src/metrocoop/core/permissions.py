@@ -242,9 +242,7 @@ def _python_allows(policy: Policy, scopes: Scopes, role: str, action: str, obj: 
                 return True
         elif city_id in scopes.cities_for(role):
             return True
-    if policy.owner is not None and scopes.user_id is not None and _resolve(obj, policy.owner) == scopes.user_id:
-        return True
-    return False
+    return policy.owner is not None and scopes.user_id is not None and _resolve(obj, policy.owner) == scopes.user_id
 
 
 def can(user: Any, action: str, obj: models.Model) -> bool:
@@ -254,11 +252,9 @@ def can(user: Any, action: str, obj: models.Model) -> bool:
     scopes = scopes_of(user)
     if obj.pk is not None and action != Action.ADD and not obj._state.adding:
         return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
-    roles = scopes.roles & policy.roles_for(action)
-    if any(_python_allows(policy, scopes, role, action, obj) for role in roles):
-        return True
     # Hooks are written as filters; a new row cannot be filtered, so they never grant "add" on their own.
-    return False
+    roles = scopes.roles & policy.roles_for(action)
+    return any(_python_allows(policy, scopes, role, action, obj) for role in roles)
 
 
 def can_any(user: Any, action: str, model: type[models.Model]) -> bool:

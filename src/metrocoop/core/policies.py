@@ -19,7 +19,7 @@ register(
         roles={Action.CHANGE: frozenset({Role.OFFICE, Role.LIAISON}), Action.ADD: OFFICE_ONLY},
     ),
 )
-register(Organisation, Policy(city="city", public=Q(), roles={a: OFFICE_ONLY for a in ("add", "change", "delete")}))
+register(Organisation, Policy(city="city", public=Q(), roles=dict.fromkeys(("add", "change", "delete"), OFFICE_ONLY)))
 register(
     User,
     Policy(owner="pk", roles={Action.VIEW: SIGNED_IN_ROLES, Action.ADD: OFFICE_ONLY, Action.CHANGE: OFFICE_ONLY}),

@@ -28,7 +28,13 @@ DEPARTMENTS = (
 )
 
 MECHANISM_BODIES = (
-    ("council", OrganisationKind.COUNCIL, "上海大都市圈发展理事会", "Shanghai Metropolitan Area Development Council", None),
+    (
+        "council",
+        OrganisationKind.COUNCIL,
+        "上海大都市圈发展理事会",
+        "Shanghai Metropolitan Area Development Council",
+        None,
+    ),
     ("office", OrganisationKind.OFFICE, "理事会办公室", "Council Office", "council"),
     (
         "expert-committee",

@@ -16,7 +16,9 @@ def unsafe_reasons() -> list[str]:
     from metrocoop.core.models import User
 
     demo_users = list(
-        User.objects.filter(is_active=True, has_demo_password=True).order_by("username").values_list("username", flat=True)
+        User.objects.filter(is_active=True, has_demo_password=True)
+        .order_by("username")
+        .values_list("username", flat=True)
     )
     if demo_users:
         reasons.append("active accounts still have the demo password: " + ", ".join(demo_users[:10]))

@@ -13,7 +13,11 @@ CITY_EDITORS = frozenset({Role.OFFICE, Role.LIAISON})
 register(Indicator, Policy(public=Q(), roles={Action.ADD: OFFICE, Action.CHANGE: OFFICE, Action.DELETE: OFFICE}))
 register(
     Observation,
-    Policy(city="city", public=Q(), roles={Action.ADD: CITY_EDITORS, Action.CHANGE: CITY_EDITORS, Action.DELETE: CITY_EDITORS}),
+    Policy(
+        city="city",
+        public=Q(),
+        roles={Action.ADD: CITY_EDITORS, Action.CHANGE: CITY_EDITORS, Action.DELETE: CITY_EDITORS},
+    ),
 )
 audited(Indicator)
 audited(Observation)

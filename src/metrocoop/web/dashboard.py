@@ -44,7 +44,11 @@ def bar_chart_option(table: Table, indicator_code: str) -> dict | None:
         return None
     mean = sum(v for _, v in pairs) / len(pairs)
     return {
-        "title": {"text": f"{indicator.name}（{indicator.unit}）· {table.year}", "left": "center", "textStyle": {"fontSize": 14}},
+        "title": {
+            "text": f"{indicator.name}（{indicator.unit}）· {table.year}",
+            "left": "center",
+            "textStyle": {"fontSize": 14},
+        },
         "tooltip": {"trigger": "axis"},
         "grid": {"left": 60, "right": 70, "bottom": 40, "top": 50},
         "xAxis": {"type": "category", "data": [p[0] for p in pairs], "axisLabel": {"interval": 0}},

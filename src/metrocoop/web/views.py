@@ -110,7 +110,9 @@ def _require_audit_reader(user) -> None:
 @login_required
 def audit_list(request):
     _require_audit_reader(request.user)
-    entries = restrict(LogEntry.objects.select_related("actor", "content_type"), request.user).order_by("-timestamp", "-id")
+    entries = restrict(LogEntry.objects.select_related("actor", "content_type"), request.user).order_by(
+        "-timestamp", "-id"
+    )
     filtered = LogEntryFilter(request.GET, queryset=entries)
     page = Paginator(filtered.qs, 50).get_page(request.GET.get("page"))
     return render(request, "web/audit.html", {"page": page, "filter": filtered, "query": request.GET.urlencode()})
@@ -166,4 +168,3 @@ def set_language(request):
     response = HttpResponseRedirect(next_url)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax")
     return response
-

@@ -15,7 +15,10 @@ MESSAGES = {
     "not_found": ("未找到。", "Not found."),
     "method_not_allowed": ("不允许此方法。", "Method not allowed."),
     "invalid": ("输入有误，请检查各字段。", "The input is invalid; see the fields."),
-    "protected": ("该记录仍被其他记录引用，不能删除。", "This record is still referred to by others and cannot be deleted."),
+    "protected": (
+        "该记录仍被其他记录引用，不能删除。",
+        "This record is still referred to by others and cannot be deleted.",
+    ),
     "conflict": ("与已有记录冲突。", "This conflicts with an existing record."),
     "throttled": ("请求过于频繁。", "Too many requests."),
     "parse_error": ("请求格式错误。", "Malformed request."),
@@ -36,7 +39,9 @@ def _bilingual(code: str, detail=None) -> dict:
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
     if isinstance(exc, ProtectedError):
         return Response(_bilingual("protected"), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, Http404):

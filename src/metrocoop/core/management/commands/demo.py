@@ -42,7 +42,7 @@ class Command(BaseCommand):
                 + (f", {extra}" if extra else "")
             )
         )
-        self.stdout.write("\nDemo accounts (password: %s)\n" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo accounts (password: {DEMO_PASSWORD})\n")
         for a in accounts:
             self.stdout.write(f"  {a.username:<16} {a.role:<12} {a.scope:<22} {a.display_name}")
         if load_only:
@@ -53,8 +53,20 @@ class Command(BaseCommand):
         worker = subprocess.Popen([sys.executable, "-m", "metrocoop", "worker"], env=env)
         try:
             subprocess.run(
-                [sys.executable, "-m", "gunicorn", "metrocoop.wsgi:application", "--bind", bind,
-                 "--workers", str(workers), "--access-logfile", "-", "--graceful-timeout", "5"],
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "metrocoop.wsgi:application",
+                    "--bind",
+                    bind,
+                    "--workers",
+                    str(workers),
+                    "--access-logfile",
+                    "-",
+                    "--graceful-timeout",
+                    "5",
+                ],
                 env=env,
                 check=False,
             )

@@ -1,7 +1,6 @@
 """`metrocoop serve`: the production web server (gunicorn). Refuses demo passwords, the demo key and DEBUG."""
 
 import os
-import subprocess
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
