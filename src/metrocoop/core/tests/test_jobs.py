@@ -13,14 +13,14 @@ from metrocoop.core.models import Job
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes and reopens connections, as in production
 def test_the_audit_export_runs_in_the_worker_and_the_page_follows_it(
-    browser_client, demo_users, reference, django_capture_on_commit_callbacks, settings, tmp_path
+    browser_client, demo_users, reference, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
     services.do_update_city_profile(reference["NT"], {"contact": "南通 0513"}, actor=demo_users["liaison-nt"])
     client = browser_client("auditor")
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/audit/export/?model=core.city")
+    response = client.post("/audit/export/?model=core.city")
     assert response.status_code == 200
     job = Job.objects.get(created_by=demo_users["auditor"])
     assert job.status == JobStatus.QUEUED
