@@ -50,7 +50,7 @@ def bar_chart_option(table: Table, indicator_code: str) -> dict | None:
             "textStyle": {"fontSize": 14},
         },
         "tooltip": {"trigger": "axis"},
-        "grid": {"left": 60, "right": 70, "bottom": 40, "top": 50},
+        "grid": {"left": 60, "right": 90, "bottom": 40, "top": 50},
         "xAxis": {"type": "category", "data": [p[0] for p in pairs], "axisLabel": {"interval": 0}},
         "yAxis": {"type": "value", "name": indicator.unit},
         "series": [
