@@ -46,7 +46,7 @@ $(VENDOR): node_modules/.package-lock.json scripts/build_assets.mjs
 assets: $(VENDOR)
 
 messages: | $(BIN)/python
-	$(BIN)/pybabel compile -q -d src/metrocoop/locale -D django
+	for d in $$(find src/metrocoop -type d -name locale); do $(BIN)/pybabel -q compile -d $$d -D django || exit 1; done
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -2,8 +2,6 @@
 accounts, loaded into the real test database (SQLite or PostgreSQL, whichever DATABASE_URL names)."""
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 
 def _load_everything() -> None:
@@ -42,6 +40,8 @@ def demo_users(reference):
 @pytest.fixture
 def api(demo_users):
     """api("liaison-sz") → an API client authenticated with that user's token; api(None) → anonymous."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
 
     def client_for(username: str | None) -> APIClient:
         client = APIClient()

@@ -3,9 +3,11 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-import metrocoop.indicators.api.urls  # noqa: F401  (registers on the shared router)
 from metrocoop.core.api import views as core_views
-from metrocoop.core.api.urls import router
+from metrocoop.core.api.urls import router, urlpatterns as extra_urlpatterns
+from metrocoop.discovery import app_modules
+
+app_modules("api.urls")  # each app's api/urls.py registers its viewsets on the shared router
 
 app_name = "api"
 
@@ -15,5 +17,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    *extra_urlpatterns,
     path("", include(router.urls)),
 ]

@@ -43,9 +43,18 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "metrocoop.core",
+    "metrocoop.ledger",
     "metrocoop.indicators",
+    "metrocoop.council",
+    "metrocoop.funds",
+    "metrocoop.clearing",
+    "metrocoop.policies",
     "metrocoop.web",
 ]
+# Our apps, in dependency order. Each may have api/urls.py (registers on the shared router), urls.py (pages under
+# /<label>/, namespace <label>, with an "index" page), policies.py and demo_data.py (`load() -> str`): all found
+# by name, so adding an app touches no shared file but this list.
+METROCOOP_APPS = [a.removeprefix("metrocoop.") for a in INSTALLED_APPS if a.startswith("metrocoop.")]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -107,7 +116,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS: list = []  # each app has its own locale/ directory
 LANGUAGE_COOKIE_NAME = "metrocoop_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = "Asia/Shanghai"

@@ -347,8 +347,8 @@ class MemoryJournal:
     """
 
     entries: list[ChainEntry] = field(default_factory=list)
-    _by_id: dict[str, tuple[Transfer, str, ChainEntry]] = field(default_factory=dict)
-    _reversed_by: dict[str, str] = field(default_factory=dict)
+    _by_id: dict[str, tuple[Transfer, str, ChainEntry]] = field(default_factory=dict, init=False, repr=False)
+    _reversed_by: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def head(self) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -18,11 +19,22 @@ class Module:
     section: str
     summary: Promise
     plans: tuple[Promise, ...]
-    url_name: str | None = None  # the built module's page; None: the "what it will do" page
+
+    @property
+    def index_url(self) -> str | None:
+        """The built module's start page (`<key>:index`), or None while it is not built."""
+        try:
+            return reverse(f"{self.key}:index")
+        except NoReverseMatch:
+            return None
+
+    @property
+    def url(self) -> str:
+        return self.index_url or reverse("web:module", args=[self.key])
 
     @property
     def built(self) -> bool:
-        return self.url_name is not None
+        return self.index_url is not None
 
 
 MODULES: tuple[Module, ...] = (
