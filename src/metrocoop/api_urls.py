@@ -4,7 +4,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from metrocoop.core.api import views as core_views
-from metrocoop.core.api.urls import router, urlpatterns as extra_urlpatterns
+from metrocoop.core.api.urls import router
+from metrocoop.core.api.urls import urlpatterns as extra_urlpatterns
 from metrocoop.discovery import app_modules
 
 app_modules("api.urls")  # each app's api/urls.py registers its viewsets on the shared router
