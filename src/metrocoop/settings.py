@@ -180,3 +180,7 @@ LOGGING = {
 }
 
 FORMAT_MODULE_PATH = ["metrocoop.formats"]
+
+EMAIL_BACKEND = os.environ.get("METROCOOP_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("METROCOOP_FROM_EMAIL", "metrocoop@localhost")

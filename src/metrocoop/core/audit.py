@@ -61,13 +61,14 @@ def entries_for(obj: models.Model) -> models.QuerySet:
 
 
 def _register_core() -> None:
-    from metrocoop.core.models import City, Organisation, Province, RoleAssignment, User
+    from metrocoop.core.models import Attachment, City, Organisation, Province, RoleAssignment, User
 
     audited(Province)
     audited(City)
     audited(Organisation)
     audited(RoleAssignment)
     audited(User, exclude_fields=["password", "last_login"], mask_fields=[])
+    audited(Attachment)
 
 
 _register_core()

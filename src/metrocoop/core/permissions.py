@@ -39,6 +39,9 @@ class Action(StrEnum):
     ADD = "add"
     CHANGE = "change"
     DELETE = "delete"
+    # A person acknowledging something addressed to them (marking their own notification read): not a write to
+    # a shared record, so auditors may do it too.
+    ACKNOWLEDGE = "acknowledge"
 
 
 REGIONAL_ROLES = frozenset({Role.OFFICE, Role.AUDITOR})
@@ -136,7 +139,7 @@ class Policy:
 
     def __post_init__(self) -> None:
         for action, roles in self.roles.items():
-            if action != Action.VIEW and Role.AUDITOR in roles:
+            if action not in (Action.VIEW, Action.ACKNOWLEDGE) and Role.AUDITOR in roles:
                 raise ValueError("auditors read; they never write")
 
     def roles_for(self, action: str) -> frozenset[str]:
@@ -167,10 +170,11 @@ def registered_models() -> list[type[models.Model]]:
 
 def _role_q(policy: Policy, scopes: Scopes, role: str, action: str) -> Q | None:
     """Rows `role` may take `action` on, or None for no rows."""
-    if role == Role.OFFICE or (role == Role.AUDITOR and action == Action.VIEW):
-        return Q()
-    if action == Action.VIEW and role in policy.regional_readers:
-        return Q()
+    if action == Action.VIEW:
+        if role in policy.regional_readers:
+            return Q()
+    elif role == Role.OFFICE and action != Action.ACKNOWLEDGE:
+        return Q()  # the office acts region-wide wherever the policy grants it an action
     parts: list[Q] = []
     if role in CITY_ROLES and policy.city is not None:
         if role == Role.DEPARTMENT and policy.domain is not None:
@@ -233,7 +237,9 @@ def _resolve(obj: Any, path: str) -> Any:
 
 
 def _python_allows(policy: Policy, scopes: Scopes, role: str, action: str, obj: models.Model) -> bool:
-    if role == Role.OFFICE:
+    if action == Action.VIEW and role in policy.regional_readers:
+        return True
+    if role == Role.OFFICE and action not in (Action.VIEW, Action.ACKNOWLEDGE):
         return True
     if role in CITY_ROLES and policy.city is not None:
         city_id = _resolve(obj, policy.city)

@@ -4,7 +4,7 @@ from auditlog.models import LogEntry
 from django.db.models import Q
 
 from metrocoop.core.choices import Role
-from metrocoop.core.models import City, Job, Organisation, Province, RoleAssignment, User
+from metrocoop.core.models import Attachment, City, Job, Notification, Organisation, Province, RoleAssignment, User
 from metrocoop.core.permissions import SIGNED_IN_ROLES, Action, Policy, register
 
 OFFICE_ONLY = frozenset({Role.OFFICE})
@@ -31,3 +31,14 @@ register(
 # The audit trail is read by the office and auditors; nobody writes it but the platform itself.
 register(LogEntry, Policy(roles={}))
 register(Job, Policy(owner="created_by", roles={Action.VIEW: SIGNED_IN_ROLES}))
+# Notifications are their recipient's alone (the office and auditors do not read other people's mail).
+register(
+    Notification,
+    Policy(
+        owner="recipient",
+        roles={Action.VIEW: SIGNED_IN_ROLES, Action.ACKNOWLEDGE: SIGNED_IN_ROLES},
+        regional_readers=frozenset(),
+    ),
+)
+# Attachments: core.attachments checks the row they belong to; this policy covers listing by uploader.
+register(Attachment, Policy(owner="uploaded_by", roles={Action.VIEW: SIGNED_IN_ROLES}))

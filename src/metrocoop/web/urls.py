@@ -24,4 +24,8 @@ urlpatterns = [
     path("jobs/<uuid:pk>/", views.job_status, name="job"),
     path("jobs/<uuid:pk>/download/", views.job_download, name="job_download"),
     path("modules/<slug:key>/", views.module_page, name="module"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
 ]

@@ -15,10 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from metrocoop.core import services
 from metrocoop.core.api.filters import LogEntryFilter
+from metrocoop.core.attachments import require_view
 from metrocoop.core.choices import Language
 from metrocoop.core.exports import job_file_path
 from metrocoop.core.jobs import start_job
-from metrocoop.core.models import City, Job
+from metrocoop.core.models import Attachment, City, Job, Notification
+from metrocoop.core.notifications import do_mark_all_read, do_mark_read
 from metrocoop.core.permissions import Action, can, restrict, rows_q
 from metrocoop.indicators.models import Indicator
 from metrocoop.web.dashboard import bar_chart_option, table1
@@ -168,3 +170,31 @@ def set_language(request):
     response = HttpResponseRedirect(next_url)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax")
     return response
+
+
+@login_required
+def notifications(request):
+    rows = restrict(Notification.objects.all(), request.user).filter(recipient=request.user)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "web/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk):
+    notification = get_object_or_404(restrict(Notification.objects.all(), request.user), pk=pk)
+    do_mark_read(notification, actor=request.user)
+    return HttpResponseRedirect(notification.url or reverse("web:notifications"))
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    do_mark_all_read(actor=request.user)
+    return HttpResponseRedirect(reverse("web:notifications"))
+
+
+def attachment_download(request, pk):
+    attachment = get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk)
+    require_view(attachment, request.user)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
