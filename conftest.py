@@ -2,6 +2,12 @@
 accounts, loaded into the real test database (SQLite or PostgreSQL, whichever DATABASE_URL names)."""
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests judge laws, not speed: on a loaded 2-core machine generation can be slow, and timing belongs in
+# benchmarks/. The number of examples stays hypothesis' default.
+settings.register_profile("metrocoop", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("metrocoop")
 
 
 def _load_everything() -> None:

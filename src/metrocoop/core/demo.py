@@ -28,6 +28,9 @@ def demo_account_specs() -> list[tuple[str, str, list[dict]]]:
         ("office", "理事会办公室 Council Office", [{"role": Role.OFFICE, "organisation": "office"}]),
         ("auditor", "审计 Auditor", [{"role": Role.AUDITOR}]),
         ("expert", "专家 Expert", [{"role": Role.EXPERT, "organisation": "expert-committee"}]),
+        # experts with a home city: they may not review projects their city applies for
+        ("expert-sh", "上海专家 Expert (Shanghai)", [{"role": Role.EXPERT, "organisation": "expert-committee", "city": "SH"}]),
+        ("expert-nb", "宁波专家 Expert (Ningbo)", [{"role": Role.EXPERT, "organisation": "expert-committee", "city": "NB"}]),
         ("researcher", "研究员 Researcher", [{"role": Role.RESEARCHER, "organisation": "research-society"}]),
         ("public", "公众 Public", [{"role": Role.PUBLIC}]),
     ]

@@ -18,3 +18,9 @@ def yuan_from_fen(fen):
     if fen is None:
         return "—"
     return floatformat(fen / 100, "2g")
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template (None when absent)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

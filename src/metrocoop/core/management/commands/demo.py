@@ -32,10 +32,10 @@ class Command(BaseCommand):
         self.stdout.write("Loading the member cities, organisations and the paper's tables …")
         ref = load_reference_data()
         observations = load_table1()
+        accounts = load_demo_accounts()  # before the modules' demo data, which acts as these people
         from metrocoop.demo_data import load_module_demo_data
 
         extra = load_module_demo_data(stdout=self.stdout)
-        accounts = load_demo_accounts()
         self.stdout.write(
             self.style.SUCCESS(
                 f"{ref.cities} cities, {ref.organisations} organisations, {observations} observations"
