@@ -11,6 +11,7 @@ from metrocoop.core.choices import Domain, Role
 from metrocoop.core.models import City, Organisation, RoleAssignment, User
 
 DEMO_PASSWORD = "metrocoop-demo"
+EXPERTS = "expert-committee"
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,8 @@ def demo_account_specs() -> list[tuple[str, str, list[dict]]]:
         ("auditor", "审计 Auditor", [{"role": Role.AUDITOR}]),
         ("expert", "专家 Expert", [{"role": Role.EXPERT, "organisation": "expert-committee"}]),
         # experts with a home city: they may not review projects their city applies for
-        ("expert-sh", "上海专家 Expert (Shanghai)", [{"role": Role.EXPERT, "organisation": "expert-committee", "city": "SH"}]),
-        ("expert-nb", "宁波专家 Expert (Ningbo)", [{"role": Role.EXPERT, "organisation": "expert-committee", "city": "NB"}]),
+        ("expert-sh", "上海专家 Expert (Shanghai)", [{"role": Role.EXPERT, "organisation": EXPERTS, "city": "SH"}]),
+        ("expert-nb", "宁波专家 Expert (Ningbo)", [{"role": Role.EXPERT, "organisation": EXPERTS, "city": "NB"}]),
         ("researcher", "研究员 Researcher", [{"role": Role.RESEARCHER, "organisation": "research-society"}]),
         ("public", "公众 Public", [{"role": Role.PUBLIC}]),
     ]

@@ -21,7 +21,9 @@ def unsafe_reasons() -> list[str]:
         .values_list("username", flat=True)
     )
     if demo_users:
-        reasons.append("active accounts still have the demo password: " + ", ".join(demo_users[:10]))
+        more = f" and {len(demo_users) - 10} more" if len(demo_users) > 10 else ""
+        names = ", ".join(demo_users[:10])
+        reasons.append(f"{len(demo_users)} active accounts still have the demo password: {names}{more}")
     return reasons
 
 

@@ -8,4 +8,4 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Regional monitoring")
 
     def ready(self) -> None:
-        from metrocoop.indicators import policies  # noqa: F401
+        from metrocoop.indicators import jobs, policies  # noqa: F401

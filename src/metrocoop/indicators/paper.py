@@ -45,6 +45,14 @@ TABLE1_INDICATORS = (
     ),
     ("population", "常住人口（推算）", "Resident population (derived)", "万人", "10,000 people", None),
 )
+VALUE_KINDS = {
+    "gdp": "total",
+    "gdp-per-capita": "per_capita",
+    "budget-revenue": "total",
+    "budget-revenue-per-capita": "per_capita",
+    "disposable-income-per-capita": "per_capita",
+    "population": "total",
+}
 POPULATION_FORMULA = "population = gdp / gdp-per-capita (亿元 ÷ 万元/人 = 万人)"
 
 
@@ -78,6 +86,10 @@ def load_table1() -> int:
                 "source": PAPER if col else f"{PAPER}; {POPULATION_FORMULA}",
                 "sort_order": order,
                 "decimals": 0 if code == "disposable-income-per-capita" else 2,
+                "value_kind": VALUE_KINDS[code],
+                "domain": "population" if code == "population" else ("fiscal" if "budget" in code else "economy"),
+                "higher_is_better": True,
+                "allow_negative": False,
             },
         )
     cities = {c.code: c for c in City.objects.all()}
@@ -86,7 +98,10 @@ def load_table1() -> int:
         city = cities[row.city_code]
         for code, value in row.values.items():
             Observation.objects.update_or_create(
-                indicator=indicators[code], city=city, year=2019, defaults={"value": value, "source": PAPER}
+                indicator=indicators[code],
+                city=city,
+                year=2019,
+                defaults={"value": value, "source": PAPER, "unit": indicators[code].unit_zh},
             )
             count += 1
         population = (row.values["gdp"] / row.values["gdp-per-capita"]).quantize(Decimal("0.01"), ROUND_HALF_UP)
@@ -94,7 +109,117 @@ def load_table1() -> int:
             indicator=indicators["population"],
             city=city,
             year=2019,
-            defaults={"value": population, "source": PAPER, "derived": True, "formula": POPULATION_FORMULA},
+            defaults={
+                "value": population,
+                "source": PAPER,
+                "unit": "万人",
+                "derived": True,
+                "formula": POPULATION_FORMULA,
+            },
         )
         count += 1
     return count
+
+
+PAPER_TABLE2 = "王丹等(2020) 表2，引自同济大学《2019 年长三角城市跨城通勤年度报告》"
+# CSV column -> (zone, basis, inflow to Shanghai?)
+TABLE2_COLUMNS = (
+    ("share_of_inflow_to_shanghai_municipality_pct", "municipality", "destination"),
+    ("share_of_outflow_from_shanghai_municipality_pct", "municipality", "origin"),
+    ("share_of_inflow_to_shanghai_central_city_pct", "central_city", "destination"),
+    ("share_of_outflow_from_shanghai_central_city_pct", "central_city", "origin"),
+)
+
+
+@transaction.atomic
+def load_table2(year: int = 2019) -> int:
+    """Load 表2 as SHARES (percent of Shanghai's cross-city inflow by origin, of its outflow by destination), kept
+    apart from counts. Idempotent."""
+    from metrocoop.indicators.models import CommutingFlow
+
+    cities = {c.code: c for c in City.objects.all()}
+    count = 0
+    with (DATA / "paper_table2_commuting.csv").open(encoding="utf-8") as fh:
+        for raw in csv.DictReader(fh):
+            other = cities[raw["city_code"]]
+            for column, zone, basis in TABLE2_COLUMNS:
+                origin, destination = (other, cities["SH"]) if basis == "destination" else (cities["SH"], other)
+                CommutingFlow.objects.update_or_create(
+                    origin=origin,
+                    destination=destination,
+                    year=year,
+                    kind="share",
+                    basis=basis,
+                    zone=zone,
+                    defaults={"value": Decimal(raw[column]), "source": PAPER_TABLE2},
+                )
+                count += 1
+    return count
+
+
+PAPER_POSITIONING = "王丹等(2020) §二(一)"
+FUNCTIONS = (
+    ("global-city", "全球城市核心功能", "Global-city core functions"),
+    ("finance", "金融中心", "Finance centre"),
+    ("trade", "贸易中心", "Trade centre"),
+    ("shipping", "航运与港口", "Shipping and ports"),
+    ("innovation", "科技创新", "Science and innovation"),
+    ("manufacturing", "高端制造与产业协同", "Advanced manufacturing and industrial cooperation"),
+    ("transport-hub", "综合交通枢纽", "Transport hub"),
+    ("public-services", "公共服务共享", "Shared public services"),
+    ("ecology", "生态保护", "Ecological protection"),
+    ("gateway", "接轨上海门户", "Gateway to and alignment with Shanghai"),
+    ("culture-tourism", "文化旅游", "Culture and tourism"),
+    ("agriculture", "现代农业", "Modern agriculture"),
+)
+# (city, ref, text, functions, source): the paper's quotations of §二(一) and Shanghai's stated positioning
+STATEMENTS = (
+    (
+        "SH",
+        "SH-1",
+        "全球城市，长三角一体化发展的龙头",
+        ("global-city", "finance", "trade", "shipping"),
+        "王丹等(2020) §一; 上海市城市总体规划",
+    ),
+    (
+        "SH",
+        "SH-2",
+        "上海的研发、科教、医疗、服务、人才优势",
+        ("innovation", "public-services"),
+        "王丹等(2020) §三(二)3",
+    ),
+    ("NT", "NT-1", "南通定位为上海的“北大门”", ("gateway", "transport-hub"), PAPER_POSITIONING),
+    ("NT", "NT-2", "推动启隆、海永融入崇明世界级生态岛建设", ("ecology",), PAPER_POSITIONING),
+    ("JX", "JX-1", "上海创新政策率先接轨地", ("gateway",), PAPER_POSITIONING),
+    ("JX", "JX-2", "高端产业协同发展地", ("manufacturing",), PAPER_POSITIONING),
+    ("JX", "JX-3", "科创资源重点辐射地", ("innovation",), PAPER_POSITIONING),
+    ("JX", "JX-4", "交通体系一体化枢纽地", ("transport-hub",), PAPER_POSITIONING),
+    ("JX", "JX-5", "公共服务融合共享地", ("public-services",), PAPER_POSITIONING),
+    (
+        "ZS",
+        "ZS-1",
+        "接轨上海“五大中心”建设（国际经济、金融、贸易、航运、科技创新中心）",
+        ("gateway", "finance", "trade", "shipping", "innovation"),
+        PAPER_POSITIONING,
+    ),
+    ("ZS", "ZS-2", "舟山由半岛向环岛的区位格局优势转化", ("shipping",), PAPER_POSITIONING),
+)
+
+
+@transaction.atomic
+def load_positioning() -> int:
+    """The unified function framework and the paper's positioning statements tagged to it. Idempotent."""
+    from metrocoop.indicators.models import PositioningStatement, UrbanFunction
+
+    functions = {}
+    for order, (code, zh, en) in enumerate(FUNCTIONS, start=1):
+        functions[code], _ = UrbanFunction.objects.update_or_create(
+            code=code, defaults={"name_zh": zh, "name_en": en, "sort_order": order}
+        )
+    cities = {c.code: c for c in City.objects.all()}
+    for city, ref, text, codes, source in STATEMENTS:
+        statement, _ = PositioningStatement.objects.update_or_create(
+            city=cities[city], ref=ref, defaults={"text": text, "source": source}
+        )
+        statement.functions.set([functions[c] for c in codes])
+    return len(STATEMENTS)

@@ -5,19 +5,39 @@ from django.db.models import Q
 from metrocoop.core.audit import audited
 from metrocoop.core.choices import Role
 from metrocoop.core.permissions import Action, Policy, register
-from metrocoop.indicators.models import Indicator, Observation
+from metrocoop.indicators.models import (
+    CommutingFlow,
+    Indicator,
+    Observation,
+    ObservationImport,
+    PositioningStatement,
+    SectorValue,
+    UrbanFunction,
+)
 
 OFFICE = frozenset({Role.OFFICE})
 CITY_EDITORS = frozenset({Role.OFFICE, Role.LIAISON})
+OFFICE_WRITES = {Action.ADD: OFFICE, Action.CHANGE: OFFICE, Action.DELETE: OFFICE}
+CITY_WRITES = {Action.ADD: CITY_EDITORS, Action.CHANGE: CITY_EDITORS, Action.DELETE: CITY_EDITORS}
 
-register(Indicator, Policy(public=Q(), roles={Action.ADD: OFFICE, Action.CHANGE: OFFICE, Action.DELETE: OFFICE}))
+register(Indicator, Policy(public=Q(), roles=OFFICE_WRITES))
+register(Observation, Policy(city="city", public=Q(), roles=CITY_WRITES))
+register(SectorValue, Policy(city="city", public=Q(), roles=CITY_WRITES))
+register(PositioningStatement, Policy(city="city", public=Q(), roles=CITY_WRITES))
+register(CommutingFlow, Policy(public=Q(), roles=OFFICE_WRITES))
+register(UrbanFunction, Policy(public=Q(), roles=OFFICE_WRITES))
+# An import is seen by the office, auditors and the person who made it.
 register(
-    Observation,
-    Policy(
-        city="city",
-        public=Q(),
-        roles={Action.ADD: CITY_EDITORS, Action.CHANGE: CITY_EDITORS, Action.DELETE: CITY_EDITORS},
-    ),
+    ObservationImport,
+    Policy(owner="imported_by", roles={Action.VIEW: frozenset({Role.LIAISON, Role.OFFICE}), Action.ADD: CITY_EDITORS}),
 )
-audited(Indicator)
-audited(Observation)
+for model in (
+    Indicator,
+    Observation,
+    SectorValue,
+    PositioningStatement,
+    CommutingFlow,
+    UrbanFunction,
+    ObservationImport,
+):
+    audited(model)

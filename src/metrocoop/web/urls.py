@@ -17,7 +17,6 @@ urlpatterns = [
     path("cities/<str:code>/", views.city_detail, name="city"),
     path("cities/<str:code>/profile/", views.city_profile_block, name="city_profile"),
     path("cities/<str:code>/profile/edit/", views.city_profile_edit, name="city_profile_edit"),
-    path("indicators/", views.indicator_catalogue, name="indicators"),
     path("audit/", views.audit_list, name="audit"),
     path("audit/export/", views.audit_export, name="audit_export"),
     path("audit/<str:app_label>/<str:model>/<str:pk>/", views.audit_for_object, name="audit_object"),

@@ -22,7 +22,6 @@ from metrocoop.core.jobs import start_job
 from metrocoop.core.models import Attachment, City, Job, Notification
 from metrocoop.core.notifications import do_mark_all_read, do_mark_read
 from metrocoop.core.permissions import Action, can, restrict, rows_q
-from metrocoop.indicators.models import Indicator
 from metrocoop.web.dashboard import bar_chart_option, table1
 from metrocoop.web.forms import CityProfileForm
 from metrocoop.web.modules import MODULES_BY_KEY
@@ -53,14 +52,12 @@ def city_list(request):
 
 def city_detail(request, code):
     city = get_object_or_404(restrict(City.objects.select_related("province"), request.user), code=code.upper())
-    observations = city.observations.select_related("indicator").order_by("indicator__sort_order", "-year")
     return render(
         request,
         "web/city.html",
         {
             "city": city,
             "can_edit": can(request.user, Action.CHANGE, city),
-            "observations": observations,
             "organisations": city.organisations.order_by("kind", "code"),
         },
     )
@@ -98,10 +95,6 @@ def module_page(request, key):
     if module is None:
         raise Http404
     return render(request, "web/module.html", {"module": module})
-
-
-def indicator_catalogue(request):
-    return render(request, "web/indicators.html", {"indicators": restrict(Indicator.objects.all(), request.user)})
 
 
 def _require_audit_reader(user) -> None:

@@ -1,13 +1,45 @@
 import django_filters
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers as drf_serializers
+from rest_framework import status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from metrocoop.core.api.base import ScopedReadOnlyViewSet
-from metrocoop.indicators.api.serializers import IndicatorSerializer, ObservationSerializer
-from metrocoop.indicators.models import Indicator, Observation
+from metrocoop.core.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet
+from metrocoop.core.permissions import Action, restrict
+from metrocoop.indicators import analysis, services
+from metrocoop.indicators.api.serializers import (
+    AnalysisSerializer,
+    CommutingFlowSerializer,
+    ImportReportSerializer,
+    ImportRequestSerializer,
+    IndicatorSerializer,
+    ObservationSerializer,
+    PositioningStatementSerializer,
+    SectorValueSerializer,
+    UrbanFunctionSerializer,
+)
+from metrocoop.indicators.models import (
+    CommutingFlow,
+    Indicator,
+    Observation,
+    PositioningStatement,
+    SectorValue,
+    UrbanFunction,
+)
+from metrocoop.indicators.recheck import recheck
 
 
 class ObservationFilter(django_filters.FilterSet):
     indicator = django_filters.CharFilter(field_name="indicator__code")
     city = django_filters.CharFilter(field_name="city__code")
+    year_from = django_filters.NumberFilter(field_name="year", lookup_expr="gte")
+    year_to = django_filters.NumberFilter(field_name="year", lookup_expr="lte")
 
     class Meta:
         model = Observation
@@ -15,12 +47,196 @@ class ObservationFilter(django_filters.FilterSet):
 
 
 class IndicatorViewSet(ScopedReadOnlyViewSet):
+    """The indicator catalogue: code, names, unit, domain, direction, value kind and source."""
+
     queryset = Indicator.objects.all()
     serializer_class = IndicatorSerializer
     lookup_field = "code"
+    filterset_fields = ["domain", "value_kind"]
 
 
-class ObservationViewSet(ScopedReadOnlyViewSet):
+class ObservationViewSet(ScopedModelViewSet):
+    """Yearly observations per city; a liaison changes only its own city's, the office all (audited)."""
+
     queryset = Observation.objects.select_related("indicator", "city")
     serializer_class = ObservationSerializer
     filterset_class = ObservationFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.do_create_observation(
+            city=data["city"],
+            indicator=data["indicator"],
+            year=data["year"],
+            value=data["value"],
+            unit=data.get("unit", ""),
+            source=data.get("source", ""),
+            note=data.get("note", ""),
+            actor=self.request.user,
+        )
+
+    def perform_update(self, serializer):
+        changes = {k: v for k, v in serializer.validated_data.items() if k in services.OBSERVATION_FIELDS}
+        serializer.instance = services.do_update_observation(serializer.instance, changes, actor=self.request.user)
+
+    def perform_destroy(self, instance):
+        services.do_delete_observation(instance, actor=self.request.user)
+
+
+class SectorValueViewSet(ScopedReadOnlyViewSet):
+    """Sector values per city and year, the input of the structure analysis."""
+
+    queryset = SectorValue.objects.select_related("city")
+    serializer_class = SectorValueSerializer
+    filterset_fields = ["year", "sector"]
+
+
+class CommutingFlowViewSet(ScopedReadOnlyViewSet):
+    """Commuting flows: counts or shares (表2), with the kind and basis that keep them apart."""
+
+    queryset = CommutingFlow.objects.select_related("origin", "destination")
+    serializer_class = CommutingFlowSerializer
+    filterset_fields = ["year", "kind", "basis", "zone"]
+
+
+class UrbanFunctionViewSet(ScopedReadOnlyViewSet):
+    """The unified framework of metropolitan functions (目标定位)."""
+
+    queryset = UrbanFunction.objects.all()
+    serializer_class = UrbanFunctionSerializer
+    lookup_field = "code"
+
+
+class PositioningStatementViewSet(ScopedModelViewSet):
+    """Cities' positioning statements tagged to functions; a liaison edits its own city's, the office all."""
+
+    queryset = PositioningStatement.objects.select_related("city").prefetch_related("functions")
+    serializer_class = PositioningStatementSerializer
+    filterset_fields = ["city__code"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.do_create_positioning_statement(
+            city=data["city"],
+            ref=data["ref"],
+            text=data["text"],
+            source=data.get("source", ""),
+            functions=data.get("functions", []),
+            actor=self.request.user,
+        )
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        changes = {k: v for k, v in data.items() if k in services.STATEMENT_FIELDS}
+        serializer.instance = services.do_update_positioning_statement(
+            serializer.instance, changes, functions=data.get("functions"), actor=self.request.user
+        )
+
+    def perform_destroy(self, instance):
+        services.do_delete_positioning_statement(instance, actor=self.request.user)
+
+
+class _Params(drf_serializers.Serializer):
+    indicator = drf_serializers.CharField(required=False)
+    year = drf_serializers.IntegerField(required=False, min_value=1900, max_value=2200)
+
+
+def _indicator(request, code):
+    return get_object_or_404(restrict(Indicator.objects.all(), request.user, Action.VIEW), code=code)
+
+
+INDICATOR = OpenApiParameter("indicator", OpenApiTypes.STR, description="indicator code, e.g. gdp-per-capita")
+YEAR = OpenApiParameter("year", OpenApiTypes.INT)
+
+
+class DisparityView(APIView):
+    """Every disparity measure of one indicator in one year, with inputs, weights and steps."""
+
+    @extend_schema(parameters=[INDICATOR, YEAR], responses=AnalysisSerializer)
+    def get(self, request):
+        p = _Params(data=request.query_params)
+        p.is_valid(raise_exception=True)
+        indicator = _indicator(request, p.validated_data.get("indicator", "gdp-per-capita"))
+        year = p.validated_data.get("year") or analysis.latest_year(indicator)
+        return Response({"result": analysis.disparity(indicator, year).to_dict()})
+
+
+class TrendView(APIView):
+    """Disparity measures year by year and σ/β convergence of one indicator."""
+
+    @extend_schema(parameters=[INDICATOR], responses=AnalysisSerializer)
+    def get(self, request):
+        indicator = _indicator(request, request.query_params.get("indicator", "gdp-per-capita"))
+        return Response({"result": analysis.trend_json(indicator)})
+
+
+class StructureView(APIView):
+    """Sector shares, location quotients, similarity and Krugman indices of the member cities."""
+
+    @extend_schema(parameters=[YEAR], responses=AnalysisSerializer)
+    def get(self, request):
+        p = _Params(data=request.query_params)
+        p.is_valid(raise_exception=True)
+        years = analysis.structure_years()
+        year = p.validated_data.get("year") or (years[-1] if years else 2019)
+        return Response({"result": analysis.structure(year)})
+
+
+class CommutingView(APIView):
+    """Commuting share tables by zone and basis, counts apart, gravity fit when counts exist."""
+
+    @extend_schema(parameters=[YEAR], responses=AnalysisSerializer)
+    def get(self, request):
+        p = _Params(data=request.query_params)
+        p.is_valid(raise_exception=True)
+        return Response({"result": analysis.commuting(p.validated_data.get("year"))})
+
+
+class PositioningView(APIView):
+    """City × function matrix, functions claimed by several cities and functions nobody serves."""
+
+    @extend_schema(parameters=[YEAR], responses=AnalysisSerializer)
+    def get(self, request):
+        p = _Params(data=request.query_params)
+        p.is_valid(raise_exception=True)
+        return Response({"result": analysis.positioning(p.validated_data.get("year"))})
+
+
+class RecheckView(APIView):
+    """The paper's quantitative statements recomputed, with the paper's figure and a verdict."""
+
+    @extend_schema(responses=AnalysisSerializer)
+    def get(self, request):
+        return Response({"result": {"checks": [c.to_dict() for c in recheck()]}})
+
+
+class ObservationImportView(APIView):
+    """Import observations from an .xlsx or .csv file, all or nothing: 201 with the summary, or 400 with every bad
+    cell (row, column, reason in Chinese and English) and nothing written."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request=ImportRequestSerializer, responses={201: ImportReportSerializer, 400: ImportReportSerializer}
+    )
+    def post(self, request):
+        p = ImportRequestSerializer(data=request.data)
+        p.is_valid(raise_exception=True)
+        upload = p.validated_data["file"]
+        try:
+            result = services.do_import_observations(
+                upload.name,
+                upload.read(),
+                layout=p.validated_data.get("layout"),
+                year=p.validated_data.get("year"),
+                replace=p.validated_data["replace"],
+                actor=request.user,
+            )
+        except services.ImportRejected as exc:
+            return Response(exc.report.summary(), status=status.HTTP_400_BAD_REQUEST)
+        except ValidationError as exc:
+            raise drf_serializers.ValidationError({"file": exc.messages}) from None
+        return Response(result.summary(), status=status.HTTP_201_CREATED)
