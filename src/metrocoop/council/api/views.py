@@ -1,0 +1,459 @@
+"""The council API: thin viewsets over the services; every list goes through core.permissions.restrict."""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from metrocoop.core.api.base import ScopedQuerysetMixin, ScopedReadOnlyViewSet
+from metrocoop.core.api.errors import Conflict
+from metrocoop.core.attachments import attachments_of
+from metrocoop.core.choices import Role
+from metrocoop.core.models import City
+from metrocoop.core.permissions import cities_for, rows_q
+from metrocoop.council import engine, selectors, services
+from metrocoop.council.api import serializers as s
+from metrocoop.council.models import (
+    AnnualPlan,
+    AnnualSummary,
+    Council,
+    CouncilSeat,
+    Meeting,
+    PlanArticle,
+    PlanDocument,
+    ProgressReport,
+    Resolution,
+    Vote,
+    WorkItem,
+)
+
+
+def _conflict(exc: services.AlreadyDone) -> Conflict:
+    return Conflict(detail="; ".join(exc.messages))
+
+
+class WorkItemFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="plan__year")
+    lead_city = django_filters.CharFilter(field_name="lead_city__code")
+
+    class Meta:
+        model = WorkItem
+        fields = ["plan", "year", "domain", "lead_city", "parent"]
+
+
+class ProgressReportFilter(django_filters.FilterSet):
+    city = django_filters.CharFilter(field_name="city__code")
+
+    class Meta:
+        model = ProgressReport
+        fields = ["item", "city", "year", "quarter", "review_status"]
+
+
+class CouncilViewSet(ScopedReadOnlyViewSet):
+    """The council and its voting rules (quorum, majority, unanimity for plan approval)."""
+
+    queryset = Council.objects.all()
+    serializer_class = s.CouncilSerializer
+
+
+class CouncilSeatViewSet(ScopedReadOnlyViewSet):
+    """One seat per member city; a seat counts on the days its city is a member."""
+
+    queryset = CouncilSeat.objects.select_related("city", "representative")
+    serializer_class = s.CouncilSeatSerializer
+
+
+class MeetingViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
+    """Council meetings (plenary, office, special topic) with agenda, attendees and minutes."""
+
+    queryset = Meeting.objects.select_related("council").prefetch_related("attendees")
+    serializer_class = s.MeetingSerializer
+    filterset_fields = ["council", "kind"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        attendees = data.pop("attendees", [])
+        council = data.pop("council")
+        serializer.instance = services.do_create_meeting(council, data, attendees=attendees, actor=self.request.user)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        attendees = data.pop("attendees", None)
+        data.pop("council", None)
+        serializer.instance = services.do_update_meeting(
+            serializer.instance, data, attendees=attendees, actor=self.request.user
+        )
+
+    def perform_destroy(self, instance):
+        services.do_delete_meeting(instance, actor=self.request.user)
+
+
+class ResolutionViewSet(
+    ScopedQuerysetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Resolutions with their votes. POST …/vote/ casts a city's vote (its liaison only, once);
+    POST …/decide/ closes the vote (office) and records the engine's outcome; a passed plan resolution approves it."""
+
+    queryset = Resolution.objects.select_related("meeting__council", "plan").prefetch_related(
+        "votes__city", "votes__cast_by"
+    )
+    serializer_class = s.ResolutionSerializer
+    filterset_fields = ["meeting", "plan", "status", "outcome"]
+
+    def perform_create(self, serializer):
+        d = serializer.validated_data
+        serializer.instance = services.do_propose_resolution(
+            d["meeting"],
+            title=d["title"],
+            text=d.get("text", ""),
+            number=d.get("number", ""),
+            plan=d.get("plan"),
+            actor=self.request.user,
+        )
+
+    @extend_schema(request=s.CastVoteSerializer, responses={201: s.VoteSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def vote(self, request, pk=None):
+        resolution = self.get_object()
+        incoming = s.CastVoteSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            vote = services.do_cast_vote(
+                resolution, incoming.validated_data["city"], incoming.validated_data["choice"], actor=request.user
+            )
+        except services.AlreadyDone as exc:
+            raise _conflict(exc) from exc
+        return Response(s.VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.ResolutionSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def decide(self, request, pk=None):
+        resolution = self.get_object()
+        try:
+            resolution = services.do_decide_resolution(resolution, actor=request.user)
+        except services.AlreadyDone as exc:
+            raise _conflict(exc) from exc
+        return Response(self.get_serializer(resolution).data)
+
+
+class VoteViewSet(ScopedReadOnlyViewSet):
+    """Votes per city (public once the resolution is decided)."""
+
+    queryset = Vote.objects.select_related("city", "cast_by")
+    serializer_class = s.VoteSerializer
+    filterset_fields = ["resolution"]
+
+
+class AnnualPlanViewSet(
+    ScopedQuerysetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Annual plans: draft → submitted → approved (by a resolution) → in progress → closed. Only a draft changes."""
+
+    queryset = AnnualPlan.objects.all()
+    serializer_class = s.AnnualPlanSerializer
+    filterset_fields = ["year", "status"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action == "retrieve" and self.kwargs.get("pk"):
+            plan = AnnualPlan.objects.filter(pk=self.kwargs["pk"]).first()
+            if plan is not None:
+                context["progress"] = {plan.pk: engine.plan_progress(selectors.item_facts(plan)).percent}
+        return context
+
+    def perform_create(self, serializer):
+        d = serializer.validated_data
+        try:
+            serializer.instance = services.do_create_plan(d["council"], d["year"], d["title"], actor=self.request.user)
+        except services.AlreadyDone as exc:
+            raise _conflict(exc) from exc
+
+    def perform_update(self, serializer):
+        serializer.instance = services.do_update_plan(
+            serializer.instance, serializer.validated_data, actor=self.request.user
+        )
+
+    def _step(self, request, fn):
+        plan = self.get_object()
+        plan = fn(plan, actor=request.user)
+        return Response(self.get_serializer(plan).data)
+
+    @extend_schema(request=None, responses=s.AnnualPlanSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._step(request, services.do_submit_plan)
+
+    @extend_schema(request=None, responses=s.AnnualPlanSerializer)
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._step(request, services.do_start_plan)
+
+    @extend_schema(request=None, responses=s.AnnualPlanSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._step(request, services.do_close_plan)
+
+    @extend_schema(request=None, responses=s.NextYearSerializer)
+    @action(detail=True, methods=["post"], url_path="next-year")
+    def next_year(self, request, pk=None):
+        plan = self.get_object()
+        nxt, carried = services.do_prepare_next_year(plan, actor=request.user)
+        return Response(
+            {"plan": s.AnnualPlanSerializer(nxt).data, "carried": s.WorkItemSerializer(carried, many=True).data}
+        )
+
+    @extend_schema(responses=s.SummaryFiguresSerializer)
+    @action(detail=True, methods=["get"])
+    def figures(self, request, pk=None):
+        """The generated figures of the year (per domain, per lead city, per item); anyone who may see the plan."""
+        plan = self.get_object()
+        return Response(engine.summarise_year(selectors.item_facts(plan), selectors.summary_as_of(plan)).as_dict())
+
+
+class WorkItemViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
+    """Work items of the annual plans. The office adds any item to a draft; a liaison proposes items its city leads."""
+
+    queryset = WorkItem.objects.select_related(
+        "plan", "lead_city", "lead_organisation", "proposed_by"
+    ).prefetch_related("participating_cities", "articles")
+    serializer_class = s.WorkItemSerializer
+    filterset_class = WorkItemFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_serializer_class(self):
+        return s.WorkItemUpdateSerializer if self.action == "partial_update" else s.WorkItemSerializer
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        plan = data.pop("plan")
+        serializer.instance = services.do_add_work_item(plan, data, actor=self.request.user)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.do_update_work_item(
+            serializer.instance, serializer.validated_data, actor=self.request.user
+        )
+
+    def perform_destroy(self, instance):
+        services.do_delete_work_item(instance, actor=self.request.user)
+
+
+class ProgressReportViewSet(
+    ScopedQuerysetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Quarterly progress reports. A liaison reports for its own city on items the city leads or joins; PATCH
+    resubmits a pending or returned report; POST …/review/ is the office's acceptance or return with a comment."""
+
+    queryset = ProgressReport.objects.select_related("item", "city", "submitted_by", "reviewed_by")
+    serializer_class = s.ProgressReportSerializer
+    filterset_class = ProgressReportFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    permission_action = "report"
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def get_serializer_class(self):
+        return s.ProgressReportUpdateSerializer if self.action == "partial_update" else s.ProgressReportSerializer
+
+    def get_permissions(self):
+        if self.action in ("partial_update", "review", "add_evidence"):
+            return [permissions.IsAuthenticated()]  # the services decide through core.permissions
+        return super().get_permissions()
+
+    def create(self, request, *args, **kwargs):
+        incoming = s.ProgressReportSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        d = incoming.validated_data
+        try:
+            report = services.do_submit_report(
+                d["item"],
+                d["city"],
+                d["quarter"],
+                percent_complete=d["percent_complete"],
+                kpi_actual=d.get("kpi_actual"),
+                narrative=d.get("narrative", ""),
+                actor=request.user,
+            )
+        except services.AlreadyDone as exc:
+            raise _conflict(exc) from exc
+        return Response(s.ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ProgressReportUpdateSerializer, responses=s.ProgressReportSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        report = self.get_object()
+        incoming = s.ProgressReportUpdateSerializer(report, data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        d = incoming.validated_data
+        try:
+            report = services.do_submit_report(
+                report.item,
+                report.city,
+                report.quarter,
+                percent_complete=d.get("percent_complete", report.percent_complete),
+                kpi_actual=d.get("kpi_actual", report.kpi_actual),
+                narrative=d.get("narrative", report.narrative),
+                actor=request.user,
+            )
+        except services.AlreadyDone as exc:
+            raise _conflict(exc) from exc
+        return Response(s.ProgressReportSerializer(report).data)
+
+    @extend_schema(request=None, responses=s.AttachmentSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def evidence(self, request, pk=None):
+        """The report's evidence files (download each at /attachments/{id}/)."""
+        return Response(s.AttachmentSerializer(attachments_of(self.get_object(), request.user), many=True).data)
+
+    @extend_schema(request={"multipart/form-data": s.EvidenceUploadSerializer}, responses={201: s.AttachmentSerializer})
+    @evidence.mapping.post
+    def add_evidence(self, request, pk=None):
+        report = self.get_object()
+        incoming = s.EvidenceUploadSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        attachment = services.do_attach_evidence(report, incoming.validated_data["file"], actor=request.user)
+        return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ReviewSerializer, responses=s.ProgressReportSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        report = self.get_object()
+        incoming = s.ReviewSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            report = services.do_review_report(
+                report,
+                accept=incoming.validated_data["accept"],
+                comment=incoming.validated_data["comment"],
+                actor=request.user,
+            )
+        except services.AlreadyDone as exc:
+            raise _conflict(exc) from exc
+        return Response(s.ProgressReportSerializer(report).data)
+
+
+class AnnualSummaryViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The text of the annual summaries (the figures come from GET /api/council/plans/{id}/figures/)."""
+
+    queryset = AnnualSummary.objects.select_related("plan")
+    serializer_class = s.AnnualSummarySerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def perform_update(self, serializer):
+        serializer.instance = services.do_update_summary(
+            serializer.instance, serializer.validated_data, actor=self.request.user
+        )
+
+
+class PlanDocumentViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
+    """Plans the region and the cities hold (spatial coordination plan, 十四五 plans, master plans)."""
+
+    queryset = PlanDocument.objects.select_related("city")
+    serializer_class = s.PlanDocumentSerializer
+    filterset_fields = ["kind"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.do_save_plan_document(
+            PlanDocument(), serializer.validated_data, actor=self.request.user
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.do_save_plan_document(
+            serializer.instance, serializer.validated_data, actor=self.request.user
+        )
+
+    def perform_destroy(self, instance):
+        services.do_delete_plan_document(instance, actor=self.request.user)
+
+
+class PlanArticleViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
+    """Articles of the plan documents, with the work items that implement each (`served_by`)."""
+
+    queryset = PlanArticle.objects.select_related("document").prefetch_related("work_items")
+    serializer_class = s.PlanArticleSerializer
+    filterset_fields = ["document"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.do_save_plan_article(
+            PlanArticle(), serializer.validated_data, actor=self.request.user
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.do_save_plan_article(
+            serializer.instance, serializer.validated_data, actor=self.request.user
+        )
+
+    def perform_destroy(self, instance):
+        services.do_delete_plan_article(instance, actor=self.request.user)
+
+
+class BoardView(APIView):
+    """Overdue items, late and returned reports, counted by city and by domain (office and auditors: every city;
+    a liaison: its own)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=s.BoardSerializer)
+    def get(self, request):
+        rows = selectors.board_rows()
+        q = rows_q(request.user, ProgressReport)
+        if q is None or q:
+            mine = set(
+                City.objects.filter(pk__in=cities_for(request.user, Role.LIAISON)).values_list("code", flat=True)
+            )
+            if not mine:
+                raise PermissionDenied
+            rows = [r for r in rows if r.city_code in mine]
+        counts = selectors.board_counts(rows)
+        return Response(s.BoardSerializer({"rows": rows, **counts}).data)
+
+
+class CityPerformanceView(APIView):
+    """Per lead city: completion and timeliness of a year's plan (what the funds assessment reads)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, required=True)], responses=s.CityPerformanceSerializer(many=True)
+    )
+    def get(self, request):
+        try:
+            year = int(request.query_params.get("year", timezone.localdate().year))
+        except ValueError:
+            year = timezone.localdate().year
+        plan = get_object_or_404(AnnualPlan.objects.all(), year=year)
+        if (
+            rows_q(request.user, AnnualPlan) is None
+            or not AnnualPlan.objects.filter(pk=plan.pk).filter(rows_q(request.user, AnnualPlan)).exists()
+        ):
+            raise PermissionDenied
+        data = selectors.city_performance_for_year(year)
+        return Response(s.CityPerformanceSerializer(list(data.values()), many=True).data)

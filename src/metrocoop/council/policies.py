@@ -1,0 +1,104 @@
+"""Access policies of the council cycle (core.permissions) and the audit trail.
+
+The office runs the cycle; a city's liaison votes for its own city, proposes work items its city leads into a draft
+plan and reports on the items its city leads or joins. Public: the council and its seats, meetings, decided
+resolutions and their votes, approved plans with their items, published summaries, plan documents. Drafts,
+progress reports and their reviews are not public.
+"""
+
+from django.db.models import Q
+
+from metrocoop.core.audit import audited
+from metrocoop.core.choices import Role
+from metrocoop.core.permissions import SIGNED_IN_ROLES, Action, Policy, Scopes, register
+from metrocoop.council.choices import PUBLIC_PLAN_STATUSES, PlanStatus
+from metrocoop.council.models import (
+    AnnualPlan,
+    AnnualSummary,
+    Council,
+    CouncilSeat,
+    Meeting,
+    PlanArticle,
+    PlanDocument,
+    ProgressReport,
+    Resolution,
+    Vote,
+    WorkItem,
+)
+
+VOTE = "vote"
+REVIEW = "review"
+REPORT = "report"
+
+OFFICE = frozenset({Role.OFFICE})
+LIAISON = frozenset({Role.LIAISON})
+OFFICE_AND_LIAISON = frozenset({Role.OFFICE, Role.LIAISON})
+# Every signed-in role reads within its scope (a liaison: its city's rows); the office writes.
+OFFICE_WRITES = {Action.VIEW: SIGNED_IN_ROLES, Action.ADD: OFFICE, Action.CHANGE: OFFICE, Action.DELETE: OFFICE}
+PUBLIC_PLANS = [str(s) for s in PUBLIC_PLAN_STATUSES]
+
+
+def _all_rows(scopes: Scopes) -> Q | None:
+    return Q()
+
+
+def _liaison_sees_drafts(scopes: Scopes) -> Q | None:
+    """Liaisons see the draft and submitted plans: cities propose items into the draft."""
+    return Q(status__in=[PlanStatus.DRAFT, PlanStatus.SUBMITTED]) if scopes.cities_for(Role.LIAISON) else None
+
+
+register(Council, Policy(public=Q(), roles={Action.ADD: OFFICE, Action.CHANGE: OFFICE}))
+register(CouncilSeat, Policy(city="city", public=Q(), roles=OFFICE_WRITES))
+register(Meeting, Policy(public=Q(), roles=OFFICE_WRITES))
+# Open resolutions are read by every signed-in person (the liaisons vote on them); decided ones are public.
+register(Resolution, Policy(public=Q(status="decided"), roles=OFFICE_WRITES, hooks={Role.LIAISON: _all_rows}))
+# A vote is cast by the liaison of the vote's city (never the office, never another city's liaison).
+register(
+    Vote,
+    Policy(city="city", public=Q(resolution__status="decided"), roles={Action.VIEW: SIGNED_IN_ROLES, VOTE: LIAISON}),
+)
+register(
+    AnnualPlan,
+    Policy(public=Q(status__in=PUBLIC_PLANS), roles=OFFICE_WRITES, hooks={Role.LIAISON: _liaison_sees_drafts}),
+)
+# Cities propose items they lead into a draft (services refuse any edit once the plan left the draft). A liaison
+# sees draft items its city leads; every item of an approved plan is public.
+register(
+    WorkItem,
+    Policy(
+        city="lead_city",
+        public=Q(plan__status__in=PUBLIC_PLANS),
+        roles={
+            Action.VIEW: SIGNED_IN_ROLES,
+            Action.ADD: OFFICE_AND_LIAISON,
+            Action.CHANGE: OFFICE_AND_LIAISON,
+            Action.DELETE: OFFICE_AND_LIAISON,
+        },
+    ),
+)
+# A city reports for itself (hooks would apply to every action, so none here); the office reviews lead reports.
+register(
+    ProgressReport,
+    Policy(
+        city="city",
+        roles={Action.VIEW: SIGNED_IN_ROLES, REPORT: LIAISON, Action.CHANGE: LIAISON, REVIEW: OFFICE},
+    ),
+)
+register(AnnualSummary, Policy(public=Q(published=True), roles=OFFICE_WRITES))
+register(PlanDocument, Policy(public=Q(), roles=OFFICE_WRITES))
+register(PlanArticle, Policy(public=Q(), roles=OFFICE_WRITES))
+
+for model in (
+    Council,
+    CouncilSeat,
+    Meeting,
+    Resolution,
+    Vote,
+    AnnualPlan,
+    WorkItem,
+    ProgressReport,
+    AnnualSummary,
+    PlanDocument,
+    PlanArticle,
+):
+    audited(model)

@@ -1,0 +1,157 @@
+"""Reads that feed the engines: ORM rows in, the engine's plain data out (engine.ItemFacts, engine.ReportFacts).
+
+These read the whole year regardless of who asks (a summary or a board must count every report); pages decide who
+may see the result through core.permissions and show a liaison only its own city's rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from metrocoop.council import engine
+from metrocoop.council.choices import PlanStatus, ReviewStatus
+from metrocoop.council.models import AnnualPlan, PlanArticle, ProgressReport, WorkItem
+
+
+def summary_as_of(plan: AnnualPlan, today: date | None = None) -> date:
+    """The day a plan's items are judged on: the day after the year when it is over or the plan closed, else today."""
+    year_end = date(plan.year + 1, 1, 1)
+    today = today or timezone.localdate()
+    return year_end if plan.status == PlanStatus.CLOSED else min(today, year_end)
+
+
+def latest_lead_reports(plan: AnnualPlan) -> dict[int, ProgressReport]:
+    """Per item, the lead city's latest report of the plan year that was not returned."""
+    out: dict[int, ProgressReport] = {}
+    reports = (
+        ProgressReport.objects.filter(item__plan=plan, year=plan.year)
+        .exclude(review_status=ReviewStatus.RETURNED)
+        .select_related("item")
+        .order_by("quarter", "id")
+    )
+    for r in reports:
+        if r.city_id == r.item.lead_city_id:
+            out[r.item_id] = r
+    return out
+
+
+def item_facts(plan: AnnualPlan, items: list[WorkItem] | None = None) -> list[engine.ItemFacts]:
+    items = items if items is not None else list(plan.items.select_related("lead_city"))
+    latest = latest_lead_reports(plan)
+    facts = []
+    for i in items:
+        r = latest.get(i.pk)
+        facts.append(
+            engine.ItemFacts(
+                id=i.pk,
+                title=i.title,
+                domain=i.domain,
+                lead_city=i.lead_city.code,
+                deadline=i.deadline,
+                weight=i.weight,
+                parent_id=i.parent_id,
+                percent=float(r.percent_complete) if r else 0.0,
+                reported=r is not None,
+                target_value=i.target_value,
+                kpi_actual=r.kpi_actual if r else None,
+                completed_on=i.completed_on,
+            )
+        )
+    return facts
+
+
+def report_facts(plan: AnnualPlan) -> list[engine.ReportFacts]:
+    """Lead cities' reports of the plan year, for timeliness."""
+    rows = ProgressReport.objects.filter(item__plan=plan, year=plan.year).select_related("item__lead_city", "city")
+    return [
+        engine.ReportFacts(
+            item_id=r.item_id,
+            city=r.city.code,
+            quarter=r.quarter,
+            submitted_on=timezone.localtime(r.submitted_at).date(),
+            returned=r.review_status == ReviewStatus.RETURNED,
+        )
+        for r in rows
+        if r.city_id == r.item.lead_city_id
+    ]
+
+
+def city_performance_for_year(year: int, as_of: date | None = None) -> dict[str, engine.CityPerformance]:
+    """What the funds app's assessment reads: per lead city, completion and timeliness of the year's plan."""
+    plan = AnnualPlan.objects.filter(year=year).exclude(status__in=[PlanStatus.DRAFT, PlanStatus.SUBMITTED]).first()
+    if plan is None:
+        return {}
+    return engine.city_performance(year, item_facts(plan), report_facts(plan), as_of or summary_as_of(plan))
+
+
+@dataclass
+class BoardRow:
+    kind: str  # overdue_item | late_report | returned_report
+    item: WorkItem
+    city_code: str
+    domain: str
+    quarter: int | None = None
+    report: ProgressReport | None = None
+    detail: str = ""
+
+
+def board_rows(as_of: date | None = None) -> list[BoardRow]:
+    """Overdue items, late (missing or submitted after the due day) lead reports and returned reports awaiting
+    resubmission, over every plan in progress."""
+    as_of = as_of or timezone.localdate()
+    rows: list[BoardRow] = []
+    for plan in AnnualPlan.objects.filter(status=PlanStatus.IN_PROGRESS):
+        items = list(plan.items.select_related("lead_city", "plan"))
+        facts = item_facts(plan, items)
+        rolled = engine.rollup(facts)
+        parents = {i.parent_id for i in items if i.parent_id}
+        reports = defaultdict(dict)
+        for r in ProgressReport.objects.filter(item__plan=plan, year=plan.year).select_related("city"):
+            reports[(r.item_id, r.city_id)][r.quarter] = r
+        due = engine.quarters_due(plan.year, as_of)
+        for i in items:
+            if as_of > i.deadline and rolled[i.pk].percent < 100:
+                rows.append(
+                    BoardRow("overdue_item", i, i.lead_city.code, i.domain, detail=f"{rolled[i.pk].percent:g}%")
+                )
+            if i.pk in parents:
+                continue
+            for q in due:
+                r = reports[(i.pk, i.lead_city_id)].get(q)
+                due_day = engine.report_due(plan.year, q)
+                if r is None:
+                    rows.append(
+                        BoardRow(
+                            "late_report", i, i.lead_city.code, i.domain, q, None, f"未报送 missing, due {due_day}"
+                        )
+                    )
+                elif timezone.localtime(r.submitted_at).date() > due_day:
+                    rows.append(
+                        BoardRow("late_report", i, i.lead_city.code, i.domain, q, r, f"逾期报送 late, due {due_day}")
+                    )
+        for r in ProgressReport.objects.filter(
+            item__plan=plan, year=plan.year, review_status=ReviewStatus.RETURNED
+        ).select_related("item__lead_city", "city"):
+            rows.append(BoardRow("returned_report", r.item, r.city.code, r.item.domain, r.quarter, r, r.review_comment))
+    return rows
+
+
+def board_counts(rows: list[BoardRow]) -> dict[str, dict[str, dict[str, int]]]:
+    """{"by_city": {city: {kind: n}}, "by_domain": {domain: {kind: n}}}."""
+    out: dict[str, dict[str, dict[str, int]]] = {"by_city": {}, "by_domain": {}}
+    for r in rows:
+        for key, value in (("by_city", r.city_code), ("by_domain", r.domain)):
+            bucket = out[key].setdefault(value, {"overdue_item": 0, "late_report": 0, "returned_report": 0})
+            bucket[r.kind] += 1
+    return out
+
+
+def alignment() -> dict:
+    """Every plan article with the work items implementing it, and the articles no item serves."""
+    articles = list(PlanArticle.objects.select_related("document__city").prefetch_related("work_items__plan"))
+    links = [(i.pk, a.pk) for a in articles for i in a.work_items.all()]
+    unserved = set(engine.unserved_articles([a.pk for a in articles], links))
+    return {"articles": articles, "unserved": unserved}

@@ -1,0 +1,487 @@
+"""Pages of the council cycle. Access is decided by core.permissions; these views parse, ask, call a service,
+render."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from metrocoop.core.attachments import attachments_of
+from metrocoop.core.choices import Domain, Role
+from metrocoop.core.models import City
+from metrocoop.core.permissions import Action, can, cities_for, restrict, rows_q
+from metrocoop.council import engine, selectors, services
+from metrocoop.council.choices import ItemStatus, PlanStatus, ReviewStatus
+from metrocoop.council.forms import (
+    AttachmentForm,
+    MeetingForm,
+    ReportForm,
+    ResolutionForm,
+    ReviewForm,
+    SummaryTextForm,
+    VoteForm,
+    WorkItemForm,
+)
+from metrocoop.council.models import (
+    AnnualPlan,
+    AnnualSummary,
+    Council,
+    CouncilSeat,
+    Meeting,
+    PlanDocument,
+    ProgressReport,
+    Resolution,
+    Vote,
+    WorkItem,
+)
+from metrocoop.council.policies import REVIEW, VOTE
+from metrocoop.council.summary import build_summary, write_docx, write_xlsx
+
+
+def _error_text(exc: ValidationError) -> str:
+    return "; ".join(exc.messages)
+
+
+def index(request):
+    plans = restrict(AnnualPlan.objects.all(), request.user)
+    meetings = restrict(Meeting.objects.select_related("council"), request.user)[:10]
+    resolutions = restrict(Resolution.objects.select_related("meeting"), request.user)[:10]
+    seats = restrict(CouncilSeat.objects.select_related("city", "representative", "council"), request.user)
+    council = Council.objects.order_by("id").first()
+    meeting_form = MeetingForm() if council and can(request.user, Action.ADD, Meeting(council=council)) else None
+    return render(
+        request,
+        "council/index.html",
+        {
+            "plans": plans,
+            "meetings": meetings,
+            "resolutions": resolutions,
+            "seats": seats,
+            "meeting_form": meeting_form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def meeting_add(request):
+    council = get_object_or_404(Council.objects.order_by("id")[:1])
+    form = MeetingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        return HttpResponseRedirect(reverse("council:index"))
+    data = dict(form.cleaned_data)
+    data["agenda"] = [line.strip() for line in data["agenda"].splitlines() if line.strip()]
+    try:
+        meeting = services.do_create_meeting(council, data, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return HttpResponseRedirect(reverse("council:index"))
+    return HttpResponseRedirect(meeting.get_absolute_url())
+
+
+@login_required
+@require_POST
+def meeting_resolution_add(request, pk):
+    meeting = get_object_or_404(restrict(Meeting.objects.all(), request.user), pk=pk)
+    form = ResolutionForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            resolution = services.do_propose_resolution(
+                meeting, number=d["number"], title=d["title"], text=d["text"], plan=d["plan"], actor=request.user
+            )
+            return HttpResponseRedirect(resolution.get_absolute_url())
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+    else:
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return HttpResponseRedirect(meeting.get_absolute_url())
+
+
+@login_required
+@require_POST
+def meeting_attach(request, pk):
+    meeting = get_object_or_404(restrict(Meeting.objects.all(), request.user), pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.do_attach_to_meeting(meeting, form.cleaned_data["file"], actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+    return HttpResponseRedirect(meeting.get_absolute_url())
+
+
+def _plan(request, year) -> AnnualPlan:
+    return get_object_or_404(restrict(AnnualPlan.objects.select_related("approved_by"), request.user), year=year)
+
+
+def plan_detail(request, year):
+    plan = _plan(request, year)
+    items = list(
+        restrict(plan.items.all(), request.user)
+        .select_related("lead_city", "lead_organisation", "parent", "proposed_by")
+        .prefetch_related("participating_cities")
+    )
+    all_facts = selectors.item_facts(plan)
+    rolled = engine.rollup(all_facts)
+    overall = engine.plan_progress(all_facts)
+    as_of = selectors.summary_as_of(plan)
+    facts = {f.id: f for f in all_facts}
+    reported_parents = {f.parent_id for f in all_facts if f.parent_id is not None and f.reported}
+    rows = []
+    for i in items:
+        r = rolled[i.pk]
+        reported = facts[i.pk].reported or i.pk in reported_parents
+        rows.append(
+            {
+                "item": i,
+                "percent": r.percent,
+                "steps": r.steps,
+                "status": ItemStatus(engine.classify_item(r.percent, i.deadline, as_of, reported)),
+            }
+        )
+    by_domain: dict[str, list[float]] = {}
+    for row in rows:
+        if row["item"].parent_id is None:
+            by_domain.setdefault(row["item"].get_domain_display(), []).append(row["percent"])
+    chart = {
+        "tooltip": {},
+        "xAxis": {"type": "category", "data": list(by_domain)},
+        "yAxis": {"type": "value", "max": 100, "name": "%"},
+        "series": [{"type": "bar", "data": [round(sum(v) / len(v), 1) for v in by_domain.values()]}],
+    }
+    form = None
+    if plan.editable and can(request.user, Action.ADD, WorkItem(plan=plan, lead_city=_first_city(request.user))):
+        form = WorkItemForm(plan=plan)
+    return render(
+        request,
+        "council/plan.html",
+        {
+            "plan": plan,
+            "rows": rows,
+            "overall": overall,
+            "chart": chart,
+            "form": form,
+            "can_manage": can(request.user, Action.CHANGE, plan),
+            "summary": AnnualSummary.objects.filter(plan=plan).first(),
+        },
+    )
+
+
+def _first_city(user) -> City | None:
+    if can_office(user):
+        return City.objects.order_by("sort_order").first()
+    ids = cities_for(user, Role.LIAISON)
+    return City.objects.filter(pk__in=ids).first()
+
+
+def can_office(user) -> bool:
+    from metrocoop.core.permissions import has_role
+
+    return has_role(user, Role.OFFICE)
+
+
+@login_required
+@require_POST
+def plan_add_item(request, year):
+    plan = _plan(request, year)
+    form = WorkItemForm(request.POST, plan=plan)
+    if form.is_valid():
+        try:
+            services.do_add_work_item(plan, form.cleaned_data, actor=request.user)
+            messages.success(request, _("Work item added."))
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+    else:
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return HttpResponseRedirect(plan.get_absolute_url())
+
+
+@login_required
+@require_POST
+def plan_transition(request, year, step):
+    plan = _plan(request, year)
+    actions = {
+        "submit": services.do_submit_plan,
+        "start": services.do_start_plan,
+        "close": services.do_close_plan,
+    }
+    try:
+        if step == "next-year":
+            nxt, carried = services.do_prepare_next_year(plan, actor=request.user)
+            messages.success(request, _("%(n)s unfinished items carried over.") % {"n": len(carried)})
+            return HttpResponseRedirect(nxt.get_absolute_url())
+        if step not in actions:
+            raise Http404
+        actions[step](plan, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return HttpResponseRedirect(plan.get_absolute_url())
+
+
+def item_detail(request, pk):
+    item = get_object_or_404(
+        restrict(
+            WorkItem.objects.select_related("plan", "lead_city", "lead_organisation", "parent", "carried_from"),
+            request.user,
+        ),
+        pk=pk,
+    )
+    reports = list(restrict(item.reports.select_related("city", "submitted_by", "reviewed_by"), request.user))
+    evidence = {r.pk: list(attachments_of(r, request.user)) for r in reports}
+    cities = [
+        c
+        for c in [item.lead_city, *item.participating_cities.all()]
+        if can(
+            request.user,
+            "report",
+            ProgressReport(item=item, city=c, year=item.plan.year, quarter=1, percent_complete=0),
+        )
+    ]
+    report_form = ReportForm(cities=cities) if cities and item.plan.status == PlanStatus.IN_PROGRESS else None
+    may_review = any(can(request.user, REVIEW, r) for r in reports if r.review_status == ReviewStatus.PENDING)
+    return render(
+        request,
+        "council/item.html",
+        {
+            "item": item,
+            "children": item.children.select_related("lead_city"),
+            "reports": [(r, evidence[r.pk]) for r in reports],
+            "report_form": report_form,
+            "review_form": ReviewForm() if may_review else None,
+            "articles": item.articles.select_related("document"),
+            "participants": item.participating_cities.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def item_report(request, pk):
+    item = get_object_or_404(restrict(WorkItem.objects.select_related("plan"), request.user), pk=pk)
+    cities = [item.lead_city, *item.participating_cities.all()]
+    form = ReportForm(request.POST, request.FILES, cities=cities)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            report = services.do_submit_report(
+                item,
+                d["city"],
+                d["quarter"],
+                percent_complete=d["percent_complete"],
+                kpi_actual=d["kpi_actual"],
+                narrative=d["narrative"],
+                actor=request.user,
+            )
+            if d.get("evidence"):
+                services.do_attach_evidence(report, d["evidence"], actor=request.user)
+            messages.success(request, _("Report saved."))
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+    else:
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return HttpResponseRedirect(item.get_absolute_url())
+
+
+@login_required
+@require_POST
+def report_review(request, pk):
+    report = get_object_or_404(restrict(ProgressReport.objects.select_related("item"), request.user), pk=pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.do_review_report(
+                report,
+                accept=form.cleaned_data["decision"] == "accept",
+                comment=form.cleaned_data["comment"],
+                actor=request.user,
+            )
+            messages.success(request, _("Review saved."))
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+    return HttpResponseRedirect(report.get_absolute_url())
+
+
+def meeting_detail(request, pk):
+    meeting = get_object_or_404(restrict(Meeting.objects.select_related("council"), request.user), pk=pk)
+    resolutions = restrict(meeting.resolutions.select_related("plan"), request.user)
+    return render(
+        request,
+        "council/meeting.html",
+        {
+            "meeting": meeting,
+            "resolutions": resolutions,
+            "attendees": meeting.attendees.all(),
+            "files": attachments_of(meeting, request.user),
+            "can_manage": can(request.user, Action.CHANGE, meeting),
+            "resolution_form": ResolutionForm(),
+            "attachment_form": AttachmentForm(),
+        },
+    )
+
+
+def _vote_table(resolution: Resolution) -> list[dict]:
+    votes = {v.city_id: v for v in resolution.votes.select_related("cast_by")}
+    seats = CouncilSeat.objects.filter(council=resolution.meeting.council).select_related("city", "representative")
+    return [{"seat": s, "vote": votes.get(s.city_id), "counts": s.counts_on(resolution.meeting.held_on)} for s in seats]
+
+
+def resolution_detail(request, pk):
+    resolution = get_object_or_404(
+        restrict(Resolution.objects.select_related("meeting__council", "plan"), request.user), pk=pk
+    )
+    vote_cities = [
+        s["seat"].city
+        for s in _vote_table(resolution)
+        if s["vote"] is None and can(request.user, VOTE, Vote(resolution=resolution, city=s["seat"].city))
+    ]
+    is_open = resolution.status == "open"
+    return render(
+        request,
+        "council/resolution.html",
+        {
+            "resolution": resolution,
+            "table": _vote_table(resolution),
+            "tally": resolution.tally if not is_open else services.tally(resolution).as_dict(),
+            "vote_form": VoteForm(cities=vote_cities) if vote_cities and is_open else None,
+            "can_decide": is_open and can(request.user, Action.CHANGE, resolution),
+        },
+    )
+
+
+@login_required
+@require_POST
+def resolution_vote(request, pk):
+    resolution = get_object_or_404(restrict(Resolution.objects.all(), request.user), pk=pk)
+    form = VoteForm(request.POST, cities=City.objects.all())
+    if form.is_valid():
+        try:
+            services.do_cast_vote(
+                resolution, form.cleaned_data["city"], form.cleaned_data["choice"], actor=request.user
+            )
+            messages.success(request, _("Vote recorded."))
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+    return HttpResponseRedirect(resolution.get_absolute_url())
+
+
+@login_required
+@require_POST
+def resolution_decide(request, pk):
+    resolution = get_object_or_404(restrict(Resolution.objects.all(), request.user), pk=pk)
+    try:
+        services.do_decide_resolution(resolution, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return HttpResponseRedirect(resolution.get_absolute_url())
+
+
+@login_required
+def board(request):
+    """Overdue items, late and returned reports by city and by domain. The office and auditors see every city, a
+    liaison its own."""
+    rows = selectors.board_rows()
+    if not _reads_all(request.user):
+        mine = {c.code for c in City.objects.filter(pk__in=cities_for(request.user, Role.LIAISON))}
+        if not mine:
+            raise PermissionDenied(_("The board is for the council office, auditors and city liaisons."))
+        rows = [r for r in rows if r.city_code in mine]
+    counts = selectors.board_counts(rows)
+    names = {c.code: c.name for c in City.objects.all()}
+    domains = dict(Domain.choices)
+    return render(
+        request,
+        "council/board.html",
+        {
+            "rows": rows,
+            "by_city": [(names.get(k, k), v) for k, v in sorted(counts["by_city"].items())],
+            "by_domain": [(domains.get(k, k), v) for k, v in sorted(counts["by_domain"].items())],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _reads_all(user) -> bool:
+    q = rows_q(user, ProgressReport)
+    return q is not None and not q
+
+
+def _summary_for(request, year) -> AnnualSummary:
+    return get_object_or_404(restrict(AnnualSummary.objects.select_related("plan"), request.user), plan__year=year)
+
+
+def summary(request, year):
+    record = _summary_for(request, year)
+    view = build_summary(record.plan)
+    can_edit = can(request.user, Action.CHANGE, record)
+    form = None
+    if can_edit:
+        if request.method == "POST":
+            form = SummaryTextForm(request.POST, instance=AnnualSummary.objects.get(pk=record.pk))
+            if form.is_valid():
+                try:
+                    services.do_update_summary(record, form.cleaned_data, actor=request.user)
+                    messages.success(request, _("Summary saved."))
+                    return HttpResponseRedirect(record.get_absolute_url())
+                except ValidationError as exc:
+                    messages.error(request, _error_text(exc))
+        else:
+            form = SummaryTextForm(instance=record)
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(
+        request,
+        "council/summary.html",
+        {
+            "record": record,
+            "view": view,
+            "form": form,
+            "domain_rows": view.rows("domain"),
+            "city_rows": view.rows("city"),
+        },
+    )
+
+
+def summary_download(request, year, fmt):
+    record = _summary_for(request, year)
+    view = build_summary(record.plan)
+    folder = Path(tempfile.mkdtemp(prefix="council-summary-"))
+    if fmt == "docx":
+        path = write_docx(view, folder / f"summary-{year}.docx")
+    elif fmt == "xlsx":
+        path = write_xlsx(view, folder / f"summary-{year}.xlsx")
+    else:
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+def alignment(request):
+    data = selectors.alignment()
+    documents = restrict(PlanDocument.objects.select_related("city"), request.user)
+    visible_items = set(restrict(WorkItem.objects.all(), request.user).values_list("pk", flat=True))
+    by_doc: dict[int, list] = {}
+    for a in data["articles"]:
+        items = [i for i in a.work_items.all() if i.pk in visible_items]
+        by_doc.setdefault(a.document_id, []).append(
+            {"article": a, "items": items, "unserved": a.pk in data["unserved"]}
+        )
+    return render(
+        request,
+        "council/alignment.html",
+        {
+            "documents": [(d, by_doc.get(d.pk, [])) for d in documents],
+            "unserved_count": len(data["unserved"]),
+            "article_count": len(data["articles"]),
+        },
+    )
