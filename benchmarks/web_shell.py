@@ -35,12 +35,21 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-PAGES = ["/", "/cities/", "/cities/SZ/", "/audit/", "/api/cities/", "/api/cities/SZ/", "/api/audit/", "/api/organisations/"]
+PAGES = [
+    "/",
+    "/cities/",
+    "/cities/SZ/",
+    "/audit/",
+    "/api/cities/",
+    "/api/cities/SZ/",
+    "/api/audit/",
+    "/api/organisations/",
+]
 
 
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def in_process(rounds: int = 200) -> None:
@@ -71,8 +80,18 @@ def under_load(seconds: float = 10.0, clients: int = 16, workers: int = 4) -> No
     port = free_port()
     env = {**os.environ, "METROCOOP_DEMO": "1"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "metrocoop.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "metrocoop.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
         env=env,
     )
     try:
@@ -122,7 +141,8 @@ def under_load(seconds: float = 10.0, clients: int = 16, workers: int = 4) -> No
 
 
 if __name__ == "__main__":
-    call_command("demo", "--load-only", verbosity=0, stdout=open(os.devnull, "w"))
+    with open(os.devnull, "w") as quiet:
+        call_command("demo", "--load-only", verbosity=0, stdout=quiet)
     print(f"database: {connection.vendor} ({DATA_DIR if connection.vendor == 'sqlite' else 'DATABASE_URL'})")
     in_process()
     connection.close()

@@ -1,0 +1,107 @@
+"""Policy search relevance: nDCG@10 and recall@10 of the platform's search and of a plain substring (LIKE) search
+over the demo corpus, for the judged queries in src/metrocoop/policies/tests/relevance_set.json.
+
+    .venv/bin/python benchmarks/policies_relevance.py [--verbose]
+
+SQLite by default (a temporary database); PostgreSQL when DATABASE_URL is set (a scratch database
+`<name>_bench_policies_rel` is created beside it and dropped afterwards). Metrics are computed by
+metrocoop.policies.engine.metrics (binary relevance; nDCG after Järvelin & Kekäläinen 2002).
+The platform: jieba segmentation with the policy dictionary, abbreviation expansion, bm25 (SQLite FTS5) or
+ts_rank_cd (PostgreSQL), document-number look-up. The baseline: every space-separated part of the query must occur
+as a substring of the title, text or document number; newest first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+RELEVANCE = ROOT / "src/metrocoop/policies/tests/relevance_set.json"
+
+
+def setup_database(tmp: Path, suffix: str) -> str | None:
+    os.environ["METROCOOP_DATA_DIR"] = str(tmp)
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+        return None
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    scratch = f"{name}_{suffix}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+        conn.execute(f'CREATE DATABASE "{scratch}"')
+    os.environ["DATABASE_URL"] = f"{base}/{scratch}"
+    return url
+
+
+def drop_scratch(original: str | None) -> None:
+    if original is None:
+        return
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    scratch = os.environ["DATABASE_URL"].rpartition("/")[2]
+    with psycopg.connect(original, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--verbose", action="store_true", help="one line per query")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-policies-rel-") as tmpdir:
+        original = setup_database(Path(tmpdir), "bench_policies_rel")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "metrocoop.settings")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        from metrocoop.core.demo import load_demo_accounts
+        from metrocoop.core.reference import load_reference_data
+        from metrocoop.policies import demo_data
+        from metrocoop.policies.engine.metrics import ndcg_at_k, recall_at_k
+        from metrocoop.policies.search import like_search, search
+
+        try:
+            call_command("migrate", verbosity=0, skip_checks=True)
+            load_reference_data()
+            load_demo_accounts()
+            print(f"database: {connection.vendor}; {demo_data.load()}")
+            queries = json.loads(RELEVANCE.read_text(encoding="utf-8"))["queries"]
+            totals = {"platform": [0.0, 0.0], "like": [0.0, 0.0]}
+            for q in queries:
+                relevant = set(q["relevant"])
+                ranked = {
+                    "platform": [h.document.key for h in search(q["query"], with_facets=False).hits],
+                    "like": like_search(q["query"]),
+                }
+                line = []
+                for system, keys in ranked.items():
+                    n, r = ndcg_at_k(keys, relevant), recall_at_k(keys, relevant)
+                    totals[system][0] += n
+                    totals[system][1] += r
+                    line.append(f"{system} nDCG {n:.2f} R {r:.2f}")
+                if args.verbose:
+                    print(f"{q['id']} {q['query']:<24} " + " | ".join(line))
+            print(f"{len(queries)} judged queries, k = 10")
+            print(f"{'system':<28}{'nDCG@10':>10}{'recall@10':>12}")
+            for system, label in (("platform", "platform (jieba + FTS)"), ("like", "substring LIKE baseline")):
+                n, r = (v / len(queries) for v in totals[system])
+                print(f"{label:<28}{n:>10.3f}{r:>12.3f}")
+        finally:
+            drop_scratch(original)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,215 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from metrocoop.core.models import City, Province
+from metrocoop.policies.choices import PolicyDomain
+from metrocoop.policies.models import (
+    Consultation,
+    ConsultationClause,
+    ConsultationComment,
+    CurationProposal,
+    IndustryCatalogueEntry,
+    PilotReform,
+    PolicyDocument,
+    PolicyRelation,
+    ReformReplication,
+    Topic,
+    TopicProvision,
+    ValidityChange,
+)
+
+
+class ValidityChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ValidityChange
+        fields = ["validity", "since", "reason"]
+
+
+class PolicyDocumentSerializer(serializers.ModelSerializer):
+    city = serializers.SlugRelatedField(slug_field="code", queryset=City.objects.all(), required=False, allow_null=True)
+    province = serializers.SlugRelatedField(
+        slug_field="code", queryset=Province.objects.all(), required=False, allow_null=True
+    )
+    domains = serializers.ListField(
+        child=serializers.ChoiceField(choices=PolicyDomain.choices), required=False, write_only=True
+    )
+    domain_list = serializers.SerializerMethodField()
+    validity_history = ValidityChangeSerializer(source="validity_changes", many=True, read_only=True)
+    key = serializers.SlugField(required=False, max_length=80)
+
+    class Meta:
+        model = PolicyDocument
+        fields = [
+            "id",
+            "key",
+            "title",
+            "doc_number",
+            "doc_number_norm",
+            "issuer",
+            "level",
+            "city",
+            "province",
+            "kind",
+            "issued_on",
+            "effective_on",
+            "validity",
+            "validity_since",
+            "valid_until",
+            "text",
+            "source",
+            "status",
+            "domains",
+            "domain_list",
+            "validity_history",
+        ]
+        read_only_fields = ["doc_number_norm", "validity_since", "valid_until"]
+        extra_kwargs = {"key": {"validators": []}}
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_domain_list(self, obj) -> list[str]:
+        return [t.domain for t in obj.domain_tags.all()]
+
+
+class PolicyRelationSerializer(serializers.ModelSerializer):
+    source = serializers.SlugRelatedField(slug_field="key", queryset=PolicyDocument.objects.all())
+    target = serializers.SlugRelatedField(slug_field="key", queryset=PolicyDocument.objects.all())
+    effective_on = serializers.DateField(required=False)
+
+    class Meta:
+        model = PolicyRelation
+        fields = ["id", "source", "target", "kind", "effective_on", "note"]
+
+
+class TopicProvisionSerializer(serializers.ModelSerializer):
+    city = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    document = serializers.SlugRelatedField(slug_field="key", read_only=True)
+
+    class Meta:
+        model = TopicProvision
+        fields = ["city", "document", "threshold", "amount_fen", "duration_months", "condition"]
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    domain = serializers.CharField(read_only=True, help_text="policy domain code (see documents' domains)")
+    provisions = TopicProvisionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Topic
+        fields = [
+            "id",
+            "code",
+            "name_zh",
+            "name_en",
+            "domain",
+            "threshold_label",
+            "threshold_unit",
+            "threshold_direction",
+            "amount_label",
+            "provisions",
+        ]
+
+
+class ReformReplicationSerializer(serializers.ModelSerializer):
+    city = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    document = serializers.SlugRelatedField(slug_field="key", read_only=True)
+
+    class Meta:
+        model = ReformReplication
+        fields = ["city", "status", "status_on", "document", "note"]
+
+
+class PilotReformSerializer(serializers.ModelSerializer):
+    origin_city = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    replications = ReformReplicationSerializer(many=True, read_only=True)
+    domain = serializers.CharField(read_only=True, help_text="policy domain code (see documents' domains)")
+
+    class Meta:
+        model = PilotReform
+        fields = ["id", "code", "title", "origin_city", "origin_label", "domain", "introduced_on", "replications"]
+
+
+class IndustryCatalogueEntrySerializer(serializers.ModelSerializer):
+    city = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    document = serializers.SlugRelatedField(slug_field="key", read_only=True)
+
+    class Meta:
+        model = IndustryCatalogueEntry
+        fields = ["id", "industry_code", "industry_name", "city", "stance", "document", "clause"]
+
+
+class CurationProposalSerializer(serializers.ModelSerializer):
+    document = serializers.SlugRelatedField(
+        slug_field="key", queryset=PolicyDocument.objects.all(), required=False, allow_null=True
+    )
+    proposer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = CurationProposal
+        fields = ["id", "kind", "proposer", "document", "payload", "note", "status", "decision_note", "created_at"]
+        read_only_fields = ["status", "decision_note", "created_at"]
+
+
+class DecisionSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SearchHitSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    doc_number = serializers.CharField()
+    issuer = serializers.CharField()
+    city = serializers.CharField(allow_null=True)
+    level = serializers.CharField()
+    validity = serializers.CharField()
+    issued_on = serializers.DateField()
+    score = serializers.FloatField()
+    snippet = serializers.CharField(help_text="HTML with <mark> around matches")
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class SearchResultSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    within = serializers.ListField(child=serializers.CharField())
+    steps = serializers.ListField(child=serializers.CharField())
+    total = serializers.IntegerField()
+    total_exact = serializers.BooleanField(help_text="false when there are more matches than `total` (1,000)")
+    page = serializers.IntegerField()
+    per_page = serializers.IntegerField()
+    sort = serializers.CharField()
+    filters = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    hits = SearchHitSerializer(many=True)
+    facets = serializers.DictField(child=FacetValueSerializer(many=True))
+
+
+class ConsultationCommentSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author_city = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = ConsultationComment
+        fields = ["id", "author", "author_city", "text", "response", "response_text", "answered_at", "created_at"]
+
+
+class ConsultationClauseSerializer(serializers.ModelSerializer):
+    comments = ConsultationCommentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ConsultationClause
+        fields = ["number", "text", "comments"]
+
+
+class ConsultationSerializer(serializers.ModelSerializer):
+    city = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    domain = serializers.CharField(read_only=True)
+    document = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    clauses = ConsultationClauseSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Consultation
+        fields = ["id", "title", "city", "domain", "summary", "deadline", "status", "outcome", "document", "clauses"]

@@ -1,0 +1,217 @@
+import django_filters
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from metrocoop.core.api.base import ScopedQuerysetMixin, ScopedReadOnlyViewSet
+from metrocoop.policies import search as search_module
+from metrocoop.policies import services
+from metrocoop.policies.api.serializers import (
+    ConsultationSerializer,
+    CurationProposalSerializer,
+    DecisionSerializer,
+    IndustryCatalogueEntrySerializer,
+    PilotReformSerializer,
+    PolicyDocumentSerializer,
+    PolicyRelationSerializer,
+    SearchResultSerializer,
+    TopicSerializer,
+)
+from metrocoop.policies.models import (
+    Consultation,
+    CurationProposal,
+    IndustryCatalogueEntry,
+    PilotReform,
+    PolicyDocument,
+    PolicyRelation,
+    Topic,
+)
+from metrocoop.policies.policies import CURATE
+
+
+class PolicyDocumentFilter(django_filters.FilterSet):
+    city = django_filters.CharFilter(field_name="city__code")
+    province = django_filters.CharFilter(field_name="province__code")
+    doc_number = django_filters.CharFilter(method="filter_doc_number")
+    in_force_on = django_filters.DateFilter(method="filter_in_force_on", label="in force on date")
+
+    class Meta:
+        model = PolicyDocument
+        fields = ["city", "province", "level", "kind", "validity", "status"]
+
+    def filter_doc_number(self, queryset, name, value):
+        from metrocoop.policies.engine.query import normalise_doc_number
+
+        return queryset.filter(doc_number_norm=normalise_doc_number(value))
+
+    def filter_in_force_on(self, queryset, name, value):
+        return queryset.in_force_on(value)
+
+
+class PolicyDocumentViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
+    """Policy documents (addressed by key). Writes go through the services: a liaison adds and edits its own
+    city's documents, the office all."""
+
+    queryset = PolicyDocument.objects.select_related("city", "province").prefetch_related(
+        "domain_tags", "validity_changes"
+    )
+    serializer_class = PolicyDocumentSerializer
+    filterset_class = PolicyDocumentFilter
+    lookup_field = "key"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        domains = data.pop("domains", [])
+        serializer.instance = services.do_create_document(data, domains=domains, actor=self.request.user)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        domains = data.pop("domains", None)
+        data.pop("key", None)
+        serializer.instance = services.do_update_document(
+            serializer.instance, data, domains=domains, actor=self.request.user
+        )
+
+    def perform_destroy(self, instance):
+        services.do_delete_document(instance, actor=self.request.user)
+
+
+class PolicyRelationViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Relations between documents (amends / repeals / implements / cites). Recording a repeal makes the target
+    已废止; an amendment cycle is refused."""
+
+    queryset = PolicyRelation.objects.select_related("source", "target")
+    serializer_class = PolicyRelationSerializer
+    filterset_fields = ["kind"]
+
+    def perform_create(self, serializer):
+        d = serializer.validated_data
+        serializer.instance = services.do_record_relation(
+            d["source"],
+            d["target"],
+            d["kind"],
+            effective_on=d.get("effective_on"),
+            note=d.get("note", ""),
+            actor=self.request.user,
+        )
+
+    def perform_destroy(self, instance):
+        services.do_delete_relation(instance, actor=self.request.user)
+
+
+class TopicViewSet(ScopedReadOnlyViewSet):
+    """Topics compared across cities, with each city's provisions."""
+
+    queryset = Topic.objects.prefetch_related("provisions__city", "provisions__document")
+    serializer_class = TopicSerializer
+    lookup_field = "code"
+
+
+class PilotReformViewSet(ScopedReadOnlyViewSet):
+    """Pilot reforms with each city's replication status."""
+
+    queryset = PilotReform.objects.select_related("origin_city").prefetch_related(
+        "replications__city", "replications__document"
+    )
+    serializer_class = PilotReformSerializer
+    lookup_field = "code"
+
+
+class IndustryCatalogueEntryViewSet(ScopedReadOnlyViewSet):
+    """The regional industrial-policy catalogue; `?industry_code=C3973` gives one industry across the cities."""
+
+    queryset = IndustryCatalogueEntry.objects.select_related("city", "document")
+    serializer_class = IndustryCatalogueEntrySerializer
+    filterset_fields = ["industry_code", "stance"]
+
+
+class CurationProposalViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Proposals of new documents or corrections; experts decide them (POST …/decide/)."""
+
+    queryset = CurationProposal.objects.select_related("proposer", "document")
+    serializer_class = CurationProposalSerializer
+    filterset_fields = ["status", "kind"]
+    permission_action: str | None = None  # "curate" on the decide action
+
+    def perform_create(self, serializer):
+        d = serializer.validated_data
+        serializer.instance = services.do_propose(
+            d["kind"],
+            payload=d.get("payload"),
+            document=d.get("document"),
+            note=d.get("note", ""),
+            actor=self.request.user,
+        )
+
+    @extend_schema(request=DecisionSerializer, responses=CurationProposalSerializer)
+    @action(detail=True, methods=["post"], permission_action=CURATE)
+    def decide(self, request, pk=None):
+        proposal = get_object_or_404(self.get_queryset(), pk=pk)
+        incoming = DecisionSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        proposal = services.do_decide_proposal(
+            proposal, incoming.validated_data["accept"], note=incoming.validated_data["note"], actor=request.user
+        )
+        return Response(CurationProposalSerializer(proposal).data, status=status.HTTP_200_OK)
+
+
+class PolicySearchView(APIView):
+    """Full-text search of the policy library: Chinese segmentation, relevance ranking, highlighted snippets,
+    facets with counts. `within` (repeatable) narrows the results (all queries ANDed)."""
+
+    permission_classes: list = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", OpenApiTypes.STR, description="query, e.g. 高新技术企业 or 苏人社规〔2023〕3号"),
+            OpenApiParameter("within", OpenApiTypes.STR, many=True, description="search within the results"),
+            *[OpenApiParameter(f, OpenApiTypes.STR, many=True) for f in search_module.FILTERS],
+            OpenApiParameter("in_force_on", OpenApiTypes.DATE),
+            OpenApiParameter("sort", OpenApiTypes.STR, enum=list(search_module.SORTS)),
+            OpenApiParameter("page", OpenApiTypes.INT),
+        ],
+        responses=SearchResultSerializer,
+    )
+    def get(self, request):
+        filters = {f: request.query_params.getlist(f) for f in (*search_module.FILTERS, "in_force_on")}
+        try:
+            page = int(request.query_params.get("page", 1))
+        except ValueError:
+            page = 1
+        result = search_module.search(
+            request.query_params.get("q", ""),
+            user=request.user,
+            within=request.query_params.getlist("within"),
+            filters=filters,
+            sort=request.query_params.get("sort", "relevance"),
+            page=page,
+        )
+        return Response(result.as_dict())
+
+
+class ConsultationViewSet(ScopedReadOnlyViewSet):
+    """Draft policies circulated for comments, clause by clause, with the author city's answers and the outcome."""
+
+    queryset = Consultation.objects.select_related("city", "document").prefetch_related(
+        "clauses__comments__author", "clauses__comments__author_city"
+    )
+    serializer_class = ConsultationSerializer
+    filterset_fields = ["status"]

@@ -1,0 +1,1 @@
+"""Pure rules of the policy library: segmentation, query parsing, snippets, comparison, replication, metrics."""

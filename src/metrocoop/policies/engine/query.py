@@ -1,0 +1,217 @@
+"""Query parsing, document-number normalisation and snippet rendering (pure; no ORM).
+
+A query is words separated by spaces; "quoted text" is a phrase; a leading minus excludes a word. Every part is
+segmented with the same dictionary as the documents (engine.segment) and all parts must match (AND); an
+abbreviation also matches its full form and back (环评 ⇄ 环境影响评价). The parsed query renders to an SQLite FTS5
+MATCH expression and to a PostgreSQL tsquery; both see the same tokens, so both databases answer alike.
+
+References: SQLite FTS5 query syntax (https://www.sqlite.org/fts5.html#full_text_query_syntax); PostgreSQL
+to_tsquery (https://www.postgresql.org/docs/current/textsearch-controls.html).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from metrocoop.policies.engine.segment import abbreviation_pairs, cut, is_word
+
+STOPWORDS = frozenset(["的", "了", "和", "与", "及", "或", "在", "对", "等", "是", "之", "于", "为", "有", "关于"])
+HIGHLIGHT_START = "\u27e6"  # ⟦ — markers the databases put around matches; never in policy text
+HIGHLIGHT_END = "\u27e7"  # ⟧
+
+_BRACKETS = str.maketrans({"〔": "(", "〕": ")", "[": "(", "]": ")", "【": "(", "】": ")", "（": "(", "）": ")"})
+DOC_NUMBER = re.compile(r"^\D{1,20}\((?:19|20)\d{2}\)第?\d{1,5}号$")
+
+
+def normalise_doc_number(value: str) -> str:
+    """One spelling of a 发文字号: 〔〕 [] () ［］ 【】 all become (), full-width forms half-width, spaces and 第
+    before the serial number dropped. 苏府规〔2023〕5号 == 苏府规[2023]5号 == 苏府规（2023） 5 号."""
+    text = unicodedata.normalize("NFKC", value or "").translate(_BRACKETS)
+    text = re.sub(r"\s+", "", text)
+    return re.sub(r"\)第(\d)", r")\1", text)
+
+
+def looks_like_doc_number(value: str) -> bool:
+    """Is the query a document number (e.g. 沪府规〔2023〕12号)?"""
+    return bool(DOC_NUMBER.match(normalise_doc_number(value)))
+
+
+@dataclass(frozen=True)
+class Term:
+    """One required (or excluded) unit of a query: any of its alternatives, each a sequence of tokens."""
+
+    alternatives: tuple[tuple[str, ...], ...]
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A parsed query with the steps that explain it (what each part was cut into, which synonyms were added)."""
+
+    raw: str
+    terms: tuple[Term, ...]
+    doc_number: str = ""
+    steps: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def empty(self) -> bool:
+        return not self.doc_number and not any(not t.negated for t in self.terms)
+
+    @property
+    def tokens(self) -> list[str]:
+        return [tok for t in self.terms if not t.negated for alt in t.alternatives for tok in alt]
+
+
+def _synonyms() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for abbr, full in abbreviation_pairs():
+        out.setdefault(abbr, []).append(full)
+        out.setdefault(full, []).append(abbr)
+    return out
+
+
+_PART = re.compile(r'(-?)"([^"]+)"|(-?)(\S+)')
+
+
+def parse_query(raw: str, *within: str) -> ParsedQuery:
+    """Parse `raw` (and any refinements `within`, all ANDed) into terms."""
+    synonyms = _synonyms()
+    terms: list[Term] = []
+    steps: list[str] = []
+    doc_number = ""
+    for text in (raw, *within):
+        text = unicodedata.normalize("NFKC", text or "").strip()
+        if looks_like_doc_number(text):
+            doc_number = normalise_doc_number(text)
+            steps.append(f"{text} → 发文字号 {doc_number}")
+            continue
+        for m in _PART.finditer(text):
+            negated = bool(m.group(1) or m.group(3))
+            phrase = m.group(2)
+            part = phrase if phrase is not None else m.group(4)
+            if part in ("-", ""):
+                continue
+            words = [w.lower() for w in cut(part) if is_word(w)]
+            if phrase is not None:
+                if words:
+                    terms.append(Term(((*words,),), negated))
+                    steps.append(f'"{part}" → {" ".join(words)}')
+                continue
+            kept = [w for w in words if w not in STOPWORDS] or words
+            steps.append(f"{part} → {' / '.join(kept)}")
+            # a run of single characters is a word the dictionary does not know: the documents hold the same
+            # characters as single tokens, so the run is searched as a phrase, not as loose characters
+            runs: list[list[str]] = []
+            for w in kept:
+                if len(w) == 1 and runs and len(runs[-1][-1]) == 1:
+                    runs[-1].append(w)
+                else:
+                    runs.append([w])
+            for run in runs:
+                if len(run) > 1:
+                    terms.append(Term((tuple(run),), negated))
+            kept = [run[0] for run in runs if len(run) == 1]
+            for w in kept:
+                alts: list[tuple[str, ...]] = [(w,)]
+                for syn in synonyms.get(w, []):
+                    syn_words = tuple(x.lower() for x in cut(syn) if is_word(x))
+                    if syn_words and syn_words not in alts:
+                        alts.append(syn_words)
+                        steps.append(f"{w} ⇄ {syn}")
+                terms.append(Term(tuple(alts), negated))
+    return ParsedQuery(raw=raw, terms=tuple(terms), doc_number=doc_number, steps=tuple(steps))
+
+
+def _fts5_token(tok: str, *, prefix: bool) -> str:
+    quoted = '"' + tok.replace('"', '""') + '"'
+    return quoted + "*" if prefix else quoted
+
+
+def to_fts5(query: ParsedQuery) -> str:
+    """An FTS5 MATCH expression: terms ANDed, alternatives ORed, phrases as "a b", a single character as a prefix."""
+    positive: list[str] = []
+    negative: list[str] = []
+    for term in query.terms:
+        alts = []
+        for alt in term.alternatives:
+            if len(alt) == 1:
+                alts.append(_fts5_token(alt[0], prefix=len(alt[0]) == 1))
+            else:
+                alts.append('"' + " ".join(a.replace('"', '""') for a in alt) + '"')
+        expr = alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")"
+        (negative if term.negated else positive).append(expr)
+    out = " AND ".join(positive)
+    for expr in negative:
+        out += f" NOT {expr}"
+    return out
+
+
+def _ts_token(tok: str, *, prefix: bool) -> str:
+    return "'" + tok.replace("'", "''").replace("\\", "") + "'" + (":*" if prefix else "")
+
+
+def to_tsquery(query: ParsedQuery) -> str:
+    """A PostgreSQL to_tsquery('simple', …) text with the same meaning as `to_fts5`."""
+    parts: list[str] = []
+    for term in query.terms:
+        alts = []
+        for alt in term.alternatives:
+            if len(alt) == 1:
+                alts.append(_ts_token(alt[0], prefix=len(alt[0]) == 1))
+            else:
+                alts.append("(" + " <-> ".join(_ts_token(a, prefix=False) for a in alt) + ")")
+        expr = alts[0] if len(alts) == 1 else "(" + " | ".join(alts) + ")"
+        parts.append(f"!{expr}" if term.negated else expr)
+    return " & ".join(parts)
+
+
+_SPACE_NEAR_WIDE = re.compile(r"(?<=[^\x00-\x7f])[ \t]+|[ \t]+(?=[^\x00-\x7f])")
+
+
+def unsegment(text: str) -> str:
+    """Undo the spaces segmentation put between words (kept between two Latin words or numbers)."""
+    return _SPACE_NEAR_WIDE.sub("", text)
+
+
+def render_snippet(marked: str, terms: list[str] | tuple[str, ...] = ()) -> str:
+    """Segmented text with ⟦match⟧ markers from the database → safe HTML with <mark> around matches. `terms` (the
+    query's words) are marked too where the database matched them as sub-words of longer words (养老 in 养老服务)."""
+    text = unsegment(marked or "")
+    plain: list[str] = []
+    mask: list[bool] = []
+    inside = False
+    for ch in text:
+        if ch == HIGHLIGHT_START:
+            inside = True
+        elif ch == HIGHLIGHT_END:
+            inside = False
+        else:
+            plain.append(ch)
+            mask.append(inside)
+    joined = "".join(plain)
+    for term in terms:
+        if len(term) < 2:
+            continue
+        start = joined.find(term)
+        while start >= 0:
+            for i in range(start, start + len(term)):
+                mask[i] = True
+            start = joined.find(term, start + len(term))
+    out: list[str] = []
+    current = False
+    for ch, marked_here in zip(plain, mask, strict=True):
+        if marked_here != current:
+            out.append("<mark>" if marked_here else "</mark>")
+            current = marked_here
+        out.append(html.escape(ch))
+    if current:
+        out.append("</mark>")
+    return "".join(out)
+
+
+def like_terms(raw: str) -> list[str]:
+    """The plain-substring baseline's terms: the query split on spaces, nothing else."""
+    return [p for p in unicodedata.normalize("NFKC", raw or "").split() if p]

@@ -1,0 +1,419 @@
+"""Pages of the policy library (Chinese first). Access through core.permissions; writes through the services."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from metrocoop.core.exports import write_xlsx
+from metrocoop.core.models import City
+from metrocoop.core.permissions import Action, can, can_any, restrict
+from metrocoop.policies import services
+from metrocoop.policies.choices import CatalogueStance, CommentResponse, ReplicationStatus
+from metrocoop.policies.engine.compare import ProvisionRow, compare_provisions
+from metrocoop.policies.engine.replication import readiness
+from metrocoop.policies.models import (
+    Consultation,
+    ConsultationClause,
+    ConsultationComment,
+    CurationProposal,
+    IndustryCatalogueEntry,
+    PilotReform,
+    PolicyDocument,
+    Topic,
+)
+from metrocoop.policies.policies import CURATE
+from metrocoop.policies.search import FILTERS, search
+
+FACET_TITLES = {
+    "city": gettext_lazy("City"),
+    "level": gettext_lazy("Level"),
+    "issuer": gettext_lazy("Issuing organisation"),
+    "domain": gettext_lazy("Domain"),
+    "validity": gettext_lazy("Validity"),
+    "year": gettext_lazy("Year"),
+}
+
+
+def _query_string(params: list[tuple[str, str]]) -> str:
+    return "?" + urlencode(params) if params else "?"
+
+
+def index(request):
+    """Search page: query, refinements (search within), facets with counts, sort, highlighted snippets. htmx swaps
+    the results block when a facet or a refinement is clicked."""
+    q = request.GET.get("q", "").strip()
+    within = [w for w in request.GET.getlist("within") if w.strip()]
+    refine = request.GET.get("refine", "").strip()
+    if refine:
+        within.append(refine)
+    filters = {f: request.GET.getlist(f) for f in FILTERS}
+    sort = request.GET.get("sort", "relevance")
+    try:
+        page = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        page = 1
+    result = search(q, user=request.user, within=within, filters=filters, sort=sort, page=page)
+    base: list[tuple[str, str]] = [("q", q)] + [("within", w) for w in within]
+    selected = [(f, v) for f in FILTERS for v in result.filters.get(f, [])]
+
+    def url_with(extra: list[tuple[str, str]], drop: tuple[str, str] | None = None, **override) -> str:
+        params = [p for p in base + selected + extra if p != drop]
+        params += list(override.items())
+        if "sort" not in override and sort != "relevance":
+            params.append(("sort", sort))
+        return _query_string(params)
+
+    facets = []
+    for name, values in result.facets.items():
+        rows = []
+        for v in values:
+            active = (name, v["value"]) in selected
+            rows.append(
+                {
+                    **v,
+                    "active": active,
+                    "url": url_with([], drop=(name, v["value"])) if active else url_with([(name, v["value"])]),
+                }
+            )
+        facets.append({"name": name, "title": FACET_TITLES[name], "values": rows})
+    context = {
+        "q": q,
+        "within": within,
+        "result": result,
+        "facets": facets,
+        "selected": [{"name": f, "value": v, "remove_url": url_with([], drop=(f, v))} for f, v in selected],
+        "within_links": [
+            {"text": w, "remove_url": _query_string([("q", q)] + [("within", x) for x in within if x != w] + selected)}
+            for w in within
+        ],
+        "sort_urls": {
+            "relevance": url_with([], sort="relevance"),
+            "newest": url_with([], sort="-date"),
+            "oldest": url_with([], sort="date"),
+        },
+        "prev_url": url_with([], page=str(page - 1)) if page > 1 else None,
+        "next_url": url_with([], page=str(page + 1)) if page < result.pages else None,
+        "hidden": base[1:] + selected + ([("sort", sort)] if sort != "relevance" else []),
+        "can_add": can_any(request.user, Action.ADD, PolicyDocument),
+    }
+    template = "policies/_results.html" if request.headers.get("HX-Request") else "policies/index.html"
+    return render(request, template, context)
+
+
+def document(request, key):
+    doc = get_object_or_404(
+        restrict(PolicyDocument.objects.select_related("city", "province", "issuer_org"), request.user), key=key
+    )
+    outgoing = restrict(doc.outgoing_relations.select_related("target"), request.user)
+    incoming = restrict(doc.incoming_relations.select_related("source"), request.user)
+    return render(
+        request,
+        "policies/document.html",
+        {
+            "doc": doc,
+            "outgoing": outgoing,
+            "incoming": incoming,
+            "history": doc.validity_changes.all(),
+            "attachments": doc.attachments.all(),
+            "domains": doc.domain_tags.all(),
+            "can_edit": can(request.user, Action.CHANGE, doc),
+            "can_propose": request.user.is_authenticated,
+        },
+    )
+
+
+def _comparison(topic: Topic, user):
+    provisions = list(restrict(topic.provisions.select_related("city", "document"), user))
+    rows = [
+        ProvisionRow(
+            city=p.city.code,
+            threshold=p.threshold,
+            amount_fen=p.amount_fen,
+            duration_months=p.duration_months,
+            condition=p.condition,
+            document=p.document.key if p.document else "",
+        )
+        for p in provisions
+    ]
+    result = compare_provisions(rows, higher_is_stricter=topic.threshold_direction == "higher")
+    return provisions, result
+
+
+def topics(request):
+    return render(request, "policies/topics.html", {"topics": restrict(Topic.objects.all(), request.user)})
+
+
+def topic(request, code):
+    t = get_object_or_404(restrict(Topic.objects.all(), request.user), code=code)
+    provisions, result = _comparison(t, request.user)
+    names = {p.city.code: p.city.name_zh for p in provisions}
+    table = [
+        {
+            "p": p,
+            "amount_wan": p.amount_fen / 1_000_000 if p.amount_fen is not None else None,
+            "diff": {
+                f: result.is_different(p.city.code, f)
+                for f in ("threshold", "amount_fen", "duration_months", "condition")
+            },
+            "strictest": p.city.code in result.strictest,
+            "loosest": p.city.code in result.loosest,
+        }
+        for p in provisions
+    ]
+    return render(
+        request,
+        "policies/topic.html",
+        {
+            "topic": t,
+            "table": table,
+            "result": result,
+            "strictest": [names[c] for c in result.strictest],
+            "loosest": [names[c] for c in result.loosest],
+        },
+    )
+
+
+def topic_export(request, code):
+    """The comparison as an Excel sheet (core.exports.write_xlsx)."""
+    t = get_object_or_404(restrict(Topic.objects.all(), request.user), code=code)
+    provisions, result = _comparison(t, request.user)
+    headers = [
+        "城市 City",
+        f"{t.threshold_label or '门槛'}（{t.threshold_unit}） Threshold",
+        f"{t.amount_label or '金额'}（万元） Amount",
+        "期限（月） Duration (months)",
+        "条件 Condition",
+        "依据文件 Document",
+        "与多数不同 Differs",
+        "最严/最宽 Strictest/loosest",
+    ]
+    rows = []
+    for p in provisions:
+        code_ = p.city.code
+        differs = [
+            f for f in ("threshold", "amount_fen", "duration_months", "condition") if result.is_different(code_, f)
+        ]
+        mark = "最严 strictest" if code_ in result.strictest else "最宽 loosest" if code_ in result.loosest else ""
+        rows.append(
+            [
+                p.city.name_zh,
+                p.threshold,
+                p.amount_fen / 1_000_000 if p.amount_fen is not None else None,
+                p.duration_months,
+                p.condition,
+                str(p.document) if p.document else "",
+                ", ".join(differs),
+                mark,
+            ]
+        )
+    path = Path(tempfile.mkdtemp(prefix="policies-")) / f"topic-{t.code}.xlsx"
+    write_xlsx(path, t.name_zh, headers, rows)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+def reforms(request):
+    cities = list(City.objects.current_members())
+    reform_list = list(
+        restrict(PilotReform.objects.select_related("origin_city").prefetch_related("replications__city"), request.user)
+    )
+    labels = dict(ReplicationStatus.choices)
+    matrix, ready = [], []
+    for r in reform_list:
+        statuses = {x.city.code: x.status for x in r.replications.all()}
+        check = readiness(r.code, statuses, [c.code for c in cities])
+        matrix.append(
+            {
+                "reform": r,
+                "cells": [
+                    {
+                        "status": statuses.get(c.code, "not_started"),
+                        "label": labels[statuses.get(c.code, "not_started")],
+                    }
+                    for c in cities
+                ],
+                "readiness": check,
+            }
+        )
+        if check.ready:
+            ready.append(
+                {"reform": r, "readiness": check, "open": [c.name_zh for c in cities if c.code in check.open_cities]}
+            )
+    return render(request, "policies/reforms.html", {"cities": cities, "matrix": matrix, "ready": ready})
+
+
+def catalogue(request):
+    entries = restrict(IndustryCatalogueEntry.objects.select_related("city", "document"), request.user)
+    industries = entries.values_list("industry_code", "industry_name").distinct().order_by("industry_code")
+    code = request.GET.get("industry", "").strip().upper()
+    cities = list(City.objects.current_members())
+    selected = None
+    if code:
+        by_city = {e.city_id: e for e in entries.filter(industry_code=code)}
+        selected = {
+            "code": code,
+            "rows": [{"city": c, "entry": by_city.get(c.pk)} for c in cities],
+        }
+    # overview: industry × city stances
+    grid = {}
+    for e in entries:
+        grid.setdefault(e.industry_code, {})[e.city_id] = e.stance
+    overview = [
+        {"code": ic, "name": name, "cells": [grid.get(ic, {}).get(c.pk, "") for c in cities]} for ic, name in industries
+    ]
+    return render(
+        request,
+        "policies/catalogue.html",
+        {"cities": cities, "overview": overview, "selected": selected, "stances": dict(CatalogueStance.choices)},
+    )
+
+
+@login_required
+def proposals(request):
+    rows = restrict(CurationProposal.objects.select_related("proposer", "document", "decided_by"), request.user)
+    return render(
+        request,
+        "policies/proposals.html",
+        {"proposals": rows, "can_curate": can_any(request.user, CURATE, CurationProposal)},
+    )
+
+
+@login_required
+@require_POST
+def propose(request):
+    document_key = request.POST.get("document", "")
+    doc = PolicyDocument.objects.filter(key=document_key).first() if document_key else None
+    field = request.POST.get("field", "").strip()
+    value = request.POST.get("value", "").strip()
+    payload = {field: value} if field and value else {}
+    if not doc:
+        payload = {"title": request.POST.get("title", "").strip(), "issuer": request.POST.get("issuer", "").strip()}
+    try:
+        services.do_propose(
+            "correction" if doc else "new_document",
+            document=doc,
+            payload=payload,
+            note=request.POST.get("note", ""),
+            actor=request.user,
+        )
+        messages.success(request, _("Thank you: the expert committee will review your proposal."))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+    return HttpResponseRedirect(reverse("policies:proposals"))
+
+
+@login_required
+@require_POST
+def decide(request, pk):
+    proposal = get_object_or_404(restrict(CurationProposal.objects.all(), request.user), pk=pk)
+    try:
+        services.do_decide_proposal(
+            proposal, request.POST.get("accept") == "1", note=request.POST.get("note", ""), actor=request.user
+        )
+        messages.success(request, _("Decision recorded."))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    return HttpResponseRedirect(reverse("policies:proposals"))
+
+
+def consultations(request):
+    rows = restrict(Consultation.objects.select_related("city"), request.user)
+    return render(
+        request,
+        "policies/consultations.html",
+        {"consultations": rows, "can_open": can_any(request.user, Action.ADD, Consultation)},
+    )
+
+
+def consultation(request, pk):
+    c = get_object_or_404(restrict(Consultation.objects.select_related("city", "document"), request.user), pk=pk)
+    clauses = c.clauses.prefetch_related("comments__author", "comments__author_city")
+    return render(
+        request,
+        "policies/consultation.html",
+        {
+            "c": c,
+            "clauses": clauses,
+            "can_answer": can(request.user, Action.CHANGE, c),
+            "can_comment": c.status == "open" and can_any(request.user, Action.ADD, ConsultationComment),
+            "responses": [r for r in CommentResponse.choices if r[0] != "pending"],
+        },
+    )
+
+
+def _back(request, c, call):
+    try:
+        call()
+        messages.success(request, _("Saved."))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    return HttpResponseRedirect(c.get_absolute_url())
+
+
+@login_required
+@require_POST
+def consultation_open(request):
+    city = get_object_or_404(City, code=request.POST.get("city", "").upper())
+    clauses = [line for line in request.POST.get("clauses", "").splitlines() if line.strip()]
+    try:
+        c = services.do_open_consultation(
+            request.POST.get("title", "").strip(),
+            city,
+            clauses,
+            date.fromisoformat(request.POST.get("deadline", "")),
+            domain=request.POST.get("domain", ""),
+            summary=request.POST.get("summary", ""),
+            actor=request.user,
+        )
+    except (ValidationError, ValueError) as exc:
+        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+        return HttpResponseRedirect(reverse("policies:consultations"))
+    return HttpResponseRedirect(c.get_absolute_url())
+
+
+@login_required
+@require_POST
+def consultation_comment(request, pk, number):
+    clause = get_object_or_404(
+        ConsultationClause.objects.select_related("consultation"), consultation_id=pk, number=number
+    )
+    return _back(
+        request,
+        clause.consultation,
+        lambda: services.do_comment_clause(clause, request.POST.get("text", ""), actor=request.user),
+    )
+
+
+@login_required
+@require_POST
+def consultation_answer(request, pk, comment_id):
+    comment = get_object_or_404(ConsultationComment, pk=comment_id, clause__consultation_id=pk)
+    c = comment.clause.consultation
+    return _back(
+        request,
+        c,
+        lambda: services.do_answer_comment(
+            comment, request.POST.get("response", ""), request.POST.get("text", ""), actor=request.user
+        ),
+    )
+
+
+@login_required
+@require_POST
+def consultation_close(request, pk):
+    c = get_object_or_404(Consultation, pk=pk)
+    return _back(
+        request, c, lambda: services.do_close_consultation(c, request.POST.get("outcome", ""), actor=request.user)
+    )
