@@ -17,6 +17,7 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent.parent
 DATA_DIR = Path(os.environ.get("METROCOOP_DATA_DIR", Path.cwd() / "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEMO_MODE = os.environ.get("METROCOOP_DEMO") == "1"
 DEBUG = os.environ.get("METROCOOP_DEBUG") == "1"
@@ -98,7 +99,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("METROCOOP_TEST_SQLITE") or None}
+    # Tests use a file, not a shared in-memory database: the live server, the task worker and the test each get
+    # their own connection with SQLite's busy timeout, as in production (one file per test process).
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("METROCOOP_TEST_SQLITE") or str(DATA_DIR / f"test-{os.getpid()}.sqlite3")
+    }
 else:
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("METROCOOP_TEST_DB_NAME") or None}
 

@@ -568,3 +568,100 @@ def compute_assistance(capacities: Iterable[FiscalCapacity], rule: AssistanceRul
         for c in sorted(need)
     )
     return AssistanceResult(float(average), float(threshold), float(scale), cities, steps)
+
+
+# --- projects -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EligibilityCheck:
+    code: str
+    passed: bool
+    text_en: str
+    text_zh: str
+
+
+def check_eligibility(
+    *,
+    category: str,
+    allowed_categories: Iterable[str],
+    applicant_cities: Iterable[str],
+    member_cities: Iterable[str],
+    requested_fen: int,
+    max_request_fen: int | None,
+    min_cities: int = 1,
+    cross_region_categories: Iterable[str] = (),
+) -> tuple[EligibilityCheck, ...]:
+    """The eligibility checks of an application, each passed or failed with its reason. A project of a category in
+    `cross_region_categories` needs at least two applicant cities (it must cross a boundary)."""
+    applicants = sorted(set(applicant_cities))
+    members = set(member_cities)
+    outsiders = [c for c in applicants if c not in members]
+    needed = max(min_cities, 2 if category in set(cross_region_categories) else 1)
+    checks = [
+        EligibilityCheck(
+            "category",
+            category in set(allowed_categories),
+            f"category {category} is one the fund finances",
+            f"项目类别 {category} 属于基金资助范围",
+        ),
+        EligibilityCheck(
+            "members",
+            not outsiders,
+            "every applicant city is a member" + (f" (not: {', '.join(outsiders)})" if outsiders else ""),
+            "申报城市均为成员城市" + (f"（非成员：{'、'.join(outsiders)}）" if outsiders else ""),
+        ),
+        EligibilityCheck(
+            "cities",
+            len(applicants) >= needed,
+            f"at least {needed} applicant cities ({len(applicants)} applied)",
+            f"至少 {needed} 个申报城市（实际 {len(applicants)} 个）",
+        ),
+        EligibilityCheck(
+            "amount",
+            requested_fen > 0 and (max_request_fen is None or requested_fen <= max_request_fen),
+            f"request {requested_fen / 100:,.2f} yuan within the limit"
+            + (f" of {max_request_fen / 100:,.2f} yuan" if max_request_fen is not None else ""),
+            f"申请金额 {requested_fen / 100:,.2f} 元在限额内"
+            + (f"（上限 {max_request_fen / 100:,.2f} 元）" if max_request_fen is not None else ""),
+        ),
+    ]
+    return tuple(checks)
+
+
+def review_total(scores: Mapping[str, Any], criteria: Sequence[str]) -> Fraction:
+    """The total of one review: the mean of its criterion scores, each a whole number from 0 to 100."""
+    missing = [c for c in criteria if c not in scores]
+    extra = [c for c in scores if c not in criteria]
+    if missing or extra:
+        raise FundRuleError(
+            f"scores must cover exactly the criteria {list(criteria)}", f"评分须恰好覆盖各项评审指标 {list(criteria)}"
+        )
+    values = []
+    for c in criteria:
+        v = scores[c]
+        if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 100:
+            raise FundRuleError(f"score {c} must be a whole number from 0 to 100", f"{c} 的评分须为 0～100 的整数")
+        values.append(Fraction(v))
+    return sum(values, Fraction(0)) / len(values)
+
+
+@dataclass(frozen=True)
+class RankedProject:
+    project: int
+    mean_score: float
+    reviews: int
+    rank: int
+
+
+def rank_projects(totals: Mapping[int, Sequence[Fraction | float]]) -> tuple[RankedProject, ...]:
+    """Projects by the mean of their reviews' totals, best first; ties share a rank; unreviewed projects last."""
+    means = {p: (sum(map(Fraction, t), Fraction(0)) / len(t)) for p, t in totals.items() if t}
+    ordered = sorted(means, key=lambda p: (-means[p], p))
+    ranked = [
+        RankedProject(p, float(means[p]), len(totals[p]), 1 + sum(1 for m in means.values() if m > means[p]))
+        for p in ordered
+    ]
+    tail = sorted(p for p, t in totals.items() if not t)
+    ranked += [RankedProject(p, 0.0, 0, len(ordered) + 1) for p in tail]
+    return tuple(ranked)

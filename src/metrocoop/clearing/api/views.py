@@ -1,0 +1,236 @@
+"""Clearing API: thin views over the services; every queryset goes through core.permissions.restrict."""
+
+import django_filters
+from django.db import transaction
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from metrocoop.clearing import services, statements
+from metrocoop.clearing.api import serializers as s
+from metrocoop.clearing.models import (
+    Authorisation,
+    CatalogueEntry,
+    Claim,
+    IngestBatch,
+    Period,
+    PeriodPosition,
+    Scheme,
+    SettlementInstruction,
+)
+from metrocoop.clearing.reader import FileRefused, read_claims_file, rows_from_dicts
+from metrocoop.core.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet
+
+
+def _refused(exc: FileRefused) -> ValidationError:
+    return ValidationError({"file": [f"{exc.zh} {exc.en}"]})
+
+
+class SchemeViewSet(ScopedReadOnlyViewSet):
+    queryset = Scheme.objects.all()
+    serializer_class = s.SchemeSerializer
+    lookup_field = "code"
+
+
+class CatalogueFilter(django_filters.FilterSet):
+    city = django_filters.CharFilter(field_name="city__code")
+    scheme = django_filters.CharFilter(field_name="scheme__code")
+
+    class Meta:
+        model = CatalogueEntry
+        fields = ["city", "scheme", "item_code"]
+
+
+class CatalogueEntryViewSet(ScopedModelViewSet):
+    queryset = CatalogueEntry.objects.select_related("city", "scheme")
+    serializer_class = s.CatalogueEntrySerializer
+    filterset_class = CatalogueFilter
+
+    def perform_create(self, serializer):
+        serializer.instance = services.do_save_catalogue_entry(
+            CatalogueEntry(**serializer.validated_data), actor=self.request.user
+        )
+
+    def perform_update(self, serializer):
+        entry = CatalogueEntry.objects.get(pk=serializer.instance.pk)
+        for key, value in serializer.validated_data.items():
+            setattr(entry, key, value)
+        serializer.instance = services.do_save_catalogue_entry(entry, actor=self.request.user)
+
+    def perform_destroy(self, instance):
+        services.do_delete_catalogue_entry(instance, actor=self.request.user)
+
+
+class AuthorisationFilter(django_filters.FilterSet):
+    insured_city = django_filters.CharFilter(field_name="insured_city__code")
+    service_city = django_filters.CharFilter(field_name="service_city__code")
+    scheme = django_filters.CharFilter(field_name="scheme__code")
+
+    class Meta:
+        model = Authorisation
+        fields = ["insured_city", "service_city", "scheme", "status"]
+
+
+class AuthorisationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    permission_action: str | None = None  # set per custom action (core.api.permissions)
+    queryset = Authorisation.objects.select_related("insured_city", "service_city", "scheme")
+    serializer_class = s.AuthorisationSerializer
+    filterset_class = AuthorisationFilter
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data["person_ref"] = data.pop("person")
+        serializer.instance = services.do_grant_authorisation(Authorisation(**data), actor=self.request.user)
+
+    @extend_schema(request=None, responses=s.AuthorisationSerializer)
+    @action(detail=True, methods=["post"], permission_action="change")
+    def revoke(self, request, pk=None):
+        row = services.do_revoke_authorisation(self.get_object(), actor=request.user)
+        return Response(self.get_serializer(row).data)
+
+
+class ClaimFilter(django_filters.FilterSet):
+    period = django_filters.CharFilter(method="filter_period")
+
+    class Meta:
+        model = Claim
+        fields = ["status", "scheme", "insured_city", "service_city", "reject_code", "batch", "claim_id"]
+
+    def filter_period(self, queryset, name, value):
+        try:
+            year, month = (int(x) for x in value.split("-"))
+        except ValueError:
+            return queryset.none()
+        return queryset.filter(period__year=year, period__month=month)
+
+
+class ClaimViewSet(ScopedReadOnlyViewSet):
+    permission_action: str | None = None  # set per custom action (core.api.permissions)
+    queryset = Claim.objects.select_related("period")
+    serializer_class = s.ClaimSerializer
+    filterset_class = ClaimFilter
+
+    @extend_schema(request=s.ReversalRequestSerializer, responses=s.ClaimSerializer)
+    @action(detail=True, methods=["post"], permission_action="reverse")
+    def reverse(self, request, pk=None):
+        body = s.ReversalRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        claim = self.get_object()
+        services.do_reverse_claim(claim, body.validated_data["reason"], actor=request.user)
+        claim.refresh_from_db()
+        return Response(self.get_serializer(claim).data)
+
+
+class IngestBatchViewSet(ScopedReadOnlyViewSet):
+    queryset = IngestBatch.objects.select_related("city")
+    serializer_class = s.IngestBatchSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def _answer(self, result):
+        batch = IngestBatch.objects.select_related("city").get(pk=result.batch_id)
+        rejections = [
+            {
+                "claim_id": c.claim_id,
+                "reject_code": c.reject_code,
+                "detail_zh": c.reject_detail_zh,
+                "detail_en": c.reject_detail_en,
+            }
+            for c in Claim.objects.filter(batch=batch, status="rejected").order_by("pk")[:200]
+        ] + [s.IngestRejectionSerializer(r).data for r in batch.rejections.all()[:200]]
+        data = {"batch": s.IngestBatchSerializer(batch).data, "reasons": result.reasons, "rejections": rejections}
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.BatchRequestSerializer, responses={201: s.BatchResultSerializer})
+    def create(self, request, *args, **kwargs):
+        """A batch of claims as JSON: each posted or rejected with its reason; the same batch twice changes nothing."""
+        body = s.BatchRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            source = rows_from_dicts(body.validated_data["claims"], name=body.validated_data["source"])
+        except FileRefused as exc:
+            raise _refused(exc) from exc
+        return self._answer(services.do_ingest_claims(source, actor=request.user))
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+        },
+        responses={201: s.BatchResultSerializer},
+    )
+    @action(detail=False, methods=["post"])
+    def upload(self, request):
+        """A CSV or Parquet file; a file that cannot be read as claims is refused whole (400, nothing changed)."""
+        import tempfile
+        from pathlib import Path
+
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": ["请上传文件。 Upload a file."]})
+        suffix = Path(upload.name).suffix.lower()
+        with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+            for chunk in upload.chunks():
+                tmp.write(chunk)
+            tmp.flush()
+            try:
+                source = read_claims_file(tmp.name)
+            except FileRefused as exc:
+                raise _refused(exc) from exc
+        source.name = upload.name
+        return self._answer(services.do_ingest_claims(source, actor=request.user))
+
+
+class PeriodViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    permission_action: str | None = None  # set per custom action (core.api.permissions)
+    queryset = Period.objects.all()
+    serializer_class = s.PeriodSerializer
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.do_open_period(data["year"], data["month"], actor=self.request.user)
+
+    @extend_schema(request=None, responses=s.PeriodSerializer)
+    @action(detail=True, methods=["post"], permission_action="close")
+    def close(self, request, pk=None):
+        period = services.do_close_period(self.get_object(), actor=request.user)
+        return Response(self.get_serializer(period).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("city", str, required=True),
+            OpenApiParameter("format", str, enum=["xlsx", "docx"]),
+        ],
+        responses={(200, "application/octet-stream"): OpenApiResponse(description="the statement file")},
+    )
+    @action(detail=True, methods=["get"], url_path="statement")
+    def statement(self, request, pk=None):
+        period = self.get_object()
+        city_code = request.query_params.get("city", "").upper()
+        fmt = request.query_params.get("format", "xlsx")
+        path = statements.statement_file(period, city_code, fmt, user=request.user)
+        return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+class PositionViewSet(ScopedReadOnlyViewSet):
+    queryset = PeriodPosition.objects.select_related("period", "city")
+    serializer_class = s.PeriodPositionSerializer
+    filterset_fields = ["period"]
+
+
+class InstructionViewSet(ScopedReadOnlyViewSet):
+    permission_action: str | None = None  # set per custom action (core.api.permissions)
+    queryset = SettlementInstruction.objects.select_related("period", "payer", "payee")
+    serializer_class = s.SettlementInstructionSerializer
+    filterset_fields = ["period", "status"]
+
+    @extend_schema(request=s.PaymentRequestSerializer, responses=s.SettlementInstructionSerializer)
+    @action(detail=True, methods=["post"], permission_action="confirm")
+    def confirm(self, request, pk=None):
+        body = s.PaymentRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with transaction.atomic():
+            row = services.do_confirm_payment(self.get_object(), body.validated_data["reference"], actor=request.user)
+        return Response(self.get_serializer(row).data)

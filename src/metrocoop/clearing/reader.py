@@ -1,0 +1,205 @@
+"""Reading claims files (CSV, Parquet) and API batches into rows of the ingest's fixed column order.
+
+A file that cannot be read as claims (not UTF-8, not Parquet, a required column missing, no header) is refused
+whole with `FileRefused` before anything is written; row-level problems (a bad date, a number that is not a
+number) are the ingest's business and reject that claim only.
+
+Columns: claim_id, scheme, insured_city, service_city, provider, person_ref (or identity_number: hashed at the door
+with the platform key, never stored), service_date (YYYY-MM-DD), items ("code:quantity:unit price fen:amount fen"
+joined by ";"), total_fen, fund_payable_fen.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from metrocoop.clearing.engine.pseudonym import person_ref
+
+COLUMNS: tuple[str, ...] = (
+    "claim_id", "scheme", "insured_city", "service_city", "provider", "person_ref", "service_date", "items",
+    "total_fen", "fund_payable_fen",
+)  # fmt: skip
+PERSON_COLUMN = COLUMNS.index("person_ref")
+
+
+class FileRefused(ValueError):
+    """The whole file is refused; nothing was written. `zh` and `en` say why."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        self.zh, self.en = zh, en
+        super().__init__(f"{zh} {en}")
+
+
+@dataclass
+class ClaimSource:
+    """Rows in `COLUMNS` order, their number, and the SHA-256 of the file (empty for API batches)."""
+
+    name: str
+    rows: Sequence[Sequence[Any]]
+    sha256: str = ""
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def pseudonym_key() -> bytes:
+    """The key of person references: METROCOOP_PSEUDONYM_KEY, else derived from SECRET_KEY (never stored)."""
+    configured = os.environ.get("METROCOOP_PSEUDONYM_KEY")
+    if configured:
+        return configured.encode()
+    return hashlib.sha256(b"metrocoop.clearing.person_ref\n" + settings.SECRET_KEY.encode()).digest()
+
+
+def _column_map(header: Sequence[str], where: str) -> tuple[list[int], bool]:
+    names = [str(h).strip().lower() for h in header]
+    use_identity = "person_ref" not in names and "identity_number" in names
+    wanted = [("identity_number" if (c == "person_ref" and use_identity) else c) for c in COLUMNS]
+    missing = [c for c in wanted if c not in names]
+    if missing:
+        cols = ", ".join(missing)
+        raise FileRefused(f"{where}缺少必需的列：{cols}", f"{where}: required column(s) missing: {cols}")
+    return [names.index(c) for c in wanted], use_identity
+
+
+def _hash_identities(rows: list[list[Any]]) -> None:
+    key = pseudonym_key()
+    for row in rows:
+        if len(row) > PERSON_COLUMN and row[PERSON_COLUMN]:
+            try:
+                row[PERSON_COLUMN] = person_ref(str(row[PERSON_COLUMN]), key)
+            except ValueError:
+                row[PERSON_COLUMN] = ""
+
+
+def read_csv(path: Path) -> ClaimSource:
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FileRefused(
+            f"文件不是 UTF-8 编码（第 {line} 行，字节 {exc.start}），整份文件未导入。",
+            f"The file is not UTF-8 (line {line}, byte {exc.start}); nothing was imported.",
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FileRefused("文件为空。", "The file is empty.") from None
+    except csv.Error as exc:
+        raise FileRefused(f"无法读取 CSV：{exc}", f"Not a readable CSV file: {exc}") from None
+    order, use_identity = _column_map(header, "CSV")
+    try:
+        if order == list(range(len(COLUMNS))) and len(header) == len(COLUMNS):
+            rows: list = list(reader)
+        else:
+            rows = [[row[i] if i < len(row) else "" for i in order] for row in reader]
+    except csv.Error as exc:
+        raise FileRefused(
+            f"无法读取 CSV（第 {reader.line_num} 行）：{exc}", f"Not a readable CSV (line {reader.line_num}): {exc}"
+        ) from None
+    if use_identity:
+        rows = [list(r) for r in rows]
+        _hash_identities(rows)
+    return ClaimSource(name=Path(path).name, rows=rows, sha256=hashlib.sha256(data).hexdigest())
+
+
+def read_parquet(path: Path) -> ClaimSource:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise FileRefused(f"无法读取 Parquet 文件：{exc}", f"Not a readable Parquet file: {exc}") from None
+    order, use_identity = _column_map(table.column_names, "Parquet")
+    columns = [table.column(i).to_pylist() for i in order]
+    rows: list = list(zip(*columns, strict=True))
+    if use_identity:
+        rows = [list(r) for r in rows]
+        _hash_identities(rows)
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return ClaimSource(name=Path(path).name, rows=rows, sha256=digest)
+
+
+def read_claims_file(path: str | Path) -> ClaimSource:
+    """Read a .csv or .parquet claims file, or refuse it whole (`FileRefused`)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileRefused(f"找不到文件：{path}", f"No such file: {path}")
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        return read_parquet(path)
+    if suffix in (".csv", ".txt"):
+        return read_csv(path)
+    raise FileRefused(
+        f"不支持的文件类型：{suffix}（请用 .csv 或 .parquet）",
+        f"Unsupported file type {suffix!r} (use .csv or .parquet)",
+    )
+
+
+def items_text(items: Any) -> str:
+    """Items as the file's text form; a list of {code, quantity, unit_price_fen, amount_fen} is converted."""
+    if isinstance(items, str):
+        return items
+    if isinstance(items, Iterable):
+        parts = []
+        for item in items:
+            if isinstance(item, Mapping):
+                fields = ("code", "quantity", "unit_price_fen", "amount_fen")
+                parts.append(":".join(str(item.get(f, "")) for f in fields))
+            else:
+                parts.append(str(item))
+        return ";".join(parts)
+    return str(items)
+
+
+def rows_from_dicts(claims: Iterable[Mapping[str, Any]], name: str = "api") -> ClaimSource:
+    """An API batch (a list of claim objects) as rows; a batch whose claims lack a required field is refused."""
+    rows = []
+    claims = list(claims)
+    if claims:
+        for claim in claims:
+            _column_map(list(claim), "API")
+    use_identity = bool(claims) and "person_ref" not in claims[0] and "identity_number" in claims[0]
+    for claim in claims:
+        row = [claim.get("identity_number" if (c == "person_ref" and use_identity) else c, "") for c in COLUMNS]
+        row[COLUMNS.index("items")] = items_text(row[COLUMNS.index("items")])
+        rows.append(row)
+    if use_identity:
+        _hash_identities(rows)
+    return ClaimSource(name=name, rows=rows)
+
+
+def iter_chunks(rows: Sequence[Any], size: int) -> Iterator[tuple[int, Sequence[Any]]]:
+    for number, start in enumerate(range(0, len(rows), size)):
+        yield number, rows[start : start + size]
+
+
+def write_claims_file(path: str | Path, rows: Sequence[Sequence[Any]]) -> int:
+    """Write rows (COLUMNS order) as CSV (UTF-8) or Parquet, by the file's suffix; returns the number of rows."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() in (".parquet", ".pq"):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        columns = list(zip(*rows, strict=True)) if rows else [[] for _ in COLUMNS]
+        types = [pa.string()] * 8 + [pa.int64(), pa.int64()]
+        arrays = [pa.array(list(col), type=t) for col, t in zip(columns, types, strict=True)]
+        pq.write_table(pa.Table.from_arrays(arrays, names=list(COLUMNS)), path)
+        return len(rows)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+    return len(rows)

@@ -1,0 +1,137 @@
+"""Crash safety: `metrocoop clearing ingest` killed with SIGKILL mid-file and run again leaves every claim exactly
+once; a close killed mid-way leaves the period open and unchanged. Real processes on a file-based SQLite database
+(the kill must hit a process that is committing, so nothing here is simulated)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="file-based SQLite crash test")
+
+SETUP = """
+import django, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "metrocoop.settings")
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0, skip_checks=True)
+from metrocoop.core.reference import load_reference_data
+from metrocoop.core.demo import load_demo_accounts
+load_reference_data()
+load_demo_accounts()
+"""
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "METROCOOP_CLEARING_TEST_PAUSE")}
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'crash.sqlite3'}",
+        METROCOOP_DATA_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="metrocoop.settings",
+    )
+    env.update(extra)
+    return env
+
+
+def _run(tmp_path: Path, *args: str, **extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "metrocoop", *args], env=_env(tmp_path, **extra), capture_output=True, text=True,
+        timeout=600, check=True,
+    )  # fmt: skip
+
+
+def _query(tmp_path: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(tmp_path / "crash.sqlite3", timeout=30) as db:
+        return db.execute(sql).fetchall()
+
+
+@pytest.fixture
+def crash_db(tmp_path):
+    subprocess.run([sys.executable, "-c", SETUP], env=_env(tmp_path), check=True, timeout=600)
+    claims = tmp_path / "claims.csv"
+    _run(tmp_path, "clearing", "generate", "--claims", "3000", str(claims), "--start", "2026-01", "--seed", "5")
+    return tmp_path, claims
+
+
+def _kill_when(tmp_path: Path, process: subprocess.Popen, sql: str, minimum: int, deadline: float = 120) -> int:
+    started = time.monotonic()
+    while time.monotonic() - started < deadline:
+        try:
+            count = _query(tmp_path, sql)[0][0]
+        except sqlite3.OperationalError:
+            count = 0
+        if count >= minimum:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            return count
+        if process.poll() is not None:
+            pytest.fail("the process ended before it could be killed")
+        time.sleep(0.05)
+    process.kill()
+    pytest.fail("the process never got far enough to be killed")
+
+
+def test_an_ingest_killed_mid_file_and_run_again_leaves_every_claim_once(crash_db):
+    tmp_path, claims = crash_db
+    # given an ingest committing chunk by chunk, slowed so that the kill lands mid-file
+    process = subprocess.Popen(
+        [sys.executable, "-m", "metrocoop", "clearing", "ingest", str(claims), "--chunk-size", "250", "--json"],
+        env=_env(tmp_path, METROCOOP_CLEARING_TEST_PAUSE="ingest:0.3"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    # when it is killed with SIGKILL after it has committed some chunks
+    seen = _kill_when(tmp_path, process, "SELECT count(*) FROM clearing_claim", 500)
+    partial = _query(tmp_path, "SELECT count(*) FROM clearing_claim")[0][0]
+    assert seen <= partial < 3000
+    # then running the same file again completes it, and every claim is there exactly once
+    out = _run(tmp_path, "clearing", "ingest", str(claims), "--json")
+    result = json.loads(out.stdout)
+    assert result["duplicates"] == partial and result["received"] == 3000
+    assert _query(tmp_path, "SELECT count(*), count(DISTINCT claim_id) FROM clearing_claim") == [(3000, 3000)]
+    # and the postings add up to the claims (nothing posted twice or lost)
+    posted = _query(tmp_path, "SELECT coalesce(sum(fund_payable_fen), 0) FROM clearing_claim WHERE status = 'posted'")[
+        0
+    ][0]
+    in_ledger = _query(tmp_path, "SELECT coalesce(sum(amount_fen), 0) FROM clearing_claimposting")[0][0]
+    assert posted == in_ledger
+    verify = json.loads(_run(tmp_path, "clearing", "verify", "--json").stdout)
+    assert verify["ok"], verify
+
+
+def test_a_close_killed_mid_way_leaves_the_period_open_and_unchanged(crash_db):
+    tmp_path, claims = crash_db
+    _run(tmp_path, "clearing", "ingest", str(claims), "--json")
+    tables = ("clearing_periodposition", "clearing_settlementinstruction", "ledger_transfer", "clearing_claim")
+    before = {t: _query(tmp_path, f"SELECT count(*) FROM {t}")[0][0] for t in tables}
+    # given a close that pauses after writing positions and instructions, inside its transaction
+    process = subprocess.Popen(
+        [sys.executable, "-m", "metrocoop", "clearing", "close", "--period", "2026-01"],
+        env=_env(tmp_path, METROCOOP_CLEARING_TEST_PAUSE="close:60"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # when it is killed mid-way, while it holds its uncommitted writes
+    for line in process.stderr:
+        if "clearing-test-pause:close" in line:
+            break
+    else:
+        pytest.fail("the close ended before it could be killed")
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    # then the period is open and nothing of the close is there
+    assert _query(tmp_path, "SELECT status FROM clearing_period WHERE year = 2026 AND month = 1") == [("open",)]
+    assert {t: _query(tmp_path, f"SELECT count(*) FROM {t}")[0][0] for t in tables} == before
+    # and a close run again succeeds
+    _run(tmp_path, "clearing", "close", "--period", "2026-01")
+    assert _query(tmp_path, "SELECT status FROM clearing_period WHERE year = 2026 AND month = 1") == [("closed",)]

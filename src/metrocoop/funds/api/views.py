@@ -1,0 +1,172 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from metrocoop.core.api.base import ScopedReadOnlyViewSet
+from metrocoop.core.models import City
+from metrocoop.core.permissions import restrict
+from metrocoop.funds import services
+from metrocoop.funds.api import serializers as s
+from metrocoop.funds.choices import FundKind
+from metrocoop.funds.models import (
+    AssessmentCycle,
+    AssessmentResult,
+    ContributionCall,
+    ContributionNotice,
+    Fund,
+    FundRule,
+    Project,
+    ProjectReview,
+    Tranche,
+)
+
+
+class FundViewSet(ScopedReadOnlyViewSet):
+    """The two joint funds with their position (balance, commitments, available) from the ledger."""
+
+    queryset = Fund.objects.all()
+    serializer_class = s.FundSerializer
+    pagination_class = None
+
+
+class FundRuleViewSet(ScopedReadOnlyViewSet):
+    queryset = FundRule.objects.select_related("fund")
+    serializer_class = s.FundRuleSerializer
+    filterset_fields = ["year", "fund"]
+
+
+class ContributionCallViewSet(ScopedReadOnlyViewSet):
+    queryset = ContributionCall.objects.select_related("fund")
+    serializer_class = s.ContributionCallSerializer
+    filterset_fields = ["year", "fund"]
+
+
+class ContributionNoticeViewSet(ScopedReadOnlyViewSet):
+    """Contribution notices: what each city owes, has paid and is in arrears. POST …/payments/ records a payment."""
+
+    queryset = ContributionNotice.objects.select_related("city", "call")
+    serializer_class = s.ContributionNoticeSerializer
+    filterset_fields = ["call"]
+
+    @extend_schema(request=s.PaymentInSerializer, responses={201: s.ContributionPaymentSerializer})
+    @action(detail=True, methods=["post"])
+    def payments(self, request, pk=None):
+        notice = self.get_object()
+        data = s.PaymentInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = services.do_record_payment(notice, actor=request.user, **data.validated_data)
+        return Response(s.ContributionPaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+
+class ProjectViewSet(ScopedReadOnlyViewSet):
+    """Projects of the investment-development fund. POST submits; actions check, review and decide."""
+
+    queryset = Project.objects.select_related("lead_city").prefetch_related("partner_cities")
+    serializer_class = s.ProjectSerializer
+    filterset_fields = ["status", "category"]
+
+    @extend_schema(request=s.ProjectInSerializer, responses={201: s.ProjectSerializer})
+    def create(self, request):
+        data = s.ProjectInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        cities = {c.code: c for c in City.objects.all()}
+        lead = get_object_or_404(City, code=v["lead_city"].upper())
+        project = services.do_submit_project(
+            Fund.objects.get(kind=FundKind.INVESTMENT),
+            title=v["title"],
+            category=v["category"],
+            description=v["description"],
+            lead_city=lead,
+            partner_cities=[cities[c.upper()] for c in v["partner_cities"] if c.upper() in cities],
+            requested_fen=v["requested_fen"],
+            actor=request.user,
+        )
+        return Response(s.ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.ProjectSerializer)
+    @action(detail=True, methods=["post"])
+    def eligibility(self, request, pk=None):
+        project = services.do_check_eligibility(self.get_object(), actor=request.user)
+        return Response(s.ProjectSerializer(project).data)
+
+    @extend_schema(request=s.ReviewInSerializer, responses={201: s.ProjectReviewSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[])
+    def review(self, request, pk=None):
+        data = s.ReviewInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not request.user.is_authenticated:
+            from rest_framework.exceptions import NotAuthenticated
+
+            raise NotAuthenticated
+        project = get_object_or_404(restrict(Project.objects.all(), request.user), pk=pk)
+        review = services.do_review_project(project, actor=request.user, **data.validated_data)
+        return Response(s.ProjectReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.DecisionInSerializer, responses=s.ProjectSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        from metrocoop.council.models import Resolution
+
+        project = self.get_object()
+        data = s.DecisionInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        project = services.do_decide_project(
+            project,
+            resolution=Resolution.objects.filter(pk=v["resolution"]).first(),
+            approve=v["approve"],
+            approved_fen=v["approved_fen"],
+            tranches=[(int(t.get("amount_fen", 0)), str(t.get("milestone", ""))) for t in v["tranches"]],
+            actor=request.user,
+        )
+        return Response(s.ProjectSerializer(project).data)
+
+
+class ProjectReviewViewSet(ScopedReadOnlyViewSet):
+    queryset = ProjectReview.objects.select_related("expert")
+    serializer_class = s.ProjectReviewSerializer
+    filterset_fields = ["project"]
+
+
+class TrancheViewSet(ScopedReadOnlyViewSet):
+    """Tranches of approved projects. POST …/disburse/ pays one whose milestone is met."""
+
+    queryset = Tranche.objects.select_related("transfer")
+    serializer_class = s.TrancheSerializer
+    filterset_fields = ["project"]
+
+    @extend_schema(request=None, responses=s.TrancheSerializer)
+    @action(detail=True, methods=["post"])
+    def disburse(self, request, pk=None):
+        return Response(s.TrancheSerializer(services.do_disburse_tranche(self.get_object(), actor=request.user)).data)
+
+
+class AssessmentCycleViewSet(ScopedReadOnlyViewSet):
+    """Assessment cycles. POST …/simulate/ returns a what-if result and stores nothing; POST …/run/ is final."""
+
+    queryset = AssessmentCycle.objects.select_related("rule")
+    serializer_class = s.AssessmentCycleSerializer
+    filterset_fields = ["year", "status"]
+
+    @extend_schema(request=s.WhatIfSerializer, responses={200: dict})
+    @action(detail=True, methods=["post"], permission_classes=[])
+    def simulate(self, request, pk=None):
+        cycle = get_object_or_404(restrict(AssessmentCycle.objects.all(), request.user), pk=pk)
+        data = s.WhatIfSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(services.simulate_cycle(cycle, data.validated_data or None, actor=request.user))
+
+    @extend_schema(request=None, responses=s.AssessmentCycleSerializer)
+    @action(detail=True, methods=["post"])
+    def run(self, request, pk=None):
+        cycle = services.do_run_cycle(self.get_object(), actor=request.user)
+        return Response(s.AssessmentCycleSerializer(cycle).data)
+
+
+class AssessmentResultViewSet(ScopedReadOnlyViewSet):
+    queryset = AssessmentResult.objects.select_related("city")
+    serializer_class = s.AssessmentResultSerializer
+    filterset_fields = ["cycle"]

@@ -1,0 +1,258 @@
+"""Pages of the funds: dashboard, contribution call, project board and project, assessment cycle. Thin: access
+through core.permissions, changes through services, figures from the engines' stored explanations."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from metrocoop.core.permissions import Action, can, can_any, restrict
+from metrocoop.funds import documents, services
+from metrocoop.funds.choices import REVIEW_CRITERIA, CycleStatus, FundKind, ProjectStatus
+from metrocoop.funds.models import (
+    AssessmentCycle,
+    ContributionCall,
+    Fund,
+    Project,
+    ProjectReview,
+    Tranche,
+)
+
+
+def index(request):
+    funds = list(restrict(Fund.objects.select_related("account"), request.user))
+    cards = [(fund, services.fund_position(fund)) for fund in funds]
+    calls = restrict(ContributionCall.objects.select_related("fund"), request.user).prefetch_related(
+        "notices__city", "notices__payments"
+    )
+    call_rows = []
+    for call in calls:
+        notices = list(call.notices.all())
+        for n in notices:
+            n._paid_fen = sum(p.amount_fen for p in n.payments.all())
+        call_rows.append((call, notices, _contribution_chart(call, notices), f"call-chart-{call.pk}"))
+    cycles = restrict(AssessmentCycle.objects.select_related("fund"), request.user)
+    return render(request, "funds/index.html", {"cards": cards, "calls": call_rows, "cycles": cycles})
+
+
+def _contribution_chart(call, notices) -> dict:
+    names = [n.city.name for n in notices]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": [_("Owed (10,000 yuan)"), _("Paid (10,000 yuan)")]},
+        "grid": {"left": 60, "right": 20, "bottom": 40, "top": 40},
+        "xAxis": {"type": "category", "data": names, "axisLabel": {"interval": 0}},
+        "yAxis": {"type": "value"},
+        "series": [
+            {"type": "bar", "name": _("Owed (10,000 yuan)"), "data": [round(n.amount_fen / 1e6, 2) for n in notices]},
+            {"type": "bar", "name": _("Paid (10,000 yuan)"), "data": [round(n.paid_fen / 1e6, 2) for n in notices]},
+        ],
+    }
+
+
+def call_detail(request, pk):
+    call = get_object_or_404(restrict(ContributionCall.objects.select_related("fund", "rule"), request.user), pk=pk)
+    notices = list(call.notices.select_related("city").prefetch_related("payments"))
+    for n in notices:
+        n._paid_fen = sum(p.amount_fen for p in n.payments.all())
+    return render(
+        request,
+        "funds/call.html",
+        {
+            "call": call,
+            "notices": notices,
+            "steps": call.computation.get("steps", []),
+            "rule": call.computation.get("rule", {}),
+        },
+    )
+
+
+def call_download(request, pk, fmt):
+    call = get_object_or_404(restrict(ContributionCall.objects.select_related("fund", "rule"), request.user), pk=pk)
+    folder = Path(tempfile.mkdtemp(prefix="metrocoop-notices-"))
+    if fmt == "docx":
+        path = documents.notices_docx(call, folder / f"contribution-notices-{call.fund.code}-{call.year}.docx")
+    elif fmt == "xlsx":
+        path = documents.notices_xlsx(call, folder / f"contribution-notices-{call.fund.code}-{call.year}.xlsx")
+    else:
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+def projects(request):
+    fund = Fund.objects.filter(kind=FundKind.INVESTMENT).first()
+    rows = restrict(Project.objects.select_related("lead_city", "fund"), request.user).prefetch_related(
+        "partner_cities"
+    )
+    columns = [(status, label, [p for p in rows if p.status == status]) for status, label in ProjectStatus.choices]
+    ranking = []
+    if fund is not None and can_any(request.user, Action.VIEW, Project):
+        visible = {p.pk: p for p in rows}
+        ranking = [(r, visible[r.project]) for r in services.project_ranking(fund) if r.project in visible]
+    return render(
+        request,
+        "funds/projects.html",
+        {"columns": columns, "ranking": ranking, "position": services.fund_position(fund) if fund else None},
+    )
+
+
+def project_detail(request, pk):
+    project = get_object_or_404(
+        restrict(Project.objects.select_related("lead_city", "fund", "decision"), request.user), pk=pk
+    )
+    reviews = restrict(ProjectReview.objects.filter(project=project).select_related("expert"), request.user)
+    tranches = list(project.tranches.select_related("transfer"))
+    user = request.user
+    can_review = (
+        can(user, services.REVIEW, project)
+        and not ProjectReview.objects.filter(project=project, expert_id=getattr(user, "pk", None)).exists()
+        and not (services.expert_cities(user) & project.applicant_city_ids())
+    )
+    return render(
+        request,
+        "funds/project.html",
+        {
+            "project": project,
+            "reviews": reviews,
+            "tranches": tranches,
+            "criteria": REVIEW_CRITERIA,
+            "can_review": can_review,
+            "can_manage": can(user, Action.CHANGE, project),
+            "checks": project.eligibility.get("checks", []),
+        },
+    )
+
+
+@login_required
+@require_POST
+def project_review(request, pk):
+    project = get_object_or_404(restrict(Project.objects.all(), request.user), pk=pk)
+    try:
+        scores = {c: int(request.POST.get(c, "")) for c, _ in REVIEW_CRITERIA}
+    except ValueError:
+        messages.error(request, _("Every criterion needs a whole-number score from 0 to 100."))
+        return HttpResponseRedirect(reverse("funds:project", args=[pk]))
+    try:
+        services.do_review_project(project, scores=scores, comment=request.POST.get("comment", ""), actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Review submitted."))
+    return HttpResponseRedirect(reverse("funds:project", args=[pk]))
+
+
+@login_required
+@require_POST
+def tranche_action(request, pk, action):
+    tranche = get_object_or_404(restrict(Tranche.objects.select_related("project"), request.user), pk=pk)
+    try:
+        if action == "milestone":
+            services.do_mark_milestone(tranche, met_on=timezone.localdate(), actor=request.user)
+        elif action == "disburse":
+            services.do_disburse_tranche(tranche, actor=request.user)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return HttpResponseRedirect(reverse("funds:project", args=[tranche.project_id]))
+
+
+def cycle_detail(request, pk):
+    cycle = get_object_or_404(restrict(AssessmentCycle.objects.select_related("fund", "rule"), request.user), pk=pk)
+    rule = cycle.rule.assessment
+    outcome, what_if = None, None
+    if cycle.status == CycleStatus.CLOSED:
+        outcome = cycle.result
+        inputs = cycle.inputs
+    else:
+        inputs = services.assessment_inputs(cycle)
+        if request.method == "POST" and request.user.is_authenticated:
+            what_if = _weights_from(request.POST, rule)
+        try:
+            outcome = services.simulate_cycle(cycle, {"weights": what_if} if what_if else None, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    results = list(cycle.results.select_related("city")) if cycle.status == CycleStatus.CLOSED else []
+    chart = _score_chart(outcome) if outcome else None
+    return render(
+        request,
+        "funds/cycle.html",
+        {
+            "cycle": cycle,
+            "rule": rule,
+            "rule_json": json.dumps(rule, ensure_ascii=False, indent=1),
+            "inputs": inputs,
+            "outcome": outcome,
+            "payouts": {p["city"]: p for p in outcome["payouts"]["payouts"]} if outcome else {},
+            "assistance": {a["city"]: a for a in outcome["assistance"]["cities"]} if outcome else {},
+            "results": results,
+            "what_if": what_if,
+            "chart": chart,
+            "can_run": can(request.user, Action.CHANGE, cycle) and cycle.status == CycleStatus.DRAFT,
+        },
+    )
+
+
+def _weights_from(post, rule) -> dict | None:
+    weights = {}
+    for key in rule.get("weights", {}):
+        value = post.get(f"w_{key}", "").strip()
+        if value:
+            weights[key] = value
+    return weights or None
+
+
+def _score_chart(outcome: dict) -> dict:
+    cities = outcome["scores"]["cities"]
+    criteria = sorted({k for c in cities for k in c["contributions"]})
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": criteria},
+        "grid": {"left": 50, "right": 20, "bottom": 40, "top": 40},
+        "xAxis": {"type": "category", "data": [c["city"] for c in cities]},
+        "yAxis": {"type": "value", "max": 100},
+        "series": [
+            {
+                "type": "bar",
+                "stack": "score",
+                "name": k,
+                "data": [round(c["contributions"].get(k, 0), 2) for c in cities],
+            }
+            for k in criteria
+        ],
+    }
+
+
+@login_required
+@require_POST
+def cycle_run(request, pk):
+    cycle = get_object_or_404(restrict(AssessmentCycle.objects.all(), request.user), pk=pk)
+    try:
+        services.do_run_cycle(cycle, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied:
+        raise
+    else:
+        messages.success(request, _("The assessment was run; its results are final and posted to the ledger."))
+    return HttpResponseRedirect(reverse("funds:cycle", args=[pk]))
+
+
+def cycle_download(request, pk):
+    cycle = get_object_or_404(restrict(AssessmentCycle.objects.all(), request.user), pk=pk)
+    if cycle.status != CycleStatus.CLOSED:
+        raise Http404
+    folder = Path(tempfile.mkdtemp(prefix="metrocoop-assessment-"))
+    path = documents.assessment_xlsx(cycle, folder / f"assessment-{cycle.year}.xlsx")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)

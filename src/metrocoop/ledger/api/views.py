@@ -1,0 +1,72 @@
+import django_filters
+from django.db import IntegrityError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.response import Response
+
+from metrocoop.core.api.base import ScopedReadOnlyViewSet
+from metrocoop.core.api.errors import Conflict
+from metrocoop.ledger import engine
+from metrocoop.ledger.api.serializers import AccountSerializer, TransferSerializer
+from metrocoop.ledger.models import Account, Transfer
+from metrocoop.ledger.services import IdempotencyConflict, InvalidTransfer, do_post_transfer
+
+
+class AccountFilter(django_filters.FilterSet):
+    city = django_filters.CharFilter(field_name="city__code")
+
+    class Meta:
+        model = Account
+        fields = ["city", "kind", "owner_app"]
+
+
+class TransferFilter(django_filters.FilterSet):
+    account = django_filters.CharFilter(method="filter_account")
+
+    class Meta:
+        model = Transfer
+        fields = ["code", "account"]
+
+    def filter_account(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(debit_account__code=value) | Q(credit_account__code=value))
+
+
+class AccountViewSet(ScopedReadOnlyViewSet):
+    queryset = Account.objects.select_related("city")
+    serializer_class = AccountSerializer
+    filterset_class = AccountFilter
+
+
+class TransferViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    queryset = Transfer.objects.select_related("debit_account", "credit_account", "reverses")
+    serializer_class = TransferSerializer
+    filterset_class = TransferFilter
+
+    @extend_schema(responses={201: TransferSerializer, 200: TransferSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            transfer = engine.Transfer(
+                id=data["client_id"],
+                debit_account=data["debit_account"].code,
+                credit_account=data["credit_account"].code,
+                amount_fen=int(data["amount_fen"]),
+                code=data["code"],
+                memo=data.get("memo", ""),
+            )
+            result = do_post_transfer(transfer, actor=request.user)
+        except IdempotencyConflict as exc:
+            raise Conflict(
+                "同一请求编号已用于不同内容，未作任何修改。 This client id was already used with other content; "
+                f"nothing was changed. ({exc})"
+            ) from exc
+        except (InvalidTransfer, IntegrityError) as exc:
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError({"non_field_errors": [str(exc)]}) from exc
+        code = status.HTTP_201_CREATED if result.status == "new" else status.HTTP_200_OK
+        return Response(self.get_serializer(result.transfer).data, status=code)
