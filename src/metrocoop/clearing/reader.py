@@ -16,7 +16,6 @@ import hashlib
 import io
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,16 +38,28 @@ class FileRefused(ValueError):
         super().__init__(f"{zh} {en}")
 
 
-@dataclass
 class ClaimSource:
-    """Rows in `COLUMNS` order, their number, and the SHA-256 of the file (empty for API batches)."""
+    """Claims in `COLUMNS` order, their number, and the SHA-256 of the file (empty for API batches).
 
-    name: str
-    rows: Sequence[Sequence[Any]]
-    sha256: str = ""
+    A file read by Arrow keeps its claims as ``table`` (ten string columns, one chunk): the ingest screens them
+    column by column (engine/columnar.py). ``rows`` are the same claims as Python tuples, made on first use."""
+
+    def __init__(
+        self, name: str, rows: Sequence[Sequence[Any]] | None = None, sha256: str = "", table: Any = None
+    ) -> None:
+        if rows is None and table is None:
+            raise ValueError("ClaimSource needs rows or a table")
+        self.name, self.sha256, self.table = name, sha256, table
+        self._rows = rows
+
+    @property
+    def rows(self) -> Sequence[Sequence[Any]]:
+        if self._rows is None:
+            self._rows = list(zip(*(column.to_pylist() for column in self.table.columns), strict=True))
+        return self._rows
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self.table.num_rows if self.table is not None else len(self._rows)
 
 
 def pseudonym_key() -> bytes:
@@ -82,6 +93,71 @@ def _hash_identities(rows: list[list[Any]]) -> None:
 
 def read_csv(path: Path) -> ClaimSource:
     data = Path(path).read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    return _read_csv_arrow(data, Path(path).name, digest) or _read_csv_python(data, Path(path).name, digest)
+
+
+def _read_csv_arrow(data: bytes, name: str, digest: str) -> ClaimSource | None:
+    """The fast reader (Arrow's, multi-threaded): every column as text, as Python's csv module reads it. ``None``
+    when the file needs the careful reader: a blank line (Arrow skips it, which would shift the row numbers a
+    report shows), a row with too few or too many fields, a quoted line break, bytes that are not UTF-8, or a
+    header that does not parse. The careful reader then reads it or refuses it with the line and reason."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if not body.strip() or b"\n\n" in body or b"\n\r\n" in body or b"\r\r" in body:
+        return None
+    try:
+        header_line = body.split(b"\n", 1)[0].decode("utf-8")
+        header = next(csv.reader([header_line]))
+        order, use_identity = _column_map(header, "CSV")
+    except (UnicodeDecodeError, StopIteration, csv.Error, FileRefused):
+        return None
+    if len(set(header)) != len(header):
+        return None
+    try:
+        table = pcsv.read_csv(
+            pa.py_buffer(body),
+            read_options=pcsv.ReadOptions(column_names=header, skip_rows=1),
+            convert_options=pcsv.ConvertOptions(
+                column_types={h: pa.string() for h in header}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False, null_values=[],
+            ),
+        )  # fmt: skip
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    table = _claims_table(table, order, use_identity)
+    return ClaimSource(name=name, table=table, sha256=digest)
+
+
+def _claims_table(table: Any, order: list[int], use_identity: bool) -> Any:
+    """The ten claim columns of an Arrow table as text in `COLUMNS` order; identity numbers
+    hashed into person references."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = []
+    for index in order:
+        column = table.column(index)
+        if pa.types.is_timestamp(column.type):
+            column = pc.cast(column, pa.date32())
+        if not pa.types.is_string(column.type):
+            column = pc.cast(column, pa.string())
+        columns.append(column)
+    if use_identity:
+        key = pseudonym_key()
+        refs = []
+        for value in columns[PERSON_COLUMN].to_pylist():
+            try:
+                refs.append(person_ref(str(value), key) if value else "")
+            except ValueError:
+                refs.append("")
+        columns[PERSON_COLUMN] = pa.array(refs, pa.string())
+    return pa.Table.from_arrays(columns, names=list(COLUMNS))
+
+
+def _read_csv_python(data: bytes, name: str, digest: str) -> ClaimSource:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -110,7 +186,7 @@ def read_csv(path: Path) -> ClaimSource:
     if use_identity:
         rows = [list(r) for r in rows]
         _hash_identities(rows)
-    return ClaimSource(name=Path(path).name, rows=rows, sha256=hashlib.sha256(data).hexdigest())
+    return ClaimSource(name=name, rows=rows, sha256=digest)
 
 
 def read_parquet(path: Path) -> ClaimSource:
@@ -122,13 +198,12 @@ def read_parquet(path: Path) -> ClaimSource:
     except (pa.ArrowException, OSError) as exc:
         raise FileRefused(f"无法读取 Parquet 文件：{exc}", f"Not a readable Parquet file: {exc}") from None
     order, use_identity = _column_map(table.column_names, "Parquet")
-    columns = [table.column(i).to_pylist() for i in order]
-    rows: list = list(zip(*columns, strict=True))
-    if use_identity:
-        rows = [list(r) for r in rows]
-        _hash_identities(rows)
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return ClaimSource(name=Path(path).name, rows=rows, sha256=digest)
+    try:
+        claims = _claims_table(table, order, use_identity)
+    except pa.ArrowException as exc:
+        raise FileRefused(f"无法读取 Parquet 文件：{exc}", f"Not a readable Parquet file: {exc}") from None
+    return ClaimSource(name=Path(path).name, table=claims, sha256=digest)
 
 
 def read_claims_file(path: str | Path) -> ClaimSource:

@@ -25,13 +25,15 @@ is a conflict, recorded as an `IngestRejection` (never an overwrite). A rejected
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import multiprocessing as mp
 import os
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 from datetime import date
 from typing import Any
 
@@ -50,7 +52,7 @@ from metrocoop.clearing.choices import (
     PostingKind,
     RejectCode,
 )
-from metrocoop.clearing.engine import netting
+from metrocoop.clearing.engine import columnar, netting
 from metrocoop.clearing.engine.validation import (
     ClaimIn,
     ClaimItem,
@@ -71,7 +73,7 @@ from metrocoop.clearing.models import (
     Scheme,
     SettlementInstruction,
 )
-from metrocoop.clearing.reader import ClaimSource, iter_chunks
+from metrocoop.clearing.reader import ClaimSource
 from metrocoop.core.audit import acting, log_event
 from metrocoop.core.choices import Domain, Role
 from metrocoop.core.models import City
@@ -121,9 +123,80 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
     return first, date.fromordinal(nxt.toordinal() - 1)
 
 
-def build_context() -> ValidationContext:
-    """Everything the engine checks against, read once per ingest: members, open periods, authorisations (not
-    revoked), catalogues and schemes from the database."""
+def _authorisation_windows() -> columnar.Windows:
+    """The authorisations that are not revoked, keyed person␟insured␟service␟scheme (one query; the key is put
+    together by the database: 10⁵ rows through the ORM cost seconds)."""
+    sqlite = connection.vendor == "sqlite"
+    key = f" || {'char(31)' if sqlite else 'chr(31)'} || ".join(("a.person_ref", "ic.code", "sc.code", "s.code"))
+    # on SQLite the dates come as text (an expression has no declared type, so no per-row date converter)
+    start, end = (f"CAST(a.{c} AS TEXT)" if sqlite else f"a.{c}" for c in ("valid_from", "valid_until"))
+    city, scheme = City._meta.db_table, Scheme._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {key}, {start}, {end} FROM {Authorisation._meta.db_table} a "
+            f"JOIN {city} ic ON ic.id = a.insured_city_id JOIN {city} sc ON sc.id = a.service_city_id "
+            f"JOIN {scheme} s ON s.id = a.scheme_id WHERE a.status <> %s ORDER BY a.id",
+            [AuthorisationStatus.REVOKED],
+        )
+        return columnar.windows(cursor.fetchall())
+
+
+@dataclass(frozen=True)
+class IngestContext:
+    """What an ingest checks against, read once: the engine's `ValidationContext` without authorisations (each
+    chunk's per-claim path gets the few it needs from ``authorisations``), the same facts as Arrow arrays for the
+    columnar screen, and the period ids by (year, month)."""
+
+    rules: ValidationContext
+    authorisations: columnar.Windows
+    periods: dict[tuple[int, int], int]
+
+    def screen(self, scope: SubmitterScope) -> columnar.ScreenContext:
+        rules = self.rules
+        return columnar.screen_context(
+            members=rules.member_cities,
+            open_periods={k: v for k, v in self.periods.items() if k in rules.open_periods},
+            schemes=rules.schemes,
+            authorisation_schemes=rules.authorisation_schemes,
+            authorisations=self.authorisations,
+            catalogues=rules.catalogues,
+            scope_city=scope.city_code,
+            scope_schemes=scope.schemes,
+        )
+
+    def for_rows(self, rows: Sequence[Sequence[Any]]) -> ValidationContext:
+        """The engine's context for these rows: with their persons' authorisations only."""
+        sep = columnar.SEP
+        keys = {
+            f"{r[5]}{sep}{r[2]}{sep}{r[3]}{sep}{r[1]}"
+            for r in rows
+            if len(r) >= 6 and all(type(v) is str for v in (r[1], r[2], r[3], r[5]))
+        }
+        return dataclass_replace(self.rules, authorisations=self.authorisations_of(keys))
+
+    def authorisations_of(self, keys: set[str] | None) -> dict[tuple[str, str, str, str], list]:
+        """The engine's authorisation windows of ``keys`` (all of them for ``None``)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        found: dict[tuple[str, str, str, str], list] = defaultdict(list)
+        table = self.authorisations
+        if not len(table) or (keys is not None and not keys):
+            return found
+        columns = (table.keys, table.starts, table.ends)
+        if keys is not None:
+            hits = pc.is_in(table.keys, value_set=pa.array(sorted(keys), pa.string()))
+            columns = tuple(c.filter(hits) for c in columns)
+        sep, open_end = columnar.SEP, columnar.OPEN_END
+        for key, start, end in zip(*(c.to_pylist() for c in columns), strict=True):
+            person, insured, service, scheme = key.rsplit(sep, 3)
+            found[person, insured, service, scheme].append((start, None if end == open_end else end))
+        return found
+
+
+def ingest_context() -> IngestContext:
+    """Members, open periods, catalogues and schemes (as the engine's rules) and the authorisations (as Arrow
+    arrays), read once per ingest."""
     open_periods = list(Period.objects.filter(status=PeriodStatus.OPEN).values_list("year", "month"))
     members: set[str] = set()
     for year, month in open_periods:
@@ -131,42 +204,28 @@ def build_context() -> ValidationContext:
         members |= set(City.objects.members_on(first).values_list("code", flat=True))
         members |= set(City.objects.members_on(last).values_list("code", flat=True))
     schemes = dict(Scheme.objects.values_list("code", "needs_authorisation"))
-    authorisations: dict[tuple[str, str, str, str], list] = defaultdict(list)
-    codes = dict(City.objects.values_list("pk", "code"))
-    scheme_codes = dict(Scheme.objects.values_list("pk", "code"))
-    days: dict[Any, date | None] = {None: None}
-
-    def day(value: Any) -> date | None:
-        # Raw rows: SQLite gives ISO text, PostgreSQL dates; the ORM's per-row converters cost seconds at 10⁵ rows.
-        found = days.get(value, False)
-        if found is False:
-            found = days[value] = value if isinstance(value, date) else date.fromisoformat(value)
-        return found
-
-    table = Authorisation._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT person_ref, insured_city_id, service_city_id, scheme_id, valid_from, valid_until FROM {table} "
-            "WHERE status <> %s",
-            [AuthorisationStatus.REVOKED],
-        )
-        while batch := cursor.fetchmany(50_000):
-            for person, insured, service, scheme, start, end in batch:
-                key = (person, codes[insured], codes[service], scheme_codes[scheme])
-                authorisations[key].append((day(start), day(end)))
     catalogues: dict[tuple[str, str], dict[str, tuple]] = defaultdict(dict)
     for city, scheme, item, start, end in CatalogueEntry.objects.values_list(
         "city__code", "scheme__code", "item_code", "valid_from", "valid_until"
     ):
         catalogues[city, scheme][item] = (start, end)
-    return ValidationContext(
+    rules = ValidationContext(
         member_cities=frozenset(members),
         open_periods=frozenset(open_periods),
-        authorisations=authorisations,
+        authorisations={},
         catalogues=catalogues,
         authorisation_schemes=frozenset(code for code, needs in schemes.items() if needs),
         schemes=frozenset(schemes),
     )
+    periods = {(y, m): pk for pk, y, m in Period.objects.values_list("pk", "year", "month")}
+    return IngestContext(rules=rules, authorisations=_authorisation_windows(), periods=periods)
+
+
+def build_context() -> ValidationContext:
+    """Everything the engine checks against: members, open periods, authorisations (not revoked), catalogues and
+    schemes from the database (for checking claims one by one; the ingest reads `ingest_context` instead)."""
+    context = ingest_context()
+    return dataclass_replace(context.rules, authorisations=context.authorisations_of(None))
 
 
 # --- ingest ---------------------------------------------------------------------------------------------------
@@ -216,6 +275,7 @@ class IngestResult:
     postings: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    processes: int = 1  # 2 when a forked second process wrote every other chunk
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -225,6 +285,12 @@ _INSERT_COLUMNS = (
     "claim_id", "content_hash", "batch_id", "chunk_no", "status", "reject_code", "reject_detail_zh",
     "reject_detail_en", "scheme", "insured_city", "service_city", "provider", "person_ref", "service_date", "items",
     "total_fen", "fund_payable_fen", "period_id",
+)  # fmt: skip
+#: The columns of a posted claim as the ingest binds them (batch, chunk, status and the empty reject fields are
+#: constants of the statement)
+_POSTED_COLUMNS = (
+    "claim_id", "content_hash", "scheme", "insured_city", "service_city", "provider", "person_ref", "service_date",
+    "items", "total_fen", "fund_payable_fen", "period_id",
 )  # fmt: skip
 _POSTED = ClaimStatus.POSTED.value
 _REJECTED = ClaimStatus.REJECTED.value
@@ -245,19 +311,6 @@ def _parse_item(token: str) -> ClaimItem | None:
     if len(parts) != 4:
         return None
     return ClaimItem(parts[0], _to_int(parts[1]), _to_int(parts[2]), _to_int(parts[3]))
-
-
-class _ChunkWork:
-    """The outcome of validating one chunk in Python, before anything is written."""
-
-    __slots__ = ("amounts", "explain", "groups", "numbers", "rows")
-
-    def __init__(self) -> None:
-        self.rows: list[tuple] = []  # insert tuples, one per distinct claim id of the chunk
-        self.numbers: list[int] = []  # the row number of each insert tuple
-        self.amounts: list[int] = []
-        self.groups: list[tuple | None] = []  # posting group key of each row (None: rejected)
-        self.explain: list[tuple[int, str, int, str]] = []  # repeats: (row number, claim id, payable, hash)
 
 
 class _Claim:
@@ -297,29 +350,58 @@ class _Claim:
         return ClaimIn(*(getattr(self, name) for name in self.__slots__))
 
 
+class _ChunkWork:
+    """The outcome of validating one chunk, before anything is written.
+
+    Posted claims are kept as columns (`_POSTED_COLUMNS`: the columnar screen hands them over as such); rejected
+    claims as whole insert tuples (`_INSERT_COLUMNS`); ``explain`` holds the rows that repeat a claim id of the
+    chunk or have none. ``sums`` adds the posted claims up by posting group (period, insured, service, scheme)."""
+
+    __slots__ = ("explain", "posted", "posted_numbers", "rejected", "rejected_numbers", "sums")
+
+    def __init__(self) -> None:
+        self.posted: list[list] = [[] for _ in _POSTED_COLUMNS]
+        self.posted_numbers: list[int] = []  # the row number of each posted claim
+        self.rejected: list[tuple] = []
+        self.rejected_numbers: list[int] = []
+        self.explain: list[tuple[int, str, int, str]] = []  # (row number, claim id, payable, hash)
+        self.sums: dict[tuple, list[int]] = {}  # posting group → [claims, fen]
+
+    def add_posted(self, values: Sequence[Any], number: int) -> None:
+        for column, value in zip(self.posted, values, strict=True):
+            column.append(value)
+        self.posted_numbers.append(number)
+        key = (values[11], values[3], values[4], values[2])
+        acc = self.sums.get(key)
+        if acc is None:
+            self.sums[key] = [1, values[10]]
+        else:
+            acc[0] += 1
+            acc[1] += values[10]
+
+    def posted_rows(self) -> Iterator[tuple]:
+        return zip(*self.posted, strict=True)
+
+
 def _validate_chunk(
     rows: Sequence[Sequence[Any]],
-    first_row: int,
-    batch_id: int,
-    chunk_no: int,
+    numbers: Sequence[int],
+    work: _ChunkWork,
     ctx: ValidationContext,
     scope: SubmitterScope,
     periods: dict[tuple[int, int], int],
     date_cache: dict[Any, tuple[date, Any, int | None] | None],
     item_cache: dict[str, ClaimItem | None],
     iso_dates: bool,
-) -> _ChunkWork:
-    """The hot loop: parse, validate with the pure engine, hash, and build the insert tuples (no database).
-
-    Kept flat on purpose (no helper calls on the path of a good claim): see the module docstring's target."""
-    work = _ChunkWork()
-    out_rows, out_groups, out_amounts, out_numbers = work.rows, work.groups, work.amounts, work.numbers
+) -> None:
+    """The per-claim path: parse, validate with the pure engine, hash, and add each claim to ``work``. It decides
+    every claim the columnar screen does not pass (and all claims of sources that are not Arrow tables)."""
     seen: set[str] = set()
     scope_city, scope_schemes = scope.city_code, scope.schemes
     blake = hashlib.blake2b
     validate = validate_claim
-    posted, rejected = _POSTED, _REJECTED
-    for number, row in enumerate(rows, first_row):
+    rejected = _REJECTED
+    for number, row in zip(numbers, rows, strict=True):
         if len(row) != 10:
             row = (list(row) + [""] * 10)[:10]
         cid, scheme, insured, service, provider, person, sday, items_s, total, payable = row
@@ -358,8 +440,10 @@ def _validate_chunk(
                 if item is None:
                     readable = False
             items.append(item)
+        sep = columnar.SEP
         digest = blake(
-            f"{cid}\x1f{scheme}\x1f{insured}\x1f{service}\x1f{provider}\x1f{person}\x1f{sday}\x1f{items_s}\x1f{total}\x1f{payable}".encode(),
+            f"{cid}{sep}{scheme}{sep}{insured}{sep}{service}{sep}{provider}{sep}{person}{sep}{sday}{sep}{items_s}"
+            f"{sep}{total}{sep}{payable}".encode(),
             digest_size=16,
         ).hexdigest()
         amount = payable if type(payable) is int else 0
@@ -367,7 +451,6 @@ def _validate_chunk(
             work.explain.append((number, cid, amount, digest))
             continue
         seen.add(cid)
-        out_numbers.append(number)
         day = day_info[0]
         if (
             day is None
@@ -397,44 +480,113 @@ def _validate_chunk(
             claim = _Claim(cid, scheme, insured, service, provider, person, day, items, total, payable)
             reason = validate(claim, ctx)  # type: ignore[arg-type]  # ClaimIn's shape, see _Claim
             if reason is None:
-                out_groups.append((day_info[2], insured, service, scheme))
-                out_amounts.append(amount)
-                out_rows.append(
-                    (cid, digest, batch_id, chunk_no, posted, "", "", "", scheme, insured, service, provider, person,
-                     day_info[1], items_s, total, amount, day_info[2])
+                work.add_posted(
+                    (cid, digest, scheme, insured, service, provider, person, day_info[1], items_s, total, amount,
+                     day_info[2]),
+                    number,
                 )  # fmt: skip
                 continue
             code = reason.value
             verdict = explain_claim(claim, ctx)  # type: ignore[arg-type]
             detail = (verdict.detail_zh[:500], verdict.detail_en[:500]) if verdict else ("", "")
-        out_groups.append(None)
-        out_amounts.append(amount)
-        out_rows.append(
+        work.rejected_numbers.append(number)
+        work.rejected.append(
             (
-                cid[:64], digest, batch_id, chunk_no, rejected, code, detail[0], detail[1], str(scheme)[:30],
+                cid[:64], digest, 0, 0, rejected, code, detail[0], detail[1], str(scheme)[:30],
                 str(insured)[:8], str(service)[:8], str(provider)[:100], str(person)[:64], day_info[1], items_s,
                 total if type(total) is int else 0, amount, day_info[2],
             )
         )  # fmt: skip
-    return work
 
 
-def _insert_claims(rows: list[tuple]) -> int:
+class _Checker:
+    """Validates chunks for one ingest: the columnar screen first (Arrow sources), the per-claim path for the
+    rest. Holds the ingest's context and caches; pure work, no database (it may run in a forked child)."""
+
+    def __init__(self, context: IngestContext, scope: SubmitterScope, iso_dates: bool) -> None:
+        self.context, self.scope, self.iso_dates = context, scope, iso_dates
+        self.date_cache: dict[Any, Any] = {}
+        self.item_cache: dict[str, Any] = {}
+        self._screen: columnar.ScreenContext | None = None
+
+    def prepare(self, source: ClaimSource) -> None:
+        """Build the screen's lookups now (they are otherwise built on the first chunk)."""
+        if source.table is not None and self._screen is None:
+            import pyarrow as pa
+
+            self._screen = self.context.screen(self.scope)
+            self._screen.authorisations.index_of(pa.array([], pa.string()))
+
+    def check(self, source: ClaimSource, chunk_no: int, chunk_size: int) -> _ChunkWork:
+        start = chunk_no * chunk_size
+        first_row = start + 2  # row numbers as a spreadsheet shows them (the header is row 1)
+        work = _ChunkWork()
+        if source.table is None:
+            rows = source.rows[start : start + chunk_size]
+            self._per_claim(rows, range(first_row, first_row + len(rows)), work)
+            return work
+        import numpy as np
+        import pyarrow as pa
+
+        part = source.table.slice(start, chunk_size)
+        columns = [c.combine_chunks() for c in part.columns]
+        if self._screen is None:
+            self._screen = self.context.screen(self.scope)
+        screen = columnar.screen_claims(columns, self._screen)
+        passed = np.flatnonzero(screen.passed)
+        if len(passed):
+            take = pa.array(passed)
+            good = [c.take(take) for c in columns]
+            day = good[6].to_pylist() if self.iso_dates else screen.day.take(take).to_pylist()
+            payable = screen.payable[passed]
+            work.posted = [
+                good[0].to_pylist(), columnar.content_digests(good), good[1].to_pylist(), good[2].to_pylist(),
+                good[3].to_pylist(), good[4].to_pylist(), good[5].to_pylist(), day, good[7].to_pylist(),
+                screen.total[passed].tolist(), payable.tolist(), screen.period_id[passed].tolist(),
+            ]  # fmt: skip
+            work.posted_numbers = (passed + first_row).tolist()
+            groups = pa.table(
+                {"p": screen.period_id[passed], "i": good[2], "s": good[3], "k": good[1], "a": payable}
+            ).group_by(["p", "i", "s", "k"]).aggregate([("a", "sum"), ("a", "count")])  # fmt: skip
+            for p, i, s, k, total, count in zip(*(c.to_pylist() for c in groups.columns), strict=True):
+                work.sums[p, i, s, k] = [count, total]
+        slow = np.flatnonzero(~screen.passed)
+        if len(slow):
+            take = pa.array(slow)
+            rows = list(zip(*(c.take(take).to_pylist() for c in columns), strict=True))
+            self._per_claim(rows, (slow + first_row).tolist(), work)
+        return work
+
+    def _per_claim(self, rows: Sequence[Sequence[Any]], numbers: Sequence[int], work: _ChunkWork) -> None:
+        context = self.context
+        _validate_chunk(
+            rows, numbers, work, context.for_rows(rows), self.scope, context.periods, self.date_cache,
+            self.item_cache, self.iso_dates,
+        )  # fmt: skip
+
+
+def _insert_claims(batch_id: int, chunk_no: int, work: _ChunkWork) -> int:
     """Insert the chunk's claims, skipping claim ids that already exist; returns how many were inserted."""
-    if not rows:
-        return 0
     table = Claim._meta.db_table
-    cols = ", ".join(_INSERT_COLUMNS)
+    batch_id, chunk_no = int(batch_id), int(chunk_no)
+    inserted = 0
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            raw = cursor.cursor  # psycopg 3 cursor: COPY into a staging table, then one INSERT … ON CONFLICT
+        raw = cursor.cursor  # the driver's cursor: bulk paths without Django's per-row wrapping
+        if connection.vendor == "sqlite":
+            raw = connection.connection  # sqlite3.Connection.executemany: no parameter-style conversion either
+        if connection.vendor == "postgresql":  # psycopg 3: COPY into a staging table, then one INSERT … ON CONFLICT
+            cols = ", ".join(_INSERT_COLUMNS)
             raw.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS clearing_claim_staging ON COMMIT DELETE ROWS AS "
                 f"SELECT {cols} FROM {table} WITH NO DATA"
             )
             with raw.copy(f"COPY clearing_claim_staging ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                write = copy.write_row
+                for cid, digest, scheme, ins, ser, prov, per, day, items, total, pay, period in work.posted_rows():
+                    write((cid, digest, batch_id, chunk_no, _POSTED, "", "", "", scheme, ins, ser, prov, per, day,
+                           items, total, pay, period))  # fmt: skip
+                for row in work.rejected:
+                    write((*row[:2], batch_id, chunk_no, *row[4:]))
             raw.execute(
                 # in claim-id order, so that concurrent ingests of overlapping files wait on each other's
                 # unique-index entries in one order and cannot deadlock
@@ -444,10 +596,23 @@ def _insert_claims(rows: list[tuple]) -> int:
             inserted = raw.rowcount
             raw.execute("TRUNCATE clearing_claim_staging")
             return inserted
-        marks = ", ".join("?" * len(_INSERT_COLUMNS))
-        raw = cursor.cursor  # sqlite3 cursor: executemany without Django's per-row wrapping
-        raw.executemany(f"INSERT OR IGNORE INTO {table} ({cols}) VALUES ({marks})", rows)
-        return raw.rowcount
+        if work.posted_numbers:
+            # the constant columns are literals (integers formatted above): 12 bound values a claim, not 18
+            done = raw.executemany(
+                f"INSERT OR IGNORE INTO {table} ({', '.join(_POSTED_COLUMNS)}, batch_id, chunk_no, status, "
+                f"reject_code, reject_detail_zh, reject_detail_en) VALUES ({', '.join('?' * len(_POSTED_COLUMNS))}, "
+                f"{batch_id}, {chunk_no}, '{_POSTED}', '', '', '')",
+                work.posted_rows(),
+            )
+            inserted += done.rowcount
+        if work.rejected:
+            done = raw.executemany(
+                f"INSERT OR IGNORE INTO {table} ({', '.join(_INSERT_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})",
+                ((*row[:2], batch_id, chunk_no, *row[4:]) for row in work.rejected),
+            )
+            inserted += done.rowcount
+    return inserted
 
 
 def _existing_hashes(claim_ids: list[str]) -> dict[str, tuple[str, int, int]]:
@@ -490,47 +655,156 @@ def _slow_test_hook(name: str) -> None:
         time.sleep(float(spec.split(":", 1)[1]))
 
 
-def _producer(send, rows, chunk_size, args) -> None:  # pragma: no cover  (runs in the forked child)
-    """The forked validator: validates chunk after chunk and sends them to the writer. Pure work only: the child
-    never touches the database connection it inherited, and a writer that dies closes the pipe, which ends it."""
+@dataclass
+class _Ingest:
+    """One ingest's state shared by the processes that write its chunks (copied into the forked one)."""
+
+    checker: _Checker
+    source: ClaimSource
+    chunk_size: int
+    batch: IngestBatch
+    city_ids: dict[str, int]
+    actor: Any
+
+    @property
+    def chunks(self) -> int:
+        return (len(self.source) + self.chunk_size - 1) // self.chunk_size
+
+    def do_chunk(self, chunk_no: int, result: IngestResult, turn: Any = None) -> None:
+        """Validate one chunk, then write it in its own transaction (with ``turn`` held, when two processes
+        take turns at the database)."""
+        work = self.checker.check(self.source, chunk_no, self.chunk_size)
+        with turn if turn is not None else contextlib.nullcontext(), transaction.atomic(), acting(self.actor):
+            now_open = _lock_open_periods()
+            if now_open != self.checker.context.rules.open_periods:
+                # a period closed or opened since the context was read: validate this chunk again
+                self.checker = _Checker(ingest_context(), self.checker.scope, self.checker.iso_dates)
+                work = self.checker.check(self.source, chunk_no, self.chunk_size)
+            _write_chunk(self.batch, chunk_no, work, self.city_ids, result, self.actor)
+        _slow_test_hook("ingest")
+
+
+def _merge(result: IngestResult, other: IngestResult) -> None:
+    for name in ("received", "received_fen", "posted", "posted_fen", "rejected", "rejected_fen", "duplicates",
+                 "duplicate_fen", "conflicts", "postings"):  # fmt: skip
+        setattr(result, name, getattr(result, name) + getattr(other, name))
+    for reason, count in other.reasons.items():
+        result.reasons[reason] = result.reasons.get(reason, 0) + count
+
+
+def _die_with_parent() -> None:  # pragma: no cover  (runs in the forked child)
+    """Ask Linux to kill this process when its parent dies (a killed ingest leaves no writer behind)."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+
+
+def _second_writer(ingest: _Ingest, send: Any, turn: Any, parent: int) -> None:  # pragma: no cover  (the child)
+    """The forked half: chunks 1, 3, 5 … validated and written by this process, in its own database connection
+    (the inherited one belongs to the parent and is dropped unused)."""
+    from django.db import connections
+
+    _die_with_parent()
+    for conn in connections.all(initialized_only=True):
+        conn.connection = None
+    result = IngestResult(batch_id=ingest.batch.pk, source=ingest.batch.source)
     try:
-        for chunk_no, part in iter_chunks(rows, chunk_size):
-            send.send((chunk_no, _validate_chunk(part, chunk_no * chunk_size + 2, args[0], chunk_no, *args[1:])))
+        for chunk_no in range(1, ingest.chunks, 2):
+            if os.getppid() != parent:
+                os._exit(1)
+            ingest.do_chunk(chunk_no, result, turn)
+            send.send(("chunk", chunk_no))
+        send.send(("result", result))
     except BaseException as exc:
-        with contextlib.suppress(Exception):  # the writer may be gone
-            send.send(exc)
+        with contextlib.suppress(Exception):
+            send.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
+        with contextlib.suppress(Exception):
+            connections.close_all()
         send.close()
 
 
-def _validated_chunks(rows, chunk_size, args, parallel: bool):
-    """(chunk number, validated work) for each chunk, in order.
+def _ingest_chunks(
+    ingest: _Ingest, result: IngestResult, progress: Callable[[int, int], None] | None, parallel: bool
+) -> None:
+    """Every chunk validated and written, each in its own transaction.
 
-    With ``parallel`` (and more than two chunks) a forked child validates chunk k + 1 while this process writes
-    chunk k: the two cores of the target machine each take one half of the work (validation is pure Python,
-    writing is the database's). The child inherits the rows and the context by fork, so only the validated
-    tuples cross the pipe. Without fork (or for small sources) it runs in this process."""
-    chunks = (len(rows) + chunk_size - 1) // chunk_size
-    if not parallel or chunks < 3 or "fork" not in mp.get_all_start_methods():
-        for chunk_no, part in iter_chunks(rows, chunk_size):
-            yield chunk_no, _validate_chunk(part, chunk_no * chunk_size + 2, args[0], chunk_no, *args[1:])
+    With ``parallel`` (and at least two chunks) a forked second process takes the odd chunks: each process
+    validates its next chunk while the other writes, and they take turns at the database (a lock between the
+    two, so the turn passes at once). Nothing crosses between them but "chunk k done" and the counts at the
+    end: each chunk is validated and written by one process, in one transaction, as without ``parallel``; so a
+    kill of either leaves whole chunks, and a rerun completes the file. Not for web requests."""
+    chunks, size, total = ingest.chunks, ingest.chunk_size, len(ingest.source)
+    done = 0
+
+    def advance() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(min(total, done * size), total)
+
+    # inside a caller's transaction a second connection could not see the batch: one process then
+    parallel = parallel and not connection.in_atomic_block and "fork" in mp.get_all_start_methods()
+    if not parallel or chunks < 2:
+        for chunk_no in range(chunks):
+            ingest.do_chunk(chunk_no, result)
+            advance()
         return
+    ingest.checker.prepare(ingest.source)  # once, before the fork, for both processes
     ctx = mp.get_context("fork")
+    turn = ctx.Lock()
     receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_producer, args=(send, rows, chunk_size, args), daemon=True)
+    child = ctx.Process(target=_second_writer, args=(ingest, send, turn, os.getpid()), daemon=True)
     child.start()
     send.close()
     try:
-        for _ in range(chunks):
-            message = receive.recv()
-            if isinstance(message, BaseException):
-                raise message
-            yield message
+        outcome = None
+
+        def drain(block: bool) -> None:
+            nonlocal outcome
+            while outcome is None and (block or receive.poll()):
+                try:
+                    kind, value = receive.recv()
+                except EOFError:
+                    outcome = ("error", "the second ingest process ended without a result")
+                    return
+                if kind == "chunk":
+                    advance()
+                else:
+                    outcome = (kind, value)
+
+        for chunk_no in range(0, chunks, 2):
+            ingest.do_chunk(chunk_no, result, turn)
+            advance()
+            drain(block=False)
+        drain(block=True)
+        kind, value = outcome  # type: ignore[misc]
+        if kind == "error":
+            raise ClearingError(
+                f"导入的第二个进程出错，已写入的分块保留，重新导入可补全：{value}",
+                f"The second ingest process failed; chunks written stand and a rerun completes the file: {value}",
+            )
+        _merge(result, value)
+        result.processes = 2
     finally:
         receive.close()
-        child.join(timeout=10)
+        child.join(timeout=30)
         if child.is_alive():
             child.kill()
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """No cyclic garbage collection while a million rows of tuples and strings are made (none of them is in a
+    cycle; the collector would walk them again and again, seconds of the budget)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def ingest_rows(
@@ -542,8 +816,9 @@ def ingest_rows(
     parallel: bool = False,
 ) -> IngestResult:
     """Ingest a readable claims source: each claim posted or rejected with its reason, duplicates ignored,
-    conflicts recorded. Chunks commit one by one (see the module docstring); ``parallel`` validates in a forked
-    child while this process writes (for the command line and the benchmark, not for web requests)."""
+    conflicts recorded. Chunks commit one by one (see the module docstring); with ``parallel`` a forked second
+    process takes every other chunk (`_ingest_chunks`; for the command line and the benchmark, not for web
+    requests)."""
     started = time.perf_counter()
     scope = submitter_scope(actor)
     with transaction.atomic(), acting(actor):
@@ -555,33 +830,12 @@ def ingest_rows(
         batch.save()
         log_event(batch, actor=actor, action=0, source=(None, batch.source), rows=(None, len(source)))
     ensure_city_accounts()
-    ctx = build_context()
-    periods = {(y, m): pk for pk, y, m in Period.objects.values_list("pk", "year", "month")}
+    checker = _Checker(ingest_context(), scope, iso_dates=connection.vendor == "sqlite")
     city_ids = dict(City.objects.values_list("code", "pk"))
     result = IngestResult(batch_id=batch.pk, source=batch.source)
-    date_cache: dict[Any, Any] = {}
-    item_cache: dict[str, Any] = {}
-    iso = connection.vendor == "sqlite"
-    total_rows = len(source)
-    args = (batch.pk, ctx, scope, periods, date_cache, item_cache, iso)
-    validated_with = ctx.open_periods
-    for chunk_no, work in _validated_chunks(source.rows, chunk_size, args, parallel):
-        # row numbers as a spreadsheet shows them (the header is row 1)
-        first_row = chunk_no * chunk_size + 2
-        rows = source.rows[chunk_no * chunk_size : (chunk_no + 1) * chunk_size]
-        with transaction.atomic(), acting(actor):
-            now_open = _lock_open_periods()
-            if now_open != validated_with:  # a period closed or opened meanwhile: validate this chunk again
-                if now_open != ctx.open_periods:
-                    ctx, date_cache = build_context(), {}
-                    periods = {(y, m): pk for pk, y, m in Period.objects.values_list("pk", "year", "month")}
-                work = _validate_chunk(
-                    rows, first_row, batch.pk, chunk_no, ctx, scope, periods, date_cache, item_cache, iso
-                )
-            _write_chunk(batch, chunk_no, work, city_ids, result, actor)
-        _slow_test_hook("ingest")
-        if progress is not None:
-            progress(min(total_rows, (chunk_no + 1) * chunk_size), total_rows)
+    ingest = _Ingest(checker, source, chunk_size, batch, city_ids, actor)
+    with collector_paused():
+        _ingest_chunks(ingest, result, progress, parallel)
     with transaction.atomic(), acting(actor):
         IngestBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.COMPLETED, finished_at=timezone.now())
         batch.refresh_from_db()
@@ -593,25 +847,45 @@ def ingest_rows(
 def _write_chunk(
     batch: IngestBatch, chunk_no: int, work: _ChunkWork, city_ids: dict[str, int], result: IngestResult, actor: Any
 ) -> None:
-    inserted = _insert_claims(work.rows)
-    rows, groups, amounts = work.rows, work.groups, work.amounts
-    new_flags = [True] * len(rows)
+    inserted = _insert_claims(batch.pk, chunk_no, work)
+    rejected_rows = work.rejected
+    payables = work.posted[10]
     duplicates: list[tuple[int, str, int]] = []  # (row number, claim id, amount)
     conflicts: list[IngestRejection] = []
-    if inserted != len(rows) or work.explain:
-        ids = [r[0] for r in rows] + [cid for _, cid, _, _ in work.explain if cid]
+    if inserted == len(payables) + len(rejected_rows) and not work.explain:  # the usual case: all new
+        sums = work.sums
+        posted, posted_fen = len(payables), sum(payables)
+        new_rejected = rejected_rows
+    else:  # some claim ids were there before (a re-sent file, a rerun after a crash) or repeat in the chunk
+        ids = work.posted[0] + [r[0] for r in rejected_rows] + [cid for _, cid, _, _ in work.explain if cid]
         found = _existing_hashes(ids)
         mine = {cid for cid, (_h, b, c) in found.items() if b == batch.pk and c == chunk_no}
-        existing = {cid: (h, b) for cid, (h, b, _c) in found.items() if cid not in mine}
-        for i, r in enumerate(rows):
-            if r[0] in mine:
-                continue
-            new_flags[i] = False
-            digest, amount, number = r[1], r[16], work.numbers[i]
-            if existing[r[0]][0] == digest:
-                duplicates.append((number, r[0], amount))
+        existing = {cid: h for cid, (h, b, _c) in found.items() if cid not in mine}
+
+        def is_new(number: int, cid: str, digest: str, amount: int) -> bool:
+            if cid in mine:
+                return True
+            if existing[cid] == digest:
+                duplicates.append((number, cid, amount))
             else:
-                conflicts.append(_conflict(batch, number, r[0], digest, amount, existing[r[0]][0]))
+                conflicts.append(_conflict(batch, number, cid, digest, amount, existing[cid]))
+            return False
+
+        sums = {}
+        posted = posted_fen = 0
+        for number, row in zip(work.posted_numbers, work.posted_rows(), strict=True):
+            cid, digest, scheme, insured, service, amount, period_id = (*row[:5], row[10], row[11])
+            if is_new(number, cid, digest, amount):
+                posted += 1
+                posted_fen += amount
+                acc = sums.setdefault((period_id, insured, service, scheme), [0, 0])
+                acc[0] += 1
+                acc[1] += amount
+        new_rejected = [
+            row
+            for number, row in zip(work.rejected_numbers, rejected_rows, strict=True)
+            if is_new(number, row[0], row[1], row[16])
+        ]
         for number, cid, amount, digest in work.explain:
             if not cid:
                 conflicts.append(
@@ -621,29 +895,15 @@ def _write_chunk(
                         fund_payable_fen=amount,
                     )
                 )  # fmt: skip
-            elif (cid in existing and existing[cid][0] == digest) or (cid in mine and found[cid][0] == digest):
+            elif (cid in existing and existing[cid] == digest) or (cid in mine and found[cid][0] == digest):
                 duplicates.append((number, cid, amount))
             else:
                 conflicts.append(_conflict(batch, number, cid, digest, amount, found.get(cid, ("",))[0]))
-    sums: dict[tuple, list[int]] = {}
-    posted = posted_fen = rejected = rejected_fen = 0
-    for i, r in enumerate(rows):
-        if not new_flags[i]:
-            continue
-        key = groups[i]
-        if key is None:
-            rejected += 1
-            rejected_fen += amounts[i]
-            result.reasons[r[5]] = result.reasons.get(r[5], 0) + 1
-        else:
-            posted += 1
-            posted_fen += amounts[i]
-            acc = sums.get(key)
-            if acc is None:
-                sums[key] = [1, amounts[i]]
-            else:
-                acc[0] += 1
-                acc[1] += amounts[i]
+    rejected = len(new_rejected)
+    rejected_fen = 0
+    for row in new_rejected:
+        rejected_fen += row[16]
+        result.reasons[row[5]] = result.reasons.get(row[5], 0) + 1
     transfers, postings = [], []
     for (period_id, insured, service, scheme), (count, amount) in sorted(sums.items(), key=lambda kv: str(kv[0])):
         if amount <= 0:
@@ -668,8 +928,8 @@ def _write_chunk(
     IngestRejection.objects.bulk_create(conflicts)
     dup_fen = sum(a for _, _, a in duplicates)
     conflict_fen = sum(c.fund_payable_fen for c in conflicts)
-    received = len(rows) + len(work.explain)
-    received_fen = sum(amounts) + sum(e[2] for e in work.explain)
+    received = len(payables) + len(rejected_rows) + len(work.explain)
+    received_fen = sum(payables) + sum(r[16] for r in rejected_rows) + sum(e[2] for e in work.explain)
     IngestBatch.objects.filter(pk=batch.pk).update(
         chunks_done=F("chunks_done") + 1,
         received_count=F("received_count") + received,

@@ -1,7 +1,7 @@
 """`metrocoop clearing …`: ingest claims files, open and close periods, verify the invariants, generate a
 synthetic claims stream.
 
-    metrocoop clearing ingest FILE [--user NAME] [--chunk-size N] [--json]
+    metrocoop clearing ingest FILE [--user NAME] [--chunk-size N] [--no-parallel] [--json]
     metrocoop clearing close --period YYYY-MM [--json]
     metrocoop clearing open --period YYYY-MM
     metrocoop clearing verify [--json]
@@ -10,6 +10,7 @@ synthetic claims stream.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -57,7 +58,10 @@ class Command(BaseCommand):
         p.add_argument("file")
         p.add_argument("--user", help="act as this user (default: the first office account)")
         p.add_argument("--chunk-size", type=int, default=20_000)
-        p.add_argument("--parallel", action="store_true", help="validate in a forked process while this one writes")
+        p.add_argument(
+            "--parallel", action=argparse.BooleanOptionalAction, default=True,
+            help="a forked second process validates and writes every other chunk (default; --no-parallel: one)",
+        )  # fmt: skip
         p.add_argument("--json", action="store_true")
         p = sub.add_parser("close", help="close a period")
         p.add_argument("--period", required=True)
@@ -98,7 +102,7 @@ class Command(BaseCommand):
     def _emit(self, data: dict, as_json: bool, text: str) -> None:
         self.stdout.write(json.dumps(data, ensure_ascii=False, default=str, indent=2) if as_json else text)
 
-    def do_ingest(self, file, user=None, chunk_size=20_000, parallel=False, json=False, **_):
+    def do_ingest(self, file, user=None, chunk_size=20_000, parallel=True, json=False, **_):
         from metrocoop.clearing.reader import FileRefused, read_claims_file
         from metrocoop.clearing.services import do_ingest_claims
 
@@ -112,7 +116,8 @@ class Command(BaseCommand):
         text = (
             f"batch #{result.batch_id}: {result.received:,} received = {result.posted:,} posted + "
             f"{result.rejected:,} rejected + {result.duplicates:,} duplicates ({result.conflicts} conflicts); "
-            f"{result.postings} ledger postings; {result.seconds:.1f} s; reasons {result.reasons}"
+            f"{result.postings} ledger postings; {result.seconds:.1f} s ({result.processes} process(es)); "
+            f"reasons {result.reasons}"
         )
         self._emit(result.as_dict(), json, text)
 
