@@ -1,0 +1,36 @@
+"""The claim table's shape that the ingest's speed depends on (DESIGN.md "Targets")."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from metrocoop.clearing.models import Claim
+
+
+@pytest.mark.django_db
+def test_the_claim_table_has_one_index_and_on_sqlite_no_autoincrement():
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, Claim._meta.db_table)
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [Claim._meta.db_table])
+            ddl = cursor.fetchone()[0]
+            # a migration that rebuilds the table brings Django's AUTOINCREMENT back: see migration 0002
+            assert "AUTOINCREMENT" not in ddl
+    # the claim id's unique index and the key; on PostgreSQL no second (…_like) index on the claim id
+    indexed = sorted(
+        tuple(c["columns"]) for c in indexes.values() if (c["index"] or c["unique"]) and not c["primary_key"]
+    )
+    assert indexed == [("claim_id",)]
+
+
+@pytest.mark.django_db
+def test_claim_ids_keep_rising_without_autoincrement(world):
+    from metrocoop.clearing.services import do_ingest_claims
+    from metrocoop.clearing.tests.conftest import source_of
+
+    do_ingest_claims(source_of(world.rows[:50]), actor=world.office)
+    first = list(Claim.objects.order_by("id").values_list("id", flat=True))
+    do_ingest_claims(source_of(world.rows[50:80]), actor=world.office)
+    second = list(Claim.objects.order_by("id").values_list("id", flat=True))[len(first) :]
+    assert first == sorted(first) and second and min(second) > max(first)
