@@ -216,9 +216,12 @@ class Claim(models.Model):
     claim_id = models.CharField(_("claim id"), max_length=64, unique=True)
     content_hash = models.CharField(_("content hash"), max_length=32)
     # Few indexes on purpose: each one is paid for by every ingested claim (the ingest's speed target).
+    # No database constraint on batch and period (migration 0003: a foreign-key check per ingested claim);
+    # verify_clearing checks that they exist.
     batch = models.ForeignKey(
-        IngestBatch, on_delete=models.PROTECT, related_name="claims", verbose_name=_("batch"), db_index=False
-    )
+        IngestBatch, on_delete=models.PROTECT, related_name="claims", verbose_name=_("batch"), db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
     chunk_no = models.PositiveIntegerField(_("chunk"))
     status = models.CharField(_("status"), max_length=10, choices=ClaimStatus.choices)
     reject_code = models.CharField(_("reject reason"), max_length=30, choices=RejectCode.choices, blank=True)
@@ -235,7 +238,7 @@ class Claim(models.Model):
     fund_payable_fen = models.BigIntegerField(_("fund payable (fen)"))
     period = models.ForeignKey(
         Period, on_delete=models.PROTECT, null=True, blank=True, related_name="claims", verbose_name=_("period"),
-        db_index=False,
+        db_index=False, db_constraint=False,
     )  # fmt: skip
 
     class Meta:

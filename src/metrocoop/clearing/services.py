@@ -730,11 +730,12 @@ def _ingest_chunks(
 ) -> None:
     """Every chunk validated and written, each in its own transaction.
 
-    With ``parallel`` (and at least two chunks) a forked second process takes the odd chunks: each process
+    With ``parallel`` (SQLite, at least two chunks) a forked second process takes the odd chunks: each process
     validates its next chunk while the other writes, and they take turns at the database (a lock between the
-    two, so the turn passes at once). Nothing crosses between them but "chunk k done" and the counts at the
-    end: each chunk is validated and written by one process, in one transaction, as without ``parallel``; so a
-    kill of either leaves whole chunks, and a rerun completes the file. Not for web requests."""
+    two, so the turn passes at once; SQLite has one writer at a time anyway). Nothing crosses between them but
+    "chunk k done" and the counts at the end: each chunk is validated and written by one process, in one
+    transaction, as without ``parallel``; so a kill of either leaves whole chunks, and a rerun completes the
+    file. Not for web requests."""
     chunks, size, total = ingest.chunks, ingest.chunk_size, len(ingest.source)
     done = 0
 
@@ -744,8 +745,14 @@ def _ingest_chunks(
         if progress is not None:
             progress(min(total, done * size), total)
 
-    # inside a caller's transaction a second connection could not see the batch: one process then
-    parallel = parallel and not connection.in_atomic_block and "fork" in mp.get_all_start_methods()
+    # One process inside a caller's transaction (a second connection could not see the batch) and on PostgreSQL
+    # (its server processes need the second core: measured, two client processes were slower than one).
+    parallel = (
+        parallel
+        and connection.vendor == "sqlite"
+        and not connection.in_atomic_block
+        and "fork" in mp.get_all_start_methods()
+    )
     if not parallel or chunks < 2:
         for chunk_no in range(chunks):
             ingest.do_chunk(chunk_no, result)
@@ -1116,17 +1123,19 @@ def preview_period(period: Period) -> netting.ClearingResult:
 class VerifyReport:
     """The invariants: debits = credits, balances recomputed = stored, the chain verifies (ledger); every batch's
     received = posted + rejected + duplicates; every posting's amount = Σ of its claims; the claims of posted
-    groups equal the postings per period."""
+    groups equal the postings per period; every claim's batch and period exist (the database does not enforce
+    these two keys: see migration 0003)."""
 
     ledger: dict[str, Any]
     batches_ok: bool
     bad_batches: list[int]
     postings_ok: bool
     bad_postings: list[str]
+    orphan_claims: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return bool(self.ledger["ok"]) and self.batches_ok and self.postings_ok
+        return bool(self.ledger["ok"]) and self.batches_ok and self.postings_ok and not self.orphan_claims
 
     def as_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, **self.__dict__}
@@ -1182,7 +1191,15 @@ def verify_clearing(period: Period | None = None) -> VerifyReport:
     for r in ClaimReversal.objects.select_related("claim", "posting"):
         if r.posting.amount_fen != r.claim.fund_payable_fen:
             bad_postings.append(f"reversal of {r.claim.claim_id}: {r.posting.amount_fen} ≠ {r.claim.fund_payable_fen}")
-    return VerifyReport(ledger, not bad_batches, bad_batches, not bad_postings, bad_postings)
+    claim, batch_table, period_table = Claim._meta.db_table, IngestBatch._meta.db_table, Period._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.claim_id FROM {claim} c LEFT JOIN {batch_table} b ON b.id = c.batch_id "
+            f"LEFT JOIN {period_table} p ON p.id = c.period_id "
+            "WHERE b.id IS NULL OR (c.period_id IS NOT NULL AND p.id IS NULL) ORDER BY c.claim_id LIMIT 100"
+        )
+        orphans = [row[0] for row in cursor.fetchall()]
+    return VerifyReport(ledger, not bad_batches, bad_batches, not bad_postings, bad_postings, orphans)
 
 
 def do_close_period(period: Period, *, actor: Any) -> Period:

@@ -12,7 +12,7 @@ from datetime import date
 
 import pyarrow as pa
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -218,7 +218,8 @@ def test_two_processes_ingest_what_one_process_does(demo_users, tmp_path):
     keep = ("received", "received_fen", "posted", "posted_fen", "rejected", "rejected_fen", "duplicates", "reasons")
     assert {k: getattr(two, k) for k in keep} == {k: getattr(one, k) for k in keep}
     assert one.posted > 0 and one.rejected > 0
-    assert (one.processes, two.processes) == (1, 2)
+    # two processes on SQLite; on PostgreSQL one (its server needs the second core)
+    assert (one.processes, two.processes) == (1, 2 if connection.vendor == "sqlite" else 1)
 
     def outcome(batch_id: int, prefix: str) -> list:
         claims = Claim.objects.filter(batch_id=batch_id).values_list("claim_id", "status", "reject_code", "chunk_no")

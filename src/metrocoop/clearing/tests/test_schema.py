@@ -34,3 +34,19 @@ def test_claim_ids_keep_rising_without_autoincrement(world):
     do_ingest_claims(source_of(world.rows[50:80]), actor=world.office)
     second = list(Claim.objects.order_by("id").values_list("id", flat=True))[len(first) :]
     assert first == sorted(first) and second and min(second) > max(first)
+
+
+@pytest.mark.django_db
+def test_verify_finds_a_claim_whose_batch_or_period_is_missing(world):
+    """The database does not enforce the claim's batch and period (migration 0003); verify does."""
+    from metrocoop.clearing.services import do_ingest_claims, verify_clearing
+    from metrocoop.clearing.tests.conftest import source_of
+
+    do_ingest_claims(source_of(world.rows[:40]), actor=world.office)
+    assert verify_clearing().ok
+    first, second = Claim.objects.order_by("claim_id").values_list("claim_id", flat=True)[:2]
+    with connection.cursor() as cursor:  # what no code path does: a key pointing nowhere
+        cursor.execute(f"UPDATE {Claim._meta.db_table} SET batch_id = 987654 WHERE claim_id = %s", [first])
+        cursor.execute(f"UPDATE {Claim._meta.db_table} SET period_id = 987654 WHERE claim_id = %s", [second])
+    report = verify_clearing()
+    assert not report.ok and report.orphan_claims == [first, second]
