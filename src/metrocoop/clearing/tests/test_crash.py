@@ -54,6 +54,20 @@ def _query(tmp_path: Path, sql: str) -> list[tuple]:
         return db.execute(sql).fetchall()
 
 
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _query_count(tmp_path: Path) -> int:
+    try:
+        return _query(tmp_path, "SELECT count(*) FROM clearing_claim")[0][0]
+    except sqlite3.OperationalError:
+        return 0
+
+
 @pytest.fixture
 def crash_db(tmp_path):
     subprocess.run([sys.executable, "-c", SETUP], env=_env(tmp_path), check=True, timeout=600)
@@ -80,19 +94,53 @@ def _kill_when(tmp_path: Path, process: subprocess.Popen, sql: str, minimum: int
     pytest.fail("the process never got far enough to be killed")
 
 
-def test_an_ingest_killed_mid_file_and_run_again_leaves_every_claim_once(crash_db):
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize("killed", ["one process", "the first of two", "the second of two"])
+def test_an_ingest_killed_mid_file_and_run_again_leaves_every_claim_once(crash_db, killed):
     tmp_path, claims = crash_db
     # given an ingest committing chunk by chunk, slowed so that the kill lands mid-file
+    mode = "--no-parallel" if killed == "one process" else "--parallel"
     process = subprocess.Popen(
-        [sys.executable, "-m", "metrocoop", "clearing", "ingest", str(claims), "--chunk-size", "250", "--json"],
+        [sys.executable, "-m", "metrocoop", "clearing", "ingest", str(claims), "--chunk-size", "250", mode, "--json"],
         env=_env(tmp_path, METROCOOP_CLEARING_TEST_PAUSE="ingest:0.3"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    # when it is killed with SIGKILL after it has committed some chunks
-    seen = _kill_when(tmp_path, process, "SELECT count(*) FROM clearing_claim", 500)
-    partial = _query(tmp_path, "SELECT count(*) FROM clearing_claim")[0][0]
-    assert seen <= partial < 3000
+    if killed == "one process":
+        # when it is killed with SIGKILL after it has committed some chunks
+        _kill_when(tmp_path, process, "SELECT count(*) FROM clearing_claim", 250)
+    else:
+        started = time.monotonic()
+        while _query_count(tmp_path) < 250 and time.monotonic() - started < 120:
+            time.sleep(0.05)
+        (second,) = _children(process.pid)
+        if killed == "the second of two":
+            # when the forked second process is killed mid-file, the first one stops with an error
+            os.kill(second, signal.SIGKILL)
+            assert process.wait(timeout=120) != 0
+        else:
+            # when the first is killed, the second dies with it: no writer is left behind
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            deadline = time.monotonic() + 30
+            while _alive(second) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert not _alive(second)
+    partial = _query_count(tmp_path)
+    assert 250 <= partial < 3000
     # then running the same file again completes it, and every claim is there exactly once
     out = _run(tmp_path, "clearing", "ingest", str(claims), "--json")
     result = json.loads(out.stdout)
