@@ -178,7 +178,12 @@ class SearchResultSerializer(serializers.Serializer):
     within = serializers.ListField(child=serializers.CharField())
     steps = serializers.ListField(child=serializers.CharField())
     total = serializers.IntegerField()
-    total_exact = serializers.BooleanField(help_text="false when there are more matches than `total` (1,000)")
+    total_exact = serializers.BooleanField(
+        help_text="false when more documents match than `window`: `total` is then `window`, the facet counts cover the "
+        "`window` most recently added matches, and relevance ranking orders those after the documents whose title "
+        "holds every term (the `window` most recently added of them)"
+    )
+    window = serializers.IntegerField(help_text="the candidate window (500): up to this many matches all is exact")
     page = serializers.IntegerField()
     per_page = serializers.IntegerField()
     sort = serializers.CharField()

@@ -130,8 +130,10 @@ def _fts5_token(tok: str, *, prefix: bool) -> str:
     return quoted + "*" if prefix else quoted
 
 
-def to_fts5(query: ParsedQuery) -> str:
-    """An FTS5 MATCH expression: terms ANDed, alternatives ORed, phrases as "a b", a single character as a prefix."""
+def to_fts5(query: ParsedQuery, *, title_only: bool = False) -> str:
+    """An FTS5 MATCH expression: terms ANDed, alternatives ORed, phrases as "a b", a single character as a prefix.
+    `title_only`: the required terms must all be in the title column (a column filter, FTS5 `{title_segmented} :
+    (…)`); exclusions still apply to the whole document."""
     positive: list[str] = []
     negative: list[str] = []
     for term in query.terms:
@@ -144,6 +146,8 @@ def to_fts5(query: ParsedQuery) -> str:
         expr = alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")"
         (negative if term.negated else positive).append(expr)
     out = " AND ".join(positive)
+    if title_only and out:
+        out = "{title_segmented} : (" + out + ")"
     for expr in negative:
         out += f" NOT {expr}"
     return out
@@ -153,16 +157,22 @@ def _ts_token(tok: str, *, prefix: bool) -> str:
     return "'" + tok.replace("'", "''").replace("\\", "") + "'" + (":*" if prefix else "")
 
 
-def to_tsquery(query: ParsedQuery) -> str:
-    """A PostgreSQL to_tsquery('simple', …) text with the same meaning as `to_fts5`."""
+def to_tsquery(query: ParsedQuery, *, positive_only: bool = False, loose: bool = False) -> str:
+    """A PostgreSQL to_tsquery('simple', …) text with the same meaning as `to_fts5`. `positive_only` drops the
+    exclusions (for the title index, which is checked together with the full query). `loose`: a superset that the
+    GIN index answers without reading the row: exclusions dropped and phrases as plain AND (a phrase's order and
+    adjacency are only in the tsvector itself); the full query is then checked on the rows found."""
     parts: list[str] = []
     for term in query.terms:
+        if (positive_only or loose) and term.negated:
+            continue
         alts = []
         for alt in term.alternatives:
             if len(alt) == 1:
                 alts.append(_ts_token(alt[0], prefix=len(alt[0]) == 1))
             else:
-                alts.append("(" + " <-> ".join(_ts_token(a, prefix=False) for a in alt) + ")")
+                joiner = " & " if loose else " <-> "
+                alts.append("(" + joiner.join(_ts_token(a, prefix=False) for a in alt) + ")")
         expr = alts[0] if len(alts) == 1 else "(" + " | ".join(alts) + ")"
         parts.append(f"!{expr}" if term.negated else expr)
     return " & ".join(parts)
@@ -176,39 +186,39 @@ def unsegment(text: str) -> str:
     return _SPACE_NEAR_WIDE.sub("", text)
 
 
+_MARKERS = re.compile(f"[{HIGHLIGHT_START}{HIGHLIGHT_END}]")
+_RUNS = re.compile(rb"\x01+|\x00+")
+
+
 def render_snippet(marked: str, terms: list[str] | tuple[str, ...] = ()) -> str:
     """Segmented text with ⟦match⟧ markers from the database → safe HTML with <mark> around matches. `terms` (the
-    query's words) are marked too where the database matched them as sub-words of longer words (养老 in 养老服务)."""
+    query's words) are marked too where the database matched them as sub-words of longer words (养老 in 养老服务).
+    Works on runs of characters, not character by character (a page renders ten of these per search)."""
     text = unsegment(marked or "")
-    plain: list[str] = []
-    mask: list[bool] = []
+    parts: list[str] = []
+    mask = bytearray()
     inside = False
-    for ch in text:
-        if ch == HIGHLIGHT_START:
-            inside = True
-        elif ch == HIGHLIGHT_END:
-            inside = False
-        else:
-            plain.append(ch)
-            mask.append(inside)
-    joined = "".join(plain)
+    pos = 0
+    for m in _MARKERS.finditer(text):
+        chunk = text[pos : m.start()]
+        parts.append(chunk)
+        mask += (b"\x01" if inside else b"\x00") * len(chunk)
+        inside = m.group() == HIGHLIGHT_START
+        pos = m.end()
+    parts.append(text[pos:])
+    mask += (b"\x01" if inside else b"\x00") * (len(text) - pos)
+    joined = "".join(parts)
     for term in terms:
         if len(term) < 2:
             continue
         start = joined.find(term)
         while start >= 0:
-            for i in range(start, start + len(term)):
-                mask[i] = True
+            mask[start : start + len(term)] = b"\x01" * len(term)
             start = joined.find(term, start + len(term))
     out: list[str] = []
-    current = False
-    for ch, marked_here in zip(plain, mask, strict=True):
-        if marked_here != current:
-            out.append("<mark>" if marked_here else "</mark>")
-            current = marked_here
-        out.append(html.escape(ch))
-    if current:
-        out.append("</mark>")
+    for run in _RUNS.finditer(bytes(mask)):
+        piece = html.escape(joined[run.start() : run.end()])
+        out.append(f"<mark>{piece}</mark>" if mask[run.start()] else piece)
     return "".join(out)
 
 

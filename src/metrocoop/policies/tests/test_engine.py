@@ -78,6 +78,22 @@ def test_quoted_phrase_keeps_order():
     assert to_tsquery(parse_query('"异地就医 直接结算"')) == "('异地就医' <-> '直接结算')"
 
 
+def test_title_only_and_loose_forms_for_the_indexes():
+    parsed = parse_query('"异地就医 直接结算" 宁波 -试点')
+    # SQLite: the required terms in the title column, the exclusion over the whole document
+    assert to_fts5(parsed, title_only=True) == '{title_segmented} : ("异地就医 直接结算" AND "宁波") NOT "试点"'
+    # PostgreSQL: what a GIN index answers alone (no exclusion, the phrase as AND), the title's required terms
+    assert to_tsquery(parsed, loose=True) == "('异地就医' & '直接结算') & '宁波'"
+    assert to_tsquery(parsed, positive_only=True) == "('异地就医' <-> '直接结算') & '宁波'"
+    assert to_tsquery(parsed) == "('异地就医' <-> '直接结算') & '宁波' & !'试点'"
+
+
+def test_snippet_marks_runs_and_unclosed_marks():
+    assert render_snippet("⟦养老⟧ 服务 与 ⟦养老 服务", ["养老服务"]) == "<mark>养老服务</mark>与<mark>养老服务</mark>"
+    assert render_snippet("a ⟦b & c⟧ d", []) == "a<mark>b &amp; c</mark>d"  # spaces by the markers go, as by CJK
+    assert render_snippet("") == ""
+
+
 def test_doc_number_query_is_a_lookup_not_words():
     parsed = parse_query("沪环规[2022]1号")
     assert parsed.doc_number == "沪环规(2022)1号"

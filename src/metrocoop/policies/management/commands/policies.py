@@ -51,6 +51,14 @@ class Command(BaseCommand):
             return
         plus = "" if result.total_exact else "+"
         self.stdout.write(f"{result.total}{plus} 条结果 / results · {' · '.join(result.parsed.steps)}")
+        if not result.total_exact:
+            n = result.window
+            self.stdout.write(
+                f"  超过 {n} 件：排序与分面统计只覆盖最近收录的 {n} 件，"
+                "标题含全部检索词的文件（包括更早收录的）排在最前 / "
+                f"more than {n} match: ranking and facet counts cover the {n} most recently added, after the documents "
+                "whose title holds every term (older ones too)"
+            )
         for n, hit in enumerate(result.hits, start=(result.page - 1) * result.per_page + 1):
             d = hit.document
             self.stdout.write(f"{n:>3}. [{d.key}] {d.title} {d.doc_number} · {d.issuer} · {d.issued_on}")
