@@ -645,12 +645,13 @@ def _lock_open_periods() -> frozenset[tuple[int, int]]:
 
 
 def _slow_test_hook(name: str) -> None:
-    """Crash tests pause here (METROCOOP_CLEARING_TEST_PAUSE="ingest:0.2" or "close:5") to be killed mid-way."""
+    """Crash tests pause here (METROCOOP_CLEARING_TEST_PAUSE="ingest:0.2", "ingest-write:0.3" or "close:5") to be
+    killed mid-way; the pause is announced on stderr with the process id."""
     spec = os.environ.get("METROCOOP_CLEARING_TEST_PAUSE", "")
     if spec.startswith(name + ":"):
         import sys
 
-        sys.stderr.write(f"clearing-test-pause:{name}\n")
+        sys.stderr.write(f"clearing-test-pause:{name}:{os.getpid()}\n")
         sys.stderr.flush()
         time.sleep(float(spec.split(":", 1)[1]))
 
@@ -670,18 +671,41 @@ class _Ingest:
     def chunks(self) -> int:
         return (len(self.source) + self.chunk_size - 1) // self.chunk_size
 
-    def do_chunk(self, chunk_no: int, result: IngestResult, turn: Any = None) -> None:
+    def do_chunk(
+        self, chunk_no: int, result: IngestResult, turn: Any = None, partner_alive: Callable[[], bool] | None = None
+    ) -> None:
         """Validate one chunk, then write it in its own transaction (with ``turn`` held, when two processes
         take turns at the database)."""
         work = self.checker.check(self.source, chunk_no, self.chunk_size)
-        with turn if turn is not None else contextlib.nullcontext(), transaction.atomic(), acting(self.actor):
+        with _taking_turn(turn, partner_alive), transaction.atomic(), acting(self.actor):
             now_open = _lock_open_periods()
             if now_open != self.checker.context.rules.open_periods:
                 # a period closed or opened since the context was read: validate this chunk again
                 self.checker = _Checker(ingest_context(), self.checker.scope, self.checker.iso_dates)
                 work = self.checker.check(self.source, chunk_no, self.chunk_size)
             _write_chunk(self.batch, chunk_no, work, self.city_ids, result, self.actor)
+            _slow_test_hook("ingest-write")  # holding the turn, before the commit
         _slow_test_hook("ingest")
+
+
+@contextlib.contextmanager
+def _taking_turn(turn: Any, partner_alive: Callable[[], bool] | None):
+    """Hold the turn at the database. A process killed while it held the turn never gives it back: the waiter
+    checks every 0.2 s that its partner lives, and stops with an error if not (the committed chunks stand; a rerun
+    completes the file)."""
+    if turn is None:
+        yield
+        return
+    while not turn.acquire(timeout=0.2):
+        if partner_alive is not None and not partner_alive():
+            raise ClearingError(
+                "导入的另一个进程已终止，已写入的分块保留，重新导入可补全。",
+                "The other ingest process ended; chunks written stand and a rerun completes the file.",
+            )
+    try:
+        yield
+    finally:
+        turn.release()
 
 
 def _merge(result: IngestResult, other: IngestResult) -> None:
@@ -713,7 +737,7 @@ def _second_writer(ingest: _Ingest, send: Any, turn: Any, parent: int) -> None: 
         for chunk_no in range(1, ingest.chunks, 2):
             if os.getppid() != parent:
                 os._exit(1)
-            ingest.do_chunk(chunk_no, result, turn)
+            ingest.do_chunk(chunk_no, result, turn, lambda: os.getppid() == parent)
             send.send(("chunk", chunk_no))
         send.send(("result", result))
     except BaseException as exc:
@@ -782,7 +806,7 @@ def _ingest_chunks(
                     outcome = (kind, value)
 
         for chunk_no in range(0, chunks, 2):
-            ingest.do_chunk(chunk_no, result, turn)
+            ingest.do_chunk(chunk_no, result, turn, child.is_alive)
             advance()
             drain(block=False)
         drain(block=True)

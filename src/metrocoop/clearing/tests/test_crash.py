@@ -113,13 +113,32 @@ def test_an_ingest_killed_mid_file_and_run_again_leaves_every_claim_once(crash_d
     tmp_path, claims = crash_db
     # given an ingest committing chunk by chunk, slowed so that the kill lands mid-file
     mode = "--no-parallel" if killed == "one process" else "--parallel"
+    # the second process is killed while it holds the turn at the database (paused inside its transaction)
+    pause = "ingest-write:0.3" if killed == "the second of two" else "ingest:0.3"
     process = subprocess.Popen(
         [sys.executable, "-m", "metrocoop", "clearing", "ingest", str(claims), "--chunk-size", "250", mode, "--json"],
-        env=_env(tmp_path, METROCOOP_CLEARING_TEST_PAUSE="ingest:0.3"),
+        env=_env(tmp_path, METROCOOP_CLEARING_TEST_PAUSE=pause),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE if killed == "the second of two" else subprocess.DEVNULL,
+        text=True,
     )
-    if killed == "one process":
+    if killed == "the second of two":
+        # when the second process is killed while it holds the turn (mid-transaction), the first one does not
+        # wait for it for ever: it stops with an error
+        second = None
+        for line in process.stderr:
+            if "clearing-test-pause:ingest-write:" not in line:
+                continue
+            if second is None:
+                children = _children(process.pid)
+                second = children[0] if children else None
+            if second is not None and _query_count(tmp_path) >= 250 and line.strip().endswith(f":{second}"):
+                os.kill(second, signal.SIGKILL)
+                break
+        else:
+            pytest.fail("the second process never paused holding the turn")
+        assert process.wait(timeout=120) != 0
+    elif killed == "one process":
         # when it is killed with SIGKILL after it has committed some chunks
         _kill_when(tmp_path, process, "SELECT count(*) FROM clearing_claim", 250)
     else:
@@ -127,18 +146,13 @@ def test_an_ingest_killed_mid_file_and_run_again_leaves_every_claim_once(crash_d
         while _query_count(tmp_path) < 250 and time.monotonic() - started < 120:
             time.sleep(0.05)
         (second,) = _children(process.pid)
-        if killed == "the second of two":
-            # when the forked second process is killed mid-file, the first one stops with an error
-            os.kill(second, signal.SIGKILL)
-            assert process.wait(timeout=120) != 0
-        else:
-            # when the first is killed, the second dies with it: no writer is left behind
-            process.send_signal(signal.SIGKILL)
-            process.wait()
-            deadline = time.monotonic() + 30
-            while _alive(second) and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert not _alive(second)
+        # when the first is killed, the second dies with it: no writer is left behind
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        deadline = time.monotonic() + 30
+        while _alive(second) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(second)
     partial = _query_count(tmp_path)
     assert 250 <= partial < 3000
     # then running the same file again completes it, and every claim is there exactly once
