@@ -15,7 +15,7 @@ import csv
 import hashlib
 import io
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -81,14 +81,24 @@ def _column_map(header: Sequence[str], where: str) -> tuple[list[int], bool]:
     return [names.index(c) for c in wanted], use_identity
 
 
-def _hash_identities(rows: list[list[Any]]) -> None:
+def _person_refs(values: Sequence[Any]) -> list[Any]:
+    """Identity numbers as person references (hashed with the platform key); empty ones stay as they are, and a
+    number that cannot be hashed becomes "" (the claim is then rejected as malformed)."""
     key = pseudonym_key()
-    for row in rows:
-        if len(row) > PERSON_COLUMN and row[PERSON_COLUMN]:
-            try:
-                row[PERSON_COLUMN] = person_ref(str(row[PERSON_COLUMN]), key)
-            except ValueError:
-                row[PERSON_COLUMN] = ""
+    refs: list[Any] = []
+    for value in values:
+        try:
+            refs.append(person_ref(str(value), key) if value else value)
+        except ValueError:
+            refs.append("")
+    return refs
+
+
+def _hash_identities(rows: list[list[Any]]) -> None:
+    refs = _person_refs([row[PERSON_COLUMN] if len(row) > PERSON_COLUMN else "" for row in rows])
+    for row, ref in zip(rows, refs, strict=True):
+        if len(row) > PERSON_COLUMN:
+            row[PERSON_COLUMN] = ref
 
 
 def read_csv(path: Path) -> ClaimSource:
@@ -146,14 +156,7 @@ def _claims_table(table: Any, order: list[int], use_identity: bool) -> Any:
             column = pc.cast(column, pa.string())
         columns.append(column)
     if use_identity:
-        key = pseudonym_key()
-        refs = []
-        for value in columns[PERSON_COLUMN].to_pylist():
-            try:
-                refs.append(person_ref(str(value), key) if value else "")
-            except ValueError:
-                refs.append("")
-        columns[PERSON_COLUMN] = pa.array(refs, pa.string())
+        columns[PERSON_COLUMN] = pa.array(_person_refs(columns[PERSON_COLUMN].to_pylist()), pa.string())
     return pa.Table.from_arrays(columns, names=list(COLUMNS))
 
 
@@ -253,11 +256,6 @@ def rows_from_dicts(claims: Iterable[Mapping[str, Any]], name: str = "api") -> C
     if use_identity:
         _hash_identities(rows)
     return ClaimSource(name=name, rows=rows)
-
-
-def iter_chunks(rows: Sequence[Any], size: int) -> Iterator[tuple[int, Sequence[Any]]]:
-    for number, start in enumerate(range(0, len(rows), size)):
-        yield number, rows[start : start + size]
 
 
 def write_claims_file(path: str | Path, rows: Sequence[Sequence[Any]]) -> int:

@@ -174,19 +174,17 @@ class IngestContext:
         }
         return dataclass_replace(self.rules, authorisations=self.authorisations_of(keys))
 
-    def authorisations_of(self, keys: set[str] | None) -> dict[tuple[str, str, str, str], list]:
-        """The engine's authorisation windows of ``keys`` (all of them for ``None``)."""
+    def authorisations_of(self, keys: set[str]) -> dict[tuple[str, str, str, str], list]:
+        """The engine's authorisation windows of ``keys`` (person␟insured␟service␟scheme)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
         found: dict[tuple[str, str, str, str], list] = defaultdict(list)
         table = self.authorisations
-        if not len(table) or (keys is not None and not keys):
+        if not len(table) or not keys:
             return found
-        columns = (table.keys, table.starts, table.ends)
-        if keys is not None:
-            hits = pc.is_in(table.keys, value_set=pa.array(sorted(keys), pa.string()))
-            columns = tuple(c.filter(hits) for c in columns)
+        hits = pc.is_in(table.keys, value_set=pa.array(sorted(keys), pa.string()))
+        columns = (table.keys.filter(hits), table.starts.filter(hits), table.ends.filter(hits))
         sep, open_end = columnar.SEP, columnar.OPEN_END
         for key, start, end in zip(*(c.to_pylist() for c in columns), strict=True):
             person, insured, service, scheme = key.rsplit(sep, 3)
@@ -219,13 +217,6 @@ def ingest_context() -> IngestContext:
     )
     periods = {(y, m): pk for pk, y, m in Period.objects.values_list("pk", "year", "month")}
     return IngestContext(rules=rules, authorisations=_authorisation_windows(), periods=periods)
-
-
-def build_context() -> ValidationContext:
-    """Everything the engine checks against: members, open periods, authorisations (not revoked), catalogues and
-    schemes from the database (for checking claims one by one; the ingest reads `ingest_context` instead)."""
-    context = ingest_context()
-    return dataclass_replace(context.rules, authorisations=context.authorisations_of(None))
 
 
 # --- ingest ---------------------------------------------------------------------------------------------------
@@ -509,13 +500,17 @@ class _Checker:
         self.item_cache: dict[str, Any] = {}
         self._screen: columnar.ScreenContext | None = None
 
+    def _screen_context(self) -> columnar.ScreenContext:
+        if self._screen is None:
+            self._screen = self.context.screen(self.scope)
+        return self._screen
+
     def prepare(self, source: ClaimSource) -> None:
         """Build the screen's lookups now (they are otherwise built on the first chunk)."""
-        if source.table is not None and self._screen is None:
+        if source.table is not None:
             import pyarrow as pa
 
-            self._screen = self.context.screen(self.scope)
-            self._screen.authorisations.index_of(pa.array([], pa.string()))
+            self._screen_context().authorisations.index_of(pa.array([], pa.string()))
 
     def check(self, source: ClaimSource, chunk_no: int, chunk_size: int) -> _ChunkWork:
         start = chunk_no * chunk_size
@@ -530,9 +525,7 @@ class _Checker:
 
         part = source.table.slice(start, chunk_size)
         columns = [c.combine_chunks() for c in part.columns]
-        if self._screen is None:
-            self._screen = self.context.screen(self.scope)
-        screen = columnar.screen_claims(columns, self._screen)
+        screen = columnar.screen_claims(columns, self._screen_context())
         passed = np.flatnonzero(screen.passed)
         if len(passed):
             take = pa.array(passed)
