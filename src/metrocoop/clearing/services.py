@@ -123,20 +123,32 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
     return first, date.fromordinal(nxt.toordinal() - 1)
 
 
-def _authorisation_windows() -> columnar.Windows:
-    """The authorisations that are not revoked, keyed person␟insured␟service␟scheme (one query; the key is put
-    together by the database: 10⁵ rows through the ORM cost seconds)."""
+#: Up to this many claims an ingest reads only the authorisations of their persons (an API batch of ten claims
+#: need not read 10⁵ authorisations); larger sources read them all, once.
+AUTHORISATIONS_BY_PERSON_UP_TO = 10_000
+
+
+def _authorisation_windows(persons: Sequence[str] | None = None) -> columnar.Windows:
+    """The authorisations that are not revoked (of ``persons`` only, if given), keyed
+    person␟insured␟service␟scheme (one query; the key is put together by the database: 10⁵ rows through the ORM
+    cost seconds)."""
     sqlite = connection.vendor == "sqlite"
     key = f" || {'char(31)' if sqlite else 'chr(31)'} || ".join(("a.person_ref", "ic.code", "sc.code", "s.code"))
     # on SQLite the dates come as text (an expression has no declared type, so no per-row date converter)
     start, end = (f"CAST(a.{c} AS TEXT)" if sqlite else f"a.{c}" for c in ("valid_from", "valid_until"))
     city, scheme = City._meta.db_table, Scheme._meta.db_table
+    where, params = "a.status <> %s", [AuthorisationStatus.REVOKED]
+    if persons is not None:
+        if not persons:
+            return columnar.windows([])
+        where += f" AND a.person_ref IN ({', '.join(['%s'] * len(persons))})"
+        params += list(persons)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {key}, {start}, {end} FROM {Authorisation._meta.db_table} a "
             f"JOIN {city} ic ON ic.id = a.insured_city_id JOIN {city} sc ON sc.id = a.service_city_id "
-            f"JOIN {scheme} s ON s.id = a.scheme_id WHERE a.status <> %s ORDER BY a.id",
-            [AuthorisationStatus.REVOKED],
+            f"JOIN {scheme} s ON s.id = a.scheme_id WHERE {where} ORDER BY a.id",
+            params,
         )
         return columnar.windows(cursor.fetchall())
 
@@ -192,9 +204,9 @@ class IngestContext:
         return found
 
 
-def ingest_context() -> IngestContext:
+def ingest_context(persons: Sequence[str] | None = None) -> IngestContext:
     """Members, open periods, catalogues and schemes (as the engine's rules) and the authorisations (as Arrow
-    arrays), read once per ingest."""
+    arrays; of ``persons`` only, if given), read once per ingest."""
     open_periods = list(Period.objects.filter(status=PeriodStatus.OPEN).values_list("year", "month"))
     members: set[str] = set()
     for year, month in open_periods:
@@ -216,7 +228,7 @@ def ingest_context() -> IngestContext:
         schemes=frozenset(schemes),
     )
     periods = {(y, m): pk for pk, y, m in Period.objects.values_list("pk", "year", "month")}
-    return IngestContext(rules=rules, authorisations=_authorisation_windows(), periods=periods)
+    return IngestContext(rules=rules, authorisations=_authorisation_windows(persons), periods=periods)
 
 
 # --- ingest ---------------------------------------------------------------------------------------------------
@@ -659,6 +671,7 @@ class _Ingest:
     batch: IngestBatch
     city_ids: dict[str, int]
     actor: Any
+    persons: list[str] | None = None  # the persons whose authorisations were read (None: all)
 
     @property
     def chunks(self) -> int:
@@ -674,7 +687,7 @@ class _Ingest:
             now_open = _lock_open_periods()
             if now_open != self.checker.context.rules.open_periods:
                 # a period closed or opened since the context was read: validate this chunk again
-                self.checker = _Checker(ingest_context(), self.checker.scope, self.checker.iso_dates)
+                self.checker = _Checker(ingest_context(self.persons), self.checker.scope, self.checker.iso_dates)
                 work = self.checker.check(self.source, chunk_no, self.chunk_size)
             _write_chunk(self.batch, chunk_no, work, self.city_ids, result, self.actor)
             _slow_test_hook("ingest-write")  # holding the turn, before the commit
@@ -854,10 +867,13 @@ def ingest_rows(
         batch.save()
         log_event(batch, actor=actor, action=0, source=(None, batch.source), rows=(None, len(source)))
     ensure_city_accounts()
-    checker = _Checker(ingest_context(), scope, iso_dates=connection.vendor == "sqlite")
+    persons = None
+    if len(source) <= AUTHORISATIONS_BY_PERSON_UP_TO:
+        persons = sorted({r[5] for r in source.rows if len(r) > 5 and isinstance(r[5], str) and r[5]})
+    checker = _Checker(ingest_context(persons), scope, iso_dates=connection.vendor == "sqlite")
     city_ids = dict(City.objects.values_list("code", "pk"))
     result = IngestResult(batch_id=batch.pk, source=batch.source)
-    ingest = _Ingest(checker, source, chunk_size, batch, city_ids, actor)
+    ingest = _Ingest(checker, source, chunk_size, batch, city_ids, actor, persons)
     with collector_paused():
         _ingest_chunks(ingest, result, progress, parallel)
     with transaction.atomic(), acting(actor):

@@ -50,3 +50,16 @@ def test_verify_finds_a_claim_whose_batch_or_period_is_missing(world):
         cursor.execute(f"UPDATE {Claim._meta.db_table} SET period_id = 987654 WHERE claim_id = %s", [second])
     report = verify_clearing()
     assert not report.ok and report.orphan_claims == [first, second]
+
+
+@pytest.mark.django_db
+def test_a_small_ingest_reads_only_the_authorisations_of_its_persons(world):
+    from metrocoop.clearing.engine.columnar import SEP
+    from metrocoop.clearing.services import ingest_context
+
+    everyone = ingest_context().authorisations.keys.to_pylist()
+    person = everyone[0].split(SEP)[0]
+    some = ingest_context([person]).authorisations.keys.to_pylist()
+    assert some and all(key.split(SEP)[0] == person for key in some)
+    assert len(everyone) > len(some)
+    assert len(ingest_context([]).authorisations) == 0
