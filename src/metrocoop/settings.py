@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "metrocoop.funds",
     "metrocoop.clearing",
     "metrocoop.policies",
+    "metrocoop.standards",
+    "metrocoop.investment",
+    "metrocoop.forum",
+    "metrocoop.spatial",
     "metrocoop.web",
 ]
 # Our apps, in dependency order. Each may have api/urls.py (registers on the shared router), urls.py (pages under

@@ -8,6 +8,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from metrocoop.core.errors import Conflict as ServiceConflict
+
 MESSAGES = {
     "not_authenticated": ("请先登录。", "Authentication credentials were not provided or are invalid."),
     "authentication_failed": ("身份验证失败。", "Authentication failed."),
@@ -38,7 +40,9 @@ def _bilingual(code: str, detail=None) -> dict:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, ServiceConflict):
+        exc = Conflict(detail="; ".join(exc.messages))
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )

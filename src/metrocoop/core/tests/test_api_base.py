@@ -1,0 +1,77 @@
+"""The service-backed base viewset: writes reach the named services; writes with no service are not offered."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from rest_framework import serializers
+from rest_framework.test import APIRequestFactory, force_authenticate
+
+from metrocoop.core.api.base import ServiceModelViewSet
+from metrocoop.core.errors import Conflict
+from metrocoop.core.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+calls: list[tuple] = []
+
+
+class OrgSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "code", "name_zh", "name_en", "kind"]
+
+
+def make_org(data, *, actor):
+    calls.append(("create", data["code"], actor.username))
+    if data["code"] == "DUP":
+        raise Conflict("already there")
+    if data["code"] == "BAD":
+        raise ValidationError({"code": "refused by the service"})
+    return Organisation.objects.create(**data)
+
+
+class CreateOnly(ServiceModelViewSet):
+    queryset = Organisation.objects.all()
+    serializer_class = OrgSerializer
+    create_service = make_org
+
+
+class ReadOnlyByOmission(ServiceModelViewSet):
+    queryset = Organisation.objects.all()
+    serializer_class = OrgSerializer
+
+
+def _post(viewset, user, payload):
+    request = APIRequestFactory().post("/x/", payload, format="json")
+    force_authenticate(request, user=user)
+    return viewset.as_view({"get": "list", "post": "create"})(request)
+
+
+def test_create_calls_the_service_with_the_actor(demo_users):
+    calls.clear()
+    response = _post(
+        CreateOnly, demo_users["office"], {"code": "NEWORG", "name_zh": "新", "name_en": "New", "kind": "office"}
+    )
+    assert response.status_code == 201, response.data
+    assert calls == [("create", "NEWORG", "office")]
+    assert Organisation.objects.filter(code="NEWORG").exists()
+
+
+def test_service_conflict_is_409_and_validation_error_is_400_naming_the_field(demo_users):
+    conflict = _post(
+        CreateOnly, demo_users["office"], {"code": "DUP", "name_zh": "重", "name_en": "Dup", "kind": "office"}
+    )
+    assert conflict.status_code == 409
+    assert conflict.data["code"] == "conflict" and "already there" in conflict.data["detail"]
+    bad = _post(CreateOnly, demo_users["office"], {"code": "BAD", "name_zh": "坏", "name_en": "Bad", "kind": "office"})
+    assert bad.status_code == 400 and "code" in bad.data["fields"]
+
+
+def test_a_write_with_no_service_is_not_offered_and_saves_nothing(demo_users):
+    before = Organisation.objects.count()
+    response = _post(
+        ReadOnlyByOmission, demo_users["office"], {"code": "SNEAK", "name_zh": "偷", "name_en": "S", "kind": "office"}
+    )
+    assert response.status_code == 405
+    assert Organisation.objects.count() == before
+    assert "post" not in ReadOnlyByOmission.http_method_names and "delete" not in CreateOnly.http_method_names
+    assert "post" in CreateOnly.http_method_names
