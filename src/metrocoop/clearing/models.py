@@ -11,6 +11,7 @@ the fewest settlement instructions (`engine.netting`). Persons appear only as ke
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -132,8 +133,15 @@ class Authorisation(models.Model):
 class Period(models.Model):
     """A monthly clearing period: open → closing → closed. A closed period never changes (its results below)."""
 
-    year = models.PositiveSmallIntegerField(_("year"))
-    month = models.PositiveSmallIntegerField(_("month"))
+    # A period's bounds are computed for every open period on each ingest: a year outside what dates can hold
+    # would break every city's submission, so the range is an invariant of the row (and a database constraint).
+    MIN_YEAR = 2000
+    MAX_YEAR = 2100
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+    )
+    month = models.PositiveSmallIntegerField(_("month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
     status = models.CharField(_("status"), max_length=10, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -150,6 +158,9 @@ class Period(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["year", "month"], name="clearing_period_unique_month"),
             models.CheckConstraint(condition=Q(month__gte=1) & Q(month__lte=12), name="clearing_period_month_1_12"),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100), name="clearing_period_year_2000_2100"
+            ),
         ]
 
     def __str__(self) -> str:
