@@ -1171,7 +1171,13 @@ class VerifyReport:
         return bool(self.ledger["ok"]) and self.batches_ok and self.postings_ok and not self.orphan_claims
 
     def as_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, **self.__dict__}
+        """Objects with named fields throughout (the `--json` output of `metrocoop clearing verify`)."""
+        ledger = dict(self.ledger)
+        ledger["mismatched_balances"] = [
+            {"account": code, "stored_fen": int(pair[0]), "recomputed_fen": int(pair[1])}
+            for code, pair in sorted(dict(ledger.get("mismatched_balances") or {}).items())
+        ]
+        return {"ok": self.ok, **self.__dict__, "ledger": ledger}
 
 
 def verify_clearing(period: Period | None = None) -> VerifyReport:

@@ -139,18 +139,20 @@ class Command(BaseCommand):
         data = {
             "period": closed.code,
             "status": closed.status,
-            "positions": {
-                p.city.code: [p.receivable_fen, p.payable_fen, p.net_fen]
+            "positions": [
+                {"city": p.city.code, "receivable_fen": p.receivable_fen, "payable_fen": p.payable_fen,
+                 "net_fen": p.net_fen}
                 for p in closed.positions.select_related("city")
-            },
+            ],
             "instructions": [
-                [i.payer.code, i.payee.code, i.amount_fen] for i in closed.instructions.select_related("payer", "payee")
+                {"payer": i.payer.code, "payee": i.payee.code, "amount_fen": i.amount_fen}
+                for i in closed.instructions.select_related("payer", "payee")
             ],
             "method": closed.result.get("method"),
             "minimal": closed.result.get("minimal"),
-        }
+        }  # fmt: skip
         lines = [f"{closed.code} closed; {len(data['instructions'])} instruction(s) ({data['method']})"]
-        lines += [f"  {a} → {b}: {amount / 100:,.2f} 元" for a, b, amount in data["instructions"]]
+        lines += [f"  {i['payer']} → {i['payee']}: {i['amount_fen'] / 100:,.2f} 元" for i in data["instructions"]]
         self._emit(data, json, "\n".join(lines))
 
     def do_verify(self, json=False, **_):
