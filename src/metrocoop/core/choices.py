@@ -23,6 +23,8 @@ class OrganisationKind(models.TextChoices):
     RESEARCH_SOCIETY = "research_society", _("Research society")
     CITY_GOVERNMENT = "city_government", _("City government")
     DEPARTMENT = "department", _("Department")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    ASSOCIATION = "association", _("Association")
 
 
 class Domain(models.TextChoices):
