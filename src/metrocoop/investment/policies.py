@@ -1,0 +1,66 @@
+"""Access to investment coordination (core.permissions) and its audit.
+
+Public: the chain trees and the co-built parks with their agreements, the joint promotion events and the sharing
+rules. Signed-in users read enterprises, leads, conflicts, relocations and park figures (招商信息 is shared with the
+area). A liaison adds and changes only its own city's enterprises and leads, the events it organises, the
+relocations into its city (it collects the moved firm's tax) and the parks it hosts (it enters their yearly
+figures). The office does everything, and alone edits chains, rules, conflict decisions and land-quota transfers.
+"""
+
+from django.db.models import Q
+
+from metrocoop.core.audit import audited
+from metrocoop.core.choices import Role
+from metrocoop.core.permissions import SIGNED_IN_ROLES, Action, Policy, register
+from metrocoop.investment.models import (
+    Chain,
+    Enterprise,
+    LandQuotaTransfer,
+    Lead,
+    LeadConflict,
+    Link,
+    Park,
+    ParkPhase,
+    ParkYear,
+    PromotionEvent,
+    Relocation,
+    RelocationTaxYear,
+    Segment,
+    SharingRule,
+)
+
+OFFICE = frozenset({Role.OFFICE})
+CITY_WRITERS = frozenset({Role.OFFICE, Role.LIAISON})
+OFFICE_WRITES = {Action.ADD: OFFICE, Action.CHANGE: OFFICE, Action.DELETE: OFFICE}
+CITY_WRITES = {Action.VIEW: SIGNED_IN_ROLES, Action.ADD: CITY_WRITERS, Action.CHANGE: CITY_WRITERS}
+
+for model in (Chain, Segment, Link, SharingRule):
+    register(model, Policy(public=Q(), roles=OFFICE_WRITES))
+register(Enterprise, Policy(city="city", roles={**CITY_WRITES, Action.DELETE: CITY_WRITERS}))
+register(Lead, Policy(city="city", roles=CITY_WRITES))
+register(LeadConflict, Policy(roles={Action.VIEW: SIGNED_IN_ROLES, Action.CHANGE: OFFICE}))
+register(PromotionEvent, Policy(city="host_city", public=Q(), roles={**CITY_WRITES, Action.DELETE: CITY_WRITERS}))
+register(Relocation, Policy(city="destination", roles=CITY_WRITES))
+register(RelocationTaxYear, Policy(city="relocation__destination", roles=CITY_WRITES))
+register(Park, Policy(city="host", public=Q(), roles={**CITY_WRITES, Action.ADD: OFFICE}))
+register(ParkPhase, Policy(city="park__host", public=Q(), roles={**OFFICE_WRITES}))
+register(ParkYear, Policy(city="park__host", roles=CITY_WRITES))
+register(LandQuotaTransfer, Policy(roles={Action.VIEW: SIGNED_IN_ROLES, Action.ADD: OFFICE}))
+
+for model in (
+    Chain,
+    Segment,
+    Link,
+    SharingRule,
+    Enterprise,
+    Lead,
+    LeadConflict,
+    PromotionEvent,
+    Relocation,
+    RelocationTaxYear,
+    Park,
+    ParkPhase,
+    ParkYear,
+    LandQuotaTransfer,
+):
+    audited(model)
