@@ -150,7 +150,9 @@ register(
     ),
 )
 
-for model in (Scheme, CatalogueEntry, Authorisation, Period, IngestBatch, ClaimReversal, SettlementInstruction):
+for model in (Scheme, CatalogueEntry, Period, IngestBatch, ClaimReversal, SettlementInstruction):
     audited(model)
+# The person reference is shown to the insured city's bureau only; the audit trail keeps a keyed hash of it.
+audited(Authorisation, personal=["person_ref"])
 # Claims, postings, rejections and positions are written in bulk by the ingest and the close; their audit entries
 # are the batch's and the period's (log_event), one per run rather than a million.

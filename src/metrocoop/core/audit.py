@@ -11,7 +11,9 @@ database trigger refuses UPDATE (and, on PostgreSQL, DELETE) on the table (migra
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+import hmac
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -19,16 +21,40 @@ from typing import Any
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from django.conf import settings
 from django.db import models
 
 _current_actor: ContextVar[Any] = ContextVar("metrocoop_audit_actor", default=None)
 
 
-def audited(model: type[models.Model], **options: Any) -> type[models.Model]:
-    """Put `model` under the audit trail (every create, update and delete, with a snapshot of the row)."""
+def audited(model: type[models.Model], *, personal: Iterable[str] = (), **options: Any) -> type[models.Model]:
+    """Put `model` under the audit trail (every create, update and delete, with a snapshot of the row).
+
+    `personal` fields (a patient's person reference, anything an API hides for privacy) are masked in the changes
+    and the snapshot by a keyed hash (`mask_personal`): an auditor sees that the value changed, and whether two
+    entries name the same value, never the value. `exclude_fields` are left out of the changes and the snapshot.
+    """
+    personal = list(personal)
+    if personal:
+        options["mask_fields"] = [*options.get("mask_fields", []), *personal]
+        options.setdefault("mask_callable", "metrocoop.core.audit.mask_personal")
     options.setdefault("serialize_data", True)
+    excluded = set(options.get("exclude_fields") or ())
+    if excluded and options["serialize_data"]:
+        # auditlog applies exclude_fields to the changes only; the snapshot must leave them out as well
+        kept = [f.name for f in model._meta.concrete_fields if f.name not in excluded and not f.primary_key]
+        options.setdefault("serialize_kwargs", {"fields": kept})
     auditlog.register(model, **options)
     return model
+
+
+def mask_personal(value: str) -> str:
+    """A personal value as it appears in the audit trail: a keyed hash (HMAC with the secret key), the same for
+    the same value so that changes stay traceable, not reversible without the key. Empty stays empty."""
+    if value in ("", "None"):
+        return value
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"audit-mask:{value}".encode(), hashlib.sha256).hexdigest()
+    return f"masked:{digest[:16]}"
 
 
 @contextmanager
@@ -56,6 +82,37 @@ def log_event(obj: models.Model, *, actor: Any, action: int = LogEntry.Action.UP
     )
 
 
+def shown_changes(entry: LogEntry) -> dict[str, Any]:
+    """An entry's changes as pages, the API and exports show them: personal fields masked even in entries written
+    before they were declared personal (the trail itself is append-only)."""
+    changes = entry.changes_dict or {}
+    model = entry.content_type.model_class() if entry.content_type_id else None
+    personal = set(auditlog.get_model_fields(model)["mask_fields"]) if model and auditlog.contains(model) else set()
+    if not personal & set(changes):
+        return changes
+
+    def mask(value: Any) -> Any:
+        text = "None" if value is None else str(value)
+        return value if text.startswith("masked:") else mask_personal(text)
+
+    return {
+        k: ([mask(x) for x in v] if isinstance(v, (list, tuple)) else mask(v)) if k in personal else v
+        for k, v in changes.items()
+    }
+
+
+def change_rows(entry: LogEntry) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) for each change of an entry, for templates: a template cannot call `.items` on a dict
+    that has a key named "items" (it would look the key up instead)."""
+    rows = []
+    for name, values in shown_changes(entry).items():
+        if isinstance(values, (list, tuple)) and len(values) == 2:
+            rows.append((str(name), values[0], values[1]))
+        else:
+            rows.append((str(name), None, values))
+    return rows
+
+
 def entries_for(obj: models.Model) -> models.QuerySet:
     return LogEntry.objects.get_for_object(obj).select_related("actor", "content_type")
 
@@ -67,7 +124,7 @@ def _register_core() -> None:
     audited(City)
     audited(Organisation)
     audited(RoleAssignment)
-    audited(User, exclude_fields=["password", "last_login"], mask_fields=[])
+    audited(User, exclude_fields=["password", "last_login"], personal=["email"])
     audited(Attachment)
 
 

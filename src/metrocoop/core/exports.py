@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from metrocoop.core.audit import shown_changes
 from metrocoop.core.jobs import Progress, job_handler
 from metrocoop.core.models import Job, User
 from metrocoop.core.permissions import restrict
@@ -83,7 +84,7 @@ def export_audit(job: Job, progress: Progress) -> dict:
                 f"{e.content_type.app_label}.{e.content_type.model}",
                 e.object_pk,
                 e.object_repr,
-                e.changes,
+                shown_changes(e),
             )
 
     filename = f"audit-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"

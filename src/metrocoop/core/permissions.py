@@ -78,7 +78,7 @@ def scopes_of(user: Any) -> Scopes:
     if cached is not None:
         return cached
     today = timezone.localdate()
-    roles: set[str] = {Role.PUBLIC}
+    roles: set[str] = set()
     cities: dict[str, set[int]] = {}
     orgs: dict[str, set[int]] = {}
     departments: set[tuple[int, str]] = set()
@@ -92,6 +92,12 @@ def scopes_of(user: Any) -> Scopes:
                 departments.add((ra.city_id, ra.domain))
         if ra.organisation_id is not None:
             orgs.setdefault(ra.role, set()).add(ra.organisation_id)
+    # Every signed-in person may act as a member of the public (propose, suggest), except an auditor: the public
+    # role would re-admit them to writing, and auditors read, they never write (issue 21, item 4).
+    if Role.AUDITOR in roles:
+        roles.discard(Role.PUBLIC)
+    else:
+        roles.add(Role.PUBLIC)
     scopes = Scopes(
         user_id=user.pk,
         roles=frozenset(roles),
@@ -190,6 +196,8 @@ def _role_q(policy: Policy, scopes: Scopes, role: str, action: str) -> Q | None:
         extra = hook(scopes)
         if extra is not None:
             parts.append(extra)
+    if any(not part for part in parts):
+        return Q()  # Django drops an empty Q() from an OR (Q(x) | Q() is Q(x)): "all rows" must win on its own
     return reduce(or_, parts) if parts else None
 
 
@@ -199,6 +207,10 @@ def rows_q(user: Any, model: type[models.Model], action: str = Action.VIEW) -> Q
     scopes = scopes_of(user)
     parts: list[Q] = []
     if action == Action.VIEW and policy.public is not None:
+        if not policy.public:
+            # Every row is public. Return at once: Django drops an empty Q() from an OR, so Q() | Q(city=…) would
+            # be Q(city=…) and a signed-in user would see fewer rows than an anonymous visitor.
+            return Q()
         parts.append(policy.public)
     for role in sorted(scopes.roles & policy.roles_for(action)):
         q = _role_q(policy, scopes, role, action)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from metrocoop.core.audit import acting
 from metrocoop.core.models import City, Organisation, Province
-from metrocoop.core.permissions import Action, require
+from metrocoop.core.permissions import Action, can, require
 from metrocoop.policies.choices import (
     CommentResponse,
     ConsultationStatus,
@@ -350,8 +350,11 @@ def do_set_catalogue_entry(
 def do_propose(
     kind: str, *, actor: Any, payload: Mapping[str, Any] | None = None, document=None, note: str = ""
 ) -> CurationProposal:
-    """Anyone signed in proposes a new document or a correction to one."""
+    """Anyone signed in proposes a new document or a correction to one they can see (another city's draft is
+    answered as if its key did not exist)."""
     with transaction.atomic(), acting(actor):
+        if document is not None and not can(actor, Action.VIEW, document):
+            raise ValidationError({"document": _("No policy document has this key.")})
         proposal = CurationProposal(
             kind=kind, proposer=actor, document=document, payload=dict(payload or {}), note=note
         )

@@ -294,7 +294,9 @@ def proposals(request):
 @require_POST
 def propose(request):
     document_key = request.POST.get("document", "")
-    doc = PolicyDocument.objects.filter(key=document_key).first() if document_key else None
+    doc = (
+        restrict(PolicyDocument.objects.all(), request.user).filter(key=document_key).first() if document_key else None
+    )
     field = request.POST.get("field", "").strip()
     value = request.POST.get("value", "").strip()
     payload = {field: value} if field and value else {}

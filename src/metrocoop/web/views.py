@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from metrocoop.core import services
 from metrocoop.core.api.filters import LogEntryFilter
 from metrocoop.core.attachments import require_view
+from metrocoop.core.audit import change_rows
 from metrocoop.core.choices import Language
 from metrocoop.core.exports import job_file_path
 from metrocoop.core.jobs import start_job
@@ -110,6 +111,8 @@ def audit_list(request):
     )
     filtered = LogEntryFilter(request.GET, queryset=entries)
     page = Paginator(filtered.qs, 50).get_page(request.GET.get("page"))
+    for entry in page:
+        entry.change_rows = change_rows(entry)
     return render(request, "web/audit.html", {"page": page, "filter": filtered, "query": request.GET.urlencode()})
 
 

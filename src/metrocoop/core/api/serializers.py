@@ -1,7 +1,18 @@
 from auditlog.models import LogEntry
 from rest_framework import serializers
 
+from metrocoop.core.audit import shown_changes
 from metrocoop.core.models import City, Job, Organisation, Province, RoleAssignment, User
+from metrocoop.core.permissions import restrict
+
+
+class VisibleSlugRelatedField(serializers.SlugRelatedField):
+    """A related row named by its slug, found only among the rows the requesting user may see: a row they cannot
+    see gets the same answer as a slug that does not exist (no probing for other cities' drafts)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return restrict(super().get_queryset(), getattr(request, "user", None))
 
 
 class ProvinceSerializer(serializers.ModelSerializer):
@@ -79,6 +90,7 @@ class LogEntrySerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
     before = serializers.SerializerMethodField()
     after = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField()
 
     class Meta:
         model = LogEntry
@@ -106,11 +118,14 @@ class LogEntrySerializer(serializers.ModelSerializer):
     def get_actor(self, obj) -> str | None:
         return obj.actor.username if obj.actor_id else None
 
+    def get_changes(self, obj) -> dict:
+        return shown_changes(obj)
+
     def get_before(self, obj) -> dict:
-        return {k: v[0] for k, v in (obj.changes or {}).items() if isinstance(v, list) and len(v) == 2}
+        return {k: v[0] for k, v in shown_changes(obj).items() if isinstance(v, list) and len(v) == 2}
 
     def get_after(self, obj) -> dict:
-        return {k: v[1] for k, v in (obj.changes or {}).items() if isinstance(v, list) and len(v) == 2}
+        return {k: v[1] for k, v in shown_changes(obj).items() if isinstance(v, list) and len(v) == 2}
 
 
 class JobSerializer(serializers.ModelSerializer):

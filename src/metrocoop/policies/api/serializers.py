@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from metrocoop.core.api.serializers import VisibleSlugRelatedField
 from metrocoop.core.models import City, Province
 from metrocoop.policies.choices import PolicyDomain
 from metrocoop.policies.models import (
@@ -138,7 +139,7 @@ class IndustryCatalogueEntrySerializer(serializers.ModelSerializer):
 
 
 class CurationProposalSerializer(serializers.ModelSerializer):
-    document = serializers.SlugRelatedField(
+    document = VisibleSlugRelatedField(
         slug_field="key", queryset=PolicyDocument.objects.all(), required=False, allow_null=True
     )
     proposer = serializers.SlugRelatedField(slug_field="username", read_only=True)
