@@ -1,5 +1,6 @@
 // Copy the pinned front-end packages from node_modules into the platform's static files (served offline).
 import { cpSync, mkdirSync, existsSync } from "node:fs";
+import { buildBoundaries } from "./build_boundaries.mjs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -20,4 +21,5 @@ for (const [from, to] of files) {
   mkdirSync(dirname(join(vendor, to)), { recursive: true });
   cpSync(src, join(vendor, to));
 }
+buildBoundaries(join(root, "node_modules"), join(vendor, "china-cities"));
 console.log(`front-end assets copied to ${vendor}`);
