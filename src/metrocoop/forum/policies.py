@@ -1,0 +1,114 @@
+"""Access to the forum (core.permissions) and its audit.
+
+Public (anonymous too): suggestions not hidden by moderation nor declined as breaking the rules, with their status,
+answers and likely duplicates; research projects; published forum events with their programme and speakers.
+Every signed-in person but an auditor acts as a member of the public: submits suggestions, votes, reports. Authors
+always see their own suggestions, hidden or not. The office moderates and moves suggestions through their steps;
+a city department answers only the suggestions assigned to its city and domain. Researchers keep their own projects.
+"""
+
+from django.db.models import Q
+
+from metrocoop.core.audit import audited
+from metrocoop.core.choices import Role
+from metrocoop.core.permissions import Action, Policy, Scopes, register
+from metrocoop.forum.choices import DeclineReason, Moderation
+from metrocoop.forum.models import (
+    DigestPreference,
+    DuplicateCandidate,
+    ForumEvent,
+    ProgrammeItem,
+    ResearchProject,
+    Speaker,
+    Suggestion,
+    SuggestionReport,
+    SuggestionVote,
+)
+
+ANSWER = "answer"
+VOTE = "vote"
+REPORT = "report"
+
+EVERYONE = frozenset(Role)
+OFFICE = frozenset({Role.OFFICE})
+PUBLIC = frozenset({Role.PUBLIC})
+OFFICE_WRITES = {Action.ADD: OFFICE, Action.CHANGE: OFFICE, Action.DELETE: OFFICE}
+
+PUBLIC_SUGGESTIONS = Q(moderation=Moderation.VISIBLE) & ~Q(decline_reason=DeclineReason.INAPPROPRIATE)
+
+
+def _public_acts_on_public_suggestions(scopes: Scopes) -> Q:
+    return PUBLIC_SUGGESTIONS
+
+
+register(
+    Suggestion,
+    Policy(
+        city="assigned_city",
+        domain="assigned_domain",
+        owner="author",
+        public=PUBLIC_SUGGESTIONS,
+        roles={
+            Action.VIEW: EVERYONE,
+            Action.ADD: PUBLIC,
+            Action.CHANGE: OFFICE,
+            ANSWER: frozenset({Role.OFFICE, Role.DEPARTMENT}),
+            VOTE: PUBLIC,
+            REPORT: PUBLIC,
+        },
+        hooks={Role.PUBLIC: _public_acts_on_public_suggestions},
+    ),
+)
+register(
+    DuplicateCandidate,
+    Policy(
+        public=Q(suggestion__in=Suggestion.objects.filter(PUBLIC_SUGGESTIONS))
+        & Q(other__in=Suggestion.objects.filter(PUBLIC_SUGGESTIONS)),
+        owner="suggestion__author",
+        roles={Action.VIEW: EVERYONE, Action.CHANGE: OFFICE},
+    ),
+)
+register(
+    SuggestionVote,
+    Policy(owner="voter", roles={Action.VIEW: EVERYONE, Action.ADD: PUBLIC, Action.DELETE: PUBLIC}),
+)
+register(
+    SuggestionReport,
+    Policy(owner="reporter", roles={Action.VIEW: EVERYONE, Action.ADD: PUBLIC, Action.CHANGE: OFFICE}),
+)
+register(
+    ResearchProject,
+    Policy(
+        owner="lead",
+        public=Q(),
+        roles={
+            Action.ADD: frozenset({Role.OFFICE, Role.RESEARCHER}),
+            Action.CHANGE: frozenset({Role.OFFICE, Role.RESEARCHER}),
+        },
+    ),
+)
+register(ForumEvent, Policy(public=Q(published=True), roles={**OFFICE_WRITES, Action.VIEW: EVERYONE}))
+register(ProgrammeItem, Policy(public=Q(event__published=True), roles={**OFFICE_WRITES, Action.VIEW: EVERYONE}))
+register(Speaker, Policy(public=Q(event__published=True), roles={**OFFICE_WRITES, Action.VIEW: EVERYONE}))
+# A person's mail preference is their own (the office does not read it).
+register(
+    DigestPreference,
+    Policy(
+        owner="user",
+        roles={Action.VIEW: EVERYONE, Action.ADD: PUBLIC, Action.CHANGE: PUBLIC},
+        regional_readers=frozenset(),
+    ),
+)
+
+for model in (
+    Suggestion,
+    DuplicateCandidate,
+    SuggestionVote,
+    SuggestionReport,
+    ResearchProject,
+    ForumEvent,
+    ProgrammeItem,
+    Speaker,
+    DigestPreference,
+):
+    audited(model)
