@@ -172,7 +172,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "DomainEnum": "metrocoop.core.choices.Domain",
+        "StandardDomainEnum": "metrocoop.standards.choices.StandardDomain",
+        "SuggestionStatusEnum": "metrocoop.forum.choices.SuggestionStatus",
+        "SuggestionCategoryEnum": "metrocoop.forum.choices.SuggestionCategory",
+        "DeclineReasonEnum": "metrocoop.forum.choices.DeclineReason",
+        "ReportReasonEnum": "metrocoop.forum.choices.ReportReason",
+        "ResearchStatusEnum": "metrocoop.forum.choices.ResearchStatus",
+    },
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

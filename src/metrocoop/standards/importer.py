@@ -1,0 +1,312 @@
+"""Import of limit values from CSV or Excel: `parameter,name,limit_type,city,value,unit,standard,category`.
+
+All or nothing: every row is checked first; if any row is bad, nothing is written and the report names every bad
+row (row number as a spreadsheet shows it, the header being row 1; the column; the reason in Chinese and
+English). Otherwise every row is applied in one transaction:
+
+- a parameter not yet known is created from `parameter` + `name`, its kind of quantity taken from its unit
+  (all its rows must measure the same kind); for a known parameter `name` is ignored and `limit_type` must match;
+- a standard code not yet in the catalogue is created as a catalogue entry known by its code only, marked "to be
+  completed" for the office (the regional standardisation body) to fill in; an empty `standard` is allowed;
+- the same (parameter, city, category) with the same value, unit and standard changes nothing (re-importing a
+  file is harmless); a changed value replaces the current one and the old one is kept as a revision.
+
+The importing user must be allowed to keep each row's city's limits (a liaison: its own city).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from metrocoop.core.audit import acting
+from metrocoop.core.models import City
+from metrocoop.core.permissions import Action, can
+from metrocoop.standards import engine, services
+from metrocoop.standards.models import LimitValue, Parameter, Standard
+
+COLUMNS = ("parameter", "name", "limit_type", "city", "value", "unit", "standard", "category")
+REQUIRED = ("parameter", "limit_type", "city", "value")
+MAX_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    column: str
+    reason_zh: str
+    reason_en: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column}: {self.reason_zh} / {self.reason_en}"
+
+
+@dataclass
+class LimitImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    parameters_created: list[str] = field(default_factory=list)
+    standards_created: list[str] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "parameters_created": self.parameters_created,
+            "standards_created": self.standards_created,
+            "problems": [p.__dict__ for p in self.problems],
+        }
+
+
+class ImportRejected(Exception):
+    def __init__(self, report: LimitImportReport):
+        super().__init__(f"{len(report.problems)} problem(s); nothing imported")
+        self.report = report
+
+
+def read_rows(path: Path | str, content: bytes | None = None) -> list[dict[str, str]]:
+    """The file's rows as dicts keyed by lower-case header (.csv in UTF-8 or GB18030, or .xlsx)."""
+    path = Path(path)
+    raw = content if content is not None else path.read_bytes()
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        ws = load_workbook(io.BytesIO(raw), read_only=True, data_only=True).active
+        values = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    elif path.suffix.lower() in (".csv", ".txt"):
+        text = None
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        if text is None:
+            raise ValueError("encoding")
+        values = [list(r) for r in csv.reader(io.StringIO(text))]
+    else:
+        raise ValueError("suffix")
+    if not values:
+        return []
+    header = [h.strip().lower() for h in values[0]]
+    out = []
+    for row in values[1 : MAX_ROWS + 2]:
+        if not any(str(v).strip() for v in row):
+            out.append({})  # keeps row numbers; skipped below
+            continue
+        out.append({h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header) if h})
+    return [{"__header__": ",".join(header)}, *out]
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def check_and_import(path: Path | str, *, actor: Any, content: bytes | None = None) -> LimitImportReport:
+    """Check every row, then import all of them or none (ImportRejected carries the report)."""
+    report = LimitImportReport()
+    try:
+        rows = read_rows(path, content)
+    except ValueError as exc:
+        reason = str(exc)
+        zh, en = (
+            ("文件编码无法识别（请用 UTF-8 或 GB18030）", "unreadable encoding (use UTF-8 or GB18030)")
+            if reason == "encoding"
+            else ("只接受 .csv 或 .xlsx 文件", "only .csv or .xlsx files are accepted")
+        )
+        report.problems.append(RowProblem(1, "file", zh, en))
+        raise ImportRejected(report) from exc
+    except Exception as exc:  # a damaged workbook
+        report.problems.append(RowProblem(1, "file", "无法读取文件", f"cannot read the file ({type(exc).__name__})"))
+        raise ImportRejected(report) from exc
+    if not rows:
+        report.problems.append(RowProblem(1, "file", "文件为空", "the file is empty"))
+        raise ImportRejected(report)
+    header = rows[0]["__header__"].split(",")
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        report.problems.append(
+            RowProblem(
+                1, ",".join(missing), "缺少列：" + "、".join(missing), "missing column(s): " + ", ".join(missing)
+            )
+        )
+        raise ImportRejected(report)
+    plan = _check(rows[1:], actor, report)
+    if report.problems:
+        raise ImportRejected(report)
+    _apply(plan, actor, report)
+    return report
+
+
+@dataclass
+class _Planned:
+    row: int
+    parameter: str
+    name: str
+    limit_type: str
+    kind: str
+    city: City
+    value: float
+    unit: str
+    standard: str
+    category: str
+
+
+def _check(rows: list[dict[str, str]], actor: Any, report: LimitImportReport) -> list[_Planned]:
+    cities = {c.code.upper(): c for c in City.objects.all()}
+    by_name = {c.name_zh: c for c in cities.values()} | {c.name_en.lower(): c for c in cities.values()}
+    parameters = {p.code: p for p in Parameter.objects.all()}
+    new_params: dict[str, tuple[str, str, int]] = {}  # code -> (limit_type, kind, first row)
+    seen: dict[tuple[str, str, str], int] = {}
+    plan: list[_Planned] = []
+
+    def bad(row: int, column: str, zh: str, en: str) -> None:
+        report.problems.append(RowProblem(row, column, zh, en))
+
+    for index, r in enumerate(rows, start=2):
+        if not r:
+            continue
+        report.rows += 1
+        before = len(report.problems)
+        for column in REQUIRED:
+            if not r.get(column, "").strip():
+                bad(index, column, "必填项为空", "required value is empty")
+        code = r.get("parameter", "").strip()
+        name = r.get("name", "").strip()
+        category = r.get("category", "").strip()
+        standard = r.get("standard", "").strip()
+        for column, value, limit in (("parameter", code, 40), ("name", name, 100), ("category", category, 100)):
+            if len(value) > limit:
+                bad(index, column, f"超过 {limit} 个字符", f"longer than {limit} characters")
+        if len(standard) > 60:
+            bad(index, "standard", "超过 60 个字符", "longer than 60 characters")
+        limit_type = r.get("limit_type", "").strip().lower()
+        if limit_type and limit_type not in engine.LIMIT_TYPES:
+            bad(index, "limit_type", f"限值类型“{limit_type}”无效（应为 max 或 min）", "limit_type must be max or min")
+        city_text = r.get("city", "").strip()
+        city = cities.get(city_text.upper()) or by_name.get(city_text) or by_name.get(city_text.lower())
+        if city_text and city is None:
+            bad(index, "city", f"未知城市“{city_text}”", f"unknown city '{city_text}'")
+        value_text = r.get("value", "").strip()
+        value = None
+        if value_text:
+            try:
+                value = float(value_text)
+                if not math.isfinite(value):
+                    raise ValueError
+            except ValueError:
+                value = None
+                bad(index, "value", f"“{value_text}”不是有效数字", f"'{value_text}' is not a valid number")
+        unit = r.get("unit", "").strip()
+        if len(unit) > 30:
+            bad(index, "unit", "超过 30 个字符", "longer than 30 characters")
+        kind = None
+        existing = parameters.get(code)
+        try:
+            if existing is not None:
+                engine.check_unit(unit, existing.kind)
+                kind = existing.kind
+                if limit_type in engine.LIMIT_TYPES and limit_type != existing.limit_type:
+                    bad(
+                        index,
+                        "limit_type",
+                        f"参数 {code} 的限值类型为 {existing.limit_type}",
+                        f"parameter {code} is a {existing.limit_type} limit",
+                    )
+            elif code:
+                kind = engine.kind_of_unit(unit)
+                if not name:
+                    bad(index, "name", f"新参数 {code} 需要名称", f"new parameter {code} needs a name")
+                first = new_params.get(code)
+                if first is None:
+                    new_params[code] = (limit_type, kind, index)
+                else:
+                    if first[1] != kind:
+                        bad(
+                            index,
+                            "unit",
+                            f"单位“{unit}”与第 {first[2]} 行同一参数的量纲不同",
+                            f"unit '{unit}' measures another quantity than row {first[2]} of the same parameter",
+                        )
+                    if limit_type in engine.LIMIT_TYPES and first[0] in engine.LIMIT_TYPES and first[0] != limit_type:
+                        bad(
+                            index,
+                            "limit_type",
+                            f"与第 {first[2]} 行同一参数的限值类型不同",
+                            f"differs from row {first[2]} of the same parameter",
+                        )
+        except engine.UnitError as exc:
+            bad(index, "unit", exc.reason_zh, exc.reason_en)
+        if city is not None and code:
+            key = (code, city.code, category)
+            if key in seen:
+                bad(
+                    index,
+                    "city",
+                    f"与第 {seen[key]} 行重复（同一参数、城市和类别）",
+                    f"repeats row {seen[key]} (same parameter, city and category)",
+                )
+            else:
+                seen[key] = index
+            probe = LimitValue(parameter=existing, city=city, category=category)
+            if not can(actor, Action.ADD, probe):
+                bad(
+                    index,
+                    "city",
+                    f"无权维护{city.name_zh}的限值",
+                    f"you may not keep {city.name_en}'s limit values",
+                )
+        if len(report.problems) == before and city is not None and value is not None and kind is not None:
+            plan.append(_Planned(index, code, name, limit_type, kind, city, value, unit, standard, category))
+    return plan
+
+
+def _apply(plan: list[_Planned], actor: Any, report: LimitImportReport) -> None:
+    with transaction.atomic(), acting(actor):
+        parameters = {p.code: p for p in Parameter.objects.filter(code__in={p.parameter for p in plan})}
+        standards = services.existing_codes({p.standard for p in plan if p.standard})
+        for item in plan:
+            parameter = parameters.get(item.parameter)
+            if parameter is None:
+                parameter = Parameter(
+                    code=item.parameter,
+                    name_zh=item.name,
+                    name_en=item.name if item.name.isascii() else "",
+                    kind=item.kind,
+                    limit_type=item.limit_type,
+                )
+                parameter.full_clean()
+                parameter.save()
+                parameters[item.parameter] = parameter
+                report.parameters_created.append(item.parameter)
+            standard: Standard | None = None
+            if item.standard:
+                standard = standards.get(item.standard)
+                if standard is None:
+                    standard = services.stub_standard(item.standard, actor=actor)
+                    standards[item.standard] = standard
+                    report.standards_created.append(item.standard)
+            outcome = services._set_limit(
+                parameter, item.city, item.category, item.value, item.unit, standard, actor=actor
+            )
+            setattr(report, outcome.outcome, getattr(report, outcome.outcome) + 1)

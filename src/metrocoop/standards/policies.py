@@ -1,0 +1,62 @@
+"""Access to the standards mechanism (core.permissions) and its audit.
+
+Everything is public to read except proposals' signatures (public too: who signed is the point). The catalogue,
+the key-standard list, parameters and recognition types are kept by the office, acting as the regional
+standardisation body (区域标准化联合组织). A liaison keeps its own city's limit values and the recognitions its
+city grants (a recognition belongs to the recognising city); the office keeps all. A liaison proposes unification
+work led by its city and moves it through drafting and consultation; only the office adopts. A liaison signs
+for its own city.
+"""
+
+from django.db.models import Q
+
+from metrocoop.core.audit import audited
+from metrocoop.core.choices import Role
+from metrocoop.core.permissions import Action, Policy, register
+from metrocoop.standards.models import (
+    KeyStandard,
+    LimitRevision,
+    LimitValue,
+    Parameter,
+    ProposalSignature,
+    Recognition,
+    RecognitionType,
+    Standard,
+    UnificationProposal,
+)
+
+OFFICE = frozenset({Role.OFFICE})
+CITY_EDITORS = frozenset({Role.OFFICE, Role.LIAISON})
+OFFICE_WRITES = {Action.ADD: OFFICE, Action.CHANGE: OFFICE, Action.DELETE: OFFICE}
+CITY_WRITES = {Action.ADD: CITY_EDITORS, Action.CHANGE: CITY_EDITORS, Action.DELETE: CITY_EDITORS}
+ADOPT = "adopt"
+
+register(Standard, Policy(public=Q(), roles=OFFICE_WRITES))
+register(KeyStandard, Policy(public=Q(), roles=OFFICE_WRITES))
+register(Parameter, Policy(public=Q(), roles=OFFICE_WRITES))
+register(RecognitionType, Policy(public=Q(), roles=OFFICE_WRITES))
+register(LimitValue, Policy(city="city", public=Q(), roles=CITY_WRITES))
+register(LimitRevision, Policy(city="limit__city", public=Q(), roles={}))
+register(Recognition, Policy(city="recognising_city", public=Q(), roles=CITY_WRITES))
+register(
+    UnificationProposal,
+    Policy(
+        city="lead_city",
+        public=Q(),
+        roles={Action.ADD: CITY_EDITORS, Action.CHANGE: CITY_EDITORS, Action.DELETE: OFFICE, ADOPT: OFFICE},
+    ),
+)
+register(ProposalSignature, Policy(city="city", public=Q(), roles={Action.ADD: CITY_EDITORS, Action.DELETE: OFFICE}))
+
+for model in (
+    Standard,
+    KeyStandard,
+    Parameter,
+    RecognitionType,
+    LimitValue,
+    LimitRevision,
+    Recognition,
+    UnificationProposal,
+    ProposalSignature,
+):
+    audited(model)
