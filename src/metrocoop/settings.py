@@ -177,6 +177,7 @@ SPECTACULAR_SETTINGS = {
         "StandardDomainEnum": "metrocoop.standards.choices.StandardDomain",
         "SuggestionStatusEnum": "metrocoop.forum.choices.SuggestionStatus",
         "SuggestionCategoryEnum": "metrocoop.forum.choices.SuggestionCategory",
+        "ProjectCategoryEnum": "metrocoop.funds.choices.ProjectCategory",
         "DeclineReasonEnum": "metrocoop.forum.choices.DeclineReason",
         "ReportReasonEnum": "metrocoop.forum.choices.ReportReason",
         "ResearchStatusEnum": "metrocoop.forum.choices.ResearchStatus",

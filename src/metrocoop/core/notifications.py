@@ -73,16 +73,15 @@ def do_mark_all_read(*, actor: Any) -> int:
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def send_digests(now=None) -> dict[str, int]:
+def send_digests(now=None, *, recipients: models.QuerySet | None = None) -> dict[str, int]:
     """Mail each person one digest of their notifications not mailed yet; mark them mailed. Idempotent: a rerun
-    after a crash mails only what was not marked."""
+    after a crash mails only what was not marked. `recipients` (a User queryset) limits the run to those people,
+    e.g. the forum's daily and weekly digests."""
     now = now or timezone.now()
-    pending = (
-        Notification.objects.filter(emailed_at__isnull=True)
-        .exclude(recipient__email="")
-        .select_related("recipient")
-        .order_by("recipient_id", "created_at")
-    )
+    pending = Notification.objects.filter(emailed_at__isnull=True)
+    if recipients is not None:
+        pending = pending.filter(recipient__in=recipients)
+    pending = pending.exclude(recipient__email="").select_related("recipient").order_by("recipient_id", "created_at")
     by_user: dict[int, list[Notification]] = defaultdict(list)
     for n in pending:
         by_user[n.recipient_id].append(n)

@@ -7,9 +7,10 @@ Working days
 China's working calendar is the State Council's yearly notice: public holidays, and weekend days made working days
 in exchange (调休, e.g. Saturday 10 October 2026). It cannot be computed; it is published each November for the next
 year. We read it from `chinesecalendar` (pinned), which carries every notice from 2004 up to its release (1.11.0:
-up to and including 2026). For a day beyond the library's last year the calendar is not known yet: we count Monday to
-Friday less the fixed-date holidays of the law (1 January, 1-2 May, 1-3 October) and mark the deadline *provisional*; the daily job recomputes provisional deadlines, so once a release with
-the new year is installed they become exact.
+up to and including 2026). For a day beyond the library's last year the calendar is not known yet: we count Monday
+to Friday less the fixed-date holidays of the law (1 January, 1-2 May, 1-3 October) and mark the deadline
+*provisional*; the daily job recomputes provisional deadlines, so once a release with the new year is installed they
+become exact.
 
 Likely duplicates
 -----------------
@@ -85,7 +86,8 @@ def add_working_days(start: date, working_days: int) -> Deadline:
             steps.append(f"{day.isoformat()} public holiday skipped ({detail or 'holiday'})")
     if provisional:
         steps.append(
-            f"calendar known to {CALENDAR_LAST_YEAR}: days after it counted Monday–Friday less fixed-date holidays (provisional)"
+            f"calendar known to {CALENDAR_LAST_YEAR}: later days counted Monday–Friday less fixed-date holidays"
+            " (provisional)"
         )
     return Deadline(start, working_days, day, provisional, tuple(steps))
 

@@ -229,6 +229,9 @@ class DuplicateCandidate(models.Model):
             models.CheckConstraint(condition=Q(similarity__gte=0) & Q(similarity__lte=1), name="duplicate_in_0_1"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.suggestion_id} ≈ {self.other_id} ({self.similarity:.2f})"
+
 
 class SuggestionVote(models.Model):
     """One person's support for a suggestion: one each (a unique constraint), individuals only."""
@@ -246,6 +249,9 @@ class SuggestionVote(models.Model):
         verbose_name = _("vote")
         verbose_name_plural = _("votes")
         constraints = [models.UniqueConstraint(fields=["suggestion", "voter"], name="suggestion_vote_one_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.voter} → {self.suggestion_id}"
 
 
 class SuggestionReport(models.Model):
@@ -270,6 +276,9 @@ class SuggestionReport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["suggestion", "reporter"], name="suggestion_report_one_per_person")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.suggestion_id}: {self.get_reason_display()}"
 
 
 class ResearchProject(BilingualNameMixin, models.Model):

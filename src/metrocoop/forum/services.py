@@ -25,17 +25,19 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from metrocoop.core.audit import acting
 from metrocoop.core.attachments import do_attach
+from metrocoop.core.audit import acting
 from metrocoop.core.choices import Domain, OrganisationKind, Role
 from metrocoop.core.errors import Conflict
 from metrocoop.core.models import City, Organisation, RoleAssignment, User
 from metrocoop.core.notifications import notify
+from metrocoop.core.notifications import send_digests as core_send_digests
 from metrocoop.core.permissions import Action, has_role, require
 from metrocoop.forum import engine
 from metrocoop.forum.choices import (
     OPEN_STATUSES,
     DeclineReason,
+    DigestFrequency,
     Moderation,
     ReportReason,
     ResearchStatus,
@@ -43,6 +45,7 @@ from metrocoop.forum.choices import (
     SuggestionStatus,
 )
 from metrocoop.forum.models import (
+    DigestPreference,
     DuplicateCandidate,
     ForumEvent,
     ProgrammeItem,
@@ -639,3 +642,26 @@ def do_add_programme_item(
         item.save()
         item.speakers.set(speakers)
     return item
+
+
+# --- digests -----------------------------------------------------------------------------------------------------
+
+
+def do_set_digest_frequency(frequency: str, *, actor: Any) -> DigestPreference:
+    if frequency not in DigestFrequency.values:
+        raise ValidationError({"frequency": _("Daily or weekly.")})
+    with transaction.atomic(), acting(actor):
+        preference = DigestPreference.objects.filter(user=actor).first() or DigestPreference(user=actor)
+        require(actor, Action.CHANGE if preference.pk else Action.ADD, preference)
+        preference.frequency = frequency
+        preference.save()
+    return preference
+
+
+def send_digests(frequency: str, now=None) -> dict[str, int]:
+    """Mail the digest of everyone on `frequency` (daily: everyone who did not choose weekly). Run the daily one
+    every day and the weekly one once a week; each mails only what was not mailed yet (core.notifications)."""
+    weekly = DigestPreference.objects.filter(frequency=DigestFrequency.WEEKLY).values("user_id")
+    people = User.objects.filter(is_active=True)
+    people = people.filter(pk__in=weekly) if frequency == DigestFrequency.WEEKLY else people.exclude(pk__in=weekly)
+    return core_send_digests(now, recipients=people)

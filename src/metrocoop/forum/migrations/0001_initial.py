@@ -2,244 +2,570 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import metrocoop.core.models
 from django.conf import settings
 from django.db import migrations, models
 
+import metrocoop.core.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0004_organisation_kind_enterprise_association'),
-        ('funds', '0001_initial'),
+        ("core", "0004_organisation_kind_enterprise_association"),
+        ("funds", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DigestPreference',
+            name="DigestPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('frequency', models.CharField(choices=[('daily', 'Daily'), ('weekly', 'Weekly')], default='daily', max_length=8, verbose_name='frequency')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='digest_preference', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[("daily", "Daily"), ("weekly", "Weekly")],
+                        default="daily",
+                        max_length=8,
+                        verbose_name="frequency",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="digest_preference",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'digest preference',
-                'verbose_name_plural': 'digest preferences',
+                "verbose_name": "digest preference",
+                "verbose_name_plural": "digest preferences",
             },
         ),
         migrations.CreateModel(
-            name='ForumEvent',
+            name="ForumEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_zh', models.CharField(max_length=200, verbose_name='Chinese name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('venue', models.CharField(blank=True, max_length=200, verbose_name='venue')),
-                ('starts_on', models.DateField(verbose_name='starts on')),
-                ('ends_on', models.DateField(verbose_name='ends on')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('published', models.BooleanField(default=False, verbose_name='published')),
-                ('city', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='forum_events', to='core.city', verbose_name='city')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name_zh", models.CharField(max_length=200, verbose_name="Chinese name")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="English name")),
+                ("venue", models.CharField(blank=True, max_length=200, verbose_name="venue")),
+                ("starts_on", models.DateField(verbose_name="starts on")),
+                ("ends_on", models.DateField(verbose_name="ends on")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("published", models.BooleanField(default=False, verbose_name="published")),
+                (
+                    "city",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="forum_events",
+                        to="core.city",
+                        verbose_name="city",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'forum event',
-                'verbose_name_plural': 'forum events',
-                'ordering': ['-starts_on', 'id'],
+                "verbose_name": "forum event",
+                "verbose_name_plural": "forum events",
+                "ordering": ["-starts_on", "id"],
             },
             bases=(metrocoop.core.models.BilingualNameMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='ResearchProject',
+            name="ResearchProject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_zh', models.CharField(max_length=200, verbose_name='Chinese name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('researching', 'Researching'), ('report_published', 'Report published'), ('pre_phase', 'Project pre-phase')], default='proposed', max_length=20, verbose_name='status')),
-                ('report_summary', models.TextField(blank=True, verbose_name='report summary')),
-                ('report_published_on', models.DateField(blank=True, null=True, verbose_name='report published on')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('cities', models.ManyToManyField(blank=True, related_name='research_projects', to='core.city', verbose_name='cities')),
-                ('fund_project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='research_projects', to='funds.project', verbose_name='fund project')),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='research_projects', to=settings.AUTH_USER_MODEL, verbose_name='lead')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='research_projects', to='core.organisation', verbose_name='research body')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name_zh", models.CharField(max_length=200, verbose_name="Chinese name")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="English name")),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("researching", "Researching"),
+                            ("report_published", "Report published"),
+                            ("pre_phase", "Project pre-phase"),
+                        ],
+                        default="proposed",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("report_summary", models.TextField(blank=True, verbose_name="report summary")),
+                ("report_published_on", models.DateField(blank=True, null=True, verbose_name="report published on")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at")),
+                (
+                    "cities",
+                    models.ManyToManyField(
+                        blank=True, related_name="research_projects", to="core.city", verbose_name="cities"
+                    ),
+                ),
+                (
+                    "fund_project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="research_projects",
+                        to="funds.project",
+                        verbose_name="fund project",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="research_projects",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lead",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="research_projects",
+                        to="core.organisation",
+                        verbose_name="research body",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'research project',
-                'verbose_name_plural': 'research projects',
-                'ordering': ['-created_at', 'id'],
+                "verbose_name": "research project",
+                "verbose_name_plural": "research projects",
+                "ordering": ["-created_at", "id"],
             },
             bases=(metrocoop.core.models.BilingualNameMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Speaker',
+            name="Speaker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('affiliation', models.CharField(blank=True, max_length=200, verbose_name='affiliation')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='speakers', to='forum.forumevent', verbose_name='event')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("affiliation", models.CharField(blank=True, max_length=200, verbose_name="affiliation")),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="speakers",
+                        to="forum.forumevent",
+                        verbose_name="event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'speaker',
-                'verbose_name_plural': 'speakers',
-                'ordering': ['event', 'id'],
+                "verbose_name": "speaker",
+                "verbose_name_plural": "speakers",
+                "ordering": ["event", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ProgrammeItem',
+            name="ProgrammeItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField(verbose_name='starts at')),
-                ('ends_at', models.DateTimeField(verbose_name='ends at')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='programme', to='forum.forumevent', verbose_name='event')),
-                ('speakers', models.ManyToManyField(blank=True, related_name='slots', to='forum.speaker', verbose_name='speakers')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("starts_at", models.DateTimeField(verbose_name="starts at")),
+                ("ends_at", models.DateTimeField(verbose_name="ends at")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="programme",
+                        to="forum.forumevent",
+                        verbose_name="event",
+                    ),
+                ),
+                (
+                    "speakers",
+                    models.ManyToManyField(
+                        blank=True, related_name="slots", to="forum.speaker", verbose_name="speakers"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'programme item',
-                'verbose_name_plural': 'programme items',
-                'ordering': ['starts_at', 'id'],
+                "verbose_name": "programme item",
+                "verbose_name_plural": "programme items",
+                "ordering": ["starts_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Suggestion',
+            name="Suggestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('text', models.TextField(verbose_name='text')),
-                ('category', models.CharField(choices=[('transport', 'Transport and mobility'), ('ecology', 'Ecology and environment'), ('public_service', 'Public services'), ('industry', 'Industry and investment'), ('market', 'Market rules and standards'), ('planning', 'Planning and land'), ('other', 'Other')], max_length=20, verbose_name='category')),
-                ('status', models.CharField(choices=[('received', 'Received'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('assigned', 'Assigned'), ('answered', 'Answered'), ('closed', 'Closed')], default='received', max_length=12, verbose_name='status')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='submitted at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='accepted or declined at')),
-                ('decline_reason', models.CharField(blank=True, choices=[('out_of_scope', "Outside the cooperation mechanism's remit"), ('insufficient', 'Not specific enough to act on'), ('already_decided', 'Already decided or in hand'), ('inappropriate', 'Breaks the forum rules')], max_length=20, verbose_name='decline reason')),
-                ('decline_note', models.TextField(blank=True, verbose_name='decline explanation')),
-                ('assigned_domain', models.CharField(blank=True, choices=[('development', 'Development and reform'), ('medical_insurance', 'Medical insurance'), ('civil_affairs', 'Civil affairs'), ('ecology', 'Ecology and environment'), ('transport', 'Transport'), ('commerce', 'Commerce and investment'), ('market_regulation', 'Market regulation'), ('human_resources', 'Human resources and social security')], max_length=30, verbose_name='assigned department')),
-                ('assigned_at', models.DateTimeField(blank=True, null=True, verbose_name='assigned at')),
-                ('answer', models.TextField(blank=True, verbose_name='answer')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='due on')),
-                ('due_provisional', models.BooleanField(default=False, verbose_name='deadline provisional')),
-                ('reminded_for', models.DateField(blank=True, null=True, verbose_name='reminded for deadline')),
-                ('escalated_for', models.DateField(blank=True, null=True, verbose_name='escalated for deadline')),
-                ('moderation', models.CharField(choices=[('visible', 'Visible'), ('pending', 'Hidden pending review'), ('removed', 'Removed by a moderator')], default='visible', max_length=10, verbose_name='moderation')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='answered by')),
-                ('assigned_city', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_suggestions', to='core.city', verbose_name='assigned city')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='forum_suggestions', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('cities', models.ManyToManyField(blank=True, related_name='suggestions', to='core.city', verbose_name='related cities')),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='suggestions', to='forum.forumevent', verbose_name='forum event')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged', to='forum.suggestion', verbose_name='merged into')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='forum_suggestions', to='core.organisation', verbose_name='organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("text", models.TextField(verbose_name="text")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("transport", "Transport and mobility"),
+                            ("ecology", "Ecology and environment"),
+                            ("public_service", "Public services"),
+                            ("industry", "Industry and investment"),
+                            ("market", "Market rules and standards"),
+                            ("planning", "Planning and land"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                            ("assigned", "Assigned"),
+                            ("answered", "Answered"),
+                            ("closed", "Closed"),
+                        ],
+                        default="received",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="submitted at")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="accepted or declined at")),
+                (
+                    "decline_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("out_of_scope", "Outside the cooperation mechanism's remit"),
+                            ("insufficient", "Not specific enough to act on"),
+                            ("already_decided", "Already decided or in hand"),
+                            ("inappropriate", "Breaks the forum rules"),
+                        ],
+                        max_length=20,
+                        verbose_name="decline reason",
+                    ),
+                ),
+                ("decline_note", models.TextField(blank=True, verbose_name="decline explanation")),
+                (
+                    "assigned_domain",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("development", "Development and reform"),
+                            ("medical_insurance", "Medical insurance"),
+                            ("civil_affairs", "Civil affairs"),
+                            ("ecology", "Ecology and environment"),
+                            ("transport", "Transport"),
+                            ("commerce", "Commerce and investment"),
+                            ("market_regulation", "Market regulation"),
+                            ("human_resources", "Human resources and social security"),
+                        ],
+                        max_length=30,
+                        verbose_name="assigned department",
+                    ),
+                ),
+                ("assigned_at", models.DateTimeField(blank=True, null=True, verbose_name="assigned at")),
+                ("answer", models.TextField(blank=True, verbose_name="answer")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="answered at")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed at")),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="due on")),
+                ("due_provisional", models.BooleanField(default=False, verbose_name="deadline provisional")),
+                ("reminded_for", models.DateField(blank=True, null=True, verbose_name="reminded for deadline")),
+                ("escalated_for", models.DateField(blank=True, null=True, verbose_name="escalated for deadline")),
+                (
+                    "moderation",
+                    models.CharField(
+                        choices=[
+                            ("visible", "Visible"),
+                            ("pending", "Hidden pending review"),
+                            ("removed", "Removed by a moderator"),
+                        ],
+                        default="visible",
+                        max_length=10,
+                        verbose_name="moderation",
+                    ),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="answered by",
+                    ),
+                ),
+                (
+                    "assigned_city",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assigned_suggestions",
+                        to="core.city",
+                        verbose_name="assigned city",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="forum_suggestions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "cities",
+                    models.ManyToManyField(
+                        blank=True, related_name="suggestions", to="core.city", verbose_name="related cities"
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="suggestions",
+                        to="forum.forumevent",
+                        verbose_name="forum event",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="merged",
+                        to="forum.suggestion",
+                        verbose_name="merged into",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="forum_suggestions",
+                        to="core.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'suggestion',
-                'verbose_name_plural': 'suggestions',
-                'ordering': ['-submitted_at', '-id'],
+                "verbose_name": "suggestion",
+                "verbose_name_plural": "suggestions",
+                "ordering": ["-submitted_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DuplicateCandidate',
+            name="DuplicateCandidate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('similarity', models.FloatField(verbose_name='similarity')),
-                ('dismissed', models.BooleanField(default=False, verbose_name='dismissed')),
-                ('other', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='forum.suggestion', verbose_name='likely duplicate')),
-                ('suggestion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='duplicate_candidates', to='forum.suggestion', verbose_name='suggestion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("similarity", models.FloatField(verbose_name="similarity")),
+                ("dismissed", models.BooleanField(default=False, verbose_name="dismissed")),
+                (
+                    "other",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="forum.suggestion",
+                        verbose_name="likely duplicate",
+                    ),
+                ),
+                (
+                    "suggestion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="duplicate_candidates",
+                        to="forum.suggestion",
+                        verbose_name="suggestion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'likely duplicate',
-                'verbose_name_plural': 'likely duplicates',
-                'ordering': ['-similarity', 'id'],
+                "verbose_name": "likely duplicate",
+                "verbose_name_plural": "likely duplicates",
+                "ordering": ["-similarity", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SuggestionReport',
+            name="SuggestionReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('spam', 'Spam or advertising'), ('abuse', 'Abusive or insulting'), ('personal_data', 'Discloses personal data'), ('illegal', 'Unlawful content'), ('off_topic', 'Not about the metropolitan area')], max_length=20, verbose_name='reason')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved at')),
-                ('upheld', models.BooleanField(blank=True, null=True, verbose_name='upheld')),
-                ('reporter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='forum_reports', to=settings.AUTH_USER_MODEL, verbose_name='reporter')),
-                ('suggestion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='forum.suggestion', verbose_name='suggestion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("spam", "Spam or advertising"),
+                            ("abuse", "Abusive or insulting"),
+                            ("personal_data", "Discloses personal data"),
+                            ("illegal", "Unlawful content"),
+                            ("off_topic", "Not about the metropolitan area"),
+                        ],
+                        max_length=20,
+                        verbose_name="reason",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at")),
+                ("resolved_at", models.DateTimeField(blank=True, null=True, verbose_name="resolved at")),
+                ("upheld", models.BooleanField(blank=True, null=True, verbose_name="upheld")),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="forum_reports",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reporter",
+                    ),
+                ),
+                (
+                    "suggestion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to="forum.suggestion",
+                        verbose_name="suggestion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'report',
-                'verbose_name_plural': 'reports',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "report",
+                "verbose_name_plural": "reports",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SuggestionVote',
+            name="SuggestionVote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('suggestion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='forum.suggestion', verbose_name='suggestion')),
-                ('voter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='forum_votes', to=settings.AUTH_USER_MODEL, verbose_name='voter')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at")),
+                (
+                    "suggestion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="votes",
+                        to="forum.suggestion",
+                        verbose_name="suggestion",
+                    ),
+                ),
+                (
+                    "voter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="forum_votes",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="voter",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vote',
-                'verbose_name_plural': 'votes',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "vote",
+                "verbose_name_plural": "votes",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='forumevent',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='forum_event_dates_ordered'),
+            model_name="forumevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))), name="forum_event_dates_ordered"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='researchproject',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['proposed', 'researching']), ('report_published_on__isnull', False), _connector='OR'), name='research_report_has_date'),
+            model_name="researchproject",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["proposed", "researching"]), ("report_published_on__isnull", False), _connector="OR"
+                ),
+                name="research_report_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='researchproject',
-            constraint=models.CheckConstraint(condition=models.Q(('fund_project__isnull', True), ('status', 'pre_phase'), _connector='OR'), name='research_fund_project_pre_phase'),
+            model_name="researchproject",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("fund_project__isnull", True), ("status", "pre_phase"), _connector="OR"),
+                name="research_fund_project_pre_phase",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programmeitem',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='programme_item_times_ordered'),
+            model_name="programmeitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="programme_item_times_ordered"
+            ),
         ),
         migrations.AddIndex(
-            model_name='suggestion',
-            index=models.Index(fields=['status', 'due_on'], name='forum_sugge_status_90d4f0_idx'),
+            model_name="suggestion",
+            index=models.Index(fields=["status", "due_on"], name="forum_sugge_status_90d4f0_idx"),
         ),
         migrations.AddIndex(
-            model_name='suggestion',
-            index=models.Index(fields=['moderation'], name='forum_sugge_moderat_5cd9f5_idx'),
+            model_name="suggestion",
+            index=models.Index(fields=["moderation"], name="forum_sugge_moderat_5cd9f5_idx"),
         ),
         migrations.AddConstraint(
-            model_name='suggestion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'declined'), _negated=True), models.Q(('decline_reason', ''), _negated=True), _connector='OR'), name='suggestion_declined_has_reason'),
+            model_name="suggestion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "declined"), _negated=True),
+                    models.Q(("decline_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="suggestion_declined_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='suggestion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('assigned_city__isnull', True), ('assigned_domain', '')), models.Q(('assigned_city__isnull', False), models.Q(('assigned_domain', ''), _negated=True)), _connector='OR'), name='suggestion_department_is_city_and_domain'),
+            model_name="suggestion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("assigned_city__isnull", True), ("assigned_domain", "")),
+                    models.Q(("assigned_city__isnull", False), models.Q(("assigned_domain", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="suggestion_department_is_city_and_domain",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='suggestion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['answered', 'closed']), _negated=True), models.Q(('answer', ''), _negated=True), ('merged_into__isnull', False), _connector='OR'), name='suggestion_answered_has_answer'),
+            model_name="suggestion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["answered", "closed"]), _negated=True),
+                    models.Q(("answer", ""), _negated=True),
+                    ("merged_into__isnull", False),
+                    _connector="OR",
+                ),
+                name="suggestion_answered_has_answer",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='suggestion',
-            constraint=models.CheckConstraint(condition=models.Q(('merged_into', models.F('pk')), _negated=True), name='suggestion_not_merged_into_itself'),
+            model_name="suggestion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("merged_into", models.F("pk")), _negated=True),
+                name="suggestion_not_merged_into_itself",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='duplicatecandidate',
-            constraint=models.UniqueConstraint(fields=('suggestion', 'other'), name='duplicate_candidate_unique'),
+            model_name="duplicatecandidate",
+            constraint=models.UniqueConstraint(fields=("suggestion", "other"), name="duplicate_candidate_unique"),
         ),
         migrations.AddConstraint(
-            model_name='duplicatecandidate',
-            constraint=models.CheckConstraint(condition=models.Q(('similarity__gte', 0), ('similarity__lte', 1)), name='duplicate_in_0_1'),
+            model_name="duplicatecandidate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("similarity__gte", 0), ("similarity__lte", 1)), name="duplicate_in_0_1"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='suggestionreport',
-            constraint=models.UniqueConstraint(fields=('suggestion', 'reporter'), name='suggestion_report_one_per_person'),
+            model_name="suggestionreport",
+            constraint=models.UniqueConstraint(
+                fields=("suggestion", "reporter"), name="suggestion_report_one_per_person"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='suggestionvote',
-            constraint=models.UniqueConstraint(fields=('suggestion', 'voter'), name='suggestion_vote_one_per_person'),
+            model_name="suggestionvote",
+            constraint=models.UniqueConstraint(fields=("suggestion", "voter"), name="suggestion_vote_one_per_person"),
         ),
     ]

@@ -1,0 +1,187 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from metrocoop.core.choices import Domain
+from metrocoop.forum.choices import DeclineReason, ReportReason, SuggestionCategory
+from metrocoop.forum.models import ForumEvent, ProgrammeItem, ResearchProject, Speaker, Suggestion
+from metrocoop.forum.services import NOTE_MAX, TEXT_MAX, TITLE_MAX
+
+
+class StrictSerializerMixin:
+    """Refuse fields the endpoint does not know (a typo must not be silently ignored)."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            writable = {name for name, f in self.fields.items() if not f.read_only}
+            unknown = sorted(set(data.keys()) - writable)
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field. 未知字段。"] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class DuplicateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    similarity = serializers.FloatField(min_value=0, max_value=1)
+
+
+class SuggestionSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    """A suggestion. POST takes title, text, category, cities (codes) and optionally event; the answer lists the
+    likely duplicates found at submission."""
+
+    title = serializers.CharField(max_length=TITLE_MAX)
+    text = serializers.CharField(max_length=TEXT_MAX, trim_whitespace=False)
+    category = serializers.ChoiceField(choices=SuggestionCategory.choices)
+    cities = serializers.ListField(child=serializers.CharField(max_length=8), required=False, default=list)
+    event = serializers.IntegerField(required=False, allow_null=True, default=None)
+    author = serializers.SerializerMethodField()
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    assigned_city = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    votes = serializers.SerializerMethodField()
+    likely_duplicates = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Suggestion
+        fields = [
+            "id",
+            "url",
+            "title",
+            "text",
+            "category",
+            "cities",
+            "event",
+            "author",
+            "organisation",
+            "status",
+            "submitted_at",
+            "decided_at",
+            "decline_reason",
+            "decline_note",
+            "assigned_city",
+            "assigned_domain",
+            "assigned_at",
+            "answer",
+            "answered_at",
+            "closed_at",
+            "due_on",
+            "due_provisional",
+            "moderation",
+            "merged_into",
+            "votes",
+            "likely_duplicates",
+        ]
+        read_only_fields = [f for f in fields if f not in ("title", "text", "category", "cities", "event")]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["cities"] = [c.code for c in instance.cities.all()]
+        data["event"] = instance.event_id
+        return data
+
+    def get_author(self, obj) -> str:
+        return obj.organisation.name if obj.organisation_id else str(obj.author)
+
+    def get_url(self, obj) -> str:
+        return obj.get_absolute_url()
+
+    def get_votes(self, obj) -> int:
+        annotated = getattr(obj, "vote_count", None)
+        return annotated if annotated is not None else obj.votes.count()
+
+    @extend_schema_field(DuplicateSerializer(many=True))
+    def get_likely_duplicates(self, obj) -> list[dict]:
+        found = getattr(obj, "likely_duplicates", None)
+        if found is not None:
+            return [{"id": m.id, "title": m.title, "similarity": m.similarity} for m in found]
+        visible = self.context.get("visible_ids")
+        return [
+            {"id": c.other_id, "title": c.other.title, "similarity": c.similarity}
+            for c in obj.duplicate_candidates.all()
+            if not c.dismissed and (visible is None or c.other_id in visible)
+        ]
+
+
+class DeclineSerializer(StrictSerializerMixin, serializers.Serializer):
+    reason = serializers.ChoiceField(choices=DeclineReason.choices)
+    note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
+
+
+class AssignSerializer(StrictSerializerMixin, serializers.Serializer):
+    city = serializers.CharField(max_length=8, required=False, allow_blank=True, default="")
+    domain = serializers.ChoiceField(choices=Domain.choices, required=False, allow_blank=True, default="")
+
+
+class AnswerSerializer(StrictSerializerMixin, serializers.Serializer):
+    answer = serializers.CharField(max_length=TEXT_MAX)
+
+
+class MergeSerializer(StrictSerializerMixin, serializers.Serializer):
+    into = serializers.IntegerField()
+
+
+class ReportSerializer(StrictSerializerMixin, serializers.Serializer):
+    reason = serializers.ChoiceField(choices=ReportReason.choices)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ModerateSerializer(StrictSerializerMixin, serializers.Serializer):
+    remove = serializers.BooleanField()
+
+
+class ResearchProjectSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    cities = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = ResearchProject
+        fields = [
+            "id",
+            "name_zh",
+            "name_en",
+            "summary",
+            "organisation",
+            "cities",
+            "status",
+            "report_summary",
+            "report_published_on",
+            "fund_project",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class SpeakerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Speaker
+        fields = ["id", "name", "affiliation"]
+
+
+class ProgrammeItemSerializer(serializers.ModelSerializer):
+    speakers = SpeakerSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ProgrammeItem
+        fields = ["id", "starts_at", "ends_at", "title", "speakers"]
+
+
+class ForumEventSerializer(serializers.ModelSerializer):
+    city = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    programme = ProgrammeItemSerializer(many=True, read_only=True)
+    speakers = SpeakerSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ForumEvent
+        fields = [
+            "id",
+            "name_zh",
+            "name_en",
+            "city",
+            "venue",
+            "starts_on",
+            "ends_on",
+            "description",
+            "programme",
+            "speakers",
+        ]
+        read_only_fields = fields
