@@ -93,7 +93,9 @@ def limits_xlsx(path: Path) -> int:
 
 
 def recognitions_xlsx(path: Path) -> int:
-    rows = Recognition.objects.select_related("type", "issuing_city", "recognising_city", "basis")
+    rows = Recognition.objects.select_related("type", "issuing_city", "recognising_city").prefetch_related(
+        services.basis_prefetch()
+    )
     return write_xlsx(
         path,
         "recognitions",

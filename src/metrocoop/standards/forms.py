@@ -60,7 +60,11 @@ class RecognitionForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["issuing_city"].queryset = City.objects.all()
         self.fields["recognising_city"].queryset = City.objects.filter(pk__in=[c.pk for c in recognising])
-        self.fields["basis"].queryset = PolicyDocument.objects.filter(status="published").order_by("-issued_on")
+        self.fields["basis"].queryset = (
+            PolicyDocument.objects.filter(status="published")
+            .only("id", "key", "title", "doc_number", "status")
+            .order_by("-issued_on")
+        )
 
 
 class RecognisedQueryForm(BootstrapMixin, forms.Form):

@@ -340,8 +340,19 @@ def do_delete_recognition(rec: Recognition, *, actor: Any) -> None:
     _delete(rec, actor)
 
 
+def basis_prefetch():
+    """The basis documents with only the fields shown (the policy library's rows carry large search columns)."""
+    from django.db.models import Prefetch
+
+    from metrocoop.policies.models import PolicyDocument
+
+    return Prefetch("basis", queryset=PolicyDocument.objects.only("id", "key", "title", "doc_number", "status"))
+
+
 def recognition_records(type_code: str | None = None) -> list[engine.RecognitionRecord]:
-    rows = Recognition.objects.select_related("type", "issuing_city", "recognising_city", "basis")
+    rows = Recognition.objects.select_related("type", "issuing_city", "recognising_city").prefetch_related(
+        basis_prefetch()
+    )
     if type_code is not None:
         rows = rows.filter(type__code=type_code)
     return [_record(r) for r in rows]

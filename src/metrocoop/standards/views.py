@@ -245,7 +245,9 @@ def matrix(request, code):
     cities = {c.code: c for c in City.objects.filter(code__in=m.cities)}
     table = [(cities[a], [(cities[b], m.cells[(a, b)]) for b in m.cities]) for a in m.cities]
     recognitions = restrict(
-        Recognition.objects.filter(type=rtype).select_related("issuing_city", "recognising_city", "basis"),
+        Recognition.objects.filter(type=rtype)
+        .select_related("issuing_city", "recognising_city")
+        .prefetch_related(services.basis_prefetch()),
         request.user,
     )
     recognising = _editable_cities(request.user, Recognition, "recognising_city")

@@ -139,7 +139,7 @@ class RecognitionSerializer(StrictMixin, serializers.ModelSerializer):
     issuing_city = city_field()
     recognising_city = city_field()
     basis = serializers.SlugRelatedField(
-        slug_field="key", queryset=PolicyDocument.objects.all(), required=False, allow_null=True
+        slug_field="key", queryset=PolicyDocument.objects.only("id", "key"), required=False, allow_null=True
     )
 
     class Meta:

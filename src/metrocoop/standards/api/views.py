@@ -107,7 +107,9 @@ class RecognitionTypeViewSet(ServiceModelViewSet):
 class RecognitionViewSet(ServiceModelViewSet):
     """Recognitions: results of a type issued in one city recognised in another (kept by the recognising city)."""
 
-    queryset = Recognition.objects.select_related("type", "issuing_city", "recognising_city", "basis")
+    queryset = Recognition.objects.select_related("type", "issuing_city", "recognising_city").prefetch_related(
+        services.basis_prefetch()
+    )
     serializer_class = s.RecognitionSerializer
     filterset_class = filtersets.RecognitionFilter
     create_service = services.do_create_recognition
