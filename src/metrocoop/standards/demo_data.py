@@ -286,6 +286,7 @@ def _basis(type_code: str, city_code: str):
         return None
     return (
         PolicyDocument.objects.filter(key__startswith=f"{city_code.lower()}-{prefix}-", status="published")
+        .only("id", "key", "title", "doc_number", "status")
         .order_by("-issued_on")
         .first()
     )
