@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -74,8 +74,13 @@ def reports_to_hide() -> int:
     return int(getattr(settings, "FORUM_REPORTS_TO_HIDE", 3))
 
 
+def _now() -> datetime:
+    """The clock every step reads (one seam, so tests can run the lifecycle on chosen days)."""
+    return timezone.now()
+
+
 def _today() -> date:
-    return timezone.localdate()
+    return timezone.localdate(_now())
 
 
 # --- who is who --------------------------------------------------------------------------------------------------
@@ -204,7 +209,7 @@ def do_submit_suggestion(data: SuggestionInput, *, actor: Any, files: Iterable[A
             author=actor,
             organisation=organisation_account(actor),
             event=event,
-            submitted_at=timezone.now(),
+            submitted_at=_now(),
         )
         require(actor, Action.ADD, suggestion)
         matches = find_likely_duplicates(data.title, data.text)
@@ -237,7 +242,7 @@ def do_accept_suggestion(suggestion: Suggestion, *, actor: Any) -> Suggestion:
         suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
         _require_status(suggestion, SuggestionStatus.RECEIVED)
         suggestion.status = SuggestionStatus.ACCEPTED
-        suggestion.decided_at = timezone.now()
+        suggestion.decided_at = _now()
         _set_deadline(suggestion, _today())
         suggestion.save()
         require(actor, Action.CHANGE, suggestion)
@@ -256,7 +261,7 @@ def do_decline_suggestion(suggestion: Suggestion, *, reason: str, note: str = ""
         _require_status(suggestion, SuggestionStatus.RECEIVED, SuggestionStatus.ACCEPTED)
         suggestion.status = SuggestionStatus.DECLINED
         suggestion.decline_reason, suggestion.decline_note = reason, note
-        suggestion.decided_at = timezone.now()
+        suggestion.decided_at = _now()
         _set_deadline(suggestion, _today())
         suggestion.save()
         require(actor, Action.CHANGE, suggestion)
@@ -278,7 +283,7 @@ def do_assign_suggestion(
         _require_status(suggestion, SuggestionStatus.ACCEPTED, SuggestionStatus.ASSIGNED)
         suggestion.status = SuggestionStatus.ASSIGNED
         suggestion.assigned_city, suggestion.assigned_domain = city, domain
-        suggestion.assigned_at = timezone.now()
+        suggestion.assigned_at = _now()
         suggestion.reminded_for = suggestion.escalated_for = None
         _set_deadline(suggestion, _today())
         suggestion.save()
@@ -308,7 +313,7 @@ def do_answer_suggestion(suggestion: Suggestion, *, answer: str, actor: Any) -> 
         suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
         _require_status(suggestion, SuggestionStatus.ASSIGNED)
         suggestion.status = SuggestionStatus.ANSWERED
-        suggestion.answer, suggestion.answered_by, suggestion.answered_at = answer, actor, timezone.now()
+        suggestion.answer, suggestion.answered_by, suggestion.answered_at = answer, actor, _now()
         _set_deadline(suggestion, _today())
         suggestion.save()
         require(actor, ANSWER, suggestion)
@@ -333,7 +338,7 @@ def do_close_suggestion(suggestion: Suggestion, *, actor: Any) -> Suggestion:
         suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
         _require_status(suggestion, SuggestionStatus.ANSWERED)
         suggestion.status = SuggestionStatus.CLOSED
-        suggestion.closed_at = timezone.now()
+        suggestion.closed_at = _now()
         suggestion.save()
     return suggestion
 
@@ -363,7 +368,7 @@ def do_merge_suggestion(duplicate: Suggestion, *, into: Suggestion, actor: Any) 
         )
         duplicate.merged_into = into
         duplicate.status = SuggestionStatus.CLOSED
-        duplicate.closed_at = timezone.now()
+        duplicate.closed_at = _now()
         duplicate.due_on, duplicate.due_provisional = None, False
         duplicate.save()
         DuplicateCandidate.objects.filter(
@@ -387,6 +392,7 @@ def do_dismiss_duplicate(candidate: DuplicateCandidate, *, actor: Any) -> Duplic
 
 def do_vote(suggestion: Suggestion, *, actor: Any) -> SuggestionVote:
     """One person's support. Organisation accounts do not vote: support counts people."""
+    suggestion = Suggestion.objects.get(pk=suggestion.pk)  # its state now, not as the caller last read it
     require(actor, VOTE, suggestion)
     if organisation_account(actor) is not None:
         raise PermissionDenied(_("Organisation accounts cannot vote; support counts individuals."))
@@ -453,7 +459,7 @@ def do_moderate_suggestion(suggestion: Suggestion, *, remove: bool, actor: Any) 
         suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
         suggestion.moderation = Moderation.REMOVED if remove else Moderation.VISIBLE
         suggestion.save(update_fields=["moderation"])
-        suggestion.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now(), upheld=remove)
+        suggestion.reports.filter(resolved_at__isnull=True).update(resolved_at=_now(), upheld=remove)
         require(actor, Action.CHANGE, suggestion)
         if remove:
             _tell_author(suggestion, "forum.suggestion_removed", _("Your suggestion was removed by a moderator"))
