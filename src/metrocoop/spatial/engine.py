@@ -148,20 +148,22 @@ def _discontinuous(p: _Projected, rule: RuleSpec) -> list[Finding]:
             end_proj = to_projected(end)
             if own_outline is not None and own_outline.distance(end_proj) > projected_distance_bound(tol):
                 continue  # the end lies inside its own city, away from every border
-            best: tuple[float, str] | None = None
+            near: list[tuple[float, str]] = []
             for code, outline in p.outline_proj.items():
                 if code == line.city or outline.distance(end_proj) > projected_distance_bound(tol):
                     continue
                 d = distance_m(end, p.boundaries[code].boundary, end_proj, outline)
-                if d <= tol and (best is None or d < best[0]):
-                    best = (d, code)
-            if best is None:
+                if d <= tol:
+                    near.append((d, code))
+            if not near:
                 continue
-            d, neighbour = best
+            # at a point where three cities meet, a continuation in any of the neighbours counts
+            neighbours = {code for _, code in near}
+            d, neighbour = min(near)
             continuation = [
                 p.features[j].name
                 for j in p.tree.query(end_proj, predicate="dwithin", distance=projected_distance_bound(2 * tol))
-                if p.features[j].city == neighbour and LINE_FAMILIES.get(p.features[j].kind) == family
+                if p.features[j].city in neighbours and LINE_FAMILIES.get(p.features[j].kind) == family
             ]
             if continuation:
                 continue
@@ -174,7 +176,8 @@ def _discontinuous(p: _Projected, rule: RuleSpec) -> list[Finding]:
                     d,
                     (
                         f"{line.name} ({line.city}) ends {d:,.0f} m from the border with {neighbour} "
-                        f"(≤ {tol:,.0f} m); no {family} line of {neighbour} within {2 * tol:,.0f} m",
+                        f"(≤ {tol:,.0f} m); no {family} line of {', '.join(sorted(neighbours))} "
+                        f"within {2 * tol:,.0f} m",
                     ),
                 )
     return list(found.values())

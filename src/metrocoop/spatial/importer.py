@@ -19,6 +19,7 @@ from typing import Any
 from metrocoop.spatial.geometry import GeometryError, parse_geometry
 
 KNOWN_KEYS = {
+    "id",
     "kind",
     "city",
     "name",

@@ -28,7 +28,9 @@ def vincenty_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
         cos_2sm = cos_sigma - 2 * sin_u1 * sin_u2 / cos2_alpha if cos2_alpha else 0.0
         c = F / 16 * cos2_alpha * (4 + F * (4 - 3 * cos2_alpha))
         previous = lam
-        lam = lam0 + (1 - c) * F * sin_alpha * (sigma + c * sin_sigma * (cos_2sm + c * cos_sigma * (-1 + 2 * cos_2sm**2)))
+        lam = lam0 + (1 - c) * F * sin_alpha * (
+            sigma + c * sin_sigma * (cos_2sm + c * cos_sigma * (-1 + 2 * cos_2sm**2))
+        )
         if abs(lam - previous) < 1e-12:
             break
     u_sq = cos2_alpha * (A**2 - B**2) / B**2
@@ -58,5 +60,11 @@ def destination(lon: float, lat: float, east_m: float, north_m: float) -> tuple[
     """A point east_m/north_m away on a local tangent plane (good to < 1 m over 10 km at these latitudes);
     tests then measure the true distance with vincenty_m and aim their margins at that."""
     m_per_deg_lat = 111132.954 - 559.822 * math.cos(2 * math.radians(lat))
-    m_per_deg_lon = math.pi / 180 * A * math.cos(math.radians(lat)) / math.sqrt(1 - (2 * F - F * F) * math.sin(math.radians(lat)) ** 2)
+    m_per_deg_lon = (
+        math.pi
+        / 180
+        * A
+        * math.cos(math.radians(lat))
+        / math.sqrt(1 - (2 * F - F * F) * math.sin(math.radians(lat)) ** 2)
+    )
     return lon + east_m / m_per_deg_lon, lat + north_m / m_per_deg_lat

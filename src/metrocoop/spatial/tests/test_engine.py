@@ -110,7 +110,9 @@ def test_discontinuous_corridor(end_east_m, continuation, expected):
         features.append(feature(2, continuation, "B", LineString([start, (121.5, 30.5)])))
     # when the rules run
     found = [
-        f for f in detect_conflicts(features, RULES, CITIES) if f.rule == DISCONTINUOUS_CORRIDOR and f.features == (line,)
+        f
+        for f in detect_conflicts(features, RULES, CITIES)
+        if f.rule == DISCONTINUOUS_CORRIDOR and f.features == (line,)
     ]
     # then only a line stopping at the border with no continuation is a conflict, naming A and B
     assert bool(found) is expected

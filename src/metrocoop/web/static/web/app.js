@@ -8,11 +8,30 @@
       if (el.dataset.drawn) { return; }
       var source = document.getElementById(el.dataset.chart);
       if (!source) { return; }
-      var chart = echarts.init(el, null, { renderer: el.dataset.renderer || "canvas" });
-      chart.setOption(JSON.parse(source.textContent));
-      el.dataset.drawn = "1";
-      window.addEventListener("resize", function () { chart.resize(); });
+      el.dataset.drawn = "pending";
+      var option = JSON.parse(source.textContent);
+      withMap(option, el.dataset.mapUrl, function () {
+        var chart = echarts.init(el, null, { renderer: el.dataset.renderer || "canvas" });
+        chart.setOption(option);
+        el.dataset.drawn = "1";
+        window.addEventListener("resize", function () { chart.resize(); });
+        el.dispatchEvent(new CustomEvent("mc:chart-ready", { bubbles: true, detail: { chart: chart } }));
+      });
     });
+  }
+  // A chart on a map (option.geo.map, e.g. the member cities' boundaries) draws once that map's GeoJSON is
+  // registered: fetched from the element's data-map-url (served from our static files, never a CDN), once.
+  var maps = {};
+  function withMap(option, url, then) {
+    var geo = Array.isArray(option.geo) ? option.geo[0] : option.geo;
+    var name = geo && geo.map;
+    if (!name || !url || echarts.getMap(name)) { then(); return; }
+    if (!maps[name]) {
+      maps[name] = fetch(url).then(function (r) { return r.json(); }).then(function (geojson) {
+        echarts.registerMap(name, geojson);
+      });
+    }
+    maps[name].then(then);
   }
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
   document.addEventListener("htmx:afterSwap", function (evt) { draw(evt.target); });

@@ -1,0 +1,182 @@
+import json
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from metrocoop.core.api.serializers import VisibleSlugRelatedField
+from metrocoop.core.models import City
+from metrocoop.spatial.choices import ConflictStatus
+from metrocoop.spatial.models import Conflict, ConflictRule, CorridorProject, Feature
+
+GEOMETRY_SCHEMA = {"type": "object", "description": "GeoJSON geometry (WGS84 longitude/latitude)"}
+
+
+class StrictSerializerMixin:
+    """Unknown fields in a write are refused, not silently dropped."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            writable = {name for name, f in self.fields.items() if not f.read_only}
+            unknown = sorted(set(data.keys()) - writable)
+            if unknown:
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)
+
+
+@extend_schema_field(GEOMETRY_SCHEMA)
+class GeometryField(serializers.Field):
+    def to_representation(self, value):
+        return json.loads(value) if isinstance(value, str) else value
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                raise serializers.ValidationError(_("Not valid GeoJSON.")) from None
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(_("Not valid GeoJSON."))
+        if len(json.dumps(data)) > 2_000_000:
+            raise serializers.ValidationError(_("Geometry too large."))
+        return data
+
+
+class FeatureSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    city = VisibleSlugRelatedField(slug_field="code", queryset=City.objects.all())
+    geometry = GeometryField()
+    wkt = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Feature
+        fields = [
+            "id",
+            "kind",
+            "city",
+            "name_zh",
+            "name_en",
+            "geometry",
+            "geometry_type",
+            "wkt",
+            "radius_m",
+            "data_shared",
+            "river",
+            "illustrative",
+            "properties",
+            "source",
+            "updated_at",
+        ]
+        read_only_fields = ["geometry_type", "properties", "source", "updated_at"]
+
+
+class ConflictRuleSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    class Meta:
+        model = ConflictRule
+        fields = ["id", "kind", "name_zh", "name_en", "distance_m", "active", "updated_at"]
+        read_only_fields = ["kind", "updated_at"]
+
+
+class FeatureRefSerializer(serializers.ModelSerializer):
+    city = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    name = serializers.CharField(source="name_zh", read_only=True)
+
+    class Meta:
+        model = Feature
+        fields = ["id", "name", "kind", "city"]
+
+
+class ConflictSerializer(serializers.ModelSerializer):
+    rule = serializers.SlugRelatedField(slug_field="kind", read_only=True)
+    cities = serializers.SerializerMethodField()
+    features = serializers.SerializerMethodField()
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Conflict
+        fields = [
+            "id",
+            "rule",
+            "cities",
+            "features",
+            "distance_m",
+            "explanation",
+            "status",
+            "assignee",
+            "note",
+            "still_detected",
+            "detected_at",
+            "resolved_at",
+        ]
+
+    def get_cities(self, obj) -> list[str]:
+        return [obj.city_a.code, obj.city_b.code]
+
+    @extend_schema_field(FeatureRefSerializer(many=True))
+    def get_features(self, obj) -> list[dict]:
+        return [FeatureRefSerializer(f).data for f in (obj.feature_a, obj.feature_b) if f is not None]
+
+
+class AssignSerializer(StrictSerializerMixin, serializers.Serializer):
+    assignee = serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.filter(is_active=True), allow_null=True
+    )
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class CloseSerializer(StrictSerializerMixin, serializers.Serializer):
+    status = serializers.ChoiceField(choices=[ConflictStatus.RESOLVED, ConflictStatus.DISMISSED])
+    note = serializers.CharField(max_length=2000)
+
+
+class DetectionSerializer(serializers.Serializer):
+    found = serializers.IntegerField()
+    new = serializers.IntegerField()
+    cleared = serializers.IntegerField()
+
+
+class FindingSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    cities = serializers.ListField(child=serializers.CharField())
+    features = serializers.ListField(child=serializers.DictField())
+    distance_m = serializers.FloatField(allow_null=True)
+
+
+class CorridorProjectSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    cities = VisibleSlugRelatedField(slug_field="code", queryset=City.objects.all(), many=True)
+    lead_city = VisibleSlugRelatedField(slug_field="code", queryset=City.objects.all(), allow_null=True, required=False)
+    route = GeometryField(required=False, allow_null=True)
+
+    class Meta:
+        model = CorridorProject
+        fields = [
+            "id",
+            "code",
+            "name_zh",
+            "name_en",
+            "kind",
+            "status",
+            "cities",
+            "lead_city",
+            "route",
+            "description",
+            "illustrative",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not instance.route:
+            data["route"] = None
+        return data
+
+
+class CoverageSerializer(serializers.Serializer):
+    city = serializers.CharField()
+    kind = serializers.CharField()
+    area_km2 = serializers.FloatField()
+    own_share = serializers.FloatField()
+    others_share = serializers.FloatField()
+    any_share = serializers.FloatField()
+    facilities_from_others = serializers.ListField(child=serializers.CharField())

@@ -1,0 +1,145 @@
+from django.http import JsonResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
+from metrocoop.core.permissions import restrict
+from metrocoop.spatial import services
+from metrocoop.spatial.api import serializers as s
+from metrocoop.spatial.choices import FeatureKind
+from metrocoop.spatial.exports import layer_collection, project_collection
+from metrocoop.spatial.filtersets import ConflictFilter, FeatureFilter, ProjectFilter
+from metrocoop.spatial.models import Conflict, ConflictRule, CorridorProject, Feature
+
+
+def _geojson(data: dict) -> JsonResponse:
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/geo+json"
+    return response
+
+
+class FeatureViewSet(ServiceModelViewSet):
+    """Spatial features (WGS84). GET …/geojson/?kind=… exports a layer (or every layer) as a FeatureCollection."""
+
+    queryset = Feature.objects.select_related("city")
+    serializer_class = s.FeatureSerializer
+    filterset_class = FeatureFilter
+    create_service = services.do_create_feature
+    update_service = services.do_update_feature
+    destroy_service = services.do_delete_feature
+
+    @extend_schema(
+        parameters=[OpenApiParameter("kind", enum=FeatureKind.values, required=False)],
+        responses={200: {"type": "object", "description": "GeoJSON FeatureCollection"}},
+    )
+    @action(detail=False, methods=["get"])
+    def geojson(self, request):
+        kind = request.query_params.get("kind") or None
+        if kind is not None and kind not in FeatureKind.values:
+            return Response({"kind": ["unknown kind"]}, status=status.HTTP_400_BAD_REQUEST)
+        return _geojson(layer_collection(kind, restrict(Feature.objects.all(), request.user)))
+
+
+class ConflictRuleViewSet(ServiceModelViewSet):
+    """The office's conflict rules: one per kind; the office changes names, distance (m) and whether active."""
+
+    queryset = ConflictRule.objects.all()
+    serializer_class = s.ConflictRuleSerializer
+    pagination_class = None
+    update_service = services.do_update_rule
+
+
+class ConflictViewSet(ScopedReadOnlyViewSet):
+    """Conflicts kept for follow-up. POST …/detect/ runs the rules (office); …/assign/ and …/close/ follow one up.
+    GET …/current/ lists what the rules find now, in the form of `metrocoop spatial conflicts --json`."""
+
+    queryset = Conflict.objects.select_related(
+        "rule", "city_a", "city_b", "feature_a__city", "feature_b__city", "assignee"
+    )
+    serializer_class = s.ConflictSerializer
+    filterset_class = ConflictFilter
+
+    @extend_schema(request=None, responses={200: s.DetectionSerializer})
+    @action(detail=False, methods=["post"])
+    def detect(self, request):
+        result = services.do_detect_conflicts(actor=request.user)
+        return Response({"found": result.found, "new": result.new, "cleared": result.cleared})
+
+    @extend_schema(responses={200: s.FindingSerializer(many=True)})
+    @action(detail=False, methods=["get"])
+    def current(self, request):
+        visible = restrict(Feature.objects.all(), request.user)
+        findings = services.engine.detect_conflicts(
+            services.engine_features(visible), services.rule_specs(), services.current_boundaries()
+        )
+        return Response([f.as_dict() for f in findings])
+
+    @extend_schema(request=s.AssignSerializer, responses={200: s.ConflictSerializer})
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        conflict = self.get_object()
+        data = s.AssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        conflict = services.do_assign_conflict(
+            conflict, data.validated_data["assignee"], note=data.validated_data.get("note", ""), actor=request.user
+        )
+        return Response(s.ConflictSerializer(conflict).data)
+
+    @extend_schema(request=s.CloseSerializer, responses={200: s.ConflictSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        conflict = self.get_object()
+        data = s.CloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        conflict = services.do_close_conflict(
+            conflict, data.validated_data["status"], note=data.validated_data["note"], actor=request.user
+        )
+        return Response(s.ConflictSerializer(conflict).data)
+
+
+class CorridorProjectViewSet(ServiceModelViewSet):
+    """Corridors and major cross-border projects with status and the cities they join; …/geojson/ exports routes."""
+
+    queryset = CorridorProject.objects.select_related("lead_city").prefetch_related("cities")
+    serializer_class = s.CorridorProjectSerializer
+    filterset_class = ProjectFilter
+    create_service = services.do_create_project
+    update_service = services.do_update_project
+    destroy_service = services.do_delete_project
+
+    @extend_schema(responses={200: {"type": "object", "description": "GeoJSON FeatureCollection"}})
+    @action(detail=False, methods=["get"])
+    def geojson(self, request):
+        return _geojson(project_collection(restrict(CorridorProject.objects.all(), request.user)))
+
+
+class CoverageViewSet(ScopedReadOnlyViewSet):
+    """Service reach of hospitals and elderly-care homes per member city (own, other cities', any)."""
+
+    queryset = Feature.objects.filter(kind__in=["hospital", "elderly_care_home"])
+    serializer_class = s.CoverageSerializer
+    pagination_class = None
+
+    def list(self, request, *args, **kwargs):
+        from metrocoop.spatial.views import coverage_rows
+
+        rows = coverage_rows(self.get_queryset())
+        return Response(
+            [
+                {
+                    "city": r.city,
+                    "kind": r.kind,
+                    "area_km2": round(r.area_km2, 1),
+                    "own_share": round(r.own_share, 4),
+                    "others_share": round(r.others_share, 4),
+                    "any_share": round(r.any_share, 4),
+                    "facilities_from_others": list(r.facilities_from_others),
+                }
+                for r in rows
+            ]
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(status=status.HTTP_404_NOT_FOUND)
