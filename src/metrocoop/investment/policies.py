@@ -33,19 +33,21 @@ OFFICE = frozenset({Role.OFFICE})
 CITY_WRITERS = frozenset({Role.OFFICE, Role.LIAISON})
 OFFICE_WRITES = {Action.ADD: OFFICE, Action.CHANGE: OFFICE, Action.DELETE: OFFICE}
 CITY_WRITES = {Action.VIEW: SIGNED_IN_ROLES, Action.ADD: CITY_WRITERS, Action.CHANGE: CITY_WRITERS}
+# Shared with the area: every signed-in role reads every row (writes stay scoped to the row's city).
+AREA = SIGNED_IN_ROLES
 
 for model in (Chain, Segment, Link, SharingRule):
     register(model, Policy(public=Q(), roles=OFFICE_WRITES))
-register(Enterprise, Policy(city="city", roles={**CITY_WRITES, Action.DELETE: CITY_WRITERS}))
-register(Lead, Policy(city="city", roles=CITY_WRITES))
-register(LeadConflict, Policy(roles={Action.VIEW: SIGNED_IN_ROLES, Action.CHANGE: OFFICE}))
+register(Enterprise, Policy(city="city", roles={**CITY_WRITES, Action.DELETE: CITY_WRITERS}, regional_readers=AREA))
+register(Lead, Policy(city="city", roles=CITY_WRITES, regional_readers=AREA))
+register(LeadConflict, Policy(roles={Action.VIEW: SIGNED_IN_ROLES, Action.CHANGE: OFFICE}, regional_readers=AREA))
 register(PromotionEvent, Policy(city="host_city", public=Q(), roles={**CITY_WRITES, Action.DELETE: CITY_WRITERS}))
-register(Relocation, Policy(city="destination", roles=CITY_WRITES))
-register(RelocationTaxYear, Policy(city="relocation__destination", roles=CITY_WRITES))
+register(Relocation, Policy(city="destination", roles=CITY_WRITES, regional_readers=AREA))
+register(RelocationTaxYear, Policy(city="relocation__destination", roles=CITY_WRITES, regional_readers=AREA))
 register(Park, Policy(city="host", public=Q(), roles={**CITY_WRITES, Action.ADD: OFFICE}))
 register(ParkPhase, Policy(city="park__host", public=Q(), roles={**OFFICE_WRITES}))
-register(ParkYear, Policy(city="park__host", roles=CITY_WRITES))
-register(LandQuotaTransfer, Policy(roles={Action.VIEW: SIGNED_IN_ROLES, Action.ADD: OFFICE}))
+register(ParkYear, Policy(city="park__host", roles=CITY_WRITES, regional_readers=AREA))
+register(LandQuotaTransfer, Policy(roles={Action.VIEW: SIGNED_IN_ROLES, Action.ADD: OFFICE}, regional_readers=AREA))
 
 for model in (
     Chain,

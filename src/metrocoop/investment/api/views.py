@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -27,6 +28,16 @@ from metrocoop.investment.models import (
     Relocation,
     SharingRule,
 )
+
+
+class ServiceViewSet(ServiceModelViewSet):
+    """A method the viewset does not offer answers 405 to everybody, before authentication is asked for (DRF checks
+    permissions before it looks the handler up, so an anonymous DELETE would otherwise read 401)."""
+
+    def initial(self, request, *args, **kwargs):
+        if request.method.lower() not in self.http_method_names:
+            raise MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
 
 
 class ChainViewSet(ScopedReadOnlyViewSet):
@@ -51,7 +62,7 @@ class LinkViewSet(ScopedReadOnlyViewSet):
     filterset_fields = {"segment__chain__code": ["exact"]}
 
 
-class EnterpriseViewSet(ServiceModelViewSet):
+class EnterpriseViewSet(ServiceViewSet):
     """Enterprises and the links they serve. A liaison adds and changes its own city's; the credit code is checked
     per GB 32100-2015 (a failing embedded organisation code is only a warning)."""
 
@@ -63,7 +74,7 @@ class EnterpriseViewSet(ServiceModelViewSet):
     destroy_service = services.do_delete_enterprise
 
 
-class LeadViewSet(ServiceModelViewSet):
+class LeadViewSet(ServiceViewSet):
     """Shared investment leads. Registering a lead for a target another city pursues opens (or joins) a conflict;
     both cities are notified and the coordination rule names who leads. PATCH changes status and note only."""
 
@@ -94,7 +105,7 @@ class LeadConflictViewSet(ScopedReadOnlyViewSet):
         return Response(s.LeadConflictSerializer(conflict).data)
 
 
-class PromotionEventViewSet(ServiceModelViewSet):
+class PromotionEventViewSet(ServiceViewSet):
     """Joint overseas promotion events (海外联合招商), organised by a city with partner cities."""
 
     queryset = PromotionEvent.objects.select_related("host_city").prefetch_related("partner_cities", "chains")
@@ -110,7 +121,7 @@ class SharingRuleViewSet(ScopedReadOnlyViewSet):
     pagination_class = None
 
 
-class RelocationViewSet(ServiceModelViewSet):
+class RelocationViewSet(ServiceViewSet):
     """Relocations between member cities. POST registers one (the destination's liaison or the office; the origin
     is notified); POST …/taxes/ enters the moved firm's local tax of a year and posts the origin's share."""
 
@@ -132,7 +143,7 @@ class RelocationViewSet(ServiceModelViewSet):
         return Response(s.RelocationTaxYearSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
-class ParkViewSet(ServiceModelViewSet):
+class ParkViewSet(ServiceViewSet):
     """Co-built parks and their agreements. The office records a park; the host enters yearly figures
     (POST …/figures/) and posts a year (POST …/post/: shares fixed, the partner's tax share through the ledger,
     once). GET …/shares/?year= gives each side's share of each item (tax and gdp in fen, land_quota in m²)."""
@@ -183,7 +194,7 @@ class ParkYearViewSet(ScopedReadOnlyViewSet):
     filterset_class = ParkYearFilter
 
 
-class LandQuotaTransferViewSet(ServiceModelViewSet):
+class LandQuotaTransferViewSet(ServiceViewSet):
     """Land-use quota transfers (office); the receiving city pays the agreed compensation through the ledger."""
 
     queryset = LandQuotaTransfer.objects.select_related("park", "from_city", "to_city", "transfer")
