@@ -41,6 +41,7 @@ def _suggestions(user):
         .select_related("author", "organisation", "assigned_city")
         .prefetch_related("cities")
         .annotate(vote_count=Count("votes", distinct=True))
+        .order_by("-submitted_at", "-id")
     )
 
 

@@ -25,6 +25,20 @@ class DuplicateSerializer(serializers.Serializer):
     similarity = serializers.FloatField(min_value=0, max_value=1)
 
 
+class CityCodesField(serializers.ListField):
+    """City codes in and out (the row keeps the cities themselves)."""
+
+    child = serializers.CharField(max_length=8)
+
+    def to_representation(self, value):
+        return [c.code for c in value.all()]
+
+
+class EventIdField(serializers.IntegerField):
+    def get_attribute(self, instance):
+        return instance.event_id
+
+
 class SuggestionSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     """A suggestion. POST takes title, text, category, cities (codes) and optionally event; the answer lists the
     likely duplicates found at submission."""
@@ -32,8 +46,8 @@ class SuggestionSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     title = serializers.CharField(max_length=TITLE_MAX)
     text = serializers.CharField(max_length=TEXT_MAX, trim_whitespace=False)
     category = serializers.ChoiceField(choices=SuggestionCategory.choices)
-    cities = serializers.ListField(child=serializers.CharField(max_length=8), required=False, default=list)
-    event = serializers.IntegerField(required=False, allow_null=True, default=None)
+    cities = CityCodesField(required=False, default=list, max_length=20)
+    event = EventIdField(required=False, allow_null=True, default=None)
     author = serializers.SerializerMethodField()
     organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
     assigned_city = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -72,12 +86,6 @@ class SuggestionSerializer(StrictSerializerMixin, serializers.ModelSerializer):
             "likely_duplicates",
         ]
         read_only_fields = [f for f in fields if f not in ("title", "text", "category", "cities", "event")]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["cities"] = [c.code for c in instance.cities.all()]
-        data["event"] = instance.event_id
-        return data
 
     def get_author(self, obj) -> str:
         return obj.organisation.name if obj.organisation_id else str(obj.author)

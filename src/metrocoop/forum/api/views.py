@@ -39,6 +39,7 @@ class SuggestionViewSet(ServiceModelViewSet):
             "cities", Prefetch("duplicate_candidates", queryset=DuplicateCandidate.objects.select_related("other"))
         )
         .annotate(vote_count=Count("votes", distinct=True))
+        .order_by("-submitted_at", "-id")
     )
     serializer_class = s.SuggestionSerializer
     filterset_class = SuggestionFilterSet
@@ -104,15 +105,19 @@ class SuggestionViewSet(ServiceModelViewSet):
         into = get_object_or_404(self.get_queryset(), pk=data.validated_data["into"])
         return self._respond(services.do_merge_suggestion(self.get_object(), into=into, actor=request.user))
 
-    @extend_schema(request=None, responses={201: s.SuggestionSerializer, 200: s.SuggestionSerializer})
-    @action(detail=True, methods=["post", "delete"], permission_classes=[IsAuthenticated])
+    @extend_schema(request=None, responses={201: s.SuggestionSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def vote(self, request, pk=None):
         suggestion = self.get_object()
-        if request.method == "DELETE":
-            services.do_unvote(suggestion, actor=request.user)
-            return self._respond(suggestion)
         services.do_vote(suggestion, actor=request.user)
         return self._respond(suggestion, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.SuggestionSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def unvote(self, request, pk=None):
+        suggestion = self.get_object()
+        services.do_unvote(suggestion, actor=request.user)
+        return self._respond(suggestion)
 
     @extend_schema(request=s.ReportSerializer, responses={201: None})
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])

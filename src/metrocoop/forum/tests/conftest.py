@@ -29,7 +29,10 @@ def enterprise_user(reference):
     from metrocoop.core.models import Organisation, RoleAssignment, User
 
     org = Organisation.objects.create(
-        code="test-enterprise", name_zh="测试物流有限公司", name_en="Test Logistics Ltd", kind=OrganisationKind.ENTERPRISE
+        code="test-enterprise",
+        name_zh="测试物流有限公司",
+        name_en="Test Logistics Ltd",
+        kind=OrganisationKind.ENTERPRISE,
     )
     user = User.objects.create_user("enterprise-test", password="x-test-password", display_name="测试物流")
     RoleAssignment.objects.create(user=user, role=Role.PUBLIC, organisation=org)
@@ -40,7 +43,14 @@ def enterprise_user(reference):
 def submit(demo_users):
     from metrocoop.forum.services import SuggestionInput, do_submit_suggestion
 
-    def _submit(title="开通苏州到上海虹桥的夜间公交", text="晚上十点以后没有回苏州的公交，建议开通夜间线路。", *, user="public", cities=("SZ", "SH"), category="transport"):
+    def _submit(
+        title="开通苏州到上海虹桥的夜间公交",
+        text="晚上十点以后没有回苏州的公交，建议开通夜间线路。",
+        *,
+        user="public",
+        cities=("SZ", "SH"),
+        category="transport",
+    ):
         actor = demo_users[user] if isinstance(user, str) else user
         return do_submit_suggestion(SuggestionInput(title, text, category, list(cities)), actor=actor)
 

@@ -105,7 +105,9 @@ def test_likely_duplicates_are_ranked_and_explained():
         engine.Candidate(1, "开通苏州到上海虹桥的夜间公交", "晚上十点以后没有回苏州的公交了，建议开通夜间公交线路。"),
         engine.Candidate(2, "淀山湖开放水上运动", "建议开放皮划艇、帆船等水上运动。"),
     ]
-    found = engine.likely_duplicates("建议开通苏州至上海虹桥夜间公交", "十点以后没有回苏州的公交，希望开通夜间公交线路。", candidates)
+    found = engine.likely_duplicates(
+        "建议开通苏州至上海虹桥夜间公交", "十点以后没有回苏州的公交，希望开通夜间公交线路。", candidates
+    )
     assert [m.id for m in found] == [1]
     assert 0 < found[0].similarity <= 1 and "夜间" in found[0].shared
 
