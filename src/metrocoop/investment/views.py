@@ -56,6 +56,14 @@ def _city_names() -> dict[str, str]:
     return {c.code: c.name for c in City.objects.all()}
 
 
+def _changeable(model, rows, user) -> set[int]:
+    """The pks among ``rows`` the user may change, in one query (not one per row)."""
+    if not getattr(user, "is_authenticated", False) or not rows:
+        return set()
+    pks = [r.pk for r in rows]
+    return set(restrict(model.objects.filter(pk__in=pks), user, Action.CHANGE).values_list("pk", flat=True))
+
+
 def _form_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -198,7 +206,7 @@ def enterprises(request):
     elif request.method == "POST":
         raise PermissionDenied
     rows = list(filterset.qs[:500]) if filterset.is_valid() else list(qs[:500])
-    editable = {e.pk for e in rows if request.user.is_authenticated and can(request.user, Action.CHANGE, e)}
+    editable = _changeable(Enterprise, rows, request.user)
     return render(
         request,
         "investment/enterprises.html",
@@ -283,7 +291,7 @@ def leads(request):
             "decide_forms": decide_forms,
             "form": form,
             "events": events,
-            "editable": {lead.pk for lead in rows if can(request.user, Action.CHANGE, lead)},
+            "editable": _changeable(Lead, rows, request.user),
         },
     )
 
@@ -339,15 +347,17 @@ def relocations(request):
             else:
                 messages.success(request, _("Relocation registered; the origin city is notified."))
                 return HttpResponseRedirect(reverse("investment:relocations") + f"#relocation-{relocation.pk}")
+    relocations = list(qs)
+    changeable = _changeable(Relocation, relocations, request.user)
     rows = []
-    for r in qs:
+    for r in relocations:
         schedule = services.relocation_schedule(r)
         rows.append(
             {
                 "relocation": r,
                 "schedule": schedule,
                 "tax_years": {ty.year: ty for ty in r.tax_years.all()},
-                "form": TaxYearForm(prefix=f"r{r.pk}") if can(request.user, Action.CHANGE, r) else None,
+                "form": TaxYearForm(prefix=f"r{r.pk}") if r.pk in changeable else None,
             }
         )
     transfers = restrict(
