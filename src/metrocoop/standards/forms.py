@@ -38,6 +38,10 @@ class LimitForm(BootstrapMixin, forms.Form):
 
 
 class LimitImportForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(
+        choices=[("limits", _("Limit values")), ("catalogue", _("Catalogue")), ("recognitions", _("Recognitions"))],
+        label=_("What the file holds"),
+    )
     file = forms.FileField(label=_("CSV or Excel file"))
 
 

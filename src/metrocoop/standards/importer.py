@@ -310,3 +310,250 @@ def _apply(plan: list[_Planned], actor: Any, report: LimitImportReport) -> None:
                 parameter, item.city, item.category, item.value, item.unit, standard, actor=actor
             )
             setattr(report, outcome.outcome, getattr(report, outcome.outcome) + 1)
+
+
+# --- catalogue and recognitions --------------------------------------------------------------------------------
+#
+# The same all-or-nothing rule, in the columns the exports write (an exported file imports back unchanged):
+# a row whose key exists already (catalogue: `code`; recognitions: type, issuing city, recognising city and
+# valid_from) updates that row, otherwise it is created.
+
+CATALOGUE_COLUMNS = ("code", "name_zh", "name_en", "level", "issuer", "domain", "issued_on", "effective_on", "status")
+RECOGNITION_COLUMNS = ("type", "issuing_city", "recognising_city", "valid_from")
+
+
+def _open(path, content, report: LimitImportReport, required: tuple[str, ...]) -> list[dict[str, str]] | None:
+    try:
+        rows = read_rows(path, content)
+    except ValueError:
+        report.problems.append(
+            RowProblem(1, "file", "只接受 UTF-8/GB18030 的 .csv 或 .xlsx 文件", "only .csv or .xlsx")
+        )
+        return None
+    except Exception as exc:
+        report.problems.append(RowProblem(1, "file", "无法读取文件", f"cannot read the file ({type(exc).__name__})"))
+        return None
+    if not rows:
+        report.problems.append(RowProblem(1, "file", "文件为空", "the file is empty"))
+        return None
+    header = rows[0]["__header__"].split(",")
+    missing = [c for c in required if c not in header]
+    if missing:
+        report.problems.append(
+            RowProblem(
+                1, ",".join(missing), "缺少列：" + "、".join(missing), "missing column(s): " + ", ".join(missing)
+            )
+        )
+        return None
+    return rows[1:]
+
+
+def _date_or_problem(text: str, row: int, column: str, report: LimitImportReport):
+    from datetime import date, datetime
+
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10]) if len(text) >= 10 else date.fromisoformat(text)
+    except ValueError:
+        try:
+            return datetime.strptime(text, "%Y/%m/%d").date()
+        except ValueError:
+            report.problems.append(
+                RowProblem(row, column, f"日期“{text}”无效（应为 YYYY-MM-DD）", f"invalid date '{text}' (YYYY-MM-DD)")
+            )
+            return None
+
+
+def import_catalogue(path: Path | str, *, actor: Any, content: bytes | None = None) -> LimitImportReport:
+    """Standards of the catalogue (the office's): created or updated by code; `key_standard` = yes lists it."""
+    from metrocoop.standards.choices import StandardDomain, StandardLevel, StandardStatus
+    from metrocoop.standards.models import KeyStandard
+
+    report = LimitImportReport()
+    rows = _open(path, content, report, CATALOGUE_COLUMNS)
+    if rows is None:
+        raise ImportRejected(report)
+    if not can(actor, Action.ADD, Standard(code="x", name_zh="x", level=StandardLevel.NATIONAL)):
+        report.problems.append(RowProblem(1, "file", "标准目录由办公室维护", "the catalogue is kept by the office"))
+        raise ImportRejected(report)
+    known = set(Standard.objects.values_list("code", flat=True))
+    in_file = {r.get("code", "").strip() for r in rows if r}
+    planned = []
+    seen: dict[str, int] = {}
+    for index, r in enumerate(rows, start=2):
+        if not r:
+            continue
+        report.rows += 1
+        before = len(report.problems)
+        code = r.get("code", "").strip()
+        if not code:
+            report.problems.append(RowProblem(index, "code", "必填项为空", "required value is empty"))
+        elif code in seen:
+            report.problems.append(RowProblem(index, "code", f"与第 {seen[code]} 行重复", f"repeats row {seen[code]}"))
+        seen.setdefault(code, index)
+        if not r.get("name_zh", "").strip():
+            report.problems.append(RowProblem(index, "name_zh", "必填项为空", "required value is empty"))
+        for column, limit in (("code", 60), ("name_zh", 300), ("name_en", 300), ("issuer", 200)):
+            if len(r.get(column, "")) > limit:
+                report.problems.append(
+                    RowProblem(index, column, f"超过 {limit} 个字符", f"longer than {limit} characters")
+                )
+        level = r.get("level", "").strip() or (services.level_from_code(code) if code else "")
+        if level not in StandardLevel.values:
+            report.problems.append(RowProblem(index, "level", f"层级“{level}”无效", f"unknown level '{level}'"))
+        domain = r.get("domain", "").strip() or StandardDomain.OTHER
+        if domain not in StandardDomain.values:
+            report.problems.append(RowProblem(index, "domain", f"领域“{domain}”无效", f"unknown domain '{domain}'"))
+        status = r.get("status", "").strip() or StandardStatus.IN_FORCE
+        if status not in StandardStatus.values:
+            report.problems.append(RowProblem(index, "status", f"状态“{status}”无效", f"unknown status '{status}'"))
+        issued = _date_or_problem(r.get("issued_on", ""), index, "issued_on", report)
+        effective = _date_or_problem(r.get("effective_on", ""), index, "effective_on", report)
+        replaces = r.get("replaces", "").strip()
+        if replaces and (replaces == code or replaces not in known | in_file):
+            report.problems.append(
+                RowProblem(
+                    index, "replaces", f"被替代标准“{replaces}”不在目录中", f"replaced standard '{replaces}' unknown"
+                )
+            )
+        if len(report.problems) == before:
+            fields = {
+                "name_zh": r["name_zh"].strip(),
+                "name_en": r.get("name_en", "").strip(),
+                "level": level,
+                "issuer": r.get("issuer", "").strip(),
+                "domain": domain,
+                "issued_on": issued,
+                "effective_on": effective,
+                "status": status,
+            }
+            key = r.get("key_standard", "").strip().lower() in ("yes", "y", "1", "true", "是")
+            planned.append((code, fields, replaces, key))
+    if report.problems:
+        raise ImportRejected(report)
+    with transaction.atomic(), acting(actor):
+        for code, fields, _replaces, _key in planned:
+            standard = Standard.objects.filter(code=code).first()
+            if standard is None:
+                services.do_create_standard({"code": code, **fields}, actor=actor)
+                report.created += 1
+            elif any(getattr(standard, k) != v for k, v in fields.items()) or standard.incomplete:
+                services.do_update_standard(standard, {**fields, "incomplete": False}, actor=actor)
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        for code, _fields, replaces, key in planned:
+            standard = Standard.objects.get(code=code)
+            target = Standard.objects.get(code=replaces) if replaces else None
+            if standard.replaces_id != (target.pk if target else None):
+                services.do_update_standard(standard, {"replaces": target}, actor=actor)
+            if key and not KeyStandard.objects.filter(standard=standard).exists():
+                from django.utils import timezone
+
+                services.do_create_key_standard({"standard": standard, "listed_on": timezone.localdate()}, actor=actor)
+    return report
+
+
+def import_recognitions(path: Path | str, *, actor: Any, content: bytes | None = None) -> LimitImportReport:
+    """Recognitions, created or updated by (type, issuing city, recognising city, valid_from); each row must be
+    one the actor keeps (a liaison: recognitions its city grants)."""
+    from metrocoop.policies.models import PolicyDocument
+    from metrocoop.standards.models import Recognition, RecognitionType
+
+    report = LimitImportReport()
+    rows = _open(path, content, report, RECOGNITION_COLUMNS)
+    if rows is None:
+        raise ImportRejected(report)
+    types = {t.code: t for t in RecognitionType.objects.all()}
+    cities = {c.code.upper(): c for c in City.objects.all()}
+    planned = []
+    seen: dict[tuple, int] = {}
+    for index, r in enumerate(rows, start=2):
+        if not r:
+            continue
+        report.rows += 1
+        before = len(report.problems)
+        t = types.get(r.get("type", "").strip())
+        if t is None:
+            report.problems.append(
+                RowProblem(index, "type", f"未知互认类型“{r.get('type', '')}”", f"unknown type '{r.get('type', '')}'")
+            )
+        a = cities.get(r.get("issuing_city", "").strip().upper())
+        b = cities.get(r.get("recognising_city", "").strip().upper())
+        for column, city in (("issuing_city", a), ("recognising_city", b)):
+            if city is None:
+                text = r.get(column, "")
+                report.problems.append(RowProblem(index, column, f"未知城市“{text}”", f"unknown city '{text}'"))
+        if a is not None and a == b:
+            report.problems.append(
+                RowProblem(
+                    index, "recognising_city", "出具城市与承认城市相同", "issuing and recognising city are the same"
+                )
+            )
+        start = _date_or_problem(r.get("valid_from", ""), index, "valid_from", report)
+        if start is None and not r.get("valid_from", "").strip():
+            report.problems.append(RowProblem(index, "valid_from", "必填项为空", "required value is empty"))
+        end = _date_or_problem(r.get("valid_to", ""), index, "valid_to", report)
+        if start and end and end < start:
+            report.problems.append(RowProblem(index, "valid_to", "结束日期早于开始日期", "ends before it starts"))
+        basis = None
+        basis_key = r.get("basis_document", "").strip()
+        if basis_key:
+            basis = PolicyDocument.objects.filter(key=basis_key).only("id", "key").first()
+            if basis is None:
+                report.problems.append(
+                    RowProblem(
+                        index, "basis_document", f"政策库中没有“{basis_key}”", f"no policy document '{basis_key}'"
+                    )
+                )
+        for column, limit in (("basis_note", 300), ("scope", 500), ("conditions", 500)):
+            if len(r.get(column, "")) > limit:
+                report.problems.append(
+                    RowProblem(index, column, f"超过 {limit} 个字符", f"longer than {limit} characters")
+                )
+        if b is not None and not can(actor, Action.ADD, Recognition(recognising_city=b)):
+            report.problems.append(
+                RowProblem(
+                    index,
+                    "recognising_city",
+                    f"无权维护{b.name_zh}的互认",
+                    f"you may not keep {b.name_en}'s recognitions",
+                )
+            )
+        if len(report.problems) == before:
+            key = (t.code, a.code, b.code, start)
+            if key in seen:
+                report.problems.append(
+                    RowProblem(index, "valid_from", f"与第 {seen[key]} 行重复", f"repeats row {seen[key]}")
+                )
+                continue
+            seen[key] = index
+            fields = {
+                "basis": basis,
+                "basis_note": r.get("basis_note", "").strip(),
+                "scope": r.get("scope", "").strip(),
+                "conditions": r.get("conditions", "").strip(),
+                "valid_to": end,
+            }
+            planned.append((t, a, b, start, fields))
+    if report.problems:
+        raise ImportRejected(report)
+    with transaction.atomic(), acting(actor):
+        for t, a, b, start, fields in planned:
+            rec = Recognition.objects.filter(type=t, issuing_city=a, recognising_city=b, valid_from=start).first()
+            if rec is None:
+                services.do_create_recognition(
+                    {"type": t, "issuing_city": a, "recognising_city": b, "valid_from": start, **fields}, actor=actor
+                )
+                report.created += 1
+            elif any(getattr(rec, k) != v for k, v in fields.items()):
+                services.do_update_recognition(rec, fields, actor=actor)
+                report.updated += 1
+            else:
+                report.unchanged += 1
+    return report
+
+
+IMPORTS = {"limits": check_and_import, "catalogue": import_catalogue, "recognitions": import_recognitions}

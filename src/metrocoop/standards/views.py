@@ -100,7 +100,8 @@ def index(request):
             "types": types,
             "proposals": proposals,
             "standard_count": restrict(Standard.objects.all(), request.user).count(),
-            "can_import": bool(_editable_cities(request.user, LimitValue, "city")),
+            "can_import": bool(_editable_cities(request.user, LimitValue, "city"))
+            or bool(_editable_cities(request.user, Recognition, "recognising_city")),
         },
     )
 
@@ -211,7 +212,9 @@ def limits_import(request):
                 messages.error(request, _("The file is larger than 10 MB."))
             else:
                 try:
-                    report = importer.check_and_import(upload.name, actor=request.user, content=upload.read())
+                    report = importer.IMPORTS[form.cleaned_data["kind"]](
+                        upload.name, actor=request.user, content=upload.read()
+                    )
                     messages.success(
                         request,
                         _("Imported: %(c)d created, %(u)d updated, %(n)d unchanged.")
@@ -222,7 +225,17 @@ def limits_import(request):
                     messages.error(request, _("Nothing was imported: the file has errors (listed below)."))
     else:
         form = LimitImportForm()
-    return render(request, "standards/import.html", {"form": form, "report": report, "columns": importer.COLUMNS})
+    return render(
+        request,
+        "standards/import.html",
+        {
+            "form": form,
+            "report": report,
+            "columns": importer.COLUMNS,
+            "catalogue_columns": documents.CATALOGUE_HEADERS[:-1],
+            "recognition_columns": documents.RECOGNITION_HEADERS[:-1],
+        },
+    )
 
 
 def download(request, kind):

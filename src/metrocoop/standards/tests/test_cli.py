@@ -231,3 +231,65 @@ def test_recognised_refuses_unknown_type_or_city(talent):
         run("recognised", "--type", "nope", "--issued-in", "SH", "--in", "SZ")
     with pytest.raises(CommandError):
         run("recognised", "--type", "xtalent", "--issued-in", "XX", "--in", "SZ")
+
+
+CATALOGUE = [
+    "code",
+    "name_zh",
+    "name_en",
+    "level",
+    "issuer",
+    "domain",
+    "issued_on",
+    "effective_on",
+    "status",
+    "replaces",
+]
+
+
+def test_catalogue_import_is_the_offices_and_all_or_nothing(tmp_path, demo_users):
+    good = write_csv(
+        tmp_path / "c.csv",
+        [
+            ["DB32/9999-2030", "新标准", "", "", "江苏", "water", "2030-01-01", "", "in_force", "DB32/9998-2020"],
+            ["DB32/9998-2020", "旧标准", "", "", "江苏", "water", "2020-01-01", "", "replaced", ""],
+        ],
+        CATALOGUE,
+    )
+    with pytest.raises(CommandError):
+        run("import-catalogue", str(good), "--as", "liaison-sz")
+    assert not Standard.objects.filter(code__startswith="DB32/99").exists()
+    assert run_json("import-catalogue", str(good))["created"] == 2
+    new = Standard.objects.get(code="DB32/9999-2030")
+    assert (new.level, new.replaces.code) == ("local", "DB32/9998-2020")
+    assert run_json("import-catalogue", str(good))["unchanged"] == 2
+    bad = write_csv(
+        tmp_path / "bad.csv",
+        [
+            ["GB 1-2030", "好", "", "national", "", "", "", "", "", ""],
+            ["GB 2-2030", "", "", "nope", "", "", "2030-13-01", "", "gone", "GB 404"],
+        ],
+        CATALOGUE,
+    )
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("standards", "import-catalogue", str(bad), "--json", stdout=out, stderr=StringIO())
+    named = {(p["row"], p["column"]) for p in json.loads(out.getvalue())["problems"]}
+    assert named == {(3, "name_zh"), (3, "level"), (3, "issued_on"), (3, "status"), (3, "replaces")}
+    assert not Standard.objects.filter(code="GB 1-2030").exists()
+
+
+def test_recognitions_import_respects_the_recognising_citys_scope(tmp_path, talent):
+    header = ["type", "issuing_city", "recognising_city", "basis_document", "scope", "valid_from", "valid_to"]
+    rows = [["xtalent", "SH", "WX", "", "A类", "2025-01-01", ""], ["xtalent", "WX", "SH", "", "", "2025-01-01", ""]]
+    path = write_csv(tmp_path / "r.csv", rows, header)
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "standards", "import-recognitions", str(path), "--as", "liaison-wx", "--json", stdout=out, stderr=StringIO()
+        )
+    assert [(p["row"], p["column"]) for p in json.loads(out.getvalue())["problems"]] == [(3, "recognising_city")]
+    assert not Recognition.objects.filter(valid_from=date(2025, 1, 1)).exists()
+    assert run_json("import-recognitions", str(path))["created"] == 2
+    out = run_json("recognised", "--type", "xtalent", "--issued-in", "SH", "--in", "WX", "--on", "2025-01-01")
+    assert out["recognised"] is True and out["scope"] == "A类"

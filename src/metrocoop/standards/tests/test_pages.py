@@ -107,7 +107,7 @@ def test_import_page_reports_every_bad_row(browser_client, demo):
         "TP,总磷,max,SZ,x,mg/L,,\nTP,总磷,max,QQ,1,mg/L,,\n"
     )
     response = browser_client("liaison-sz").post(
-        reverse("standards:import"), {"file": SimpleUploadedFile("l.csv", content.encode())}
+        reverse("standards:import"), {"kind": "limits", "file": SimpleUploadedFile("l.csv", content.encode())}
     )
     page = response.content.decode()
     assert 'data-testid="import-problems"' in page
@@ -202,6 +202,17 @@ def test_exported_limits_import_back_unchanged(tmp_path, demo):
     documents.limits_xlsx(tmp_path / "limits.xlsx")
     report = importer.check_and_import(tmp_path / "limits.xlsx", actor=User.objects.get(username="office"))
     assert report.unchanged == LimitValue.objects.count() and report.created == report.updated == 0
+
+
+def test_exported_catalogue_and_recognitions_import_back_unchanged(tmp_path, demo):
+    from metrocoop.core.models import User
+    from metrocoop.standards import documents, importer
+
+    office = User.objects.get(username="office")
+    documents.catalogue_xlsx(tmp_path / "c.xlsx")
+    documents.recognitions_xlsx(tmp_path / "r.xlsx")
+    assert importer.import_catalogue(tmp_path / "c.xlsx", actor=office).unchanged == Standard.objects.count()
+    assert importer.import_recognitions(tmp_path / "r.xlsx", actor=office).unchanged == Recognition.objects.count()
 
 
 def test_the_word_report_groups_by_domain(tmp_path, demo):

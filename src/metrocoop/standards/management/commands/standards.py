@@ -1,6 +1,7 @@
 """`metrocoop standards …`: limit values, harmonisation and mutual recognition from the command line.
 
 metrocoop standards import-limits FILE.csv|FILE.xlsx [--as USER] [--json]   all or nothing; exit 1 on any bad row
+metrocoop standards import-catalogue FILE | import-recognitions FILE      the same, in the export's columns
 metrocoop standards harmonise --parameter CODE [--category CAT] [--json]    every city's value in one unit
 metrocoop standards recognised --type CODE --issued-in CITY --in CITY [--on DATE] [--json]
 metrocoop standards export KIND FILE.xlsx     KIND: catalogue | limits | recognitions
@@ -28,6 +29,11 @@ class Command(BaseCommand):
         i.add_argument("file")
         i.add_argument("--as", dest="username", default="office", help="the acting user (default: office)")
         i.add_argument("--json", action="store_true")
+        for kind in ("catalogue", "recognitions"):
+            k = sub.add_parser(f"import-{kind}", help=f"import the {kind} (all or nothing), as the export writes it")
+            k.add_argument("file")
+            k.add_argument("--as", dest="username", default="office", help="the acting user (default: office)")
+            k.add_argument("--json", action="store_true")
         h = sub.add_parser("harmonise", help="one parameter's limit in every city, in one unit")
         h.add_argument("--parameter", required=True)
         h.add_argument("--category", default=None, help="one category only (default: every category together)")
@@ -51,6 +57,15 @@ class Command(BaseCommand):
             raise CommandError(" ".join(exc.messages)) from exc
 
     def do_import_limits(self, file, username="office", json=False, **_):
+        self._import("limits", file, username, json)
+
+    def do_import_catalogue(self, file, username="office", json=False, **_):
+        self._import("catalogue", file, username, json)
+
+    def do_import_recognitions(self, file, username="office", json=False, **_):
+        self._import("recognitions", file, username, json)
+
+    def _import(self, kind, file, username, json):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"文件不存在 / no such file: {file}")
@@ -58,7 +73,7 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError(f"未知用户 / unknown user: {username}")
         try:
-            report = importer.check_and_import(path, actor=actor)
+            report = importer.IMPORTS[kind](path, actor=actor)
         except importer.ImportRejected as exc:
             if json:
                 self.stdout.write(_json(exc.report.as_dict()))
