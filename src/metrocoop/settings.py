@@ -7,6 +7,8 @@ Everything that differs between machines comes from the environment:
 - METROCOOP_DEBUG=1: development only; the server refuses it outside demo mode
 - METROCOOP_DEMO=1: set by `metrocoop demo`; allows the demo accounts and the built-in key
 - METROCOOP_ALLOWED_HOSTS: comma-separated host names
+- METROCOOP_HTTPS (default 1 in production): HTTPS redirect, secure cookies and HSTS; METROCOOP_BEHIND_PROXY=1
+- METROCOOP_TOKEN_TTL_HOURS (default 24): API tokens older than this are refused; ask for a new one
 """
 
 import os
@@ -146,12 +148,31 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 
+# HTTPS only in production (a real METROCOOP_SECRET_KEY, neither demo nor debug): redirect, secure cookies, HSTS.
+# The demo, development and the tests serve plain http on 127.0.0.1. METROCOOP_HTTPS=0 turns it off (e.g. a private
+# network); METROCOOP_BEHIND_PROXY=1 trusts the proxy's X-Forwarded-Proto (nginx terminating TLS).
+_PRODUCTION = not DEMO_MODE and not DEBUG and bool(os.environ.get("METROCOOP_SECRET_KEY"))
+HTTPS_ONLY = os.environ.get("METROCOOP_HTTPS", "1" if _PRODUCTION else "0") == "1"
+SECURE_SSL_REDIRECT = HTTPS_ONLY
+SESSION_COOKIE_SECURE = HTTPS_ONLY
+CSRF_COOKIE_SECURE = HTTPS_ONLY
+SECURE_HSTS_SECONDS = int(os.environ.get("METROCOOP_HSTS_SECONDS", 31_536_000)) if HTTPS_ONLY else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
+SECURE_HSTS_PRELOAD = HTTPS_ONLY
+if os.environ.get("METROCOOP_BEHIND_PROXY") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["metrocoop.core.api.permissions.CorePermission"],
+    "DEFAULT_PARSER_CLASSES": [
+        "metrocoop.core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "metrocoop.core.api.pagination.StandardPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -39,7 +39,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -115,6 +115,11 @@ def ensure_city_accounts(cities: Sequence[City] | None = None) -> None:
 
 
 # --- validation context --------------------------------------------------------------------------------------
+
+
+def valid_periods(periods: QuerySet) -> QuerySet:
+    """The periods whose year and month a date can hold (the model's range)."""
+    return periods.filter(year__gte=Period.MIN_YEAR, year__lte=Period.MAX_YEAR, month__gte=1, month__lte=12)
 
 
 def month_bounds(year: int, month: int) -> tuple[date, date]:
@@ -207,7 +212,9 @@ class IngestContext:
 def ingest_context(persons: Sequence[str] | None = None) -> IngestContext:
     """Members, open periods, catalogues and schemes (as the engine's rules) and the authorisations (as Arrow
     arrays; of ``persons`` only, if given), read once per ingest."""
-    open_periods = list(Period.objects.filter(status=PeriodStatus.OPEN).values_list("year", "month"))
+    # A period outside the valid range (left by an older database) is skipped: it must not take every city's
+    # submission down (issue 21); migration 0004 and the constraint keep new ones out.
+    open_periods = list(valid_periods(Period.objects.filter(status=PeriodStatus.OPEN)).values_list("year", "month"))
     members: set[str] = set()
     for year, month in open_periods:
         first, last = month_bounds(year, month)
@@ -1250,6 +1257,13 @@ def do_close_period(period: Period, *, actor: Any) -> Period:
         require(actor, "close", period)
         if period.status != PeriodStatus.OPEN:
             raise ClearingError(f"结算期 {period.code} 不是开放状态。", f"Period {period.code} is not open.")
+        if not valid_periods(Period.objects.filter(pk=period.pk)).exists():
+            raise ValidationError(
+                {
+                    "year": _("Period %(code)s lies outside the years %(min)s-%(max)s and cannot be closed.")
+                    % {"code": period.code, "min": Period.MIN_YEAR, "max": Period.MAX_YEAR}
+                }
+            )
         Period.objects.filter(pk=period.pk).update(status=PeriodStatus.CLOSING)
         report = verify_clearing(period)
         if not report.ok:

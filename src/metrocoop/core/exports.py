@@ -34,6 +34,7 @@ def write_xlsx(path: Path, sheet: str, headers: Sequence[str], rows: Iterable[Se
     for row in rows:
         values = [_cell(v) for v in row]
         ws.append(values)
+        neutralise_formulas(ws[ws.max_row])
         for i, v in enumerate(values):
             widths[i] = max(widths[i], min(60, len(str(v)) if v is not None else 0))
         count += 1
@@ -43,6 +44,22 @@ def write_xlsx(path: Path, sheet: str, headers: Sequence[str], rows: Iterable[Se
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return count
+
+
+#: A cell text beginning with one of these is read as a formula by Excel, LibreOffice or a CSV import
+#: (OWASP "CSV injection"): user text like =HYPERLINK(…) must stay text.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(cells: Iterable[Any]) -> None:
+    """Write every text cell as text: an explicit string type (openpyxl would otherwise store "=…" as a live formula)
+    with Excel's quote prefix (shown without an apostrophe, kept as text when a person edits the cell). Numbers,
+    dates and empty cells stay as they are. Call it on each row written by a writer of its own."""
+    for cell in cells:
+        value = cell.value
+        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def _cell(value: Any) -> Any:

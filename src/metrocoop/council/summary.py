@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from metrocoop.core.choices import Domain
+from metrocoop.core.exports import neutralise_formulas
 from metrocoop.core.models import City
 from metrocoop.council import engine
 from metrocoop.council.choices import ItemStatus
@@ -140,6 +141,9 @@ def write_xlsx(view: SummaryView, path: Path) -> Path:
         ws.append([o.id, o.title, o.domain, o.lead_city, o.percent, o.status, o.kpi_attainment])
     for cell in ws[1]:
         cell.font = Font(bold=True)
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows(min_row=2):
+            neutralise_formulas(row)  # work-item titles are people's text
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

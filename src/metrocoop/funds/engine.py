@@ -45,7 +45,7 @@ def _frac(value: Any, what: str) -> Fraction:
         raise FundRuleError(f"{what} must be a number", f"{what} 必须是数字")
     try:
         result = Fraction(str(value)) if isinstance(value, float) else Fraction(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, ZeroDivisionError):  # "1/0" parses as a fraction with a zero denominator
         raise FundRuleError(f"{what} must be a number, not {value!r}", f"{what} 必须是数字，而不是 {value!r}") from None
     return result
 

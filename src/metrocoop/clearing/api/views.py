@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from metrocoop.clearing import services, statements
@@ -23,7 +23,8 @@ from metrocoop.clearing.models import (
     SettlementInstruction,
 )
 from metrocoop.clearing.reader import FileRefused, read_claims_file, rows_from_dicts
-from metrocoop.core.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet
+from metrocoop.core.api.base import FileParameterNegotiation, ScopedModelViewSet, ScopedReadOnlyViewSet
+from metrocoop.core.api.parsers import JSONParser
 
 
 def _refused(exc: FileRefused) -> ValidationError:
@@ -205,7 +206,7 @@ class PeriodViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         ],
         responses={(200, "application/octet-stream"): OpenApiResponse(description="the statement file")},
     )
-    @action(detail=True, methods=["get"], url_path="statement")
+    @action(detail=True, methods=["get"], url_path="statement", content_negotiation_class=FileParameterNegotiation)
     def statement(self, request, pk=None):
         period = self.get_object()
         city_code = request.query_params.get("city", "").upper()

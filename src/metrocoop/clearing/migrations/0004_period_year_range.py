@@ -4,27 +4,71 @@ import django.core.validators
 from django.conf import settings
 from django.db import migrations, models
 
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def remove_invalid_periods(apps, schema_editor):
+    """Before the year-range constraint: an open period outside 2000-2100 (or with a month outside 1-12) that
+    nothing refers to was a mistake (the API used to accept year 0) and is deleted; any other such period stops
+    the migration with its code, for a person to decide (a closed period is immutable)."""
+    Period = apps.get_model("clearing", "Period")
+    bad = Period.objects.exclude(year__gte=MIN_YEAR, year__lte=MAX_YEAR, month__gte=1, month__lte=12)
+    kept, deleted = [], False
+    for period in bad.order_by("pk"):
+        used = [
+            rel.related_model._meta.label
+            for rel in Period._meta.related_objects
+            if rel.related_model._default_manager.filter(**{rel.field.name: period.pk}).exists()
+        ]
+        if period.status == "open" and not used:
+            period.delete()
+            deleted = True
+        else:
+            kept.append(f"{period.year:04d}-{period.month:02d} ({period.status}; {', '.join(used) or 'no rows'})")
+    connection = schema_editor.connection if schema_editor is not None else None
+    if deleted and connection is not None and connection.vendor == "postgresql":
+        # fire the deferred foreign-key checks of the deletes now: ALTER TABLE refuses pending trigger events
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    if kept:
+        raise RuntimeError(
+            f"Clearing periods outside {MIN_YEAR}-{MAX_YEAR} that are not open or that rows refer to: "
+            f"{'; '.join(kept)}. Correct or remove them by hand, then migrate again."
+        )
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clearing', '0003_claim_keys_without_db_constraints'),
+        ("clearing", "0003_claim_keys_without_db_constraints"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
+        migrations.RunPython(remove_invalid_periods, migrations.RunPython.noop),
         migrations.AlterField(
-            model_name='period',
-            name='month',
-            field=models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)], verbose_name='month'),
+            model_name="period",
+            name="month",
+            field=models.PositiveSmallIntegerField(
+                validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)],
+                verbose_name="month",
+            ),
         ),
         migrations.AlterField(
-            model_name='period',
-            name='year',
-            field=models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='year'),
+            model_name="period",
+            name="year",
+            field=models.PositiveSmallIntegerField(
+                validators=[
+                    django.core.validators.MinValueValidator(2000),
+                    django.core.validators.MaxValueValidator(2100),
+                ],
+                verbose_name="year",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='period',
-            constraint=models.CheckConstraint(condition=models.Q(('year__gte', 2000), ('year__lte', 2100)), name='clearing_period_year_2000_2100'),
+            model_name="period",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("year__gte", 2000), ("year__lte", 2100)), name="clearing_period_year_2000_2100"
+            ),
         ),
     ]

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rest_framework import viewsets
+from rest_framework.negotiation import DefaultContentNegotiation
 
 from metrocoop.core.permissions import Action, restrict
 
@@ -87,3 +88,19 @@ class ServiceModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance) -> None:
         type(self).destroy_service(instance, actor=self.request.user)
+
+
+class _SettingsWithoutFormatOverride:
+    URL_FORMAT_OVERRIDE = None
+
+    def __getattr__(self, name: str) -> Any:
+        from rest_framework.settings import api_settings
+
+        return getattr(api_settings, name)
+
+
+class FileParameterNegotiation(DefaultContentNegotiation):
+    """For actions that answer a file and take `format` as their own parameter (`?format=xlsx|docx`): DRF's
+    `?format=` renderer override is not applied (it would look for an "xlsx" renderer and answer 404)."""
+
+    settings = _SettingsWithoutFormatOverride()

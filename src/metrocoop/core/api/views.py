@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from metrocoop.core import services
 from metrocoop.core.api.base import ScopedQuerysetMixin, ScopedReadOnlyViewSet
 from metrocoop.core.api.filters import CityFilter, LogEntryFilter, OrganisationFilter
+from metrocoop.core.api.parsers import PARSER_CLASSES
 from metrocoop.core.api.serializers import (
     CityProfileSerializer,
     CitySerializer,
@@ -88,3 +89,4 @@ class TokenView(ObtainAuthToken):
     """POST username and password; the answer's token goes in `Authorization: Token …`."""
 
     permission_classes = [permissions.AllowAny]
+    parser_classes = PARSER_CLASSES

@@ -200,3 +200,193 @@ def test_every_field_an_api_hides_is_masked_or_excluded_in_the_audit_trail():
             ):
                 unprotected.append((model._meta.label, source, cls.__name__))
     assert unprotected == []
+
+
+# Item 1: one bad period must not break every city's claim submission.
+@pytest.mark.parametrize("year", [0, 1000000, 1999, 2101])
+def test_the_period_api_refuses_a_year_out_of_range_naming_the_field(api, demo_users, year):
+    from metrocoop.clearing.models import Period
+
+    before = Period.objects.count()
+    response = api("office").post("/api/clearing/periods/", {"year": year, "month": 1})
+    assert response.status_code == 400
+    assert "year" in response.json()["fields"]
+    assert Period.objects.count() == before
+
+
+def _store_period_without_checks(year: int, month: int):
+    """A period row as an older database may hold it: written with the year-range check set aside."""
+    from django.db import connection
+
+    from metrocoop.clearing.models import Period
+
+    table = Period._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT clearing_period_year_2000_2100")  # rolled back
+        else:
+            cursor.execute("PRAGMA ignore_check_constraints = ON")
+        try:
+            cursor.execute(
+                f"INSERT INTO {table} (year, month, status, ledger_head, result) VALUES (%s, %s, 'open', '', '{{}}')",
+                [year, month],
+            )
+        finally:
+            if connection.vendor != "postgresql":
+                cursor.execute("PRAGMA ignore_check_constraints = OFF")
+    return Period.objects.get(year=year, month=month)
+
+
+def test_a_stored_invalid_period_does_not_take_the_claim_ingest_down(api, demo_users, reference):
+    from metrocoop.clearing.tests.test_api import TestBatchAPI
+
+    # given a period with year 0 left in the database
+    bad = _store_period_without_checks(0, 1)
+    payload = TestBatchAPI().create_payload(reference)
+    # when a city submits claims, then they are ingested as before
+    response = api("medical-sz").post("/api/clearing/batches/", payload, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["batch"]["posted_count"] == len(payload["claims"])
+    # and closing the bad period is refused with a reason, not a server error
+    close = api("office").post(f"/api/clearing/periods/{bad.pk}/close/")
+    assert close.status_code == 400, close.content
+    assert "year" in close.json()["fields"]
+
+
+def test_migration_0004_removes_an_empty_invalid_open_period_and_stops_on_a_closed_one(reference):
+    from django.apps import apps
+
+    from metrocoop.clearing.models import Period
+
+    migration = importlib.import_module("metrocoop.clearing.migrations.0004_period_year_range")
+    empty = _store_period_without_checks(0, 2)
+    good = Period.objects.create(year=2026, month=3)
+    migration.remove_invalid_periods(apps, None)
+    assert not Period.objects.filter(pk=empty.pk).exists()
+    assert Period.objects.filter(pk=good.pk).exists()
+
+    used = _store_period_without_checks(1000, 4)
+    Period.objects.filter(pk=used.pk).update(status="closed")
+    with pytest.raises(RuntimeError, match="1000-04"):
+        migration.remove_invalid_periods(apps, None)
+    assert Period.objects.filter(pk=used.pk).exists()
+
+
+# Item 7: user text that looks like a formula is written as text.
+FORMULA_LIKE = ['=HYPERLINK("http://evil.example","x")', "+1+2", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1"]
+
+
+def test_the_excel_export_writes_formula_like_text_as_text_and_numbers_as_numbers(tmp_path):
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from metrocoop.core.exports import write_xlsx
+
+    path = tmp_path / "out.xlsx"
+    write_xlsx(path, "s", ["text", "number"], [[text, -5] for text in FORMULA_LIKE] + [["ok", 2.5]])
+    with zipfile.ZipFile(path) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and "<f " not in sheet  # no formula anywhere
+    ws = load_workbook(path).active
+    texts = [row[0] for row in ws.iter_rows(min_row=2, values_only=True)]
+    numbers = [row[1] for row in ws.iter_rows(min_row=2, values_only=True)]
+    assert [t.lstrip("'") for t in texts[:-1]] == FORMULA_LIKE  # the text a person typed, unchanged
+    assert all(ws.cell(row=r, column=1).data_type == "s" for r in range(2, len(FORMULA_LIKE) + 2))
+    assert numbers == [-5] * len(FORMULA_LIKE) + [2.5]
+
+
+def test_the_public_observation_export_does_not_write_a_formula(client, reference, demo_users):
+    import io
+    import zipfile
+
+    from metrocoop.indicators.models import Observation
+
+    obs = Observation.objects.order_by("pk").first()
+    Observation.objects.filter(pk=obs.pk).update(note='=HYPERLINK("http://evil.example","x")')
+    response = client.get(f"/indicators/export/observations.xlsx?indicator={obs.indicator.code}")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    with zipfile.ZipFile(io.BytesIO(body)) as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/")]
+    assert sheets and not any("<f>" in s for s in sheets)
+
+
+# Item 10: the smaller ones.
+def test_a_what_if_with_a_zero_divisor_is_refused_not_a_server_error(demo_data, api):
+    from metrocoop.funds.models import AssessmentCycle
+
+    cycle = AssessmentCycle.objects.order_by("-year").first()
+    weights = {"weights": {"completion": "1/0", "timeliness": "0", "quality": "0"}}
+    for who in (None, "office"):
+        response = api(who).post(f"/api/funds/cycles/{cycle.pk}/simulate/", weights, format="json")
+        assert response.status_code in (400, 404), (who, response.status_code)
+    assert api("office").post(f"/api/funds/cycles/{cycle.pk}/simulate/", weights, format="json").status_code == 400
+
+
+def test_a_search_for_a_superscript_year_is_not_a_server_error(api, reference):
+    assert api(None).get("/api/policies/search/", {"q": "人才", "year": "³"}).status_code in (200, 400)
+
+
+def test_json_nested_five_thousand_deep_is_a_bad_request(api, demo_users):
+    body = "[" * 5000 + "]" * 5000
+    for who, url in (("office", "/api/clearing/periods/"), (None, "/api/auth/token/")):
+        response = api(who).post(url, body, content_type="application/json")
+        assert response.status_code == 400, (url, response.status_code)
+        assert response.json()["code"] == "parse_error"
+
+
+def test_the_statement_api_answers_format_xlsx_and_docx(demo_data, api):
+    from metrocoop.clearing.models import Period
+
+    period = Period.objects.get(status="closed")
+    for fmt, magic in (("xlsx", b"PK"), ("docx", b"PK")):
+        response = api("medical-sz").get(f"/api/clearing/periods/{period.pk}/statement/", {"city": "SZ", "format": fmt})
+        assert response.status_code == 200, (fmt, response.status_code)
+        assert b"".join(response.streaming_content)[:2] == magic
+    refused = api("medical-sz").get(f"/api/clearing/periods/{period.pk}/statement/", {"city": "SZ", "format": "pdf"})
+    assert refused.status_code == 400
+
+
+@pytest.mark.parametrize("field", ["issued_on", "effective_on"])
+def test_a_policy_document_dated_in_the_year_9999_is_refused(api, reference, field):
+    from metrocoop.policies.models import PolicyDocument
+
+    before = PolicyDocument.objects.count()
+    data = {
+        "key": "far-future", "title": "测试", "doc_number": "测〔2024〕1号", "issuer": "测试机关", "level": "municipal",
+        "city": "SZ", "kind": "normative", "issued_on": "2024-01-10", "effective_on": "2024-02-01", "text": "第一条",
+    }  # fmt: skip
+    data[field] = "9999-12-31"
+    response = api("liaison-sz").post("/api/policies/documents/", data, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+    assert PolicyDocument.objects.count() == before
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    import os
+    import secrets
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("METROCOOP_") and k != "DATABASE_URL"}
+    env.update(
+        METROCOOP_SECRET_KEY=secrets.token_urlsafe(50),
+        METROCOOP_ALLOWED_HOSTS="metrocoop.example.org",
+        METROCOOP_DATA_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="metrocoop.settings",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_demo_and_test_settings_still_serve_plain_http(client):
+    from django.conf import settings
+
+    assert not settings.SECURE_SSL_REDIRECT and not settings.SESSION_COOKIE_SECURE
+    assert client.get("/api/").status_code != 301

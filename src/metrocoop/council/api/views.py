@@ -9,12 +9,13 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from metrocoop.core.api.base import ScopedQuerysetMixin, ScopedReadOnlyViewSet
 from metrocoop.core.api.errors import Conflict
+from metrocoop.core.api.parsers import JSONParser
 from metrocoop.core.attachments import attachments_of
 from metrocoop.core.choices import Role
 from metrocoop.core.models import City

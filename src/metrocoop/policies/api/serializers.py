@@ -1,3 +1,6 @@
+import datetime
+
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -24,6 +27,10 @@ class ValidityChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = ValidityChange
         fields = ["validity", "since", "reason"]
+
+
+#: Dates a policy document can carry (a year 9999 is a typing error, not a policy).
+DOCUMENT_DATES = (datetime.date(1900, 1, 1), datetime.date(2100, 12, 31))
 
 
 class PolicyDocumentSerializer(serializers.ModelSerializer):
@@ -69,6 +76,17 @@ class PolicyDocumentSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_domain_list(self, obj) -> list[str]:
         return [t.domain for t in obj.domain_tags.all()]
+
+    def _date_in_range(self, value):
+        if value is not None and not (DOCUMENT_DATES[0] <= value <= DOCUMENT_DATES[1]):
+            raise serializers.ValidationError(
+                _("Enter a date between %(first)s and %(last)s.")
+                % {"first": DOCUMENT_DATES[0], "last": DOCUMENT_DATES[1]}
+            )
+        return value
+
+    validate_issued_on = _date_in_range
+    validate_effective_on = _date_in_range
 
 
 class PolicyRelationSerializer(serializers.ModelSerializer):
