@@ -28,6 +28,8 @@ class StrictSerializerMixin:
 @extend_schema_field(GEOMETRY_SCHEMA)
 class GeometryField(serializers.Field):
     def to_representation(self, value):
+        if not value:
+            return None
         return json.loads(value) if isinstance(value, str) else value
 
     def to_internal_value(self, data):
@@ -117,15 +119,21 @@ class ConflictSerializer(serializers.ModelSerializer):
         return [FeatureRefSerializer(f).data for f in (obj.feature_a, obj.feature_b) if f is not None]
 
 
-class AssignSerializer(StrictSerializerMixin, serializers.Serializer):
+class ConflictAssignSerializer(StrictSerializerMixin, serializers.Serializer):
     assignee = serializers.SlugRelatedField(
         slug_field="username", queryset=get_user_model().objects.filter(is_active=True), allow_null=True
     )
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class CloseSerializer(StrictSerializerMixin, serializers.Serializer):
-    status = serializers.ChoiceField(choices=[ConflictStatus.RESOLVED, ConflictStatus.DISMISSED])
+class ConflictCloseSerializer(StrictSerializerMixin, serializers.Serializer):
+    status = serializers.CharField(max_length=20, help_text="resolved or dismissed")
+
+    def validate_status(self, value):
+        if value not in (ConflictStatus.RESOLVED, ConflictStatus.DISMISSED):
+            raise serializers.ValidationError(_("Must be resolved or dismissed."))
+        return value
+
     note = serializers.CharField(max_length=2000)
 
 

@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
-from metrocoop.core.permissions import restrict
+from metrocoop.core.permissions import Action, restrict
 from metrocoop.spatial import services
 from metrocoop.spatial.api import serializers as s
 from metrocoop.spatial.choices import FeatureKind
@@ -60,6 +60,7 @@ class ConflictViewSet(ScopedReadOnlyViewSet):
     )
     serializer_class = s.ConflictSerializer
     filterset_class = ConflictFilter
+    permission_action = None  # assign and close are changes to a conflict (CorePermission), detect adds
 
     @extend_schema(request=None, responses={200: s.DetectionSerializer})
     @action(detail=False, methods=["post"])
@@ -76,22 +77,22 @@ class ConflictViewSet(ScopedReadOnlyViewSet):
         )
         return Response([f.as_dict() for f in findings])
 
-    @extend_schema(request=s.AssignSerializer, responses={200: s.ConflictSerializer})
-    @action(detail=True, methods=["post"])
+    @extend_schema(request=s.ConflictAssignSerializer, responses={200: s.ConflictSerializer})
+    @action(detail=True, methods=["post"], permission_action=Action.CHANGE)
     def assign(self, request, pk=None):
         conflict = self.get_object()
-        data = s.AssignSerializer(data=request.data)
+        data = s.ConflictAssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         conflict = services.do_assign_conflict(
             conflict, data.validated_data["assignee"], note=data.validated_data.get("note", ""), actor=request.user
         )
         return Response(s.ConflictSerializer(conflict).data)
 
-    @extend_schema(request=s.CloseSerializer, responses={200: s.ConflictSerializer})
-    @action(detail=True, methods=["post"])
+    @extend_schema(request=s.ConflictCloseSerializer, responses={200: s.ConflictSerializer})
+    @action(detail=True, methods=["post"], permission_action=Action.CHANGE)
     def close(self, request, pk=None):
         conflict = self.get_object()
-        data = s.CloseSerializer(data=request.data)
+        data = s.ConflictCloseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         conflict = services.do_close_conflict(
             conflict, data.validated_data["status"], note=data.validated_data["note"], actor=request.user
