@@ -202,6 +202,11 @@ SPECTACULAR_SETTINGS = {
         "DeclineReasonEnum": "metrocoop.forum.choices.DeclineReason",
         "ReportReasonEnum": "metrocoop.forum.choices.ReportReason",
         "ResearchStatusEnum": "metrocoop.forum.choices.ResearchStatus",
+        "SpatialFeatureKindEnum": "metrocoop.spatial.choices.FeatureKind",
+        "SpatialRuleKindEnum": "metrocoop.spatial.choices.RuleKind",
+        "SpatialConflictStatusEnum": "metrocoop.spatial.choices.ConflictStatus",
+        "SpatialProjectKindEnum": "metrocoop.spatial.choices.ProjectKind",
+        "SpatialProjectStatusEnum": "metrocoop.spatial.choices.ProjectStatus",
     },
 }
 
