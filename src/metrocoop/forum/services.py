@@ -13,7 +13,9 @@ deadline is near and escalates to the office once it has passed; it is idempoten
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -74,9 +76,22 @@ def reports_to_hide() -> int:
     return int(getattr(settings, "FORUM_REPORTS_TO_HIDE", 3))
 
 
+_clock: ContextVar[datetime | None] = ContextVar("metrocoop_forum_clock", default=None)
+
+
 def _now() -> datetime:
-    """The clock every step reads (one seam, so tests can run the lifecycle on chosen days)."""
-    return timezone.now()
+    """The clock every step reads: now, or the moment set by `clock_at` (the demo replays a past month)."""
+    return _clock.get() or timezone.now()
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Run the steps inside as if it were `moment` (the demo data's history; tests on chosen days)."""
+    token = _clock.set(moment)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
 
 
 def _today() -> date:

@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_attachment_notification'),
+        ("core", "0003_attachment_notification"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='organisation',
-            name='kind',
-            field=models.CharField(choices=[('council', 'Council'), ('office', 'Council office'), ('expert_committee', 'Expert advisory committee'), ('research_society', 'Research society'), ('city_government', 'City government'), ('department', 'Department'), ('enterprise', 'Enterprise'), ('association', 'Association')], max_length=30, verbose_name='kind'),
+            model_name="organisation",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("council", "Council"),
+                    ("office", "Council office"),
+                    ("expert_committee", "Expert advisory committee"),
+                    ("research_society", "Research society"),
+                    ("city_government", "City government"),
+                    ("department", "Department"),
+                    ("enterprise", "Enterprise"),
+                    ("association", "Association"),
+                ],
+                max_length=30,
+                verbose_name="kind",
+            ),
         ),
     ]
