@@ -10,10 +10,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from metrocoop.core.audit import acting
 from metrocoop.core.models import City, User
-from metrocoop.core.permissions import Action, require
+from metrocoop.core.permissions import Action, can_any, require
 from metrocoop.spatial import engine
 from metrocoop.spatial.boundaries import member_boundaries
 from metrocoop.spatial.choices import ConflictStatus, FeatureKind, RuleKind
@@ -179,7 +180,7 @@ def ensure_rules() -> list[ConflictRule]:
     out = []
     for kind in RuleKind:
         zh, en = RULE_NAMES[kind]
-        rule, _ = ConflictRule.objects.get_or_create(
+        rule, _created = ConflictRule.objects.get_or_create(
             kind=kind, defaults={"name_zh": zh, "name_en": en, "distance_m": int(engine.DEFAULT_DISTANCE_M[kind])}
         )
         out.append(rule)
@@ -246,6 +247,8 @@ class DetectionResult:
 def do_detect_conflicts(*, actor: Any) -> DetectionResult:
     """Run the rules and keep their findings as conflicts to follow: a new finding opens a conflict, a known one
     refreshes its distance; a conflict no longer found is marked so (its status stays as people set it)."""
+    if not can_any(actor, Action.ADD, Conflict):
+        raise PermissionDenied(_("Only the council office runs the conflict rules."))
     findings = current_findings()
     with transaction.atomic(), acting(actor):
         rules = {r.kind: r for r in ensure_rules()}
