@@ -276,7 +276,13 @@ def matrix(request, code):
             "counts": m.counts,
             "recognitions": recognitions,
             "form": form,
-            "editable": {r.pk for r in recognitions if can(request.user, Action.CHANGE, r)} if recognising else set(),
+            "editable": set(
+                restrict(Recognition.objects.filter(type=rtype), request.user, Action.DELETE).values_list(
+                    "pk", flat=True
+                )
+            )
+            if recognising
+            else set(),
         },
     )
 

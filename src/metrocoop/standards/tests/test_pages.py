@@ -231,3 +231,20 @@ def test_recognition_type_and_date_on_the_matrix_page(browser_client, demo):
     assert 'data-pair="WX-CZ" class="table-warning"' in page
     page = browser_client(None).get(reverse("standards:matrix", args=["hitech"]), {"on": "2024-01-01"}).content.decode()
     assert 'data-pair="WX-CZ" class="table-secondary"' in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("standards:index"),
+        reverse("standards:standards"),
+        reverse("standards:parameter", args=["TP"]),
+        reverse("standards:matrix", args=["talent"]),
+        reverse("standards:proposals"),
+    ],
+)
+def test_page_queries_do_not_grow_with_rows(browser_client, demo, url, django_assert_max_num_queries):
+    client = browser_client("liaison-sz")
+    client.get(url)
+    with django_assert_max_num_queries(16):
+        assert client.get(url).status_code == 200
