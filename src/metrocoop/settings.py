@@ -207,6 +207,8 @@ SPECTACULAR_SETTINGS = {
         "SpatialConflictStatusEnum": "metrocoop.spatial.choices.ConflictStatus",
         "SpatialProjectKindEnum": "metrocoop.spatial.choices.ProjectKind",
         "SpatialProjectStatusEnum": "metrocoop.spatial.choices.ProjectStatus",
+        "InvestmentLeadStatusEnum": "metrocoop.investment.choices.LeadStatus",
+        "InvestmentConflictStatusEnum": "metrocoop.investment.choices.ConflictStatus",
     },
 }
 
