@@ -10,7 +10,8 @@ the corpus's articles on the same topic plus two from any topic, a random city, 
 article is segmented by jieba once and its words reused (segmenting 100,000 documents afresh would measure jieba,
 not the index; jieba's own throughput is measured and printed separately). Rows go in with bulk inserts of
 `--batch` rows; the build rate counts the inserts with the database's index maintenance (SQLite: FTS5 triggers;
-PostgreSQL: the generated tsvector and its GIN index).
+PostgreSQL: the generated tsvectors and their GIN indexes), the words' and the character bigrams' (issue #15; a
+document's bigram text is the union of its pieces' bigrams, computed once per article like its words).
 
 After the load PostgreSQL gets `VACUUM ANALYZE` (what autovacuum does to an insert-only table: statistics, and the
 GIN pending lists merged) and SQLite an FTS5 'optimize' and `ANALYZE`.
@@ -66,7 +67,7 @@ def main() -> None:
         from metrocoop.policies.corpus import demo_documents
         from metrocoop.policies.engine.metrics import percentile
         from metrocoop.policies.engine.query import normalise_doc_number
-        from metrocoop.policies.engine.segment import cut, segment_document, subwords, tokenizer
+        from metrocoop.policies.engine.segment import bigrams, cut, segment_document, subwords, tokenizer
         from metrocoop.policies.models import PolicyDocument, PolicyDomainTag
         from metrocoop.policies.search import WINDOW, search
 
@@ -90,13 +91,17 @@ def main() -> None:
                 for line in d.text.splitlines():
                     body = line.split("\u3000", 1)[-1]
                     words = cut(body)
-                    article = (body, " ".join(words), subwords(words))
+                    grams = bigrams(body).split()  # distinct bigrams, then characters and Latin words
+                    article = (body, " ".join(words), subwords(words), grams)
                     articles.append(article)
                     by_topic.setdefault(d.topic, []).append(article)
             titles = []
             for d in corpus:
                 words = cut(d.title)
-                titles.append((d.title, " ".join(words + subwords(words)), d.domains, d.issuer, d.kind, d.topic))
+                title_grams = bigrams(d.title).split()
+                titles.append(
+                    (d.title, " ".join(words + subwords(words)), d.domains, d.issuer, d.kind, d.topic, title_grams)
+                )
 
             print(
                 f"database: {connection.vendor}; {args.documents:,} documents in batches of {args.batch:,}; "
@@ -104,16 +109,23 @@ def main() -> None:
                 flush=True,
             )
             numerals = "一二三四五六七八九十"
+            # the bigrams of the article numbers (第一条 …): a document's bigram text is the union of its pieces'
+            # (what engine.segment.bigrams gives for the whole text, pairs and singles in another order)
+            number_grams = [bigrams(f"第{n}条").split() for n in numerals]
             total_chars = 0
             started = time.perf_counter()
             for start in range(0, args.documents, args.batch):
                 rows, tags = [], []
                 for i in range(start, min(start + args.batch, args.documents)):
-                    title, title_seg, domains, issuer, kind, topic = rng.choice(titles)
+                    title, title_seg, domains, issuer, kind, topic, title_grams = rng.choice(titles)
                     # mostly articles on the document's own topic, two from anywhere (documents stay on topic)
                     chosen = rng.sample(by_topic[topic], rng.randint(6, 10)) + rng.sample(articles, 2)
                     text = "\n".join(f"第{numerals[n % 10]}条　{a[0]}" for n, a in enumerate(chosen))
                     terms = sorted({w for a in chosen for w in a[2]})
+                    grams = dict.fromkeys(title_grams)
+                    for n, a in enumerate(chosen):
+                        grams.update(dict.fromkeys(number_grams[n % 10]))
+                        grams.update(dict.fromkeys(a[3]))
                     city = rng.choice(cities)
                     issued = date(2000, 1, 1) + timedelta(days=rng.randrange(26 * 365))
                     number = f"{city.code}规〔{issued.year}〕{i}号"
@@ -139,6 +151,7 @@ def main() -> None:
                             title_segmented=title_seg,
                             text_segmented=" ".join(a[1] for a in chosen),
                             search_terms=" ".join(terms),
+                            search_bigrams=" ".join(grams),
                         )
                     )
                     tags.append(domains)

@@ -73,6 +73,8 @@ class CatalogueStance(models.TextChoices):
 class ProposalKind(models.TextChoices):
     NEW_DOCUMENT = "new_document", _("New document")
     CORRECTION = "correction", _("Correction")
+    # an imported document whose number, issuer or date could not be found in its text (待补充)
+    COMPLETION = "completion", _("To be completed")
 
 
 class ProposalStatus(models.TextChoices):

@@ -1,10 +1,17 @@
 """Import of policy documents from .txt, .docx and .pdf files, one file or a whole directory.
 
-Metadata comes from a sidecar (`<file>.json`, or a `metadata.csv` in the directory with a `file` column) or from the
-first lines of the text (标题 on the first line, then `发文字号：…`, `发文机关：…`, `发布日期：…` lines). The import is
-all-or-nothing: every file is read and validated, and if any cannot be read or is invalid nothing is written and
-the report names each file with its reason in Chinese and English. Importing the same file again does no harm
-(its key is derived from its content unless the metadata names one)."""
+Metadata comes from a sidecar (`<file>.json`, or a `metadata.csv` in the directory with a `file` column), from a
+header in the first lines of the text (标题 on the first line, then `发文字号：…`, `发文机关：…`, `发布日期：…` lines),
+or, for a plain text as downloaded from a portal, from the text itself (engine.extract: the title on the first
+non-empty line, the 发文字号 near the top, the issuer and date from the signature block at the end, 二〇二一年三月五日
+as well as 2021年3月5日). What none of these gives stays empty: the document is imported and flagged 待补充 (a
+curation proposal of kind "completion" naming the missing fields) for the experts to fill in. Text files are read
+as UTF-8 (with or without a byte-order mark) or GB18030 (which includes GBK and GB2312).
+
+The import is all-or-nothing: every file is read and validated, and if any cannot be read (an encoding that is
+neither, a broken .docx or .pdf, a scan without text) or is invalid, nothing is written and the report names each
+file with its reason in Chinese and English. Importing the same file again does no harm (its key is derived from
+its content unless the metadata names one)."""
 
 from __future__ import annotations
 
@@ -18,8 +25,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from metrocoop.core.models import City
+from metrocoop.core.models import City, Province
+from metrocoop.policies.choices import ProposalKind
+from metrocoop.policies.engine.extract import extract_metadata
 from metrocoop.policies.models import PolicyDocument
 
 SUFFIXES = (".txt", ".docx", ".pdf")
@@ -76,6 +86,8 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
+    # key → fields the text did not give (flagged 待补充 in the curation queue)
+    incomplete: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -86,6 +98,7 @@ class ImportReport:
             "ok": self.ok,
             "created": self.created,
             "unchanged": self.unchanged,
+            "incomplete": self.incomplete,
             "problems": [p.__dict__ for p in self.problems],
         }
 
@@ -96,17 +109,36 @@ class ImportRejected(Exception):
         self.report = report
 
 
+class UnreadableEncoding(ValueError):
+    """A text file that is neither UTF-8 nor GB18030."""
+
+
+# What a policy text is made of: ASCII, CJK ideographs and punctuation, full-width forms, general punctuation.
+_TEXTLIKE = re.compile(r"[\x09\x0a\x0d\x20-\x7e\u2000-\u206f\u2460-\u24ff\u3000-\u303f\u3400-\u9fff\uff00-\uffef·—]")
+
+
+def decode_text(raw: bytes) -> str:
+    """UTF-8 (a byte-order mark dropped), else GB18030 (a superset of GBK and GB2312). GB18030 decodes most byte
+    strings to something, so its result must read as Chinese text (19 characters in 20 ideographs, punctuation or
+    ASCII); anything else raises UnreadableEncoding."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        raise UnreadableEncoding("encoding") from None
+    if text and len(_TEXTLIKE.findall(text)) < 0.95 * len(text):
+        raise UnreadableEncoding("encoding")
+    return text
+
+
 def extract_text(path: Path) -> str:
     """The text of a .txt (UTF-8 or GB18030), .docx (python-docx) or .pdf (pypdf) file."""
     suffix = path.suffix.lower()
     if suffix == ".txt":
-        raw = path.read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                return raw.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-        raise ValueError("encoding")
+        return decode_text(path.read_bytes())
     if suffix == ".docx":
         import docx
 
@@ -146,6 +178,39 @@ def metadata_from_text(text: str) -> tuple[dict[str, Any], str]:
     return meta, "\n".join(lines[i:]).strip()
 
 
+def complete_from_text(meta: dict[str, Any], text: str) -> tuple[dict[str, Any], list[str]]:
+    """Fill what `meta` lacks (title, number, issuer, dates) from the text itself (engine.extract); the names of
+    the fields still empty: the document is flagged 待补充 for them."""
+    found = extract_metadata(text)
+    out = dict(meta)
+    for name in ("title", "doc_number", "issuer"):
+        if not out.get(name) and getattr(found, name):
+            out[name] = getattr(found, name)
+    if not out.get("issued_on") and found.issued_on:
+        out["issued_on"] = found.issued_on.isoformat()
+    # the text's effective date only where it can be right (a given one is checked as given)
+    effective = found.effective_on.isoformat() if found.effective_on else ""
+    if effective and not out.get("effective_on") and _date(str(out.get("issued_on") or "")) <= effective:
+        out["effective_on"] = effective
+    if not out.get("issued_on") and not out.get("effective_on"):
+        # the validity history needs a start: the day it entered the library, until the date is filled in
+        out.setdefault("validity_since", timezone.localdate().isoformat())
+    return out, [name for name in ("doc_number", "issuer", "issued_on") if not out.get(name)]
+
+
+def _place(issuer: str, cities: dict[str, str], provinces: dict[str, str]) -> dict[str, str]:
+    """City, province and level read from an issuer's name (苏州市人力资源和社会保障局 → SZ, municipal)."""
+    for name, code in cities.items():
+        if issuer.startswith((name, name + "市")):
+            return {"city": code, "level": "municipal"}
+    for name, code in provinces.items():
+        if issuer.startswith(name):
+            return {"province": code, "level": "municipal" if name.endswith("市") else "provincial"}
+    if issuer.startswith(("国务院", "国家", "中共中央")) or re.match(r"^[\u4e00-\u9fff]{1,6}部(\s|$)", issuer):
+        return {"level": "national"}
+    return {}
+
+
 def _normalise(meta: dict[str, Any], cities: dict[str, str]) -> dict[str, Any]:
     out = {k: (v.strip() if isinstance(v, str) else v) for k, v in meta.items() if v not in (None, "")}
     if "level" in out:
@@ -182,6 +247,24 @@ def _sidecars(paths: list[Path]) -> dict[Path, dict[str, Any]]:
     return out
 
 
+FIELD_NAMES = {"doc_number": "发文字号", "issuer": "发文机关", "issued_on": "成文日期"}
+
+
+def flag_incomplete(doc: PolicyDocument, missing: list[str], *, actor: Any):
+    """Put `doc` in the curation queue as 待补充: a proposal of kind "completion" naming the missing fields
+    (payload `missing`), which an expert closes once they are filled in (services.do_propose, the same queue)."""
+    from metrocoop.policies.services import do_propose
+
+    names = "、".join(FIELD_NAMES.get(m, m) for m in missing)
+    return do_propose(
+        ProposalKind.COMPLETION,
+        document=doc,
+        payload={"missing": list(missing)},
+        note=f"待补充：{names}（导入时未能从正文中识别） / to be completed: {', '.join(missing)} (not in the text)",
+        actor=actor,
+    )
+
+
 def collect(path: Path) -> list[Path]:
     if path.is_dir():
         return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
@@ -203,14 +286,22 @@ def import_documents(path: Path | str, *, actor: Any) -> ImportReport:
         report.problems.append(ImportProblem(str(path), "没有可导入的 .txt/.docx/.pdf 文件", "no .txt/.docx/.pdf file"))
         raise ImportRejected(report)
     sidecars = _sidecars(files)
-    cities = {c.name_zh: c.code for c in City.objects.all()}
-    prepared: list[tuple[Path, dict[str, Any]]] = []
+    cities = {c.name_zh.rstrip("市"): c.code for c in City.objects.all()}
+    provinces = {p.name_zh: p.code for p in Province.objects.all()}
+    prepared: list[tuple[Path, dict[str, Any], list[str]]] = []
     for f in files:
         if f.suffix.lower() not in SUFFIXES:
             report.problems.append(ImportProblem(f.name, "不支持的文件类型", f"unsupported file type {f.suffix}"))
             continue
         try:
             text = extract_text(f)
+        except UnreadableEncoding:
+            report.problems.append(
+                ImportProblem(
+                    f.name, "无法识别文字编码（仅支持 UTF-8、GB18030/GBK）", "unknown encoding (UTF-8 or GB18030/GBK)"
+                )
+            )
+            continue
         except Exception as exc:  # any reader failure is a per-file problem in the report
             report.problems.append(ImportProblem(f.name, "无法读取文件", f"could not be read ({type(exc).__name__})"))
             continue
@@ -223,31 +314,37 @@ def import_documents(path: Path | str, *, actor: Any) -> ImportReport:
             meta, body = dict(sidecars[f]), text.strip()
         else:
             meta, body = metadata_from_text(text)
+            if len(meta) <= 1:  # no header: a plain text, whose first line is the title and body the rest
+                found = extract_metadata(text)
+                meta, body = {"title": found.title} if found.title else {}, found.body
+        meta, missing = complete_from_text(meta, text)
+        if meta.get("issuer") and not ({"city", "province", "level"} & set(meta)):
+            meta.update(_place(meta["issuer"], cities, provinces))
         meta = _normalise(meta, cities)
         meta["text"] = body
         if not meta.get("title"):
             report.problems.append(ImportProblem(f.name, "缺少标题", "no title"))
             continue
-        missing = [name for name in ("issuer", "issued_on") if not meta.get(name)]
-        if missing:
-            report.problems.append(
-                ImportProblem(f.name, f"缺少元数据：{', '.join(missing)}", f"missing metadata: {', '.join(missing)}")
-            )
-            continue
         meta.setdefault("key", "imp-" + hashlib.sha1(f"{meta['title']}\n{body}".encode()).hexdigest()[:12])
-        prepared.append((f, meta))
+        prepared.append((f, meta, missing))
     if report.problems:
         raise ImportRejected(report)
-    existing = set(PolicyDocument.objects.filter(key__in=[m["key"] for _, m in prepared]).values_list("key", flat=True))
+    existing = set(
+        PolicyDocument.objects.filter(key__in=[m["key"] for _, m, _ in prepared]).values_list("key", flat=True)
+    )
     with transaction.atomic():
-        for f, meta in prepared:
+        for f, meta, missing in prepared:
             if meta["key"] in existing:
                 report.unchanged.append(meta["key"])
                 continue
             try:
                 with transaction.atomic():
                     doc = do_create_document(meta, domains=meta.get("domains", []), actor=actor)
+                    if missing:
+                        flag_incomplete(doc, missing, actor=actor)
                 report.created.append(doc.key)
+                if missing:
+                    report.incomplete[doc.key] = missing
             except ValidationError as exc:
                 detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in getattr(exc, "message_dict", {}).items())
                 detail = detail or "; ".join(exc.messages)
@@ -256,5 +353,6 @@ def import_documents(path: Path | str, *, actor: Any) -> ImportReport:
                 report.problems.append(ImportProblem(f.name, "无权添加该文件", "you may not add this document"))
         if report.problems:
             report.created.clear()
+            report.incomplete.clear()
             raise ImportRejected(report)
     return report

@@ -51,7 +51,9 @@ class PolicyDocument(models.Model):
     title = models.CharField(_("title"), max_length=300)
     doc_number = models.CharField(_("document number"), max_length=100, blank=True)
     doc_number_norm = models.CharField(_("normalised document number"), max_length=100, blank=True, db_index=True)
-    issuer = models.CharField(_("issuing organisation"), max_length=200)
+    # issuer and issue date may be empty: a plain text imported without them (importer.py) waits, flagged
+    # 待补充 in the curation queue, for an expert to fill them in
+    issuer = models.CharField(_("issuing organisation"), max_length=200, blank=True)
     issuer_org = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -73,7 +75,7 @@ class PolicyDocument(models.Model):
         verbose_name=_("province"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    issued_on = models.DateField(_("issue date"))
+    issued_on = models.DateField(_("issue date"), null=True, blank=True)
     effective_on = models.DateField(_("effective date"), null=True, blank=True)
     validity = models.CharField(_("validity"), max_length=20, choices=Validity.choices, default=Validity.IN_FORCE)
     validity_since = models.DateField(_("validity since"), null=True, blank=True)
@@ -98,6 +100,9 @@ class PolicyDocument(models.Model):
     title_segmented = models.TextField(_("segmented title"), blank=True, editable=False)
     text_segmented = models.TextField(_("segmented text"), blank=True, editable=False)
     search_terms = models.TextField(_("search sub-words"), blank=True, editable=False)
+    # the title's and text's distinct character bigrams (and single CJK characters, Latin/digit words), the
+    # second index that does not depend on the dictionary (engine.segment.bigrams; migration 0005)
+    search_bigrams = models.TextField(_("search character bigrams"), blank=True, editable=False)
 
     objects = PolicyDocumentQuerySet.as_manager()
 
@@ -124,12 +129,12 @@ class PolicyDocument(models.Model):
         return reverse("policies:document", args=[self.key])
 
     @property
-    def year(self) -> int:
-        return self.issued_on.year
+    def year(self) -> int | None:
+        return self.issued_on.year if self.issued_on else None
 
     def in_force_on(self, day: date) -> bool:
         start = self.effective_on or self.issued_on
-        return start <= day and (self.valid_until is None or self.valid_until > day)
+        return start is not None and start <= day and (self.valid_until is None or self.valid_until > day)
 
 
 class PolicyDomainTag(models.Model):

@@ -116,6 +116,7 @@ def prepare_document(doc: PolicyDocument) -> PolicyDocument:
         doc.province_id = doc.city.province_id
     seg = segment_document(doc.title, doc.text)
     doc.title_segmented, doc.text_segmented, doc.search_terms = seg.title, seg.text, seg.terms
+    doc.search_bigrams = seg.bigrams
     if doc.validity_since is None:
         doc.validity_since = doc.effective_on or doc.issued_on
     return doc

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from metrocoop.core.api.serializers import VisibleSlugRelatedField
+from metrocoop.core.api.serializers import UserDisplayField, VisibleSlugRelatedField
 from metrocoop.core.models import City, Province
 from metrocoop.policies.choices import PolicyDomain
 from metrocoop.policies.models import (
@@ -160,7 +160,7 @@ class CurationProposalSerializer(serializers.ModelSerializer):
     document = VisibleSlugRelatedField(
         slug_field="key", queryset=PolicyDocument.objects.all(), required=False, allow_null=True
     )
-    proposer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    proposer = UserDisplayField(read_only=True)
 
     class Meta:
         model = CurationProposal
@@ -177,11 +177,11 @@ class SearchHitSerializer(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
     doc_number = serializers.CharField()
-    issuer = serializers.CharField()
+    issuer = serializers.CharField(allow_blank=True)
     city = serializers.CharField(allow_null=True)
     level = serializers.CharField()
     validity = serializers.CharField()
-    issued_on = serializers.DateField()
+    issued_on = serializers.DateField(allow_null=True)
     score = serializers.FloatField()
     snippet = serializers.CharField(help_text="HTML with <mark> around matches")
 
@@ -212,7 +212,7 @@ class SearchResultSerializer(serializers.Serializer):
 
 
 class ConsultationCommentSerializer(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = UserDisplayField(read_only=True)
     author_city = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:

@@ -5,6 +5,11 @@ segmented with the same dictionary as the documents (engine.segment) and all par
 abbreviation also matches its full form and back (环评 ⇄ 环境影响评价). The parsed query renders to an SQLite FTS5
 MATCH expression and to a PostgreSQL tsquery; both see the same tokens, so both databases answer alike.
 
+With `bigrams=True` every term (not a quoted phrase) also matches a document that holds all its character bigrams
+(engine.segment.term_bigrams: 人才认定 → 人才 & 才认 & 认定) in the bigram index, whatever the dictionary made of
+either side, and a dictionary compound also when the text has its two halves apart (人才 & 认定: 人才 … 分类认定;
+engine.segment.term_grams); the search ranks documents that match as words first.
+
 References: SQLite FTS5 query syntax (https://www.sqlite.org/fts5.html#full_text_query_syntax); PostgreSQL
 to_tsquery (https://www.postgresql.org/docs/current/textsearch-controls.html).
 """
@@ -16,7 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from metrocoop.policies.engine.segment import abbreviation_pairs, cut, is_word
+from metrocoop.policies.engine.segment import abbreviation_pairs, cut, is_word, term_bigrams, term_grams
 
 STOPWORDS = frozenset(["的", "了", "和", "与", "及", "或", "在", "对", "等", "是", "之", "于", "为", "有", "关于"])
 HIGHLIGHT_START = "\u27e6"  # ⟦ — markers the databases put around matches; never in policy text
@@ -45,6 +50,9 @@ class Term:
 
     alternatives: tuple[tuple[str, ...], ...]
     negated: bool = False
+    # per alternative, the character bigrams a document must all hold to match it as a string (none for a quoted
+    # phrase, which matches as words only)
+    grams: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,17 @@ class ParsedQuery:
     @property
     def tokens(self) -> list[str]:
         return [tok for t in self.terms if not t.negated for alt in t.alternatives for tok in alt]
+
+    @property
+    def grams(self) -> list[str]:
+        """The bigrams of the required terms (what a match through the bigram index holds; highlighted)."""
+        return list(dict.fromkeys(g for t in self.terms if not t.negated for alt in t.grams for g in alt))
+
+    @property
+    def strings(self) -> list[str]:
+        """The required terms as the strings they stand for (人才认定, 湖长), longest first."""
+        found = {"".join(alt) for t in self.terms if not t.negated for alt in t.alternatives}
+        return sorted(found, key=lambda x: (-len(x), x))
 
 
 def _synonyms() -> dict[str, list[str]]:
@@ -112,7 +131,7 @@ def parse_query(raw: str, *within: str) -> ParsedQuery:
                     runs.append([w])
             for run in runs:
                 if len(run) > 1:
-                    terms.append(Term((tuple(run),), negated))
+                    terms.append(Term((tuple(run),), negated, (term_bigrams("".join(run)),)))
             kept = [run[0] for run in runs if len(run) == 1]
             for w in kept:
                 alts: list[tuple[str, ...]] = [(w,)]
@@ -121,7 +140,8 @@ def parse_query(raw: str, *within: str) -> ParsedQuery:
                     if syn_words and syn_words not in alts:
                         alts.append(syn_words)
                         steps.append(f"{w} ⇄ {syn}")
-                terms.append(Term(tuple(alts), negated))
+                grams = tuple(dict.fromkeys(g for a in alts for g in term_grams("".join(a))))
+                terms.append(Term(tuple(alts), negated, grams))
     return ParsedQuery(raw=raw, terms=tuple(terms), doc_number=doc_number, steps=tuple(steps))
 
 
@@ -130,21 +150,42 @@ def _fts5_token(tok: str, *, prefix: bool) -> str:
     return quoted + "*" if prefix else quoted
 
 
-def to_fts5(query: ParsedQuery, *, title_only: bool = False) -> str:
+WORD_COLUMNS = "{title_segmented text_segmented search_terms}"
+BIGRAM_COLUMN = "{search_bigrams}"
+
+
+def _fts5_words(term: Term) -> str:
+    alts = []
+    for alt in term.alternatives:
+        if len(alt) == 1:
+            alts.append(_fts5_token(alt[0], prefix=len(alt[0]) == 1))
+        else:
+            alts.append('"' + " ".join(a.replace('"', '""') for a in alt) + '"')
+    return alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")"
+
+
+def _fts5_term(term: Term, bigrams: bool) -> str:
+    words = _fts5_words(term)
+    if not bigrams:
+        return words
+    if not term.grams:
+        return f"{WORD_COLUMNS} : {words}"
+    strings = ["(" + " AND ".join(_fts5_token(g, prefix=False) for g in alt) + ")" for alt in term.grams]
+    grams = strings[0] if len(strings) == 1 else "(" + " OR ".join(strings) + ")"
+    return f"({WORD_COLUMNS} : {words} OR {BIGRAM_COLUMN} : {grams})"
+
+
+def to_fts5(query: ParsedQuery, *, title_only: bool = False, bigrams: bool = False) -> str:
     """An FTS5 MATCH expression: terms ANDed, alternatives ORed, phrases as "a b", a single character as a prefix.
     `title_only`: the required terms must all be in the title column (a column filter, FTS5 `{title_segmented} :
-    (…)`); exclusions still apply to the whole document."""
+    (…)`); exclusions still apply to the whole document. `bigrams`: each term matches as words (in the word
+    columns) or as all its bigrams (in the bigram column); without it the expression names no column (the caller
+    restricts it to the word columns)."""
     positive: list[str] = []
     negative: list[str] = []
     for term in query.terms:
-        alts = []
-        for alt in term.alternatives:
-            if len(alt) == 1:
-                alts.append(_fts5_token(alt[0], prefix=len(alt[0]) == 1))
-            else:
-                alts.append('"' + " ".join(a.replace('"', '""') for a in alt) + '"')
-        expr = alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")"
-        (negative if term.negated else positive).append(expr)
+        use_bigrams = bigrams and (term.negated or not title_only)
+        (negative if term.negated else positive).append(_fts5_term(term, use_bigrams))
     out = " AND ".join(positive)
     if title_only and out:
         out = "{title_segmented} : (" + out + ")"
@@ -157,11 +198,12 @@ def _ts_token(tok: str, *, prefix: bool) -> str:
     return "'" + tok.replace("'", "''").replace("\\", "") + "'" + (":*" if prefix else "")
 
 
-def to_tsquery(query: ParsedQuery, *, positive_only: bool = False, loose: bool = False) -> str:
+def to_tsquery(query: ParsedQuery, *, positive_only: bool = False, loose: bool = False, bigrams: bool = False) -> str:
     """A PostgreSQL to_tsquery('simple', …) text with the same meaning as `to_fts5`. `positive_only` drops the
     exclusions (for the title index, which is checked together with the full query). `loose`: a superset that the
     GIN index answers without reading the row: exclusions dropped and phrases as plain AND (a phrase's order and
-    adjacency are only in the tsvector itself); the full query is then checked on the rows found."""
+    adjacency are only in the tsvector itself); the full query is then checked on the rows found. `bigrams`: each
+    term (not a phrase) also matches as all its bigrams, for the tsvector of words and bigrams together."""
     parts: list[str] = []
     for term in query.terms:
         if (positive_only or loose) and term.negated:
@@ -173,6 +215,12 @@ def to_tsquery(query: ParsedQuery, *, positive_only: bool = False, loose: bool =
             else:
                 joiner = " & " if loose else " <-> "
                 alts.append("(" + joiner.join(_ts_token(a, prefix=False) for a in alt) + ")")
+        if bigrams:
+            for grams in term.grams:
+                expr = " & ".join(_ts_token(g, prefix=False) for g in grams)
+                expr = expr if len(grams) == 1 else f"({expr})"
+                if expr not in alts:
+                    alts.append(expr)
         expr = alts[0] if len(alts) == 1 else "(" + " | ".join(alts) + ")"
         parts.append(f"!{expr}" if term.negated else expr)
     return " & ".join(parts)
@@ -220,6 +268,19 @@ def render_snippet(marked: str, terms: list[str] | tuple[str, ...] = ()) -> str:
         piece = html.escape(joined[run.start() : run.end()])
         out.append(f"<mark>{piece}</mark>" if mask[run.start()] else piece)
     return "".join(out)
+
+
+def string_snippet(text: str, parsed: ParsedQuery, width: int = 120) -> str:
+    """A highlighted snippet (HTML) of a document found through the bigram index, cut here from its text: around
+    the first place that holds a required term as a string, else one of its bigrams; the terms and their bigrams
+    marked (人才 … 认定 for 人才认定 where the text has 人才 … 分类认定)."""
+    text = text or ""
+    hits = [text.find(s) for s in parsed.strings if len(s) > 1]
+    hits = [h for h in hits if h >= 0] or [h for h in (text.find(g) for g in parsed.grams) if h >= 0] or [0]
+    start = max(0, min(hits) - width // 4)
+    piece = text[start : start + width].replace("\n", " ")
+    marked = render_snippet(piece, [*parsed.strings, *parsed.grams])
+    return ("…" if start else "") + marked + ("…" if start + width < len(text) else "")
 
 
 def like_terms(raw: str) -> list[str]:

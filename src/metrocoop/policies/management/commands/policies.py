@@ -61,7 +61,7 @@ class Command(BaseCommand):
             )
         for n, hit in enumerate(result.hits, start=(result.page - 1) * result.per_page + 1):
             d = hit.document
-            self.stdout.write(f"{n:>3}. [{d.key}] {d.title} {d.doc_number} · {d.issuer} · {d.issued_on}")
+            self.stdout.write(f"{n:>3}. [{d.key}] {d.title} {d.doc_number} · {d.issuer} · {d.issued_on or ''}")
             snippet = hit.snippet.replace("<mark>", "【").replace("</mark>", "】")
             self.stdout.write(f"     {snippet[:160]}")
         for facet, values in result.facets.items():
@@ -85,6 +85,8 @@ class Command(BaseCommand):
                 f"导入 {len(report.created)} 件，已存在 {len(report.unchanged)} 件 / "
                 f"{len(report.created)} imported, {len(report.unchanged)} already present"
             )
+            for key, missing in report.incomplete.items():
+                self.stdout.write(f"  {key}: 待补充 / to be completed: {', '.join(missing)}")
 
     def do_reindex(self, json: bool = False, **options):
         from metrocoop.policies.search import rebuild_index

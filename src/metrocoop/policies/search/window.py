@@ -1,0 +1,82 @@
+"""The candidate window and the ranking order over it (the same on both databases; docs/policies.md).
+
+Reading every match of a common word cannot be done in 50 ms at 100,000 documents; reading a few times WINDOW rows
+can. Up to WINDOW matches everything is exact: the count, the facet counts, the ranking. With more, the count
+shows "500+", the facets count the WINDOW most recently added matches, and ranking orders those, after the
+documents whose title holds every term (the WINDOW most recently added of them). The page, the API (`total_exact`,
+`window`) and the CLI say so. 500 rather than 1,000: ranking and facets cost in proportion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from metrocoop.policies.engine.query import ParsedQuery
+from metrocoop.policies.search.common import ROW_FIELDS, Row, backend, day
+
+WINDOW = 500
+
+
+def search_window() -> int:
+    """WINDOW, or the POLICIES_SEARCH_WINDOW setting where a deployment (or a test) sets another."""
+    return int(getattr(settings, "POLICIES_SEARCH_WINDOW", WINDOW))
+
+
+@dataclass(frozen=True)
+class Ranked:
+    id: int
+    score: float
+    as_words: bool = True  # False: matched only through the bigram index (snippet cut from the text)
+
+
+def rank(base: QuerySet, parsed: ParsedQuery, recent: list[Row], exact: bool, offset: int, limit: int) -> list[Ranked]:
+    """Page of documents, best first, among the rows of `base` matching the query, `recent` being the candidate
+    window (all matches when `exact`, else the most recently added ones).
+
+    Documents whose title holds every required term come first: bm25 gives a word that is in most documents (上海
+    in "上海大都市圈") almost no weight, so "上海 排污许可" would otherwise not put 上海市排污许可… first. Documents
+    that match as words come before those found only through the bigram index (a term's characters present, the
+    dictionary's words not). The order is fixed, so pages follow each other:
+      1. title matches in the window, by score;
+      2. only when the window is not every match: older title matches (the `cap` most recently added), by score;
+      3. the other matches in the window that match as words, by score;
+      4. the rest of the window (matched through bigrams), by their score in both indexes.
+    Within a group equal scores go newest issued first. A group is fetched and scored only when the page reaches
+    it: a common word's first page scores the title matches of the window only."""
+    db = backend()
+    want = offset + limit
+    if not recent:
+        return []
+    cap = len(recent)  # the window's size: the cap, or fewer when it holds every match
+    lower = recent[-1][0]
+    ordered: list[Ranked] = []
+
+    def add(rows: list[Row], score: dict[int, float], as_words: bool = True) -> None:
+        rows = sorted((r for r in rows if r[0] in score), key=lambda r: (-score[r[0]], -day(r[5]), r[0]))
+        ordered.extend(Ranked(r[0], score[r[0]], as_words) for r in rows)
+
+    def scored(rows: list[Row]) -> dict[int, float]:
+        if rows and len(rows[0]) > len(ROW_FIELDS):  # scored as they were read
+            return {r[0]: float(r[-1]) for r in rows}
+        return db.scores([r[0] for r in rows], parsed, words=True)
+
+    titled = db.recent(base, parsed, cap, title=True, lower=lower, upper=recent[0][0] + 1, scored=True)[:cap]
+    add(titled, scored(titled))
+    if len(ordered) < want and not exact:
+        # older title matches are few when the window holds fewer than a page of them: one query over all ids.
+        # On PostgreSQL the exclusions are checked when they are scored, on these `cap` at most: checked in the
+        # query, a word excluded from most of them would make it read every title match.
+        older = db.recent(base, parsed, cap, title=True, lower=1, upper=lower, verified=False)[:cap]
+        add(older, db.scores([r[0] for r in older], parsed, words=True, verify=True))
+    if len(ordered) < want:
+        in_title = {r[0] for r in titled}
+        rest = [r for r in recent if r[0] not in in_title]
+        as_words = db.scores([r[0] for r in rest], parsed, words=True, verify=True)
+        add(rest, as_words)
+        if len(ordered) < want:
+            strings = [r for r in rest if r[0] not in as_words]
+            add(strings, db.scores([r[0] for r in strings], parsed, words=False), as_words=False)
+    return ordered[offset:want]
