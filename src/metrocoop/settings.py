@@ -162,9 +162,12 @@ SECURE_HSTS_PRELOAD = HTTPS_ONLY
 if os.environ.get("METROCOOP_BEHIND_PROXY") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# API tokens expire (core.api.authentication); sign-in failures are counted in the cache (core.login_guard).
+METROCOOP_TOKEN_TTL_HOURS = float(os.environ.get("METROCOOP_TOKEN_TTL_HOURS", 24))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "metrocoop.core.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["metrocoop.core.api.permissions.CorePermission"],

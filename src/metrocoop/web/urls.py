@@ -3,6 +3,7 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
+from metrocoop.core.login_guard import GuardedLoginView
 from metrocoop.web import views
 
 app_name = "web"
@@ -10,7 +11,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("login/", GuardedLoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="set_language"),
     path("cities/", views.city_list, name="cities"),

@@ -6,6 +6,18 @@ from metrocoop.core.models import City, Job, Organisation, Province, RoleAssignm
 from metrocoop.core.permissions import restrict
 
 
+class UserDisplayField(serializers.SlugRelatedField):
+    """A person as readers see them: the display name, never the user name (half of a login, and public pages and
+    the API are read anonymously). A writable field (given a queryset) still takes user names."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "username")
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj) -> str:
+        return obj.display_name or f"#{obj.pk}"
+
+
 class VisibleSlugRelatedField(serializers.SlugRelatedField):
     """A related row named by its slug, found only among the rows the requesting user may see: a row they cannot
     see gets the same answer as a slug that does not exist (no probing for other cities' drafts)."""

@@ -1,12 +1,16 @@
 from auditlog.models import LogEntry
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, viewsets
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from metrocoop.core import services
+from metrocoop.core.api.authentication import token_expired, token_lifetime
 from metrocoop.core.api.base import ScopedQuerysetMixin, ScopedReadOnlyViewSet
 from metrocoop.core.api.filters import CityFilter, LogEntryFilter, OrganisationFilter
 from metrocoop.core.api.parsers import PARSER_CLASSES
@@ -18,6 +22,7 @@ from metrocoop.core.api.serializers import (
     LogEntrySerializer,
     OrganisationSerializer,
 )
+from metrocoop.core.login_guard import LoginFailureThrottle, forget_failures, record_failure
 from metrocoop.core.models import City, Job, Organisation
 
 
@@ -86,7 +91,25 @@ class CurrentUserView(APIView):
 
 
 class TokenView(ObtainAuthToken):
-    """POST username and password; the answer's token goes in `Authorization: Token …`."""
+    """POST username and password; the answer's token goes in `Authorization: Token …`. A token lasts
+    METROCOOP_TOKEN_TTL_HOURS (default 24 hours, `expires_at` in the answer); then ask again for a new one.
+    Wrong passwords are counted: past the limit the endpoint answers 429 (Retry-After) for a while."""
 
     permission_classes = [permissions.AllowAny]
     parser_classes = PARSER_CLASSES
+    throttle_classes = [LoginFailureThrottle]
+
+    def post(self, request, *args, **kwargs):
+        username = str(request.data.get("username", ""))
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            record_failure(request, username)
+            raise ValidationError(serializer.errors)
+        user = serializer.validated_data["user"]
+        forget_failures(request, username)
+        with transaction.atomic():
+            token, _ = Token.objects.select_for_update().get_or_create(user=user)
+            if token_expired(token):
+                token.delete()
+                token = Token.objects.create(user=user)
+        return Response({"token": token.key, "expires_at": token.created + token_lifetime()})

@@ -390,3 +390,103 @@ def test_demo_and_test_settings_still_serve_plain_http(client):
 
     assert not settings.SECURE_SSL_REDIRECT and not settings.SESSION_COOKIE_SECURE
     assert client.get("/api/").status_code != 301
+
+
+# Item 9: no brute force, tokens expire, no usernames for anonymous readers.
+def _strings(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, str):
+        yield value
+
+
+def test_no_public_api_list_shows_a_username_to_an_anonymous_reader(demo_data, api):
+    from django.urls import NoReverseMatch, reverse
+
+    from metrocoop.core.api.urls import router
+
+    # every account but those whose user name is also an everyday word ("office", "public", …)
+    usernames = {u for u in demo_data if "-" in u}
+    shown = []
+    client = api(None)
+    for _prefix, _viewset, basename in router.registry:
+        try:
+            url = reverse(f"api:{basename}-list")
+        except NoReverseMatch:
+            continue
+        response = client.get(url)
+        if response.status_code != 200 or not response.get("Content-Type", "").startswith("application/json"):
+            continue
+        leaked = usernames & set(_strings(response.json()))
+        if leaked:
+            shown.append((url, sorted(leaked)[:3]))
+    assert shown == []
+
+
+def test_a_council_seat_names_its_representative_by_display_name(demo_data, api):
+    seat = api(None).get("/api/council/seats/").json()
+    rows = seat["results"] if isinstance(seat, dict) else seat
+    names = {r["representative"] for r in rows if r["representative"]}
+    assert names and names <= {u.display_name for u in demo_data.values()}
+
+
+@pytest.fixture
+def fresh_throttles():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_repeated_wrong_passwords_on_the_token_endpoint_are_throttled(api, demo_users, fresh_throttles):
+    client = api(None)
+    answers = [
+        client.post("/api/auth/token/", {"username": "liaison-sz", "password": f"wrong-{n}"}).status_code
+        for n in range(12)
+    ]
+    assert answers[0] == 400
+    assert answers[-1] == 429
+    # the right password is refused too while the lock lasts
+    right = client.post("/api/auth/token/", {"username": "liaison-sz", "password": "metrocoop-demo"})
+    assert right.status_code == 429
+    assert "Retry-After" in right
+
+
+def test_repeated_wrong_passwords_on_the_login_page_are_refused_clearly(client, demo_users, fresh_throttles):
+    for n in range(12):
+        page = client.post("/login/", {"username": "liaison-sz", "password": f"wrong-{n}"})
+    assert page.status_code == 429
+    body = page.content.decode()
+    assert "Too many failed sign-ins" in body or "登录失败次数过多" in body
+    assert not client.post(
+        "/login/", {"username": "liaison-sz", "password": "metrocoop-demo"}
+    ).wsgi_request.user.is_authenticated
+
+
+def test_an_api_token_older_than_its_lifetime_is_refused_and_a_new_one_can_be_asked_for(
+    api, demo_users, settings, fresh_throttles
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    settings.METROCOOP_TOKEN_TTL_HOURS = 24
+    token, _ = Token.objects.get_or_create(user=demo_users["liaison-sz"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get("/api/me/").status_code == 200
+    Token.objects.filter(pk=token.pk).update(created=timezone.now() - timedelta(hours=25))
+    expired = client.get("/api/me/")
+    assert expired.status_code == 401
+    # refresh = ask again: a new token, and it works
+    fresh = APIClient().post("/api/auth/token/", {"username": "liaison-sz", "password": "metrocoop-demo"}).json()
+    assert fresh["token"] != token.key
+    client.credentials(HTTP_AUTHORIZATION=f"Token {fresh['token']}")
+    assert client.get("/api/me/").status_code == 200

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from metrocoop.core.api.serializers import UserDisplayField
 from metrocoop.core.models import City, Organisation, User
 from metrocoop.council.choices import VoteChoice
 from metrocoop.council.models import (
@@ -37,7 +38,7 @@ class CouncilSerializer(serializers.ModelSerializer):
 
 class CouncilSeatSerializer(serializers.ModelSerializer):
     city = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    representative = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    representative = UserDisplayField(read_only=True)
     since = serializers.DateField(read_only=True, allow_null=True)
     until = serializers.DateField(read_only=True, allow_null=True)
 
@@ -48,9 +49,7 @@ class CouncilSeatSerializer(serializers.ModelSerializer):
 
 
 class MeetingSerializer(serializers.ModelSerializer):
-    attendees = serializers.SlugRelatedField(
-        slug_field="username", queryset=User.objects.all(), many=True, required=False
-    )
+    attendees = UserDisplayField(queryset=User.objects.all(), many=True, required=False)
     agenda = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
 
     class Meta:
@@ -60,7 +59,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 class VoteSerializer(serializers.ModelSerializer):
     city = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    cast_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    cast_by = UserDisplayField(read_only=True)
 
     class Meta:
         model = Vote
@@ -163,8 +162,8 @@ class WorkItemUpdateSerializer(WorkItemSerializer):
 
 class ProgressReportSerializer(serializers.ModelSerializer):
     city = serializers.SlugRelatedField(**CITY)
-    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    submitted_by = UserDisplayField(read_only=True)
+    reviewed_by = UserDisplayField(read_only=True)
 
     class Meta:
         model = ProgressReport

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from metrocoop.core.api.serializers import UserDisplayField
 from metrocoop.funds.models import (
     AssessmentCycle,
     AssessmentResult,
@@ -117,7 +118,7 @@ class ReviewInSerializer(serializers.Serializer):
 
 
 class ProjectReviewSerializer(serializers.ModelSerializer):
-    expert = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    expert = UserDisplayField(read_only=True)
 
     class Meta:
         model = ProjectReview
