@@ -196,6 +196,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # every operation documents the error answers it can give, in one bilingual shape (core.api.schema)
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "metrocoop.core.api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "DomainEnum": "metrocoop.core.choices.Domain",
         "StandardDomainEnum": "metrocoop.standards.choices.StandardDomain",
