@@ -122,3 +122,41 @@ class SignForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, cities=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["city"].queryset = City.objects.filter(pk__in=[c.pk for c in cities])
+
+
+class StandardForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Standard
+        fields = [
+            "code",
+            "name_zh",
+            "name_en",
+            "level",
+            "issuer",
+            "domain",
+            "issued_on",
+            "effective_on",
+            "status",
+            "status_since",
+            "replaces",
+            "text",
+            "attachment",
+            "source",
+        ]
+        widgets = {
+            "issued_on": DATE,
+            "effective_on": DATE,
+            "status_since": DATE,
+            "text": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].max_length = 20000
+        if self.instance.pk:
+            self.fields["replaces"].queryset = Standard.objects.exclude(pk=self.instance.pk)
+
+
+class KeyStandardForm(BootstrapMixin, forms.Form):
+    priority = forms.IntegerField(min_value=1, max_value=99, initial=1, label=_("priority"))
+    reason = forms.CharField(max_length=500, required=False, label=_("why it is a key standard"))

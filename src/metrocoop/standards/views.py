@@ -26,12 +26,14 @@ from metrocoop.standards.choices import NEXT_STATUS, OPEN_STATUSES, ProposalStat
 from metrocoop.standards.filtersets import ProposalFilter, StandardFilter
 from metrocoop.standards.forms import (
     AdvanceForm,
+    KeyStandardForm,
     LimitForm,
     LimitImportForm,
     ProposalForm,
     RecognisedQueryForm,
     RecognitionForm,
     SignForm,
+    StandardForm,
 )
 from metrocoop.standards.models import (
     KeyStandard,
@@ -118,8 +120,60 @@ def standard_list(request):
     return render(
         request,
         "standards/standard_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "can_add": can_any(request.user, Action.ADD, Standard),
+        },
     )
+
+
+@login_required
+def standard_edit(request, pk=None):
+    """The office keeps the catalogue (as the regional standardisation body): add or edit one standard."""
+    standard = get_object_or_404(restrict(Standard.objects.all(), request.user), pk=pk) if pk else None
+    if not can(request.user, Action.CHANGE if standard else Action.ADD, standard or Standard()):
+        raise PermissionDenied
+    form = StandardForm(request.POST or None, request.FILES or None, instance=standard)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        if not data.get("attachment"):
+            data.pop("attachment")
+        try:
+            if standard is None:
+                standard = services.do_create_standard(data, actor=request.user)
+            else:
+                data["incomplete"] = False
+                standard = services.do_update_standard(Standard.objects.get(pk=standard.pk), data, actor=request.user)
+            messages.success(request, _("Standard saved."))
+            return HttpResponseRedirect(standard.get_absolute_url())
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+    return render(request, "standards/standard_form.html", {"form": form, "standard": standard})
+
+
+@login_required
+@require_POST
+def standard_key(request, pk):
+    """Put a standard on the key-standard list, or take it off."""
+    standard = get_object_or_404(restrict(Standard.objects.select_related("key_entry"), request.user), pk=pk)
+    entry = getattr(standard, "key_entry", None)
+    try:
+        if entry is not None:
+            services.do_delete_key_standard(entry, actor=request.user)
+        else:
+            form = KeyStandardForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _form_errors(form))
+                return HttpResponseRedirect(standard.get_absolute_url())
+            services.do_create_key_standard(
+                dict(form.cleaned_data, standard=standard, listed_on=timezone.localdate()), actor=request.user
+            )
+        messages.success(request, _("Key-standard list updated."))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return HttpResponseRedirect(standard.get_absolute_url())
 
 
 def standard_detail(request, pk):
@@ -127,10 +181,17 @@ def standard_detail(request, pk):
         restrict(Standard.objects.select_related("replaces", "key_entry"), request.user), pk=pk
     )
     limits = restrict(standard.limits.select_related("parameter", "city"), request.user)
+    may_edit = can(request.user, Action.CHANGE, standard)
     return render(
         request,
         "standards/standard_detail.html",
-        {"standard": standard, "limits": limits, "replaced_by": standard.replaced_by_set.all()},
+        {
+            "standard": standard,
+            "limits": limits,
+            "replaced_by": standard.replaced_by_set.all(),
+            "may_edit": may_edit,
+            "key_form": KeyStandardForm() if may_edit and not hasattr(standard, "key_entry") else None,
+        },
     )
 
 

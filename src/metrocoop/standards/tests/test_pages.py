@@ -248,3 +248,23 @@ def test_page_queries_do_not_grow_with_rows(browser_client, demo, url, django_as
     client.get(url)
     with django_assert_max_num_queries(16):
         assert client.get(url).status_code == 200
+
+
+def test_the_office_keeps_the_catalogue_by_page_a_liaison_cannot(browser_client, demo):
+    data = {"code": "DB31/T 310099-2030", "name_zh": "区域统一排放标准", "level": "regional", "domain": "environment"}
+    data["status"] = "in_force"
+    before = snapshot(Standard)
+    liaison = browser_client("liaison-sh")
+    assert liaison.post(reverse("standards:standard_add"), data).status_code == 403
+    existing = Standard.objects.get(code="GB 18918-2002")
+    assert liaison.post(reverse("standards:standard_key", args=[existing.pk])).status_code == 403
+    assert snapshot(Standard) == before
+    office = browser_client("office")
+    response = office.post(reverse("standards:standard_add"), data)
+    created = Standard.objects.get(code="DB31/T 310099-2030")
+    assert response.status_code == 302 and created.level == "regional"
+    office.post(reverse("standards:standard_key", args=[created.pk]), {"priority": 1, "reason": "示范"})
+    assert created.__class__.objects.get(pk=created.pk).key_entry.reason == "示范"
+    office.post(reverse("standards:standard_edit", args=[created.pk]), {**data, "status": "withdrawn"})
+    created.refresh_from_db()
+    assert created.status == "withdrawn"
