@@ -93,6 +93,13 @@ def bare_load(path: Path) -> float:
     return seconds
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (Linux reports kilobytes)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def settle() -> None:
     """Between the timed phases: drop the bare table and, on SQLite, fold the write-ahead log back into the
     database, so that neither phase pays for the other's pages."""
@@ -111,6 +118,7 @@ def main() -> None:
     parser.add_argument("--chunk-size", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--serial", action="store_true", help="one process (default: two, as the command line)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the ingest (one process) and print the top")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-clearing-") as tmpdir:
@@ -159,7 +167,17 @@ def main() -> None:
             started = time.perf_counter()
             source = read_claims_file(path)
             read_s = time.perf_counter() - started
-            result = do_ingest_claims(source, actor=office, chunk_size=args.chunk_size, parallel=not args.serial)
+            if args.profile:
+                import cProfile
+                import pstats
+
+                profiler = cProfile.Profile()
+                result = profiler.runcall(
+                    do_ingest_claims, source, actor=office, chunk_size=args.chunk_size, parallel=False
+                )
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+            else:
+                result = do_ingest_claims(source, actor=office, chunk_size=args.chunk_size, parallel=not args.serial)
             ingest_s = time.perf_counter() - started
             nets = {p.code: preview_period(p).net_positions for p in Period.objects.order_by("year", "month")}
             total = time.perf_counter() - started
@@ -168,6 +186,8 @@ def main() -> None:
             print(f"  net {len(nets)} periods:                      {total - ingest_s:6.2f} s")
             print(f"ingest, validate, post, net (total):   {total:6.2f} s  {args.claims / total:10,.0f} claims/s")
             print(f"ratio to the bare bulk load:           {total / bare:6.2f}   (target ≤ 2; time target ≤ 10 s)")
+            print(f"  time split (summed over chunks): {result.timings}")
+            print(f"  machine load (1, 5, 15 min): {os.getloadavg()}; peak RSS {peak_rss_mb():,.0f} MB")
             print(
                 f"claims: {result.posted:,} posted, {result.rejected:,} rejected, {result.duplicates:,} duplicates; "
                 f"{result.postings:,} ledger postings; reasons {result.reasons}"

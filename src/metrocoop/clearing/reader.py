@@ -15,7 +15,8 @@ import csv
 import hashlib
 import io
 import os
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,89 @@ class ClaimSource:
     def __len__(self) -> int:
         return self.table.num_rows if self.table is not None else len(self._rows)
 
+    #: True for a file read in a stream (`StreamedClaimSource`): no ``rows`` list, chunks through `part`
+    streamed = False
+
+    def part(self, chunk_no: int, size: int) -> Any:
+        """The Arrow table of chunk ``chunk_no`` (rows ``chunk_no * size`` …), or None if the claims are rows."""
+        return None if self.table is None else self.table.slice(chunk_no * size, size)
+
+    def parts(self, size: int) -> Iterator[Any]:
+        """Every chunk's Arrow table in order."""
+        for chunk_no in range((len(self) + size - 1) // size):
+            yield self.part(chunk_no, size)
+
+
+#: CSV files larger than this are read in a stream, chunk by chunk: the memory an ingest needs is then bounded
+#: by the chunk, not the file (METROCOOP_CLEARING_STREAM_MB, default 256 MB, about 1.7 million claims)
+STREAM_ABOVE_BYTES = int(os.environ.get("METROCOOP_CLEARING_STREAM_MB", "256")) * 1_000_000
+_BLOCK = 16 << 20
+
+
+class StreamedClaimSource(ClaimSource):
+    """A large CSV file read in a stream by Arrow's streaming CSV reader (the same options as the whole-file
+    reader). Opening it reads the file once without keeping it (its SHA-256, the checks that send a file to the
+    careful reader, every row parsed and counted), so a file that cannot be read is still refused whole before
+    anything is written. Chunks are then read in order; a forked process opens its own reader, and the last
+    few chunks are kept for a chunk validated again (a period opened or closed meanwhile)."""
+
+    streamed = True
+
+    def __init__(self, path: Path, sha256: str, header: list[str], order: list[int], use_identity: bool,
+                 count: int) -> None:  # fmt: skip
+        super().__init__(name=path.name, rows=[], sha256=sha256)
+        self._rows = None
+        self.path, self.header, self.order, self.use_identity, self.count = path, header, order, use_identity, count
+        self._reader: Any = None
+        self._pid = 0
+        self._pending: list[Any] = []  # record batches read but not yet handed out
+        self._next = 0  # the chunk the reader is at
+        self._size = 0
+        self._recent: dict[int, Any] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return self.count
+
+    @property
+    def rows(self) -> Sequence[Sequence[Any]]:
+        raise TypeError("a streamed claims file is read chunk by chunk (part), not as a list of rows")
+
+    def _open(self) -> None:
+        self._reader = _open_stream(self.path, self.header)
+        self._pid, self._pending, self._next, self._recent = os.getpid(), [], 0, {}
+
+    def _read(self, size: int) -> Any:
+        import pyarrow as pa
+
+        held = sum(b.num_rows for b in self._pending)
+        while held < size:
+            try:
+                batch = self._reader.read_next_batch()
+            except StopIteration:
+                break
+            self._pending.append(batch)
+            held += batch.num_rows
+        table = pa.Table.from_batches(self._pending, schema=self._reader.schema)
+        self._pending = table.slice(size).to_batches()
+        return table.slice(0, size)
+
+    def part(self, chunk_no: int, size: int) -> Any:
+        with self._lock:
+            if self._pid == os.getpid() and size == self._size and chunk_no in self._recent:
+                return self._recent[chunk_no]
+            if self._reader is None or self._pid != os.getpid() or size != self._size or chunk_no < self._next:
+                self._open()
+                self._size = size
+            while True:
+                table = self._read(size)
+                number, self._next = self._next, self._next + 1
+                if number == chunk_no:
+                    claims = _claims_table(table, self.order, self.use_identity)
+                    self._recent = {k: v for k, v in self._recent.items() if k >= chunk_no - 3}
+                    self._recent[chunk_no] = claims
+                    return claims
+
 
 def pseudonym_key() -> bytes:
     """The key of person references: METROCOOP_PSEUDONYM_KEY, else derived from SECRET_KEY (never stored)."""
@@ -101,7 +185,57 @@ def _hash_identities(rows: list[list[Any]]) -> None:
             row[PERSON_COLUMN] = ref
 
 
+def _open_stream(path: Path, header: list[str]) -> Any:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    return pcsv.open_csv(
+        path,
+        read_options=pcsv.ReadOptions(column_names=header, skip_rows=1, block_size=_BLOCK),
+        convert_options=pcsv.ConvertOptions(
+            column_types={h: pa.string() for h in header}, strings_can_be_null=False,
+            quoted_strings_can_be_null=False, null_values=[],
+        ),
+    )  # fmt: skip
+
+
+def _read_csv_streamed(path: Path) -> ClaimSource | None:
+    """A large file as a `StreamedClaimSource`, or None when it needs the careful reader (as `_read_csv_arrow`)."""
+    import pyarrow as pa
+
+    digest, tail, first = hashlib.sha256(), b"", b""
+    with path.open("rb") as handle:
+        while block := handle.read(_BLOCK):
+            digest.update(block)
+            probe = tail + block
+            if not first:
+                first = probe[3:] if probe.startswith(b"\xef\xbb\xbf") else probe
+            if b"\n\n" in probe or b"\n\r\n" in probe or b"\r\r" in probe:
+                return None
+            tail = probe[-2:]
+    if not first.strip():
+        return None
+    try:
+        header = next(csv.reader([first.split(b"\n", 1)[0].decode("utf-8")]))
+        order, use_identity = _column_map(header, "CSV")
+    except (UnicodeDecodeError, StopIteration, csv.Error, FileRefused):
+        return None
+    if len(set(header)) != len(header):
+        return None
+    count = 0
+    try:
+        for batch in _open_stream(path, header):
+            count += batch.num_rows
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    return StreamedClaimSource(path, digest.hexdigest(), header, order, use_identity, count)
+
+
 def read_csv(path: Path) -> ClaimSource:
+    if Path(path).stat().st_size > STREAM_ABOVE_BYTES:
+        streamed = _read_csv_streamed(Path(path))
+        if streamed is not None:
+            return streamed
     data = Path(path).read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     return _read_csv_arrow(data, Path(path).name, digest) or _read_csv_python(data, Path(path).name, digest)

@@ -73,6 +73,7 @@ from metrocoop.clearing.models import (
     Scheme,
     SettlementInstruction,
 )
+from metrocoop.clearing.partitions import ensure_partitions
 from metrocoop.clearing.reader import ClaimSource
 from metrocoop.core.audit import acting, log_event
 from metrocoop.core.choices import Domain, Role
@@ -286,6 +287,9 @@ class IngestResult:
     reasons: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     processes: int = 1  # 2 when a forked second process wrote every other chunk
+    #: seconds spent (summed over chunks): validating, inserting claims, posting and counting (the rest of a
+    #: chunk's transaction), waiting for the writer thread (PostgreSQL, pipelined)
+    timings: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -526,7 +530,7 @@ class _Checker:
 
     def prepare(self, source: ClaimSource) -> None:
         """Build the screen's lookups now (they are otherwise built on the first chunk)."""
-        if source.table is not None:
+        if source.table is not None or source.streamed:
             import pyarrow as pa
 
             self._screen_context().authorisations.index_of(pa.array([], pa.string()))
@@ -535,14 +539,14 @@ class _Checker:
         start = chunk_no * chunk_size
         first_row = start + 2  # row numbers as a spreadsheet shows them (the header is row 1)
         work = _ChunkWork()
-        if source.table is None:
+        part = source.part(chunk_no, chunk_size)  # an Arrow table (a file), or None (rows: an API batch)
+        if part is None:
             rows = source.rows[start : start + chunk_size]
             self._per_claim(rows, range(first_row, first_row + len(rows)), work)
             return work
         import numpy as np
         import pyarrow as pa
 
-        part = source.table.slice(start, chunk_size)
         columns = [c.combine_chunks() for c in part.columns]
         screen = columnar.screen_claims(columns, self._screen_context())
         passed = np.flatnonzero(screen.passed)
@@ -584,30 +588,9 @@ def _insert_claims(batch_id: int, chunk_no: int, work: _ChunkWork) -> int:
     inserted = 0
     with connection.cursor() as cursor:
         raw = cursor.cursor  # the driver's cursor: bulk paths without Django's per-row wrapping
-        if connection.vendor == "sqlite":
-            raw = connection.connection  # sqlite3.Connection.executemany: no parameter-style conversion either
-        if connection.vendor == "postgresql":  # psycopg 3: COPY into a staging table, then one INSERT … ON CONFLICT
-            cols = ", ".join(_INSERT_COLUMNS)
-            raw.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS clearing_claim_staging ON COMMIT DELETE ROWS AS "
-                f"SELECT {cols} FROM {table} WITH NO DATA"
-            )
-            with raw.copy(f"COPY clearing_claim_staging ({cols}) FROM STDIN") as copy:
-                write = copy.write_row
-                for cid, digest, scheme, ins, ser, prov, per, day, items, total, pay, period in work.posted_rows():
-                    write((cid, digest, batch_id, chunk_no, _POSTED, "", "", "", scheme, ins, ser, prov, per, day,
-                           items, total, pay, period))  # fmt: skip
-                for row in work.rejected:
-                    write((*row[:2], batch_id, chunk_no, *row[4:]))
-            raw.execute(
-                # in claim-id order, so that concurrent ingests of overlapping files wait on each other's
-                # unique-index entries in one order and cannot deadlock
-                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM clearing_claim_staging ORDER BY claim_id "
-                "ON CONFLICT (claim_id) DO NOTHING"
-            )
-            inserted = raw.rowcount
-            raw.execute("TRUNCATE clearing_claim_staging")
-            return inserted
+        if connection.vendor == "postgresql":
+            return _insert_claims_postgresql(raw, batch_id, chunk_no, work)
+        raw = connection.connection  # sqlite3.Connection.executemany: no parameter-style conversion either
         if work.posted_numbers:
             # the constant columns are literals (integers formatted above): 12 bound values a claim, not 18
             done = raw.executemany(
@@ -627,11 +610,95 @@ def _insert_claims(batch_id: int, chunk_no: int, work: _ChunkWork) -> int:
     return inserted
 
 
+#: COPY's binary types of `_INSERT_COLUMNS` (psycopg dumps each value in C; the server parses no text)
+_CLAIM_TYPES = (
+    "varchar", "varchar", "int8", "int4", "varchar", "varchar", "varchar", "varchar", "varchar", "varchar",
+    "varchar", "varchar", "varchar", "date", "text", "int8", "int8", "int8",
+)  # fmt: skip
+_KEY_COLUMNS = "claim_id, content_hash, batch_id, chunk_no, period_id"
+_KEY_TYPES = ("varchar", "varchar", "int8", "int4", "int8")
+
+
+def _claim_rows(batch_id: int, chunk_no: int, work: _ChunkWork) -> Iterator[tuple]:
+    """The chunk's claims as `_INSERT_COLUMNS` tuples."""
+    for cid, digest, scheme, ins, ser, prov, per, day, items, total, pay, period in work.posted_rows():
+        yield (cid, digest, batch_id, chunk_no, _POSTED, "", "", "", scheme, ins, ser, prov, per, day, items, total,
+               pay, period)  # fmt: skip
+    for row in work.rejected:
+        yield (*row[:2], batch_id, chunk_no, *row[4:])
+
+
+def _copy_claims(raw: Any, target: str, batch_id: int, chunk_no: int, work: _ChunkWork) -> None:
+    with raw.copy(f"COPY {target} ({', '.join(_INSERT_COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(_CLAIM_TYPES)
+        write = copy.write_row
+        for row in _claim_rows(batch_id, chunk_no, work):
+            write(row)
+
+
+def _insert_claims_postgresql(raw: Any, batch_id: int, chunk_no: int, work: _ChunkWork) -> int:
+    """PostgreSQL: the claim table is partitioned by period (migration 0005) and the claim id's uniqueness is
+    kept by `clearing_claim_key` (one narrow row per claim, its only index the unique claim id).
+
+    Fast path, the usual case (every claim id of the chunk new): binary `COPY` of the keys, then of the claims,
+    straight into the tables, inside a savepoint. A claim id that exists (a re-sent file, a rerun after a crash,
+    an overlapping ingest committing first) makes the key `COPY` fail on its unique index, usually at its first
+    row: the savepoint is rolled back and the chunk takes the staging path, which inserts only the new ids
+    (`INSERT … ON CONFLICT DO NOTHING` in claim-id order). Either way an existing claim is never overwritten."""
+    import psycopg
+
+    from metrocoop.clearing.partitions import KEY
+
+    table = Claim._meta.db_table
+    count = len(work.posted_numbers) + len(work.rejected)
+    if not count:
+        return 0
+    try:
+        with transaction.atomic():  # a savepoint: only this attempt is undone
+            with raw.copy(f"COPY {KEY} ({_KEY_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(_KEY_TYPES)
+                write = copy.write_row
+                posted = work.posted
+                for cid, digest, period in zip(posted[0], posted[1], posted[11], strict=True):
+                    write((cid, digest, batch_id, chunk_no, period))
+                for row in work.rejected:
+                    write((row[0], row[1], batch_id, chunk_no, row[17]))
+            _copy_claims(raw, table, batch_id, chunk_no, work)
+        return count
+    except (psycopg.errors.UniqueViolation, psycopg.errors.DeadlockDetected):
+        pass
+    cols = ", ".join(_INSERT_COLUMNS)
+    raw.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS clearing_claim_staging ON COMMIT DELETE ROWS AS "
+        f"SELECT {cols} FROM {table} WITH NO DATA"
+    )
+    _copy_claims(raw, "clearing_claim_staging", batch_id, chunk_no, work)
+    raw.execute(
+        # in claim-id order, so that concurrent ingests of overlapping files wait on each other's unique-index
+        # entries in one order (a deadlock with a fast-path COPY is retried: `_Ingest.do_chunk`)
+        f"WITH fresh AS (INSERT INTO {KEY} ({_KEY_COLUMNS}) SELECT {_KEY_COLUMNS} FROM clearing_claim_staging "
+        "ORDER BY claim_id ON CONFLICT (claim_id) DO NOTHING RETURNING claim_id) "
+        f"INSERT INTO {table} ({cols}) SELECT {', '.join('s.' + c for c in _INSERT_COLUMNS)} "
+        "FROM clearing_claim_staging s JOIN fresh USING (claim_id)"
+    )
+    inserted = raw.rowcount
+    raw.execute("TRUNCATE clearing_claim_staging")
+    return inserted
+
+
 def _existing_hashes(claim_ids: list[str]) -> dict[str, tuple[str, int, int]]:
     """claim id → (content hash, batch, chunk) of the stored claims among ``claim_ids`` (raw SQL in batches of
     5,000 ids: the duplicate path of a re-sent file looks up every claim)."""
     found: dict[str, tuple[str, int, int]] = {}
     table = Claim._meta.db_table
+    if connection.vendor == "postgresql":  # the key table holds every claim id, of archived periods too
+        from metrocoop.clearing.partitions import KEY
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT claim_id, content_hash, batch_id, chunk_no FROM {KEY} WHERE claim_id = ANY(%s)", [claim_ids]
+            )
+            return {cid: (h, b, c) for cid, h, b, c in cursor.fetchall()}
     with connection.cursor() as cursor:
         for start in range(0, len(claim_ids), 5000):
             part = claim_ids[start : start + 5000]
@@ -689,16 +756,50 @@ class _Ingest:
     ) -> None:
         """Validate one chunk, then write it in its own transaction (with ``turn`` held, when two processes
         take turns at the database)."""
-        work = self.checker.check(self.source, chunk_no, self.chunk_size)
-        with _taking_turn(turn, partner_alive), transaction.atomic(), acting(self.actor):
-            now_open = _lock_open_periods()
-            if now_open != self.checker.context.rules.open_periods:
-                # a period closed or opened since the context was read: validate this chunk again
-                self.checker = _Checker(ingest_context(self.persons), self.checker.scope, self.checker.iso_dates)
-                work = self.checker.check(self.source, chunk_no, self.chunk_size)
-            _write_chunk(self.batch, chunk_no, work, self.city_ids, result, self.actor)
-            _slow_test_hook("ingest-write")  # holding the turn, before the commit
+        checker, started = self.checker, time.perf_counter()
+        work = checker.check(self.source, chunk_no, self.chunk_size)
+        _timed(result, "validate_s", started)
+        self.write(chunk_no, work, result, turn, partner_alive, checker)
+
+    def write(
+        self, chunk_no: int, work: _ChunkWork, result: IngestResult, turn: Any = None,
+        partner_alive: Callable[[], bool] | None = None, checker: _Checker | None = None,
+    ) -> None:  # fmt: skip
+        """Write one validated chunk in its own transaction. On PostgreSQL a deadlock with a concurrent ingest of
+        an overlapping file (one writer in file order, one in claim-id order) rolls the chunk back whole and it is
+        written again (a few times at most)."""
+        for attempt in range(_DEADLOCK_RETRIES + 1):
+            before = dataclass_replace(result, reasons=dict(result.reasons), timings=dict(result.timings))
+            try:
+                with _taking_turn(turn, partner_alive), transaction.atomic(), acting(self.actor):
+                    now_open = _lock_open_periods()
+                    used = checker or self.checker  # the checker that validated ``work``
+                    if now_open != used.context.rules.open_periods:
+                        # a period closed or opened since the context was read: validate this chunk again
+                        checker = self.checker = _Checker(ingest_context(self.persons), used.scope, used.iso_dates)
+                        work = checker.check(self.source, chunk_no, self.chunk_size)
+                    _write_chunk(self.batch, chunk_no, work, self.city_ids, result, self.actor)
+                    _slow_test_hook("ingest-write")  # holding the turn, before the commit
+                break
+            except Exception as exc:
+                if attempt == _DEADLOCK_RETRIES or not _is_deadlock(exc):
+                    raise
+                for name in result.__dataclass_fields__:
+                    setattr(result, name, getattr(before, name))
         _slow_test_hook("ingest")
+
+
+_DEADLOCK_RETRIES = 5
+
+
+def _is_deadlock(exc: BaseException) -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    import psycopg
+
+    return isinstance(exc, psycopg.errors.DeadlockDetected) or isinstance(
+        exc.__cause__, psycopg.errors.DeadlockDetected
+    )
 
 
 @contextlib.contextmanager
@@ -721,12 +822,18 @@ def _taking_turn(turn: Any, partner_alive: Callable[[], bool] | None):
         turn.release()
 
 
+def _timed(result: IngestResult, name: str, started: float) -> None:
+    result.timings[name] = round(result.timings.get(name, 0.0) + time.perf_counter() - started, 3)
+
+
 def _merge(result: IngestResult, other: IngestResult) -> None:
     for name in ("received", "received_fen", "posted", "posted_fen", "rejected", "rejected_fen", "duplicates",
                  "duplicate_fen", "conflicts", "postings"):  # fmt: skip
         setattr(result, name, getattr(result, name) + getattr(other, name))
     for reason, count in other.reasons.items():
         result.reasons[reason] = result.reasons.get(reason, 0) + count
+    for name, seconds in other.timings.items():
+        result.timings[name] = round(result.timings.get(name, 0.0) + seconds, 3)
 
 
 def _die_with_parent() -> None:  # pragma: no cover  (runs in the forked child)
@@ -782,8 +889,12 @@ def _ingest_chunks(
         if progress is not None:
             progress(min(total, done * size), total)
 
-    # One process inside a caller's transaction (a second connection could not see the batch) and on PostgreSQL
-    # (its server processes need the second core: measured, two client processes were slower than one).
+    # One process inside a caller's transaction (a second connection could not see the batch). On PostgreSQL one
+    # process (its server processes need the second core: measured, two client processes were slower than one),
+    # with a writer thread: see `_ingest_chunks_pipelined`.
+    if parallel and connection.vendor == "postgresql" and not connection.in_atomic_block and chunks >= 2:
+        _ingest_chunks_pipelined(ingest, result, advance)
+        return
     parallel = (
         parallel
         and connection.vendor == "sqlite"
@@ -838,6 +949,68 @@ def _ingest_chunks(
             child.kill()
 
 
+def _ingest_chunks_pipelined(ingest: _Ingest, result: IngestResult, advance: Callable[[], None]) -> None:
+    """PostgreSQL: this thread validates chunk k + 1 while a writer thread (with its own connection) writes
+    chunk k in its transaction and the server stores it, so the client's Python and the server's work overlap
+    on two cores. At most one validated chunk waits for the writer (memory stays bounded). Each chunk is still
+    one transaction written by one connection: a kill leaves whole chunks, and a rerun completes the file."""
+    import queue
+    import threading
+
+    from django.db import connections
+
+    handover: queue.Queue = queue.Queue(maxsize=1)
+    failure: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            while True:
+                item = handover.get()
+                if item is None:
+                    return
+                if failure:
+                    continue  # drain: the main thread stops at its next hand-over
+                chunk_no, work, checker = item
+                ingest.write(chunk_no, work, result, checker=checker)
+                advance()
+        except BaseException as exc:  # reported by the main thread
+            failure.append(exc)
+            with contextlib.suppress(queue.Empty):
+                while handover.get_nowait() is not None:
+                    pass
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer, name="clearing-ingest-writer", daemon=True)
+    thread.start()
+    try:
+        for chunk_no in range(ingest.chunks):
+            if failure:
+                break
+            checker, started = ingest.checker, time.perf_counter()
+            work = checker.check(ingest.source, chunk_no, ingest.chunk_size)
+            _timed(result, "validate_s", started)
+            started = time.perf_counter()
+            while not failure:
+                try:
+                    handover.put((chunk_no, work, checker), timeout=0.2)
+                    break
+                except queue.Full:
+                    continue
+            _timed(result, "wait_for_writer_s", started)
+    finally:
+        while thread.is_alive():
+            try:
+                handover.put(None, timeout=0.2)
+                break
+            except queue.Full:
+                continue
+        thread.join()
+    if failure:
+        raise failure[0]
+    result.processes = 1
+
+
 @contextlib.contextmanager
 def collector_paused():
     """No cyclic garbage collection while a million rows of tuples and strings are made (none of them is in a
@@ -875,9 +1048,10 @@ def ingest_rows(
         log_event(batch, actor=actor, action=0, source=(None, batch.source), rows=(None, len(source)))
     ensure_city_accounts()
     persons = None
-    if len(source) <= AUTHORISATIONS_BY_PERSON_UP_TO:
+    if len(source) <= AUTHORISATIONS_BY_PERSON_UP_TO and not source.streamed:
         persons = sorted({r[5] for r in source.rows if len(r) > 5 and isinstance(r[5], str) and r[5]})
     checker = _Checker(ingest_context(persons), scope, iso_dates=connection.vendor == "sqlite")
+    ensure_partitions(checker.context.periods.values())  # periods made without do_open_period (PostgreSQL)
     city_ids = dict(City.objects.values_list("code", "pk"))
     result = IngestResult(batch_id=batch.pk, source=batch.source)
     ingest = _Ingest(checker, source, chunk_size, batch, city_ids, actor, persons)
@@ -894,7 +1068,10 @@ def ingest_rows(
 def _write_chunk(
     batch: IngestBatch, chunk_no: int, work: _ChunkWork, city_ids: dict[str, int], result: IngestResult, actor: Any
 ) -> None:
+    started = time.perf_counter()
     inserted = _insert_claims(batch.pk, chunk_no, work)
+    _timed(result, "insert_claims_s", started)
+    started = time.perf_counter()
     rejected_rows = work.rejected
     payables = work.posted[10]
     duplicates: list[tuple[int, str, int]] = []  # (row number, claim id, amount)
@@ -1000,6 +1177,7 @@ def _write_chunk(
     result.postings += len(postings)
     for c in conflicts:
         result.reasons[c.reject_code] = result.reasons.get(c.reject_code, 0) + 1
+    _timed(result, "post_and_count_s", started)
 
 
 _POSTING_COLUMNS = (
@@ -1124,6 +1302,7 @@ def do_open_period(year: int, month: int, *, actor: Any) -> Period:
         require(actor, Action.ADD, period)
         period.full_clean()
         period.save()
+        ensure_partitions([period.pk])  # its claim and posting partitions (PostgreSQL), in this transaction
         require(actor, Action.ADD, period)
     return period
 
@@ -1187,8 +1366,29 @@ class VerifyReport:
         return {"ok": self.ok, **self.__dict__, "ledger": ledger}
 
 
+def _posted_per_batch() -> list[tuple[int, int, int]]:
+    """(batch, posted claims, their fen) over every claim, of archived periods too (read from the archive)."""
+    from metrocoop.clearing.partitions import ARCHIVE_SCHEMA, CLAIM, archived_period_ids, partition_name
+
+    tables = [Claim._meta.db_table] + [
+        f"{ARCHIVE_SCHEMA}.{partition_name(CLAIM, pid)}" for pid in sorted(archived_period_ids())
+    ]
+    union = " UNION ALL ".join(f"SELECT batch_id, fund_payable_fen FROM {t} WHERE status IN (%s, %s)" for t in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT batch_id, count(*), sum(fund_payable_fen) FROM ({union}) claims GROUP BY batch_id",
+            [ClaimStatus.POSTED.value, ClaimStatus.REVERSED.value] * len(tables),
+        )
+        return cursor.fetchall()
+
+
 def verify_clearing(period: Period | None = None) -> VerifyReport:
-    """Check every invariant (for one period's postings, or all)."""
+    """Check every invariant (for one period's postings, or all).
+
+    For one period (a close) the claims are read from that period's partition only (PostgreSQL prunes the
+    others): its postings against its claims, its reversals, its orphans, and every batch's own counters. The
+    count of each batch's claims against its counters spans periods and is checked by the full verify, which
+    also reads archived partitions (`partitions.archive_period`)."""
     ledger = verify_ledger().as_dict()
     bad_batches = []
     for b in IngestBatch.objects.all().values(
@@ -1201,16 +1401,14 @@ def verify_clearing(period: Period | None = None) -> VerifyReport:
         ):
             bad_batches.append(b["pk"])
     # posted claims per batch and status, against the batch's counters (claims rows = posted + rejected claim rows)
-    claim_counts = defaultdict(lambda: [0, 0])
-    for batch_id, status, n, s in (
-        Claim.objects.values_list("batch_id", "status").annotate(n=Count("pk"), s=Sum("fund_payable_fen")).order_by()
-    ):
-        if status in (ClaimStatus.POSTED, ClaimStatus.REVERSED):
+    if period is None:
+        claim_counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for batch_id, n, s in _posted_per_batch():
             claim_counts[batch_id][0] += n
             claim_counts[batch_id][1] += int(s or 0)
-    for b in IngestBatch.objects.values("pk", "posted_count", "posted_fen"):
-        if tuple(claim_counts[b["pk"]]) != (b["posted_count"], b["posted_fen"]) and b["pk"] not in bad_batches:
-            bad_batches.append(b["pk"])
+        for b in IngestBatch.objects.values("pk", "posted_count", "posted_fen"):
+            if tuple(claim_counts[b["pk"]]) != (b["posted_count"], b["posted_fen"]) and b["pk"] not in bad_batches:
+                bad_batches.append(b["pk"])
     bad_postings = []
     claims_q = Claim.objects.filter(status__in=[ClaimStatus.POSTED, ClaimStatus.REVERSED])
     postings_q = ClaimPosting.objects.filter(kind=PostingKind.CLAIMS)
@@ -1234,15 +1432,29 @@ def verify_clearing(period: Period | None = None) -> VerifyReport:
     for key in sorted(set(by_group) | set(postings), key=str):
         if by_group.get(key, 0) != postings.get(key, 0):
             bad_postings.append(f"{key}: claims {by_group.get(key, 0)} ≠ posting {postings.get(key, 0)}")
-    for r in ClaimReversal.objects.select_related("claim", "posting"):
-        if r.posting.amount_fen != r.claim.fund_payable_fen:
-            bad_postings.append(f"reversal of {r.claim.claim_id}: {r.posting.amount_fen} ≠ {r.claim.fund_payable_fen}")
+    reversals = ClaimReversal.objects.all() if period is None else ClaimReversal.objects.filter(period=period)
+    reversal_rows = list(reversals.values_list("claim_id", "posting_id", "period_id"))
+    if reversal_rows:  # a handful; their claims (maybe of earlier periods) are found by id
+        claims = {pk: (cid, fen) for pk, cid, fen in Claim.objects.filter(
+            pk__in=[c for c, _, _ in reversal_rows]).values_list("pk", "claim_id", "fund_payable_fen")}  # fmt: skip
+        amounts = dict(  # a reversal's posting is in the reversal's period (its partition)
+            ClaimPosting.objects.filter(
+                pk__in=[p for _, p, _ in reversal_rows], period_id__in={r for _, _, r in reversal_rows}
+            ).values_list("pk", "amount_fen")
+        )
+        for claim_pk, posting_pk, _ in reversal_rows:
+            cid, fen = claims.get(claim_pk, (f"#{claim_pk}", None))
+            if fen is None or amounts.get(posting_pk) != fen:
+                bad_postings.append(f"reversal of {cid}: {amounts.get(posting_pk)} ≠ {fen}")
     claim, batch_table, period_table = Claim._meta.db_table, IngestBatch._meta.db_table, Period._meta.db_table
+    where, params = "(b.id IS NULL OR (c.period_id IS NOT NULL AND p.id IS NULL))", []
+    if period is not None:
+        where, params = f"c.period_id = %s AND {where}", [period.pk]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT c.claim_id FROM {claim} c LEFT JOIN {batch_table} b ON b.id = c.batch_id "
-            f"LEFT JOIN {period_table} p ON p.id = c.period_id "
-            "WHERE b.id IS NULL OR (c.period_id IS NOT NULL AND p.id IS NULL) ORDER BY c.claim_id LIMIT 100"
+            f"LEFT JOIN {period_table} p ON p.id = c.period_id WHERE {where} ORDER BY c.claim_id LIMIT 100",
+            params,
         )
         orphans = [row[0] for row in cursor.fetchall()]
     return VerifyReport(ledger, not bad_batches, bad_batches, not bad_postings, bad_postings, orphans)
@@ -1326,6 +1538,39 @@ def _mark_authorisations_used(period: Period) -> None:
     Authorisation.objects.filter(status=AuthorisationStatus.GRANTED, person_ref__in=refs, valid_from__lte=last).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=first)
     ).update(status=AuthorisationStatus.USED)
+
+
+def do_archive_period(period: Period, *, actor: Any) -> list[str]:
+    """Detach a closed period's claim and posting partitions into the archive schema (PostgreSQL): its rows
+    leave every query on the live tables (and their indexes) but stay in the database, readable there and
+    restorable (`do_restore_period`). Its claim ids stay in the key table: a claim re-sent later is still a
+    duplicate or a conflict, never a second claim."""
+    from metrocoop.clearing import partitions
+
+    with transaction.atomic(), acting(actor):
+        period = Period.objects.select_for_update().get(pk=period.pk)
+        require(actor, "close", period)
+        if not partitions.partitioned():
+            raise ClearingError("只有 PostgreSQL 按结算期分区，无法归档。", "Only PostgreSQL partitions by period.")
+        if period.status != PeriodStatus.CLOSED:
+            raise ClearingError(f"结算期 {period.code} 尚未关闭，不能归档。", f"Period {period.code} is not closed.")
+        names = partitions.archive_period(period)
+        log_event(period, actor=actor, archived=(None, ", ".join(names)))
+    return names
+
+
+def do_restore_period(period: Period, *, actor: Any) -> list[str]:
+    """Attach an archived period's partitions again."""
+    from metrocoop.clearing import partitions
+
+    with transaction.atomic(), acting(actor):
+        period = Period.objects.select_for_update().get(pk=period.pk)
+        require(actor, "close", period)
+        if not partitions.partitioned():
+            raise ClearingError("只有 PostgreSQL 按结算期分区，无法恢复。", "Only PostgreSQL partitions by period.")
+        names = partitions.restore_period(period)
+        log_event(period, actor=actor, restored=(None, ", ".join(names)))
+    return names
 
 
 def do_confirm_payment(instruction: SettlementInstruction, reference: str, *, actor: Any) -> SettlementInstruction:

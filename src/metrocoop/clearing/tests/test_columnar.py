@@ -176,7 +176,7 @@ def _ingested(rows: list[list], as_table: bool, world) -> dict:
     )
     rejections = IngestRejection.objects.values_list("row_number", "claim_id", "reject_code", "detail_en")
     return {
-        "result": {k: v for k, v in result.as_dict().items() if k not in ("batch_id", "seconds")},
+        "result": {k: v for k, v in result.as_dict().items() if k not in ("batch_id", "seconds", "timings")},
         "claims": sorted(claims, key=str),
         "postings": sorted(postings),
         "rejections": sorted(rejections),

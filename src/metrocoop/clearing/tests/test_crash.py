@@ -1,6 +1,7 @@
 """Crash safety: `metrocoop clearing ingest` killed with SIGKILL mid-file and run again leaves every claim exactly
-once; a close killed mid-way leaves the period open and unchanged. Real processes on a file-based SQLite database
-(the kill must hit a process that is committing, so nothing here is simulated)."""
+once; a close killed mid-way leaves the period open and unchanged. Real processes on a file-based SQLite database,
+or on PostgreSQL on a scratch database beside the test database (the kill must hit a process that is committing,
+so nothing here is simulated)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="file-based SQLite crash test")
+POSTGRES = connection.vendor == "postgresql"
 
 SETUP = """
 import django, os
@@ -31,13 +32,21 @@ load_demo_accounts()
 """
 
 
+def _postgres_url(name: str) -> str:
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{name}"
+
+
+def _scratch_name(tmp_path: Path) -> str:
+    """A scratch database of this test beside the test database (PostgreSQL)."""
+    return f"{connection.settings_dict['NAME']}_crash_{abs(hash(str(tmp_path))) % 10**8}"
+
+
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "METROCOOP_CLEARING_TEST_PAUSE")}
-    env.update(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'crash.sqlite3'}",
-        METROCOOP_DATA_DIR=str(tmp_path),
-        DJANGO_SETTINGS_MODULE="metrocoop.settings",
-    )
+    url = _postgres_url(_scratch_name(tmp_path)) if POSTGRES else f"sqlite:///{tmp_path / 'crash.sqlite3'}"
+    env.update(DATABASE_URL=url, METROCOOP_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="metrocoop.settings")
     env.update(extra)
     return env
 
@@ -50,8 +59,21 @@ def _run(tmp_path: Path, *args: str, **extra: str) -> subprocess.CompletedProces
 
 
 def _query(tmp_path: Path, sql: str) -> list[tuple]:
+    if POSTGRES:
+        import psycopg
+
+        with psycopg.connect(_postgres_url(_scratch_name(tmp_path)), autocommit=True) as db:
+            return db.execute(sql).fetchall()
     with sqlite3.connect(tmp_path / "crash.sqlite3", timeout=30) as db:
         return db.execute(sql).fetchall()
+
+
+def _not_there_yet() -> tuple[type[Exception], ...]:
+    if POSTGRES:
+        import psycopg
+
+        return (sqlite3.OperationalError, psycopg.errors.UndefinedTable)
+    return (sqlite3.OperationalError,)
 
 
 def _alive(pid: int) -> bool:
@@ -64,16 +86,26 @@ def _alive(pid: int) -> bool:
 def _query_count(tmp_path: Path) -> int:
     try:
         return _query(tmp_path, "SELECT count(*) FROM clearing_claim")[0][0]
-    except sqlite3.OperationalError:
+    except _not_there_yet():
         return 0
 
 
 @pytest.fixture
 def crash_db(tmp_path):
+    if POSTGRES:
+        import psycopg
+
+        name = _scratch_name(tmp_path)
+        with psycopg.connect(_postgres_url("postgres"), autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            db.execute(f'CREATE DATABASE "{name}"')
     subprocess.run([sys.executable, "-c", SETUP], env=_env(tmp_path), check=True, timeout=600)
     claims = tmp_path / "claims.csv"
     _run(tmp_path, "clearing", "generate", "--claims", "3000", str(claims), "--start", "2026-01", "--seed", "5")
-    return tmp_path, claims
+    yield tmp_path, claims
+    if POSTGRES:
+        with psycopg.connect(_postgres_url("postgres"), autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _kill_when(tmp_path: Path, process: subprocess.Popen, sql: str, minimum: int, deadline: float = 120) -> int:
@@ -81,7 +113,7 @@ def _kill_when(tmp_path: Path, process: subprocess.Popen, sql: str, minimum: int
     while time.monotonic() - started < deadline:
         try:
             count = _query(tmp_path, sql)[0][0]
-        except sqlite3.OperationalError:
+        except _not_there_yet():
             count = 0
         if count >= minimum:
             process.send_signal(signal.SIGKILL)
@@ -108,13 +140,22 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-@pytest.mark.parametrize("killed", ["one process", "the first of two", "the second of two"])
+@pytest.mark.parametrize(
+    "killed",
+    [
+        "one process",
+        pytest.param("the first of two", marks=pytest.mark.skipif(POSTGRES, reason="two processes: SQLite")),
+        pytest.param("the second of two", marks=pytest.mark.skipif(POSTGRES, reason="two processes: SQLite")),
+        pytest.param("mid-transaction", marks=pytest.mark.skipif(not POSTGRES, reason="writer thread: PostgreSQL")),
+    ],
+)
 def test_an_ingest_killed_mid_file_and_run_again_leaves_every_claim_once(crash_db, killed):
     tmp_path, claims = crash_db
-    # given an ingest committing chunk by chunk, slowed so that the kill lands mid-file
+    # given an ingest committing chunk by chunk, slowed so that the kill lands mid-file (on PostgreSQL --parallel
+    # is the writer thread: one process validates while its second connection writes)
     mode = "--no-parallel" if killed == "one process" else "--parallel"
-    # the second process is killed while it holds the turn at the database (paused inside its transaction)
-    pause = "ingest-write:0.3" if killed == "the second of two" else "ingest:0.3"
+    # the second process (SQLite) or the writer thread (PostgreSQL) is killed while it is inside its transaction
+    pause = "ingest-write:0.3" if killed in ("the second of two", "mid-transaction") else "ingest:0.3"
     process = subprocess.Popen(
         [sys.executable, "-m", "metrocoop", "clearing", "ingest", str(claims), "--chunk-size", "250", mode, "--json"],
         env=_env(tmp_path, METROCOOP_CLEARING_TEST_PAUSE=pause),
@@ -138,8 +179,9 @@ def test_an_ingest_killed_mid_file_and_run_again_leaves_every_claim_once(crash_d
         else:
             pytest.fail("the second process never paused holding the turn")
         assert process.wait(timeout=120) != 0
-    elif killed == "one process":
-        # when it is killed with SIGKILL after it has committed some chunks
+    elif killed in ("one process", "mid-transaction"):
+        # when it is killed with SIGKILL after it has committed some chunks (mid-transaction: while the writer
+        # has a chunk written but not committed)
         _kill_when(tmp_path, process, "SELECT count(*) FROM clearing_claim", 250)
     else:
         started = time.monotonic()

@@ -17,11 +17,22 @@ def test_the_claim_table_has_one_index_and_on_sqlite_no_autoincrement():
             ddl = cursor.fetchone()[0]
             # a migration that rebuilds the table brings Django's AUTOINCREMENT back: see migration 0002
             assert "AUTOINCREMENT" not in ddl
-    # the claim id's unique index and the key; on PostgreSQL no second (…_like) index on the claim id
     indexed = sorted(
         tuple(c["columns"]) for c in indexes.values() if (c["index"] or c["unique"]) and not c["primary_key"]
     )
-    assert indexed == [("claim_id",)]
+    if connection.vendor == "sqlite":  # the claim id's unique index and the key
+        assert indexed == [("claim_id",)]
+        return
+    # PostgreSQL: the table is partitioned by period (migration 0005) and indexed on its id only; the claim id's
+    # uniqueness is the key table's one index (no second …_like index on the claim id anywhere)
+    from metrocoop.clearing.partitions import KEY
+
+    assert indexed == [("id",)]
+    with connection.cursor() as cursor:
+        keys = connection.introspection.get_constraints(cursor, KEY)
+    assert sorted((tuple(c["columns"]), c["unique"]) for c in keys.values() if c["index"] or c["unique"]) == [
+        (("claim_id",), True)
+    ]
 
 
 @pytest.mark.django_db

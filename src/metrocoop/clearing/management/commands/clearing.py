@@ -5,6 +5,8 @@ synthetic claims stream.
     metrocoop clearing close --period YYYY-MM [--json]
     metrocoop clearing open --period YYYY-MM
     metrocoop clearing verify [--json]
+    metrocoop clearing archive --period YYYY-MM [--json]    (PostgreSQL: detach a closed period's partitions)
+    metrocoop clearing restore --period YYYY-MM [--json]    (attach them again)
     metrocoop clearing generate --claims N FILE [--seed S] [--start YYYY-MM] [--months M] [--bad-share F]
 """
 
@@ -70,6 +72,14 @@ class Command(BaseCommand):
         p = sub.add_parser("open", help="open a period")
         p.add_argument("--period", required=True)
         p.add_argument("--user")
+        for verb, text in (
+            ("archive", "detach a closed period's partitions (PostgreSQL)"),
+            ("restore", "attach an archived period's partitions again (PostgreSQL)"),
+        ):
+            p = sub.add_parser(verb, help=text)
+            p.add_argument("--period", required=True)
+            p.add_argument("--user")
+            p.add_argument("--json", action="store_true")
         p = sub.add_parser("verify", help="check every invariant")
         p.add_argument("--json", action="store_true")
         p = sub.add_parser("generate", help="write a synthetic claims file (and set up what it needs)")
@@ -154,6 +164,29 @@ class Command(BaseCommand):
         lines = [f"{closed.code} closed; {len(data['instructions'])} instruction(s) ({data['method']})"]
         lines += [f"  {i['payer']} → {i['payee']}: {i['amount_fen'] / 100:,.2f} 元" for i in data["instructions"]]
         self._emit(data, json, "\n".join(lines))
+
+    def _period(self, text: str):
+        from metrocoop.clearing.models import Period
+
+        year, month = _month(text)
+        row = Period.objects.filter(year=year, month=month).first()
+        if row is None:
+            raise CommandError(f"无此结算期 No such period: {text}")
+        return row
+
+    def do_archive(self, period, user=None, json=False, **_):
+        from metrocoop.clearing.services import do_archive_period
+
+        row = self._period(period)
+        names = do_archive_period(row, actor=self._actor(user))
+        self._emit({"period": row.code, "archived": names}, json, f"{row.code} archived: {', '.join(names)}")
+
+    def do_restore(self, period, user=None, json=False, **_):
+        from metrocoop.clearing.services import do_restore_period
+
+        row = self._period(period)
+        names = do_restore_period(row, actor=self._actor(user))
+        self._emit({"period": row.code, "restored": names}, json, f"{row.code} restored: {', '.join(names)}")
 
     def do_verify(self, json=False, **_):
         from metrocoop.clearing.services import verify_clearing
