@@ -239,7 +239,10 @@ class Harmonisation:
         """The JSON of `metrocoop standards harmonise --json`: ties make `strictest`/`loosest` a list."""
 
         def extreme(items: list[Extreme]) -> Any:
-            rows = [{"city": e.city, "value": e.value} for e in items]
+            rows: list[dict[str, Any]] = []
+            for e in items:  # one city tied in two categories is named once
+                if {"city": e.city, "value": e.value} not in rows:
+                    rows.append({"city": e.city, "value": e.value})
             if not rows:
                 return None
             return rows[0] if len(rows) == 1 else rows
@@ -311,15 +314,15 @@ def harmonise(
             CityValue(
                 city=e.city,
                 value=converted,
-                unit=display_unit(unit),
+                unit=unit,
                 original_value=e.value,
-                original_unit=display_unit(e.unit),
+                original_unit=e.unit.strip(),
                 standard=e.standard,
                 category=e.category,
             )
         )
     if not cities:
-        return Harmonisation(parameter, display_unit(unit), limit_type, [], [], [], None, False, [], category, steps)
+        return Harmonisation(parameter, unit, limit_type, [], [], [], None, False, [], category, steps)
     values = [c.value for c in cities]
     strict_value = min(values) if limit_type == MAX else max(values)
     loose_value = max(values) if limit_type == MAX else min(values)
@@ -342,7 +345,7 @@ def harmonise(
     )
     return Harmonisation(
         parameter=parameter,
-        unit=display_unit(unit),
+        unit=unit,
         limit_type=limit_type,
         cities=cities,
         strictest=strictest,

@@ -33,6 +33,7 @@ from metrocoop.standards.models import LimitValue, Parameter, Standard
 
 COLUMNS = ("parameter", "name", "limit_type", "city", "value", "unit", "standard", "category")
 REQUIRED = ("parameter", "limit_type", "city", "value")
+HEADER_REQUIRED = REQUIRED  # name, unit, standard and category may be left out (read as empty)
 MAX_ROWS = 50_000
 
 
@@ -177,7 +178,7 @@ def _check(rows: list[dict[str, str]], actor: Any, report: LimitImportReport) ->
     by_name = {c.name_zh: c for c in cities.values()} | {c.name_en.lower(): c for c in cities.values()}
     parameters = {p.code: p for p in Parameter.objects.all()}
     new_params: dict[str, tuple[str, str, int]] = {}  # code -> (limit_type, kind, first row)
-    seen: dict[tuple[str, str, str], int] = {}
+    seen: dict[tuple[str, str, str], tuple[int, tuple]] = {}
     plan: list[_Planned] = []
 
     def bad(row: int, column: str, zh: str, en: str) -> None:
@@ -235,8 +236,6 @@ def _check(rows: list[dict[str, str]], actor: Any, report: LimitImportReport) ->
                     )
             elif code:
                 kind = engine.kind_of_unit(unit)
-                if not name:
-                    bad(index, "name", f"新参数 {code} 需要名称", f"new parameter {code} needs a name")
                 first = new_params.get(code)
                 if first is None:
                     new_params[code] = (limit_type, kind, index)
@@ -259,15 +258,20 @@ def _check(rows: list[dict[str, str]], actor: Any, report: LimitImportReport) ->
             bad(index, "unit", exc.reason_zh, exc.reason_en)
         if city is not None and code:
             key = (code, city.code, category)
-            if key in seen:
+            content = (value, engine.normalise_unit(unit), standard, limit_type)
+            if key in seen and seen[key][1] != content:
+                first = seen[key][0]
                 bad(
                     index,
                     "city",
-                    f"与第 {seen[key]} 行重复（同一参数、城市和类别）",
-                    f"repeats row {seen[key]} (same parameter, city and category)",
+                    f"与第 {first} 行矛盾（同一参数、城市和类别，数值不同）",
+                    f"contradicts row {first} (same parameter, city and category, another value)",
                 )
+            elif key in seen:
+                report.rows -= 1  # the same row twice: applied once
+                continue
             else:
-                seen[key] = index
+                seen[key] = (index, content)
             probe = LimitValue(parameter=existing, city=city, category=category)
             if not can(actor, Action.ADD, probe):
                 bad(
@@ -290,7 +294,7 @@ def _apply(plan: list[_Planned], actor: Any, report: LimitImportReport) -> None:
             if parameter is None:
                 parameter = Parameter(
                     code=item.parameter,
-                    name_zh=item.name,
+                    name_zh=item.name or item.parameter,
                     name_en=item.name if item.name.isascii() else "",
                     kind=item.kind,
                     limit_type=item.limit_type,

@@ -293,3 +293,18 @@ def test_recognitions_import_respects_the_recognising_citys_scope(tmp_path, tale
     assert run_json("import-recognitions", str(path))["created"] == 2
     out = run_json("recognised", "--type", "xtalent", "--issued-in", "SH", "--in", "WX", "--on", "2025-01-01")
     assert out["recognised"] is True and out["scope"] == "A类"
+
+
+def test_a_row_repeated_identically_is_applied_once_a_contradicting_one_is_refused(tmp_path, reference):
+    same = ["XTP", "", "max", "SH", "0.3", "ug/L", "", ""]
+    report = run_json("import-limits", str(write_csv(tmp_path / "a.csv", [same, same])))
+    assert report["created"] == 1
+    p = Parameter.objects.get(code="XTP")
+    assert p.name_zh == "XTP"  # no name given: the code stands for it
+    out = run_json("harmonise", "--parameter", "XTP")
+    assert out["unit"] == "ug/L" and out["cities"][0]["original_unit"] == "ug/L"  # as written
+    clash = [["XTP", "", "max", "SZ", "0.3", "mg/L", "", ""], ["XTP", "", "max", "SZ", "0.4", "mg/L", "", ""]]
+    with pytest.raises(CommandError) as refused:
+        run("import-limits", str(write_csv(tmp_path / "b.csv", clash)))
+    assert "row 3" in str(refused.value)  # the error itself names the bad row
+    assert not LimitValue.objects.filter(city__code="SZ").exists()

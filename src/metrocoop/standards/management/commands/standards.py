@@ -81,9 +81,10 @@ class Command(BaseCommand):
                 self.stdout.write(_json(exc.report.as_dict()))
             else:
                 for p in exc.report.problems:
-                    self.stderr.write(str(p))
+                    self.stdout.write(str(p))
             n = len(exc.report.problems)
-            raise CommandError(f"{n} 处错误，未导入任何数据 / {n} problem(s), nothing imported") from exc
+            lines = "\n".join(str(p) for p in exc.report.problems)
+            raise CommandError(f"{n} 处错误，未导入任何数据 / {n} problem(s), nothing imported:\n{lines}") from exc
         if json:
             self.stdout.write(_json(report.as_dict()))
             return
