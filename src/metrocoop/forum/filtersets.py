@@ -20,6 +20,13 @@ class SuggestionFilterSet(django_filters.FilterSet):
         model = Suggestion
         fields = ["status", "category", "city"]
 
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            field.widget.attrs.setdefault("class", "form-select" if hasattr(field, "choices") else "form-control")
+        return form
+
     def search(self, queryset, name, value):
         from django.db.models import Q
 
