@@ -441,7 +441,8 @@ def do_register_relocation(data: Mapping[str, Any], *, actor: Any) -> Relocation
         require(actor, Action.ADD, relocation)
         relocation.full_clean(exclude=["registered_by"])
         relocation.save()
-        Enterprise.objects.filter(pk=enterprise.pk).update(city=relocation.destination)
+        enterprise.city = relocation.destination  # saved (not update()) so the audit trail records the move
+        enterprise.save(update_fields=["city", "updated_at"])
         require(actor, Action.CHANGE, relocation)
         origin = relocation.origin
         notify(
@@ -699,7 +700,7 @@ def park_shares(park: Park, year: int) -> dict[str, Any]:
 
 def park_explanation(park: Park, year: int) -> dict[str, Any]:
     row = park.years.get(year=year)
-    return row.shares if row.shares else park_year_result(park, row).to_dict()
+    return row.shares if row.posted_at is not None and row.shares else park_year_result(park, row).to_dict()
 
 
 # --- land quota ----------------------------------------------------------------------------------------------------

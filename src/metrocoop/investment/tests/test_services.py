@@ -103,6 +103,10 @@ def test_relocation_notifies_the_origin_applies_the_rule_and_posts_capped_shares
     )
     firm.refresh_from_db()
     assert firm.city == reference["JX"] and relocation.origin == reference["SH"] and relocation.rule == rule
+    from auditlog.models import LogEntry
+
+    moved = LogEntry.objects.get_for_object(firm).order_by("-id").first()
+    assert "city" in moved.changes_dict and moved.actor == demo_users["liaison-jx"]
     assert Notification.objects.filter(kind="investment.relocation", recipient__username="liaison-sh").exists()
     # the origin's liaison cannot enter the destination's tax
     with pytest.raises(PermissionDenied):
