@@ -2,7 +2,6 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class SuggestionCategory(models.TextChoices):
@@ -19,11 +18,11 @@ class SuggestionCategory(models.TextChoices):
 
 class SuggestionStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
-    ACCEPTED = "accepted", pgettext_lazy("suggestion status", "Accepted")
+    ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     ASSIGNED = "assigned", _("Assigned")
     ANSWERED = "answered", _("Answered")
-    CLOSED = "closed", pgettext_lazy("suggestion status", "Closed")
+    CLOSED = "closed", _("Closed")
 
 
 # Statuses in which somebody owes the author a step, and so a deadline runs.
