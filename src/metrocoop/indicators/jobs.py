@@ -6,6 +6,7 @@ from pathlib import Path
 
 from metrocoop.core.jobs import Progress, job_handler
 from metrocoop.core.models import Job, User
+from metrocoop.core.spreadsheets import cap_error_report
 from metrocoop.indicators import services
 
 
@@ -35,5 +36,5 @@ def import_observations(job: Job, progress: Progress) -> dict:
         )
     except services.ImportRejected as exc:
         progress.advance(0, f"rejected 已拒绝: {len(exc.report.errors)} bad cells", force=True)
-        return exc.report.summary()
+        return cap_error_report(exc.report.summary())
     return result.summary()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from metrocoop.core import spreadsheets
 from metrocoop.core.audit import acting, log_event
 from metrocoop.core.models import City, User
 from metrocoop.core.permissions import Action, can, require
@@ -173,14 +175,8 @@ def read_table(name: str, content: bytes) -> tuple[list[Any], list[list[Any]]]:
     """(header, rows) of the first sheet of an .xlsx, or of a .csv (UTF-8, with or without BOM, or GB18030)."""
     lower = name.lower()
     if lower.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # a corrupt or mislabelled file
-            raise ValidationError(_("The file is not a readable .xlsx workbook: %(e)s") % {"e": exc}) from None
-        rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-        wb.close()
+        header, data = spreadsheets.read_xlsx(content)  # bounded: unpacked size and rows (core.spreadsheets)
+        rows = [header, *data] if header or data else []
     elif lower.endswith(".csv"):
         for encoding in ("utf-8-sig", "gb18030"):
             try:
@@ -190,7 +186,8 @@ def read_table(name: str, content: bytes) -> tuple[list[Any], list[list[Any]]]:
                 continue
         else:
             raise ValidationError(_("The CSV file is neither UTF-8 nor GB18030."))
-        rows = [list(r) for r in csv.reader(io.StringIO(text))]
+        rows = [list(r) for r in itertools.islice(csv.reader(io.StringIO(text)), spreadsheets.max_rows() + 2)]
+        spreadsheets.check_row_count(len(rows) - 1)
     else:
         raise ValidationError(_("Give an .xlsx or .csv file."))
     if not rows:

@@ -20,6 +20,7 @@ from metrocoop.core.exports import write_xlsx
 from metrocoop.core.jobs import start_job
 from metrocoop.core.models import City, Job
 from metrocoop.core.permissions import Action, can, can_any, restrict
+from metrocoop.core.spreadsheets import cap_error_report, unpacked_size
 from metrocoop.indicators import analysis, charts, services
 from metrocoop.indicators.choices import FlowZone, Sector, ShareBasis
 from metrocoop.indicators.models import Indicator, Observation
@@ -265,9 +266,18 @@ def import_page(request):
             year = int(request.POST["year"]) if request.POST.get("year") else None
         except ValueError:
             year = None
+        weight = 0
+        if upload is not None:
+            try:  # what reading will really handle: an .xlsx's unpacked size, not the upload's
+                weight = unpacked_size(upload.name, upload.read())
+            except ValidationError as exc:
+                context["error"] = " ".join(exc.messages)
+            upload.seek(0)
         if upload is None:
             context["error"] = _("Choose a file.")
-        elif upload.size > SYNC_IMPORT_LIMIT:
+        elif context.get("error"):
+            pass
+        elif weight > SYNC_IMPORT_LIMIT:
             folder = Path(settings.MEDIA_ROOT) / "indicators" / "imports" / uuid.uuid4().hex
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / Path(upload.name).name
@@ -287,7 +297,7 @@ def import_page(request):
                 )
                 context["result"] = result.summary()
             except services.ImportRejected as exc:
-                context["report"] = exc.report.summary()
+                context["report"] = cap_error_report(exc.report.summary())
             except ValidationError as exc:
                 context["error"] = " ".join(exc.messages)
     return render(request, "indicators/import.html", context)

@@ -490,3 +490,80 @@ def test_an_api_token_older_than_its_lifetime_is_refused_and_a_new_one_can_be_as
     assert fresh["token"] != token.key
     client.credentials(HTTP_AUTHORIZATION=f"Token {fresh['token']}")
     assert client.get("/api/me/").status_code == 200
+
+
+# Item 8: spreadsheet imports are bounded (rows, unpacked size, error report) and the real size decides
+# between a synchronous import and a background job.
+def _xlsx(rows) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet()
+    for row in rows:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _post_import(api, name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return api("liaison-sz").post(
+        "/api/indicator-imports/", {"file": SimpleUploadedFile(name, content)}, format="multipart"
+    )
+
+
+def test_an_xlsx_with_more_rows_than_the_limit_is_refused_whole(api, reference, settings):
+    from metrocoop.indicators.models import Observation
+
+    settings.METROCOOP_IMPORT_MAX_ROWS = 100
+    rows = [["city", "year", "indicator", "value"]] + [["SZ", 1900 + n, "gdp", n] for n in range(150)]
+    before = Observation.objects.count()
+    for name, content in (
+        ("big.xlsx", _xlsx(rows)),
+        ("big.csv", "\n".join(",".join(map(str, r)) for r in rows).encode()),
+    ):
+        response = _post_import(api, name, content)
+        assert response.status_code == 400, name
+        assert "100" in str(response.json()["fields"]["file"])
+    assert Observation.objects.count() == before
+
+
+def test_an_xlsx_that_unpacks_beyond_the_limit_is_refused_before_it_is_parsed(api, reference, settings):
+    settings.METROCOOP_IMPORT_MAX_UNPACKED_BYTES = 1_000_000
+    rows = [["city", "year", "indicator", "value", "note"]] + [["SZ", 2020, "gdp", 1, "x" * 1000]] * 2000
+    content = _xlsx(rows)
+    assert len(content) < 200_000  # small on the wire, about 2 MB unpacked
+    response = _post_import(api, "bomb.xlsx", content)
+    assert response.status_code == 400
+    assert "1000000" in str(response.json()["fields"]["file"]).replace(",", "").replace(" ", "")
+
+
+def test_the_error_report_lists_the_first_errors_and_counts_the_rest(api, reference, settings):
+    settings.METROCOOP_IMPORT_MAX_ERRORS_SHOWN = 20
+    rows = [["city", "year", "indicator", "value"]] + [["SZ", 2020, "gdp", "x"]] * 300
+    response = _post_import(api, "bad.xlsx", _xlsx(rows))
+    body = response.json()
+    assert response.status_code == 400
+    assert len(body["errors"]) == 20 and body["error_count"] >= 300
+    assert body["errors_omitted"] == body["error_count"] - 20
+    assert body["error_counts"]["not-a-number"] >= 300
+
+
+def test_a_small_xlsx_that_unpacks_large_goes_to_the_background(browser_client, reference, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from metrocoop.core.models import Job
+    from metrocoop.indicators import views
+
+    settings.MEDIA_ROOT = tmp_path
+    rows = [["city", "year", "indicator", "value", "note"]] + [
+        ["SZ", 2020 - n % 50, "gdp", n, "x" * 200] for n in range(2000)
+    ]
+    content = _xlsx(rows)
+    assert len(content) < views.SYNC_IMPORT_LIMIT  # judged by its compressed size it would run in the request
+    browser_client("liaison-sz").post("/indicators/import/", {"file": SimpleUploadedFile("many.xlsx", content)})
+    assert Job.objects.filter(kind="indicators.import").exists()

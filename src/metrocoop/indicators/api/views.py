@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from metrocoop.core.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet
 from metrocoop.core.permissions import Action, restrict
+from metrocoop.core.spreadsheets import cap_error_report
 from metrocoop.indicators import analysis, services
 from metrocoop.indicators.api.serializers import (
     AnalysisSerializer,
@@ -236,7 +237,7 @@ class ObservationImportView(APIView):
                 actor=request.user,
             )
         except services.ImportRejected as exc:
-            return Response(exc.report.summary(), status=status.HTTP_400_BAD_REQUEST)
+            return Response(cap_error_report(exc.report.summary()), status=status.HTTP_400_BAD_REQUEST)
         except ValidationError as exc:
             raise drf_serializers.ValidationError({"file": exc.messages}) from None
         return Response(result.summary(), status=status.HTTP_201_CREATED)
