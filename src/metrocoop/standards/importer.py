@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from metrocoop.core import spreadsheets
 from metrocoop.core.audit import acting
 from metrocoop.core.models import City
 from metrocoop.core.permissions import Action, can
@@ -34,7 +36,6 @@ from metrocoop.standards.models import LimitValue, Parameter, Standard
 COLUMNS = ("parameter", "name", "limit_type", "city", "value", "unit", "standard", "category")
 REQUIRED = ("parameter", "limit_type", "city", "value")
 HEADER_REQUIRED = REQUIRED  # name, unit, standard and category may be left out (read as empty)
-MAX_ROWS = 50_000
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,9 @@ def read_rows(path: Path | str, content: bytes | None = None) -> list[dict[str, 
     path = Path(path)
     raw = content if content is not None else path.read_bytes()
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        ws = load_workbook(io.BytesIO(raw), read_only=True, data_only=True).active
-        values = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        # bounded reading shared by every import (declared unpacked size, row limit): core.spreadsheets
+        header, body = spreadsheets.read_xlsx(raw)
+        values = [[_cell_text(v) for v in header]] + [[_cell_text(v) for v in row] for row in body]
     elif path.suffix.lower() in (".csv", ".txt"):
         text = None
         for encoding in ("utf-8-sig", "gb18030"):
@@ -101,13 +101,14 @@ def read_rows(path: Path | str, content: bytes | None = None) -> list[dict[str, 
         if text is None:
             raise ValueError("encoding")
         values = [list(r) for r in csv.reader(io.StringIO(text))]
+        spreadsheets.check_row_count(len(values) - 1)
     else:
         raise ValueError("suffix")
     if not values:
         return []
     header = [h.strip().lower() for h in values[0]]
     out = []
-    for row in values[1 : MAX_ROWS + 2]:
+    for row in values[1:]:
         if not any(str(v).strip() for v in row):
             out.append({})  # keeps row numbers; skipped below
             continue
@@ -136,6 +137,9 @@ def check_and_import(path: Path | str, *, actor: Any, content: bytes | None = No
             else ("只接受 .csv 或 .xlsx 文件", "only .csv or .xlsx files are accepted")
         )
         report.problems.append(RowProblem(1, "file", zh, en))
+        raise ImportRejected(report) from exc
+    except ValidationError as exc:  # too large, too many rows, not a workbook
+        report.problems.append(RowProblem(1, "file", "无法读取文件：" + " ".join(exc.messages), " ".join(exc.messages)))
         raise ImportRejected(report) from exc
     except Exception as exc:  # a damaged workbook
         report.problems.append(RowProblem(1, "file", "无法读取文件", f"cannot read the file ({type(exc).__name__})"))
@@ -333,6 +337,9 @@ def _open(path, content, report: LimitImportReport, required: tuple[str, ...]) -
         report.problems.append(
             RowProblem(1, "file", "只接受 UTF-8/GB18030 的 .csv 或 .xlsx 文件", "only .csv or .xlsx")
         )
+        return None
+    except ValidationError as exc:  # too large, too many rows, not a workbook
+        report.problems.append(RowProblem(1, "file", "无法读取文件：" + " ".join(exc.messages), " ".join(exc.messages)))
         return None
     except Exception as exc:
         report.problems.append(RowProblem(1, "file", "无法读取文件", f"cannot read the file ({type(exc).__name__})"))

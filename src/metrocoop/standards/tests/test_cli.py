@@ -308,3 +308,13 @@ def test_a_row_repeated_identically_is_applied_once_a_contradicting_one_is_refus
         run("import-limits", str(write_csv(tmp_path / "b.csv", clash)))
     assert "row 3" in str(refused.value)  # the error itself names the bad row
     assert not LimitValue.objects.filter(city__code="SZ").exists()
+
+
+def test_a_file_beyond_the_row_limit_is_refused_whole(tmp_path, reference, settings):
+    settings.METROCOOP_IMPORT_MAX_ROWS = 2
+    rows = [["XTP", "TP", "max", code, "0.3", "mg/L", "", ""] for code in ("SH", "SZ", "WX")]
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("standards", "import-limits", str(write_csv(tmp_path / "big.csv", rows)), "--json", stdout=out)
+    assert json.loads(out.getvalue())["problems"][0]["column"] == "file"
+    assert not LimitValue.objects.exists()
