@@ -26,13 +26,15 @@ def chain_tree(chain, counts: dict[str, dict[str, int]], city_names: dict[str, s
                 continue
             links = []
             for link in segment.links.all():
-                holders = sorted((c for c, n in counts.get(link.code, {}).items() if n > 0), key=str)
+                holders = [c for c in city_names if counts.get(link.code, {}).get(c, 0) > 0]
                 names = "、".join(city_names.get(c, c) for c in holders) or _("none")
                 codes = ", ".join(link.industry_codes)
                 links.append(
                     {
                         "name": link.name,
                         "value": len(holders),
+                        "symbol": "circle",
+                        "symbolSize": 12,
                         "itemStyle": {"color": colour_for(len(holders)), "borderColor": colour_for(len(holders))},
                         "tooltip": {
                             "formatter": f"{link.name} ({_('GB/T 4754')} {codes})<br>"

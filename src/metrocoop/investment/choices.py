@@ -40,7 +40,7 @@ class CoordinationRule(models.TextChoices):
 
 
 class ConflictStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Awaiting coordination")
     RESOLVED = "resolved", _("Resolved")
 
 

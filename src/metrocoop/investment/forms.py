@@ -57,7 +57,7 @@ class LeadForm(BootstrapMixin, forms.Form):
     target_name = forms.CharField(label=_("target enterprise"), max_length=200)
     target_credit_code = forms.CharField(label=_("target's credit code"), max_length=18, required=False)
     target_country = forms.CharField(label=_("target's country or region"), max_length=60, required=False)
-    link = forms.ModelChoiceField(queryset=Link.objects.select_related("segment__chain"), label=_("link"))
+    link = forms.ModelChoiceField(queryset=Link.objects.select_related("segment__chain"), label=_("chain link"))
     note = forms.CharField(label=_("note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, cities=(), **kwargs):

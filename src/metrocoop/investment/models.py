@@ -114,7 +114,7 @@ class Lead(models.Model):
     target_credit_code = models.CharField(_("target's credit code"), max_length=18, blank=True)
     target_country = models.CharField(_("target's country or region"), max_length=60, blank=True)
     target_key = models.CharField(_("target key"), max_length=220, editable=False, db_index=True)
-    link = models.ForeignKey(Link, on_delete=models.PROTECT, related_name="leads", verbose_name=_("link"))
+    link = models.ForeignKey(Link, on_delete=models.PROTECT, related_name="leads", verbose_name=_("chain link"))
     status = models.CharField(_("status"), max_length=10, choices=LeadStatus.choices, default=LeadStatus.ACTIVE)
     note = models.TextField(_("note"), blank=True, max_length=2000)
     conflict = models.ForeignKey(
@@ -153,7 +153,7 @@ class LeadConflict(models.Model):
     )
     explanation = models.JSONField(_("explanation"), default=list, blank=True)
     detected_at = models.DateTimeField(_("detected at"), default=timezone.now)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("time of decision"), null=True, blank=True)
 
     class Meta:
         ordering = ["-detected_at"]
@@ -173,7 +173,7 @@ class PromotionEvent(models.Model):
     chains = models.ManyToManyField(Chain, blank=True, related_name="events", verbose_name=_("chains"))
     country = models.CharField(_("country or region"), max_length=60)
     venue = models.CharField(_("venue"), max_length=200, blank=True)
-    held_on = models.DateField(_("held on"))
+    held_on = models.DateField(_("event date"))
     note = models.TextField(_("note"), blank=True, max_length=2000)
 
     class Meta:
@@ -218,7 +218,7 @@ class Relocation(models.Model):
     on the move date applies to the firm's local tax in the destination."""
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="relocations")
-    origin = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("origin city"))
+    origin = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("moving-out city"))
     destination = models.ForeignKey(
         City, on_delete=models.PROTECT, related_name="+", verbose_name=_("destination city")
     )

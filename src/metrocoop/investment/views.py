@@ -53,7 +53,8 @@ def _my_cities(user) -> list[City]:
 
 
 def _city_names() -> dict[str, str]:
-    return {c.code: c.name for c in City.objects.all()}
+    """Code → name in the active language, in the cities' own order (sort_order)."""
+    return {c.code: c.name for c in City.objects.order_by("sort_order", "code")}
 
 
 def _changeable(model, rows, user) -> set[int]:
@@ -111,7 +112,7 @@ def chain_detail(request, code):
     rows = []
     for segment in chain.segments.all():
         for link in segment.links.all():
-            holders = sorted(c for c, n in counts.get(link.code, {}).items() if n > 0)
+            holders = [c for c in names if counts.get(link.code, {}).get(c, 0) > 0]
             rows.append(
                 {
                     "segment": segment,
