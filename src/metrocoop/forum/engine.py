@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -136,9 +135,17 @@ STOP_BIGRAMS = frozenset(
 )
 
 
+# Full-width ASCII (Ｕ+FF01–FF5E) to half-width and the ideographic space to a space: what NFKC does to the text
+# people type in Chinese input methods, at a fraction of its cost (NFKC is ten times slower on Chinese text).
+_HALF_WIDTH = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20}
+
+
 def normalise(text: str) -> str:
-    """NFKC (full-width letters and digits to half-width), lower case. Markup is text like any other."""
-    return unicodedata.normalize("NFKC", text or "").lower()
+    """Full-width letters and digits to half-width, lower case. Markup is text like any other."""
+    text = text or ""
+    if not text.isascii():
+        text = text.translate(_HALF_WIDTH)
+    return text.lower()
 
 
 def features(text: str) -> Counter[str]:
@@ -201,8 +208,17 @@ def likely_duplicates(
 ) -> list[Match]:
     """The candidates at least `threshold` alike to (title, text), most alike first, at most `limit`."""
     query = features(suggestion_text(title, text))
+    mass = sum(v * v for v in query.values())
+    # Cauchy-Schwarz: cosine >= t needs the features both share to carry at least t² of the query's squared mass.
+    # A substring test finds every shared feature (and perhaps more), so this cheap bound never drops a match; it
+    # spares building the features of candidates that cannot reach the threshold.
+    needed = threshold * threshold * mass
+    weights = sorted(((v * v, k) for k, v in query.items()), reverse=True)
     found = []
     for c in candidates:
+        haystack = normalise(suggestion_text(c.title, c.text))
+        if sum(w for w, k in weights if k in haystack) < needed:
+            continue
         other = features(suggestion_text(c.title, c.text))
         score = cosine(query, other)
         if score >= threshold:
