@@ -304,9 +304,12 @@ def relocation_shares(
             + (f"，累计不超过 {cap_fen} 分" if cap_fen is not None else ""),
         )
     ]
+    decided = False
     for year in sorted(taxes):
-        if year == base_end + 1 and rule.extension_years and cap_fen is not None:
-            extended = cumulative < cap_fen
+        if year > base_end and not decided:
+            # decided once, at the first year after the base period (even when a year in between has no figure)
+            decided = True
+            extended = bool(rule.extension_years) and cap_fen is not None and cumulative < cap_fen
             if extended:
                 last_year = base_end + rule.extension_years
                 steps.append(

@@ -108,6 +108,12 @@ def test_relocation_extended_when_the_cap_is_not_reached():
     assert s.years[4].cumulative_origin_fen == 500_005
 
 
+def test_the_extension_is_decided_even_when_the_year_after_the_period_has_no_figure():
+    s = _schedule({2020: 100, 2021: 100, 2022: 100, 2024: 100, 2025: 100})
+    assert [y.origin_fen for y in s.years] == [50, 50, 50, 50, 0]  # 2024 is in the extension (to 2024)
+    assert s.extended and s.last_year == 2024
+
+
 def test_the_extension_is_capped_too():
     s = _schedule(dict.fromkeys(range(2020, 2026), 500000), cap=850_000)
     # 3 × 250,000 = 750,000 < 850,000: extended; 2023 gets only 100,000; 2024 nothing
