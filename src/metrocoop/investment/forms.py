@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from metrocoop.core.models import City
 from metrocoop.investment.choices import SizeBand
-from metrocoop.investment.models import Enterprise, Lead, Link
+from metrocoop.investment.models import Chain, Enterprise, Lead, Link
 
 
 def fen(value: Decimal | None) -> int | None:
@@ -100,3 +100,30 @@ class ParkYearForm(BootstrapMixin, forms.Form):
     tax_yuan = yuan_field(_("local tax revenue (yuan)"))
     gdp_yuan = yuan_field(_("GDP (yuan)"))
     land_quota_m2 = forms.IntegerField(label=_("land-use quota (m²)"), min_value=0)
+
+
+class EventForm(BootstrapMixin, forms.Form):
+    title = forms.CharField(label=_("title"), max_length=200)
+    host_city = forms.ModelChoiceField(queryset=City.objects.none(), label=_("organising city"))
+    partner_cities = forms.ModelMultipleChoiceField(
+        queryset=City.objects.current_members(), label=_("partner cities"), required=False
+    )
+    chains = forms.ModelMultipleChoiceField(queryset=Chain.objects.all(), label=_("chains"), required=False)
+    country = forms.CharField(label=_("country or region"), max_length=60)
+    venue = forms.CharField(label=_("venue"), max_length=200, required=False)
+    held_on = forms.DateField(label=_("event date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, cities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["host_city"].queryset = City.objects.filter(pk__in=[c.pk for c in cities])
+
+
+class LandTransferForm(BootstrapMixin, forms.Form):
+    from_city = forms.ModelChoiceField(queryset=City.objects.current_members(), label=_("giving city"))
+    to_city = forms.ModelChoiceField(queryset=City.objects.current_members(), label=_("receiving city"))
+    quota_m2 = forms.IntegerField(label=_("quota (m²)"), min_value=1)
+    compensation_yuan = forms.DecimalField(
+        label=_("compensation (yuan)"), max_digits=16, decimal_places=2, min_value=Decimal("0.01")
+    )
+    agreed_on = forms.DateField(label=_("agreed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("note"), max_length=300, required=False)

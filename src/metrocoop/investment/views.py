@@ -26,6 +26,8 @@ from metrocoop.investment.forms import (
     CreditCodeCheckForm,
     DecideForm,
     EnterpriseForm,
+    EventForm,
+    LandTransferForm,
     LeadForm,
     ParkYearForm,
     RelocationForm,
@@ -292,9 +294,46 @@ def leads(request):
             "decide_forms": decide_forms,
             "form": form,
             "events": events,
+            "event_form": EventForm(cities=cities)
+            if cities and can_any(request.user, Action.ADD, PromotionEvent)
+            else None,
             "editable": _changeable(Lead, rows, request.user),
         },
     )
+
+
+@login_required
+@require_POST
+def event_create(request):
+    form = EventForm(request.POST, cities=_my_cities(request.user))
+    if form.is_valid():
+        try:
+            services.do_create_event(form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Event saved."))
+    else:
+        messages.error(request, " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return HttpResponseRedirect(reverse("investment:leads") + "#events")
+
+
+@login_required
+@require_POST
+def land_transfer_create(request):
+    form = LandTransferForm(request.POST)
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "compensation_yuan"}
+        data["compensation_fen"] = fen(form.cleaned_data["compensation_yuan"])
+        try:
+            services.do_register_land_transfer(data, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Land-quota transfer registered; the compensation is posted."))
+    else:
+        messages.error(request, " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return HttpResponseRedirect(reverse("investment:relocations") + "#land")
 
 
 @login_required
@@ -364,7 +403,12 @@ def relocations(request):
     transfers = restrict(
         LandQuotaTransfer.objects.select_related("from_city", "to_city", "park", "transfer"), request.user
     )
-    return render(request, "investment/relocations.html", {"rows": rows, "form": form, "land_transfers": transfers})
+    land_form = LandTransferForm() if can_any(request.user, Action.ADD, LandQuotaTransfer) else None
+    return render(
+        request,
+        "investment/relocations.html",
+        {"rows": rows, "form": form, "land_transfers": transfers, "land_form": land_form},
+    )
 
 
 @login_required

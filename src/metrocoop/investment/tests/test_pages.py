@@ -137,3 +137,36 @@ def test_list_pages_use_a_bounded_number_of_queries(browser_client, demo, django
     for name in ("enterprises", "leads", "relocations", "parks", "index", "gaps"):
         with django_assert_max_num_queries(25):
             assert client.get(reverse(f"investment:{name}")).status_code == 200
+
+
+def test_a_liaison_organises_an_event_for_its_own_city_only(browser_client, demo, reference):
+    from metrocoop.investment.models import PromotionEvent
+
+    event = {"title": "推介会", "country": "法国", "held_on": "2026-12-01", "partner_cities": [reference["SH"].pk]}
+    client = browser_client("liaison-sz")
+    before = snapshot(PromotionEvent)
+    client.post(reverse("investment:event_create"), {**event, "host_city": reference["WX"].pk})
+    assert snapshot(PromotionEvent) == before
+    assert (
+        client.post(reverse("investment:event_create"), {**event, "host_city": reference["SZ"].pk}).status_code == 302
+    )
+    created = PromotionEvent.objects.get(title="推介会")
+    assert created.host_city.code == "SZ" and [c.code for c in created.partner_cities.all()] == ["SH"]
+
+
+def test_only_the_office_registers_a_land_quota_transfer_on_the_page(browser_client, demo, reference):
+    from metrocoop.investment.models import LandQuotaTransfer
+
+    data = {
+        "from_city": reference["HZ"].pk,
+        "to_city": reference["SH"].pk,
+        "quota_m2": 500,
+        "compensation_yuan": "12.34",
+        "agreed_on": "2026-01-01",
+    }
+    before = snapshot(LandQuotaTransfer)
+    assert browser_client("liaison-hz").post(reverse("investment:land_transfer_create"), data).status_code == 403
+    assert snapshot(LandQuotaTransfer) == before
+    assert browser_client("office").post(reverse("investment:land_transfer_create"), data).status_code == 302
+    row = LandQuotaTransfer.objects.get(from_city=reference["HZ"])
+    assert row.compensation_fen == 1234 and row.transfer.amount_fen == 1234
