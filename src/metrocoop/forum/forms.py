@@ -69,3 +69,27 @@ class DigestForm(BootstrapForm):
 
         super().__init__(*args, **kwargs)
         self.fields["frequency"].choices = DigestFrequency.choices
+
+
+class ResearchProposalForm(BootstrapForm):
+    name_zh = forms.CharField(label=_("Chinese name"), max_length=200)
+    name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
+    summary = forms.CharField(
+        label=_("Summary"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    cities = forms.ModelMultipleChoiceField(
+        label=_("Related cities"),
+        queryset=City.objects.all(),
+        to_field_name="code",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class ResearchAdvanceForm(BootstrapForm):
+    report_summary = forms.CharField(
+        label=_("Report summary (when publishing the report)"),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

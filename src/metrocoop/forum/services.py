@@ -563,6 +563,8 @@ def do_propose_research(
 ) -> ResearchProject:
     if not name_zh.strip():
         raise ValidationError({"name_zh": _("A Chinese name is required.")})
+    if organisation.kind != OrganisationKind.RESEARCH_SOCIETY:
+        raise ValidationError({"organisation": _("Special studies belong to the research society or a think-tank.")})
     with transaction.atomic(), acting(actor):
         project = ResearchProject(
             name_zh=name_zh[:200], name_en=name_en[:200], summary=summary, organisation=organisation, lead=actor

@@ -17,12 +17,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from metrocoop.core.attachments import attachments_of
-from metrocoop.core.choices import Role
+from metrocoop.core.choices import OrganisationKind, Role
+from metrocoop.core.models import Organisation
 from metrocoop.core.permissions import Action, can, can_any, has_role, restrict
 from metrocoop.forum import services
 from metrocoop.forum.choices import OPEN_STATUSES, Moderation, SuggestionStatus
 from metrocoop.forum.filtersets import SuggestionFilterSet
-from metrocoop.forum.forms import AnswerForm, AssignForm, DeclineForm, DigestForm, MergeForm, ReportForm, SuggestionForm
+from metrocoop.forum.forms import (
+    AnswerForm,
+    AssignForm,
+    DeclineForm,
+    DigestForm,
+    MergeForm,
+    ReportForm,
+    ResearchAdvanceForm,
+    ResearchProposalForm,
+    SuggestionForm,
+)
 from metrocoop.forum.models import (
     DigestPreference,
     DuplicateCandidate,
@@ -66,6 +77,7 @@ def index(request):
             "statuses": statuses,
             "today": timezone.localdate(),
             "is_moderator": has_role(request.user, Role.OFFICE),
+            "can_propose": can_any(request.user, Action.ADD, ResearchProject),
         },
     )
 
@@ -238,8 +250,59 @@ def research_detail(request, pk):
     return render(
         request,
         "forum/research.html",
-        {"p": project, "fund_project": fund_project, "attachments": attachments_of(project, request.user)},
+        {
+            "p": project,
+            "fund_project": fund_project,
+            "attachments": attachments_of(project, request.user),
+            "can_advance": can(request.user, Action.CHANGE, project) and project.status in services.RESEARCH_NEXT,
+            "advance_form": ResearchAdvanceForm(),
+        },
     )
+
+
+@login_required
+def research_new(request):
+    if not can_any(request.user, Action.ADD, ResearchProject):
+        raise PermissionDenied
+    societies = Organisation.objects.filter(kind=OrganisationKind.RESEARCH_SOCIETY).order_by("code")
+    own = Organisation.objects.filter(role_assignments__user=request.user, kind=OrganisationKind.RESEARCH_SOCIETY)
+    organisation = own.first() or societies.first()
+    form = ResearchProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and organisation is not None:
+        data = form.cleaned_data
+        try:
+            project = services.do_propose_research(
+                name_zh=data["name_zh"],
+                name_en=data["name_en"],
+                summary=data["summary"],
+                organisation=organisation,
+                cities=list(data["cities"]),
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return HttpResponseRedirect(project.get_absolute_url())
+    return render(request, "forum/research_form.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+@require_POST
+def research_advance(request, pk):
+    project = get_object_or_404(restrict(ResearchProject.objects.all(), request.user), pk=pk)
+    form = ResearchAdvanceForm(request.POST)
+    form.is_valid()
+    try:
+        services.do_advance_research(
+            project, report_summary=form.cleaned_data.get("report_summary", ""), actor=request.user
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+    return HttpResponseRedirect(project.get_absolute_url())
 
 
 def event_detail(request, pk):

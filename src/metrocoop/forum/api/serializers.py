@@ -102,11 +102,11 @@ class SuggestionSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         found = getattr(obj, "likely_duplicates", None)
         if found is not None:
             return [{"id": m.id, "title": m.title, "similarity": m.similarity} for m in found]
-        visible = self.context.get("visible_ids")
+        everything, user_id = self.context.get("reads_everything", False), self.context.get("user_id")
         return [
             {"id": c.other_id, "title": c.other.title, "similarity": c.similarity}
             for c in obj.duplicate_candidates.all()
-            if not c.dismissed and (visible is None or c.other_id in visible)
+            if not c.dismissed and (everything or c.other.is_public or c.other.author_id == user_id)
         ]
 
 
@@ -157,6 +157,23 @@ class ResearchProjectSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+class ResearchProposalSerializer(StrictSerializerMixin, serializers.Serializer):
+    name_zh = serializers.CharField(max_length=200)
+    name_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    summary = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
+    organisation = serializers.CharField(max_length=60, help_text="code of the research society or think-tank")
+    cities = serializers.ListField(child=serializers.CharField(max_length=8), required=False, default=list)
+
+
+class ResearchAdvanceSerializer(StrictSerializerMixin, serializers.Serializer):
+    report_summary = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
+    published_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ResearchLinkSerializer(StrictSerializerMixin, serializers.Serializer):
+    fund_project = serializers.IntegerField()
 
 
 class SpeakerSerializer(serializers.ModelSerializer):

@@ -1,5 +1,7 @@
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -7,8 +9,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
-from metrocoop.core.models import City
-from metrocoop.core.permissions import restrict
+from metrocoop.core.models import City, Organisation
+from metrocoop.core.permissions import REGIONAL_ROLES, has_role, restrict
 from metrocoop.forum import services
 from metrocoop.forum.api import serializers as s
 from metrocoop.forum.filtersets import SuggestionFilterSet
@@ -47,10 +49,9 @@ class SuggestionViewSet(ServiceModelViewSet):
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if self.request is not None:
-            context["visible_ids"] = set(
-                restrict(Suggestion.objects.all(), self.request.user).values_list("pk", flat=True)
-            )
+        user = getattr(self.request, "user", None)
+        context["reads_everything"] = has_role(user, *REGIONAL_ROLES)
+        context["user_id"] = getattr(user, "pk", None)
         return context
 
     def _respond(self, suggestion: Suggestion, code=status.HTTP_200_OK) -> Response:
@@ -137,12 +138,66 @@ class SuggestionViewSet(ServiceModelViewSet):
         )
 
 
-class ResearchProjectViewSet(ScopedReadOnlyViewSet):
-    """Research projects of the research society and think-tanks (专项谋划 → 项目前期)."""
+def _propose(data: dict, *, actor) -> ResearchProject:
+    organisation = Organisation.objects.filter(code=data["organisation"]).first()
+    if organisation is None:
+        raise ValidationError({"organisation": _("Unknown organisation.")})
+    return services.do_propose_research(
+        name_zh=data["name_zh"],
+        name_en=data.get("name_en", ""),
+        summary=data.get("summary", ""),
+        organisation=organisation,
+        cities=list(City.objects.filter(code__in=[c.upper() for c in data.get("cities", [])])),
+        actor=actor,
+    )
 
-    queryset = ResearchProject.objects.select_related("organisation").prefetch_related("cities")
+
+class ResearchProjectViewSet(ServiceModelViewSet):
+    """Research projects of the research society and think-tanks (专项谋划 → 项目前期). POST proposes one (researchers,
+    the office); `advance` moves it one step (its lead or the office), `link` names the fund project it became."""
+
+    queryset = (
+        ResearchProject.objects.select_related("organisation").prefetch_related("cities").order_by("-created_at", "id")
+    )
     serializer_class = s.ResearchProjectSerializer
     filterset_fields = ["status"]
+    create_service = _propose
+
+    def get_serializer_class(self):
+        return s.ResearchProposalSerializer if self.action == "create" else s.ResearchProjectSerializer
+
+    def create(self, request, *args, **kwargs):
+        data = s.ResearchProposalSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        project = _propose(dict(data.validated_data), actor=request.user)
+        return Response(s.ResearchProjectSerializer(project).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ResearchAdvanceSerializer, responses=s.ResearchProjectSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def advance(self, request, pk=None):
+        data = s.ResearchAdvanceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        project = services.do_advance_research(
+            self.get_object(),
+            report_summary=v["report_summary"],
+            published_on=v.get("published_on"),
+            actor=request.user,
+        )
+        return Response(s.ResearchProjectSerializer(project).data)
+
+    @extend_schema(request=s.ResearchLinkSerializer, responses=s.ResearchProjectSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def link(self, request, pk=None):
+        from metrocoop.funds.models import Project
+
+        data = s.ResearchLinkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fund_project = get_object_or_404(
+            restrict(Project.objects.all(), request.user), pk=data.validated_data["fund_project"]
+        )
+        project = services.do_link_fund_project(self.get_object(), fund_project=fund_project, actor=request.user)
+        return Response(s.ResearchProjectSerializer(project).data)
 
 
 class ForumEventViewSet(ScopedReadOnlyViewSet):
