@@ -18,10 +18,8 @@ from django.conf import settings
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-import metrocoop.web
-
-VENDOR = Path(metrocoop.web.__file__).resolve().parent / "static" / "vendor" / "china-cities"
 MAP_NAME = "metro-area"
+SERVER_FILE = "vendor/china-cities/metro-area.geojson"  # static path of the full-resolution outlines
 BROWSER_FILE = "vendor/china-cities/metro-area.min.geojson"  # the static path the map pages load
 
 
@@ -40,7 +38,13 @@ class BoundarySet:
 
 
 def boundary_file() -> Path:
-    return Path(getattr(settings, "SPATIAL_BOUNDARIES_FILE", VENDOR / "metro-area.geojson"))
+    configured = getattr(settings, "SPATIAL_BOUNDARIES_FILE", None)
+    if configured:
+        return Path(configured)
+    from django.contrib.staticfiles import finders
+
+    found = finders.find(SERVER_FILE)
+    return Path(found) if found else Path(SERVER_FILE)
 
 
 @lru_cache(maxsize=2)

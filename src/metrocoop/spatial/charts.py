@@ -16,6 +16,9 @@ MEMBER_COLOUR = "#dbe9f1"
 OTHER_COLOUR = "#f3f3f3"
 BORDER_COLOUR = "#7a8c99"
 # the map data name cities without 市 (上海, 苏州, …), as our cities' Chinese names are
+# The map holds every city of Shanghai, Jiangsu and Zhejiang; the view opens on the member cities.
+CENTRE = [120.9, 31.0]
+ZOOM = 2.4
 
 
 def geo_component(members: Sequence[str], *, labels: Mapping[str, str] | None = None, roam: bool = True) -> dict:
@@ -24,9 +27,9 @@ def geo_component(members: Sequence[str], *, labels: Mapping[str, str] | None = 
     return {
         "map": MAP_NAME,
         "roam": roam,
-        "zoom": 1.0,
-        # the member cities' extent; neighbours in the same provinces stay visible around it
-        "boundingCoords": [[119.0, 32.9], [123.0, 28.8]],
+        # centred on the member cities; the rest of the three provinces stays around them for context
+        "center": CENTRE,
+        "zoom": ZOOM,
         "itemStyle": {"areaColor": OTHER_COLOUR, "borderColor": "#c8c8c8"},
         "emphasis": {"disabled": True},
         "label": {"show": False},
@@ -49,7 +52,6 @@ def choropleth_option(
     numbers = [v for v in values.values() if v is not None]
     low, high = (min(numbers), max(numbers)) if numbers else (0, 1)
     return {
-        "title": {"text": title, "left": "center", "textStyle": {"fontSize": 13}},
         "tooltip": {"trigger": "item", "formatter": "{b}: {c} " + unit},
         "visualMap": {
             "min": low,
@@ -67,11 +69,15 @@ def choropleth_option(
                 "name": series_name,
                 "map": MAP_NAME,
                 "roam": True,
-                "boundingCoords": [[119.0, 32.9], [123.0, 28.8]],
-                "label": {"show": True, "fontSize": 10, "formatter": "{b}"},
-                "nameMap": {},
+                "center": CENTRE,
+                "zoom": ZOOM,
+                "label": {"show": False},
                 "data": [
-                    {"name": name, "value": value, "label": {"formatter": labels.get(name, name)}}
+                    {
+                        "name": name,
+                        "value": value,
+                        "label": {"show": True, "fontSize": 10, "formatter": labels.get(name, name)},
+                    }
                     for name, value in values.items()
                     if value is not None
                 ],
@@ -92,6 +98,7 @@ def flow_lines_option(
     biggest = max((v for v in flows.values() if v > 0), default=0) or 1
     lines = [
         {
+            "name": f"{where[a][2]} → {where[b][2]}",
             "fromName": where[a][2],
             "toName": where[b][2],
             "coords": [[where[a][0], where[a][1]], [where[b][0], where[b][1]]],
@@ -113,7 +120,7 @@ def flow_lines_option(
                 "symbol": ["none", "arrow"],
                 "symbolSize": 8,
                 "lineStyle": {"color": "#c0392b", "opacity": 0.65, "curveness": 0.25},
-                "tooltip": {"formatter": "{c} ¥"},
+                "tooltip": {"formatter": "{b}: {c}"},
                 "data": lines,
             },
             {

@@ -19,12 +19,13 @@
       });
     });
   }
-  // A chart on a map (option.geo.map, e.g. the member cities' boundaries) draws once that map's GeoJSON is
+  // A chart on a map (option.geo.map or a map series, e.g. the member cities' boundaries) draws once that map's GeoJSON is
   // registered: fetched from the element's data-map-url (served from our static files, never a CDN), once.
   var maps = {};
   function withMap(option, url, then) {
     var geo = Array.isArray(option.geo) ? option.geo[0] : option.geo;
-    var name = geo && geo.map;
+    var series = [].concat(option.series || []).find(function (s) { return s.type === "map"; });
+    var name = (geo && geo.map) || (series && series.map);
     if (!name || !url || echarts.getMap(name)) { then(); return; }
     if (!maps[name]) {
       maps[name] = fetch(url).then(function (r) { return r.json(); }).then(function (geojson) {
