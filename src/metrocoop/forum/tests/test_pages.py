@@ -122,3 +122,22 @@ def test_list_pages_have_bounded_queries(browser_client, submit, django_assert_m
         assert client.get("/forum/suggestions/").status_code == 200
     with django_assert_max_num_queries(20):
         assert client.get("/forum/").status_code == 200
+
+
+def test_a_suggestion_carries_an_attachment_readers_can_open(browser_client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile("线路图.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
+    response = browser_client("public").post(
+        "/forum/suggestions/new/",
+        {"title": "夜间公交线路图", "text": "附线路图。", "category": "transport", "attachment": upload},
+    )
+    assert response.status_code == 302
+    page = browser_client(None).get(response["Location"]).content.decode()
+    assert "线路图.pdf" in page
+    from metrocoop.core.models import Attachment
+
+    attachment = Attachment.objects.get(name="线路图.pdf")
+    download = browser_client(None).get(f"/attachments/{attachment.pk}/")
+    assert download.status_code == 200
