@@ -49,6 +49,11 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", action="store_true", help="print where the query time goes (cProfile)")
+    parser.add_argument(
+        "--migration",
+        action="store_true",
+        help="then time migration 0005 (bigrams filled, FTS5 table / GIN index made) over the loaded documents",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -234,6 +239,15 @@ def main() -> None:
                         f"  {capped // 3} of {len(queries)} queries match more than the {WINDOW:,}-document window "
                         '(count shown as "+", ranking and facets over the window)'
                     )
+            if args.migration:
+                # back to 0004 (untimed), then forward: what upgrading a library of this size costs
+                call_command("migrate", "policies", "0004", verbosity=0, skip_checks=True)
+                started = time.perf_counter()
+                call_command("migrate", "policies", "0005", verbosity=0, skip_checks=True)
+                print(
+                    f"migration 0005 over {args.documents:,} documents: {time.perf_counter() - started:,.1f} s "
+                    "(bigrams computed and written, the FTS5 table / GIN index made again)"
+                )
         finally:
             drop_scratch(original)
 

@@ -203,12 +203,18 @@ def to_tsquery(query: ParsedQuery, *, positive_only: bool = False, loose: bool =
     exclusions (for the title index, which is checked together with the full query). `loose`: a superset that the
     GIN index answers without reading the row: exclusions dropped and phrases as plain AND (a phrase's order and
     adjacency are only in the tsvector itself); the full query is then checked on the rows found. `bigrams`: each
-    term (not a phrase) also matches as all its bigrams, for the tsvector of words and bigrams together."""
+    term (not a phrase) also matches as all its bigrams, for the tsvector of words and bigrams together; loose, it
+    matches as its bigrams only (what every match holds)."""
     parts: list[str] = []
     for term in query.terms:
         if (positive_only or loose) and term.negated:
             continue
         alts = []
+        if loose and bigrams and term.grams:
+            # every document a term matches as words holds its bigrams too (the words are substrings of the title
+            # or text, which the bigrams cover), so the index is asked for the bigrams alone: exact, no phrase or
+            # loose word combination (湖 & 长 for 湖长) to check on thousands of rows
+            term = Term((), term.negated, term.grams)
         for alt in term.alternatives:
             if len(alt) == 1:
                 alts.append(_ts_token(alt[0], prefix=len(alt[0]) == 1))

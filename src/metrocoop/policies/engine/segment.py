@@ -32,8 +32,8 @@ ABBREVIATIONS = DATA / "abbreviations.txt"
 
 _lock = threading.Lock()
 _WORD = re.compile(r"\w", re.UNICODE)
-# CJK ideographs (the basic block, extension A and the compatibility block); Latin/digit words
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# CJK ideographs (the basic block, extension A, the compatibility block, 〇); Latin/digit words
+_CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # 〇 too (二〇二一年)
 _RUN = re.compile(f"[{_CJK}]+|[0-9a-z]+")
 _PAIR = re.compile(f"(?=([{_CJK}]{{2}}))")  # overlapping: every two adjacent ideographs
 _SINGLE = re.compile(f"[{_CJK}]")

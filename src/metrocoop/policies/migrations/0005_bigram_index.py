@@ -90,10 +90,15 @@ def fill_bigrams(apps, schema_editor, batch=2000):
             found = cursor.fetchall()
             if not found:
                 return
-            cursor.executemany(
-                "UPDATE policies_policydocument SET search_bigrams = %s WHERE id = %s",
-                [(bigrams(title, text), pk) for pk, title, text in found],
-            )
+            values = [(bigrams(title, text), pk) for pk, title, text in found]
+            if connection.vendor == "postgresql":  # one statement a batch (the arrays as two parameters)
+                cursor.execute(
+                    "UPDATE policies_policydocument d SET search_bigrams = v.b "
+                    "FROM unnest(%s::bigint[], %s::text[]) AS v(id, b) WHERE d.id = v.id",
+                    [[pk for _, pk in values], [b for b, _ in values]],
+                )
+            else:
+                cursor.executemany("UPDATE policies_policydocument SET search_bigrams = %s WHERE id = %s", values)
             last = found[-1][0]
 
 

@@ -192,8 +192,11 @@ def recent(
             checks.append((f"{COMBINED} @@ to_tsquery('simple', %s)", full))
         indexed = TITLE_INDEXED
     else:
+        # the index answers the terms' bigrams exactly (what every match holds, as words or not); a quoted phrase's
+        # word order and the exclusions are checked on the rows it yields
         loose = to_tsquery(parsed, loose=True, bigrams=True)
-        if verified and full != loose:
+        inexact = any(t.negated or not t.grams for t in parsed.terms)
+        if verified and inexact and full != loose:
             checks.append((f"{COMBINED} @@ to_tsquery('simple', %s)", full))
         indexed = SEARCH_INDEXED
     return _recent(base, indexed, loose, checks, cap, lower, upper, to_tsquery(parsed) if scored else None)
@@ -201,7 +204,7 @@ def recent(
 
 def scores(ids: list[int], parsed: ParsedQuery, *, words: bool, verify: bool = False) -> dict[int, float]:
     """ts_rank_cd (normalised by length; higher is better) of those of `ids` that match the query: as words
-    (`words`; `verify` checks that they do) or through either index."""
+    (`words`; `verify` checks that they do), or as bigrams (rows the window already checked)."""
     if not ids:
         return {}
     with connection.cursor() as cursor:
@@ -213,11 +216,11 @@ def scores(ids: list[int], parsed: ParsedQuery, *, words: bool, verify: bool = F
                 f"WHERE id = ANY(%s){check}",
                 [tsq, ids, *([tsq] if verify else [])],
             )
-        else:
+        else:  # found through bigrams: their score in the bigram tsvector (not the two joined, twice the reading)
             cursor.execute(
-                f"SELECT id, ts_rank_cd({COMBINED}, to_tsquery('simple', %s), 1) FROM policies_policydocument "
+                "SELECT id, ts_rank_cd(bigram_vector, to_tsquery('simple', %s), 1) FROM policies_policydocument "
                 "WHERE id = ANY(%s)",
-                [to_tsquery(parsed, bigrams=True), ids],
+                [to_tsquery(parsed, bigrams=True, loose=True), ids],
             )
         return {i: float(s) for i, s in cursor.fetchall()}
 
