@@ -220,3 +220,19 @@ def test_bad_geometries_are_refused_with_a_reason(geometry, reason):
     with pytest.raises(GeometryError) as err:
         parse_geometry(geometry)
     assert reason in err.value.en and err.value.zh
+
+
+def test_at_a_tri_point_a_continuation_in_either_neighbour_counts():
+    # given three cities meeting at (121.0, 30.5): A west, B north-east, C south-east
+    cities = {
+        "A": box(120.0, 30.0, 121.0, 31.0),
+        "B": box(121.0, 30.5, 122.0, 31.0),
+        "C": box(121.0, 30.0, 122.0, 30.5),
+    }
+    line = feature(1, "rail_line", "A", LineString([(120.5, 30.5), destination(121.0, 30.5, -300, 0)]))
+    # when C carries it on (a few hundred metres south of the tri-point), it is continuous
+    in_c = feature(2, "rail_line", "C", LineString([destination(121.0, 30.5, 300, -300), (121.5, 30.2)]))
+    assert not [f for f in detect_conflicts([line, in_c], RULES, cities) if f.features == (line,)]
+    # and without it the conflict names the nearest neighbour
+    (alone,) = detect_conflicts([line], RULES, cities)
+    assert alone.cities[0] == "A" and alone.cities[1] in {"B", "C"}
