@@ -298,18 +298,24 @@ def harmonise(
         raise ValueError(f"limit_type must be max or min, not {limit_type!r}")
     rows = [e for e in entries if category is None or e.category == category]
     unit = common_unit(declared_unit, rows)
+    # steps in Chinese and English: the engine has no translation catalogue, and both readers need them
+    scope_zh = f"类别“{category}”" if category is not None else "全部类别"
+    scope_en = f"in category '{category}'" if category is not None else "(all categories)"
+    shown = display_unit(unit) or "无量纲 dimensionless"
     steps = [
-        f"{len(rows)} value(s) of {parameter}"
-        + (f" in category '{category}'" if category is not None else " (all categories)"),
-        f"common unit: {display_unit(unit) or 'dimensionless'}"
-        + (" (the parameter's declared unit)" if declared_unit.strip() else " (the unit most values are written in)"),
+        f"{parameter} {scope_zh}共 {len(rows)} 个数值 / {len(rows)} value(s) of {parameter} {scope_en}",
+        (
+            f"统一单位 {shown}（参数声明的单位）/ common unit {shown} (the parameter's declared unit)"
+            if declared_unit.strip()
+            else f"统一单位 {shown}（多数数值所用单位）/ common unit {shown} (the unit most values are written in)"
+        ),
     ]
     cities: list[CityValue] = []
     for e in sorted(rows, key=lambda e: (e.category, e.city)):
         converted = convert(e.value, e.unit, unit) if normalise_unit(e.unit) != normalise_unit(unit) else e.value
         converted = rounded(converted)
         if normalise_unit(e.unit) != normalise_unit(unit):
-            steps.append(f"{e.city}: {e.value:g} {display_unit(e.unit)} = {converted:g} {display_unit(unit)}")
+            steps.append(f"{e.city}: {e.value:g} {display_unit(e.unit)} = {converted:g} {display_unit(unit)} (pint)")
         cities.append(
             CityValue(
                 city=e.city,
@@ -333,15 +339,19 @@ def harmonise(
     if unified:
         spread = 0.0
     out_of_line = sorted({c.city for c in cities if not same(c.value, strict_value)})
-    direction = "smallest" if limit_type == MAX else "largest"
-    steps.append(f"a {'maximum' if limit_type == MAX else 'minimum'}: the {direction} value is the strictest")
-    steps.append(f"strictest {strict_value:g}: {', '.join(e.city for e in strictest)}")
-    steps.append(f"loosest {loose_value:g}: {', '.join(e.city for e in loosest)}")
-    steps.append(f"spread = |{loose_value:g} − {strict_value:g}| = {spread:g}")
     steps.append(
-        "unified: every value equal within a relative tolerance of 1e-9"
+        "上限值：最小者最严 / a maximum: the smallest value is the strictest"
+        if limit_type == MAX
+        else "下限值：最大者最严 / a minimum: the largest value is the strictest"
+    )
+    steps.append(f"最严 strictest {strict_value:g}: {', '.join(e.city for e in strictest)}")
+    steps.append(f"最宽 loosest {loose_value:g}: {', '.join(e.city for e in loosest)}")
+    steps.append(f"差距 spread = |{loose_value:g} − {strict_value:g}| = {spread:g}")
+    steps.append(
+        "已统一：各值在 1e-9 相对误差内相同 / unified: every value equal within a relative tolerance of 1e-9"
         if unified
-        else f"not unified: {', '.join(out_of_line)} looser than the strictest"
+        else f"未统一：{', '.join(out_of_line)} 宽于最严值 / not unified: {', '.join(out_of_line)} looser than "
+        "the strictest"
     )
     return Harmonisation(
         parameter=parameter,
@@ -442,14 +452,18 @@ def is_recognised(
             True,
             True,
             [],
-            [f"{issued_in} recognises the results it issues itself (implicit, no record needed)"],
+            [f"{issued_in} 默认承认本市出具的结果 / {issued_in} recognises the results it issues itself (implicit)"],
         )
     direct = [r for r in records if r.issuing_city == issued_in and r.recognising_city == recognised_in]
     valid = sorted((r for r in direct if r.valid_on(on)), key=lambda r: (r.valid_from or date.min, r.id))
-    steps = [f"{len(direct)} direct recognition(s) {issued_in} → {recognised_in} of type {type_code}"]
+    steps = [
+        f"{issued_in} → {recognised_in} 直接互认 {len(direct)} 项 / {len(direct)} direct recognition(s) "
+        f"{issued_in} → {recognised_in} of type {type_code}"
+    ]
     for r in direct:
         span = f"{r.valid_from or '…'} – {r.valid_to or '…'}"
-        steps.append(f"#{r.id} valid {span}: {'valid' if r.valid_on(on) else 'not valid'} on {on.isoformat()}")
+        verdict = "有效 valid" if r.valid_on(on) else "无效 not valid"
+        steps.append(f"#{r.id} {span}: {on.isoformat()} {verdict}")
     if not valid:
         via = sorted(
             {
@@ -461,8 +475,8 @@ def is_recognised(
         )
         if via:
             steps.append(
-                f"not counted: {issued_in} → {', '.join(via)} → {recognised_in} is a chain; "
-                "recognition is not transitive"
+                f"不计入：{issued_in} → {', '.join(via)} → {recognised_in} 是链条，互认不具传递性 / not counted: "
+                f"{issued_in} → {', '.join(via)} → {recognised_in} is a chain; recognition is not transitive"
             )
     return RecognitionAnswer(type_code, issued_in, recognised_in, on, bool(valid), False, valid, steps)
 

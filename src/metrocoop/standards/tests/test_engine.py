@@ -199,3 +199,26 @@ def test_the_matrix_marks_both_ways_one_way_and_gaps():
     assert m.cells[("SZ", "JX")] == engine.GAP  # expired
     assert m.cells[("SH", "SH")] == engine.SELF
     assert m.counts == {"mutual": 2, "one_way": 1, "one_way_gap": 1, "gap": 2}
+
+
+CITIES = ["SH", "SZ", "WX", "NB"]
+day = st.dates(min_value=date(2019, 1, 1), max_value=date(2026, 12, 31))
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(CITIES), st.sampled_from(CITIES), day, st.one_of(st.none(), day)),
+        max_size=12,
+    ),
+    st.sampled_from(CITIES),
+    st.sampled_from(CITIES),
+    day,
+)
+def test_recognised_exactly_when_a_direct_recognition_is_valid_that_day(rows, a, b, on):
+    records = [rec(i, x, y, start, end) for i, (x, y, start, end) in enumerate(rows) if x != y]
+    answer = engine.is_recognised(records, "talent", a, b, on)
+    direct = any(r.issuing_city == a and r.recognising_city == b and r.valid_on(on) for r in records)
+    assert answer.recognised is (a == b or direct)
+    m = engine.recognition_matrix(records, "talent", CITIES, on)
+    if a != b:  # the matrix says the same as the query
+        assert (m.cells[(a, b)] in (engine.MUTUAL, engine.ONE_WAY)) is answer.recognised
