@@ -10,7 +10,7 @@ STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 VENDOR := src/metrocoop/web/static/vendor/echarts/echarts.min.js
 
-.PHONY: run test install install-test assets messages lint check pytest-sqlite pytest-postgres bench clean
+.PHONY: run test install install-test assets messages lint check pytest-sqlite pytest-postgres bench load clean
 
 run: install assets messages
 	$(BIN)/metrocoop demo
@@ -65,7 +65,12 @@ pytest-postgres:
 
 bench: install-test assets messages
 	bash scripts/ensure_postgres.sh
-	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	for b in $$(ls benchmarks/*.py | grep -v -e /load.py -e /bare_wsgi.py); do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules var src/metrocoop/web/static/vendor
+
+# The read tier under load: demo on a private PostgreSQL, gunicorn (2 workers) beside a bare Django view, 60 s per
+# target (LOAD_SECONDS=10 to shorten); `make load FAULT=1` restarts PostgreSQL mid-run instead.
+load: install assets messages
+	$(BIN)/python benchmarks/load.py $(if $(FAULT),--fault,)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 METROCOOP_APPS = [a.removeprefix("metrocoop.") for a in INSTALLED_APPS if a.startswith("metrocoop.")]
 
 MIDDLEWARE = [
+    "metrocoop.core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,6 +113,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("METROCOOP_TEST_DB_NAME") or None}
+    # A kept connection is checked before a request reuses it: after a PostgreSQL restart the next request
+    # reconnects instead of failing on a dead socket.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Computed views that change rarely are cached and invalidated by the services that change them (core.api.caching):
+# Redis when METROCOOP_REDIS_URL is set (needs the `redis` package), else a table in the database itself (created by
+# `createcachetable`, which `migrate` runs through core's migration), so SQLite alone still suffices.
+if os.environ.get("METROCOOP_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["METROCOOP_REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "metrocoop_cache"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -181,7 +198,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "metrocoop.core.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "metrocoop.core.api.renderers.ORJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

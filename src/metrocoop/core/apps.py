@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from metrocoop.core import audit, exports, policies  # noqa: F401  (audited models, job handlers, policies)
+        from metrocoop.core.api import caching
+
+        caching.connect()  # the cache table is made by every `migrate`, and writes invalidate cached views

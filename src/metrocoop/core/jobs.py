@@ -98,3 +98,60 @@ def execute_job(job_id: str) -> Job:
 @task()
 def run_job(job_id: str) -> str:
     return execute_job(job_id).status
+
+
+# ---------------------------------------------------------------- a worker killed mid-job
+# A worker names itself "<host>:<pid>" when it claims a task. When it dies without finishing (SIGKILL, OOM, power),
+# its task stays "running" for ever in django-tasks' table. `recover_interrupted()` (run by `metrocoop worker` when
+# it starts) puts such tasks back in the queue, and their jobs back to "queued", so
+# another worker runs them again. That is safe because a job's effects are all-or-nothing: every handler writes
+# through services in one transaction (the killed attempt's transaction was rolled back by the database), and a
+# second run of a job that already finished does nothing (`execute_job`).
+
+
+def worker_id() -> str:
+    import os
+    import socket
+
+    return f"{socket.gethostname()[:40]}:{os.getpid()}"
+
+
+def _alive(worker: str) -> bool:
+    """Whether the worker named `worker` may still be running: only a worker of this host can be known dead."""
+    import os
+    import socket
+
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname()[:40] or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_interrupted() -> list[str]:
+    """Re-queue the tasks (and their jobs) whose worker on this host died mid-way; the ids of the jobs re-queued."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    requeued = []
+    for result in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING):
+        workers = result.worker_ids or []
+        if not workers or _alive(workers[-1]):
+            continue
+        with transaction.atomic():
+            if not DBTaskResult.objects.filter(pk=result.pk, status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.READY, started_at=None
+            ):
+                continue  # another worker recovered it first
+            args = (result.args_kwargs or {}).get("args") or []
+            if result.task_path.endswith("run_job") and args:
+                Job.objects.filter(pk=args[0], finished_at__isnull=True).update(
+                    status=JobStatus.QUEUED, message="retried after the worker stopped 工作进程中断后重试"
+                )
+                requeued.append(str(args[0]))
+    return requeued

@@ -32,7 +32,9 @@ class WorkItemForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["lead_city"].queryset = City.objects.current_members()
         self.fields["participating_cities"].queryset = City.objects.current_members()
-        self.fields["parent"].queryset = plan.items.all() if plan is not None else WorkItem.objects.none()
+        # only what the choice label (the title) needs: a plan has hundreds of items
+        parents = plan.items.only("id", "title", "plan_id", "code") if plan is not None else WorkItem.objects.none()
+        self.fields["parent"].queryset = parents
 
 
 class ReportForm(forms.Form):

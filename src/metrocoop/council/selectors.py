@@ -9,8 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import F
 from django.utils import timezone
 
+from metrocoop.core.api import caching
 from metrocoop.council import engine
 from metrocoop.council.choices import PlanStatus, ReviewStatus
 from metrocoop.council.models import AnnualPlan, PlanArticle, ProgressReport, WorkItem
@@ -27,37 +29,53 @@ def latest_lead_reports(plan: AnnualPlan) -> dict[int, ProgressReport]:
     """Per item, the lead city's latest report of the plan year that was not returned."""
     out: dict[int, ProgressReport] = {}
     reports = (
-        ProgressReport.objects.filter(item__plan=plan, year=plan.year)
+        ProgressReport.objects.filter(item__plan=plan, year=plan.year, city_id=F("item__lead_city_id"))
         .exclude(review_status=ReviewStatus.RETURNED)
-        .select_related("item")
+        .only("id", "item_id", "city_id", "quarter", "percent_complete", "kpi_actual", "review_status")
         .order_by("quarter", "id")
     )
     for r in reports:
-        if r.city_id == r.item.lead_city_id:
-            out[r.item_id] = r
+        out[r.item_id] = r
     return out
 
 
 def item_facts(plan: AnnualPlan, items: list[WorkItem] | None = None) -> list[engine.ItemFacts]:
-    items = items if items is not None else list(plan.items.select_related("lead_city"))
     latest = latest_lead_reports(plan)
+    if items is None:  # plain rows, not model instances: a plan has hundreds of items
+        fields = ("id", "title", "domain", "lead_city__code", "deadline", "weight", "parent_id")
+        rows = plan.items.values_list(*fields, "target_value", "completed_on")
+    else:
+        rows = [
+            (
+                i.pk,
+                i.title,
+                i.domain,
+                i.lead_city.code,
+                i.deadline,
+                i.weight,
+                i.parent_id,
+                i.target_value,
+                i.completed_on,
+            )
+            for i in items
+        ]
     facts = []
-    for i in items:
-        r = latest.get(i.pk)
+    for pk, title, domain, lead_city, deadline, weight, parent_id, target_value, completed_on in rows:
+        r = latest.get(pk)
         facts.append(
             engine.ItemFacts(
-                id=i.pk,
-                title=i.title,
-                domain=i.domain,
-                lead_city=i.lead_city.code,
-                deadline=i.deadline,
-                weight=i.weight,
-                parent_id=i.parent_id,
+                id=pk,
+                title=title,
+                domain=domain,
+                lead_city=lead_city,
+                deadline=deadline,
+                weight=weight,
+                parent_id=parent_id,
                 percent=float(r.percent_complete) if r else 0.0,
                 reported=r is not None,
-                target_value=i.target_value,
+                target_value=target_value,
                 kpi_actual=r.kpi_actual if r else None,
-                completed_on=i.completed_on,
+                completed_on=completed_on,
             )
         )
     return facts
@@ -65,17 +83,18 @@ def item_facts(plan: AnnualPlan, items: list[WorkItem] | None = None) -> list[en
 
 def report_facts(plan: AnnualPlan) -> list[engine.ReportFacts]:
     """Lead cities' reports of the plan year, for timeliness."""
-    rows = ProgressReport.objects.filter(item__plan=plan, year=plan.year).select_related("item__lead_city", "city")
+    rows = ProgressReport.objects.filter(item__plan=plan, year=plan.year, city_id=F("item__lead_city_id")).values_list(
+        "item_id", "city__code", "quarter", "submitted_at", "review_status"
+    )
     return [
         engine.ReportFacts(
-            item_id=r.item_id,
-            city=r.city.code,
-            quarter=r.quarter,
-            submitted_on=timezone.localtime(r.submitted_at).date(),
-            returned=r.review_status == ReviewStatus.RETURNED,
+            item_id=item_id,
+            city=city,
+            quarter=quarter,
+            submitted_on=timezone.localtime(submitted_at).date(),
+            returned=review_status == ReviewStatus.RETURNED,
         )
-        for r in rows
-        if r.city_id == r.item.lead_city_id
+        for item_id, city, quarter, submitted_at, review_status in rows
     ]
 
 
@@ -109,7 +128,8 @@ def board_rows(as_of: date | None = None) -> list[BoardRow]:
         rolled = engine.rollup(facts)
         parents = {i.parent_id for i in items if i.parent_id}
         reports = defaultdict(dict)
-        for r in ProgressReport.objects.filter(item__plan=plan, year=plan.year).select_related("city"):
+        lead_reports = ProgressReport.objects.filter(item__plan=plan, year=plan.year, city_id=F("item__lead_city_id"))
+        for r in lead_reports.select_related("city"):
             reports[(r.item_id, r.city_id)][r.quarter] = r
         due = engine.quarters_due(plan.year, as_of)
         for i in items:
@@ -155,3 +175,16 @@ def alignment() -> dict:
     links = [(i.pk, a.pk) for a in articles for i in a.work_items.all()]
     unserved = set(engine.unserved_articles([a.pk for a in articles], links))
     return {"articles": articles, "unserved": unserved}
+
+
+def cached_board_rows() -> list[BoardRow]:
+    """`board_rows()` of today, from the cache until a council write (core.api.caching invalidates it)."""
+    today = timezone.localdate()
+    return caching.cached_view_data("council", f"board:{today.isoformat()}", lambda: board_rows(today))
+
+
+def cached_city_performance(year: int) -> dict[str, engine.CityPerformance]:
+    today = timezone.localdate()
+    return caching.cached_view_data(
+        "council", f"performance:{year}:{today.isoformat()}", lambda: city_performance_for_year(year)
+    )

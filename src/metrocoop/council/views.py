@@ -128,17 +128,14 @@ def _plan(request, year) -> AnnualPlan:
 
 def plan_detail(request, year):
     plan = _plan(request, year)
-    items = list(
-        restrict(plan.items.all(), request.user)
-        .select_related("lead_city", "lead_organisation", "parent", "proposed_by")
-        .prefetch_related("participating_cities")
-    )
+    items = list(restrict(plan.items.all(), request.user).select_related("lead_city", "proposed_by"))
     all_facts = selectors.item_facts(plan)
     rolled = engine.rollup(all_facts)
     overall = engine.plan_progress(all_facts)
     as_of = selectors.summary_as_of(plan)
     facts = {f.id: f for f in all_facts}
     reported_parents = {f.parent_id for f in all_facts if f.parent_id is not None and f.reported}
+    domains = dict(Domain.choices)  # labels looked up once, not through get_domain_display() per row
     rows = []
     for i in items:
         r = rolled[i.pk]
@@ -146,6 +143,7 @@ def plan_detail(request, year):
         rows.append(
             {
                 "item": i,
+                "domain": domains.get(i.domain, i.domain),
                 "percent": r.percent,
                 "steps": r.steps,
                 "status": ItemStatus(engine.classify_item(r.percent, i.deadline, as_of, reported)),
@@ -154,7 +152,7 @@ def plan_detail(request, year):
     by_domain: dict[str, list[float]] = {}
     for row in rows:
         if row["item"].parent_id is None:
-            by_domain.setdefault(row["item"].get_domain_display(), []).append(row["percent"])
+            by_domain.setdefault(row["domain"], []).append(row["percent"])
     chart = {
         "tooltip": {},
         "xAxis": {"type": "category", "data": list(by_domain)},
@@ -391,7 +389,7 @@ def resolution_decide(request, pk):
 def board(request):
     """Overdue items, late and returned reports by city and by domain. The office and auditors see every city, a
     liaison its own."""
-    rows = selectors.board_rows()
+    rows = selectors.cached_board_rows()
     if not _reads_all(request.user):
         mine = {c.code for c in City.objects.filter(pk__in=cities_for(request.user, Role.LIAISON))}
         if not mine:

@@ -2,11 +2,13 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.db.models import ProtectedError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from metrocoop.core.errors import Conflict as ServiceConflict
 
@@ -24,6 +26,10 @@ MESSAGES = {
     "conflict": ("与已有记录冲突。", "This conflicts with an existing record."),
     "throttled": ("请求过于频繁。", "Too many requests."),
     "parse_error": ("请求格式错误。", "Malformed request."),
+    "service_unavailable": (
+        "数据库暂时不可用，请稍后重试。",
+        "The database is temporarily unavailable; please retry shortly.",
+    ),
 }
 
 
@@ -40,6 +46,12 @@ def _bilingual(code: str, detail=None) -> dict:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, OperationalError | InterfaceError):
+        # PostgreSQL restarting or SQLite locked past its busy timeout: retry shortly, not a 500.
+        set_rollback()
+        response = Response(_bilingual("service_unavailable"), status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        response["Retry-After"] = "5"
+        return response
     if isinstance(exc, ServiceConflict):
         exc = Conflict(detail="; ".join(exc.messages))
     elif isinstance(exc, DjangoValidationError):
@@ -67,3 +79,14 @@ def exception_handler(exc, context):
             body["detail"] = str(detail)
     response.data = body
     return response
+
+
+def not_found(request, exception=None):
+    """The site's 404 (urls.handler404): a URL under /api/ that no route matches answers in the API's own bilingual
+    JSON shape, as every other API error does; any other URL gets the page."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(_bilingual("not_found"), status=status.HTTP_404_NOT_FOUND)
+    return page_not_found(request, exception)

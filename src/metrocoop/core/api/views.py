@@ -12,6 +12,8 @@ from rest_framework.views import APIView
 from metrocoop.core import services
 from metrocoop.core.api.authentication import token_expired, token_lifetime
 from metrocoop.core.api.base import ScopedQuerysetMixin, ScopedReadOnlyViewSet
+from metrocoop.core.api.caching import ConditionalListMixin
+from metrocoop.core.api.fastlist import FastListMixin
 from metrocoop.core.api.filters import CityFilter, LogEntryFilter, OrganisationFilter
 from metrocoop.core.api.parsers import PARSER_CLASSES
 from metrocoop.core.api.serializers import (
@@ -26,7 +28,9 @@ from metrocoop.core.login_guard import LoginFailureThrottle, forget_failures, re
 from metrocoop.core.models import City, Job, Organisation
 
 
-class CityViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CityViewSet(
+    ConditionalListMixin, ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Member cities, addressed by code (/api/cities/SZ/). PATCH changes the profile the city maintains."""
 
     queryset = City.objects.select_related("province")
@@ -51,7 +55,7 @@ class CityViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveMod
         return Response(CitySerializer(city, context=self.get_serializer_context()).data)
 
 
-class OrganisationViewSet(ScopedReadOnlyViewSet):
+class OrganisationViewSet(ConditionalListMixin, FastListMixin, ScopedReadOnlyViewSet):
     queryset = Organisation.objects.select_related("city", "parent")
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter

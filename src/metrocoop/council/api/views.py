@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from metrocoop.core.api.base import ScopedQuerysetMixin, ScopedReadOnlyViewSet
 from metrocoop.core.api.errors import Conflict
+from metrocoop.core.api.fastlist import FastListMixin
 from metrocoop.core.api.parsers import JSONParser
 from metrocoop.core.attachments import attachments_of
 from metrocoop.core.choices import Role
@@ -229,7 +230,7 @@ class AnnualPlanViewSet(
         return Response(engine.summarise_year(selectors.item_facts(plan), selectors.summary_as_of(plan)).as_dict())
 
 
-class WorkItemViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
+class WorkItemViewSet(FastListMixin, ScopedQuerysetMixin, viewsets.ModelViewSet):
     """Work items of the annual plans. The office adds any item to a draft; a liaison proposes items its city leads."""
 
     queryset = WorkItem.objects.select_related(
@@ -257,6 +258,7 @@ class WorkItemViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
 
 
 class ProgressReportViewSet(
+    FastListMixin,
     ScopedQuerysetMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
@@ -424,7 +426,7 @@ class BoardView(APIView):
 
     @extend_schema(responses=s.BoardSerializer)
     def get(self, request):
-        rows = selectors.board_rows()
+        rows = selectors.cached_board_rows()
         q = rows_q(request.user, ProgressReport)
         if q is None or q:
             mine = set(
@@ -456,5 +458,5 @@ class CityPerformanceView(APIView):
             or not AnnualPlan.objects.filter(pk=plan.pk).filter(rows_q(request.user, AnnualPlan)).exists()
         ):
             raise PermissionDenied
-        data = selectors.city_performance_for_year(year)
+        data = selectors.cached_city_performance(year)
         return Response(s.CityPerformanceSerializer(list(data.values()), many=True).data)

@@ -2,7 +2,7 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers as drf_serializers
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -11,6 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from metrocoop.core.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet
+from metrocoop.core.api.caching import ConditionalListMixin
+from metrocoop.core.api.fastlist import FastListMixin
+from metrocoop.core.api.schema import ErrorSerializer
 from metrocoop.core.permissions import Action, restrict
 from metrocoop.core.spreadsheets import cap_error_report
 from metrocoop.indicators import analysis, services
@@ -47,7 +50,7 @@ class ObservationFilter(django_filters.FilterSet):
         fields = ["indicator", "city", "year", "derived"]
 
 
-class IndicatorViewSet(ScopedReadOnlyViewSet):
+class IndicatorViewSet(ConditionalListMixin, FastListMixin, ScopedReadOnlyViewSet):
     """The indicator catalogue: code, names, unit, domain, direction, value kind and source."""
 
     queryset = Indicator.objects.all()
@@ -56,7 +59,7 @@ class IndicatorViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["domain", "value_kind"]
 
 
-class ObservationViewSet(ScopedModelViewSet):
+class ObservationViewSet(FastListMixin, ScopedModelViewSet):
     """Yearly observations per city; a liaison changes only its own city's, the office all (audited)."""
 
     queryset = Observation.objects.select_related("indicator", "city")
@@ -221,7 +224,16 @@ class ObservationImportView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
-        request=ImportRequestSerializer, responses={201: ImportReportSerializer, 400: ImportReportSerializer}
+        request=ImportRequestSerializer,
+        responses={
+            201: ImportReportSerializer,
+            # the cell report when the file was read and refused; the bilingual error when the request was invalid
+            400: PolymorphicProxySerializer(
+                component_name="ImportRefusal",
+                serializers=[ImportReportSerializer, ErrorSerializer],
+                resource_type_field_name=None,
+            ),
+        },
     )
     def post(self, request):
         p = ImportRequestSerializer(data=request.data)
