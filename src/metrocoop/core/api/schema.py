@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework import serializers
+
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "An error, in Chinese and English. A validation error names each field in `fields`.",
@@ -32,6 +34,17 @@ ERROR_SCHEMA: dict[str, Any] = {
     },
     "required": ["code", "message", "message_en"],
 }
+
+
+class ErrorSerializer(serializers.Serializer):
+    """For operations that answer either their own report or an error (drf-spectacular's component "Error")."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    message_en = serializers.CharField()
+    detail = serializers.CharField(required=False)
+    fields = serializers.DictField(required=False)
+
 
 DESCRIPTIONS = {
     "400": "Invalid input (fields named) / 输入有误",

@@ -75,3 +75,11 @@ def test_a_write_with_no_service_is_not_offered_and_saves_nothing(demo_users):
     assert Organisation.objects.count() == before
     assert "post" not in ReadOnlyByOmission.http_method_names and "delete" not in CreateOnly.http_method_names
     assert "post" in CreateOnly.http_method_names
+
+
+def test_an_api_url_no_route_matches_answers_404_in_json_and_a_page_url_gets_the_page(client, reference):
+    api = client.get("/api/indicators/%F1%AF%AA%9D./")
+    assert api.status_code == 404 and api["Content-Type"].startswith("application/json")
+    assert api.json()["code"] == "not_found" and api.json()["message_en"]
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
