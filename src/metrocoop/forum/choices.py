@@ -18,11 +18,11 @@ class SuggestionCategory(models.TextChoices):
 
 class SuggestionStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", _("Accepted for handling")
     DECLINED = "declined", _("Declined")
     ASSIGNED = "assigned", _("Assigned")
     ANSWERED = "answered", _("Answered")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Concluded")
 
 
 # Statuses in which somebody owes the author a step, and so a deadline runs.

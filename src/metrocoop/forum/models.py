@@ -98,7 +98,7 @@ class Suggestion(models.Model):
     """
 
     title = models.CharField(_("title"), max_length=200)
-    text = models.TextField(_("text"))
+    text = models.TextField(_("suggestion text"))
     category = models.CharField(_("category"), max_length=20, choices=SuggestionCategory.choices)
     cities = models.ManyToManyField(City, blank=True, related_name="suggestions", verbose_name=_("related cities"))
     author = models.ForeignKey(
@@ -124,7 +124,7 @@ class Suggestion(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=SuggestionStatus.choices, default=SuggestionStatus.RECEIVED
     )
-    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("received at"), default=timezone.now)
     decided_at = models.DateTimeField(_("accepted or declined at"), null=True, blank=True)
     decline_reason = models.CharField(_("decline reason"), max_length=20, choices=DeclineReason.choices, blank=True)
     decline_note = models.TextField(_("decline explanation"), blank=True)
@@ -149,9 +149,9 @@ class Suggestion(models.Model):
         verbose_name=_("answered by"),
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
     # The deadline of the step now owed (none once answered or declined).
-    due_on = models.DateField(_("due on"), null=True, blank=True)
+    due_on = models.DateField(_("next step due on"), null=True, blank=True)
     due_provisional = models.BooleanField(_("deadline provisional"), default=False)
     reminded_for = models.DateField(_("reminded for deadline"), null=True, blank=True)
     escalated_for = models.DateField(_("escalated for deadline"), null=True, blank=True)
@@ -246,8 +246,8 @@ class SuggestionVote(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        verbose_name = _("vote")
-        verbose_name_plural = _("votes")
+        verbose_name = _("support vote")
+        verbose_name_plural = _("support votes")
         constraints = [models.UniqueConstraint(fields=["suggestion", "voter"], name="suggestion_vote_one_per_person")]
 
     def __str__(self) -> str:

@@ -220,7 +220,7 @@ def moderation(request):
         raise PermissionDenied
     base = _suggestions(request.user)
     reported = (
-        base.filter(Q(moderation=Moderation.PENDING) | Q(reports__resolved_at__isnull=True))
+        base.filter(Q(moderation=Moderation.PENDING) | Q(reports__isnull=False, reports__resolved_at__isnull=True))
         .distinct()
         .prefetch_related("reports")
     )

@@ -82,13 +82,15 @@ def test_the_office_moves_a_suggestion_from_its_page(browser_client, submit):
 
 def test_the_public_cannot_reach_the_moderator_queue(browser_client, submit, settings):
     settings.FORUM_REPORTS_TO_HIDE = 1
+    quiet = submit(title="无人举报的建议", text="关于港口的普通建议。")
     s = submit()
     browser_client("liaison-sz").post(f"/forum/suggestions/{s.pk}/report/", {"report-reason": "spam"})
     assert browser_client(None).get(f"/forum/suggestions/{s.pk}/").status_code == 404  # hidden pending review
     assert browser_client("public").get(f"/forum/suggestions/{s.pk}/").status_code == 200  # its author still sees it
     assert browser_client("public").get("/forum/moderation/").status_code == 403
     queue = browser_client("office").get("/forum/moderation/").content.decode()
-    assert s.title in queue
+    reported = queue.split('data-testid="reported"')[1].split("</table>")[0]
+    assert s.title in reported and quiet.title not in reported
 
 
 def test_the_deadlines_command_is_idempotent(submit, clock, demo_users):
