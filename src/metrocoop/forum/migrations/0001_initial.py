@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import metrocoop.core.models
 from django.conf import settings
 from django.db import migrations, models
+
+import metrocoop.core.models
 
 
 class Migration(migrations.Migration):
