@@ -124,3 +124,24 @@ def test_layer_downloads(browser_client, demo, kind):
 
 def test_an_unknown_layer_is_not_found(browser_client, reference):
     assert browser_client(None).get(reverse("spatial:layer", args=["volcano"])).status_code == 404
+
+
+def test_the_demo_loads_twice_without_change(demo):
+    from metrocoop.spatial.demo_data import load
+    from metrocoop.spatial.models import CorridorProject
+
+    before = (snapshot(Feature), snapshot(Conflict), snapshot(CorridorProject))
+    load()
+    assert (snapshot(Feature), snapshot(Conflict), snapshot(CorridorProject)) == before
+    assert Feature.objects.filter(illustrative=False).count() == 0  # every demo row says it is illustrative
+    assert {c.rule.kind for c in Conflict.objects.all()} == {
+        "near_water_protection",
+        "discontinuous_corridor",
+        "unshared_monitoring",
+    }
+    assert set(CorridorProject.objects.values_list("name_zh", flat=True)) >= {
+        "北沿江高铁",
+        "通苏嘉甬铁路",
+        "沪甬跨海通道",
+        "崇海通道",
+    }
