@@ -66,6 +66,7 @@ METROCOOP_APPS = [a.removeprefix("metrocoop.") for a in INSTALLED_APPS if a.star
 MIDDLEWARE = [
     "metrocoop.core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,6 +77,26 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): the platform serves every script, style, font and map itself, so scripts
+# come only from our origin and no page has inline script or event-handler attributes (behaviour is in
+# web/static/web/app.js: data-autosubmit, data-confirm). Inline *styles* stay allowed: ECharts' tooltips and
+# htmx's indicator write style attributes. Frames, plugins and foreign form targets are refused.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 ROOT_URLCONF = "metrocoop.urls"
 WSGI_APPLICATION = "metrocoop.wsgi.application"

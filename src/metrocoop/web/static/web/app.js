@@ -34,6 +34,21 @@
     }
     maps[name].then(then);
   }
+  // Behaviour without inline handlers (the Content-Security-Policy allows scripts from our origin only):
+  // <select data-autosubmit> submits its form when changed; <button data-confirm="…"> or <form data-confirm="…">
+  // asks before an irreversible action.
+  document.addEventListener("change", function (evt) {
+    var el = evt.target.closest && evt.target.closest("[data-autosubmit]");
+    if (el && el.form) { el.form.requestSubmit ? el.form.requestSubmit() : el.form.submit(); }
+  });
+  document.addEventListener("click", function (evt) {
+    var el = evt.target.closest && evt.target.closest("button[data-confirm], a[data-confirm], input[data-confirm]");
+    if (el && !window.confirm(el.dataset.confirm)) { evt.preventDefault(); evt.stopImmediatePropagation(); }
+  }, true);
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) { evt.preventDefault(); }
+  }, true);
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
   document.addEventListener("htmx:afterSwap", function (evt) { draw(evt.target); });
 })();
