@@ -1,9 +1,8 @@
 """Caching for the read tier.
 
 1. HTTP validators for reference data (cities, organisations, the indicator catalogue): `ConditionalListMixin`
-   gives a read-only viewset an ETag and Last-Modified computed by one cheap aggregate query (count and latest
-   `updated_at`, or the content of the answer when the table has no `updated_at`), so a client that already holds
-   the list gets a 304 without the list being built or sent.
+   gives a read-only viewset an ETag (a digest of the answer) and Last-Modified (the latest `updated_at` shown), so
+   a client that already holds the list gets a 304 instead of the list.
 2. A server cache for computed views that change rarely (`cached_view_data`): the value lives in Django's cache
    (the database cache table, or Redis when METROCOOP_REDIS_URL is set) under a key that carries a generation
    number per group. Every committed write to a model of the group (save, delete, bulk changes through services
@@ -18,14 +17,15 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
-from django.db.models import Count, Max
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.http import HttpResponseNotModified
+from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
-from rest_framework.response import Response
 
 log = logging.getLogger(__name__)
 
@@ -161,77 +161,43 @@ def _on_write_m2m(sender, instance, **kwargs) -> None:
 
 
 class ConditionalListMixin:
-    """ETag/Last-Modified for a small read-only list of reference data (and its detail pages).
+    """ETag and Last-Modified for reference data (a small read-only list and its detail pages), and 304 Not Modified
+    when the client's copy is current.
 
-    The validator is the row count and the latest `updated_at` of the rows this user may see (one aggregate
-    query), plus the language and the query string. When the model has no `updated_at`, the ETag is a digest of
-    the answer itself (still saving the client the transfer)."""
-
-    def _validator(self, request) -> tuple[str, Any] | None:
-        queryset = self.filter_queryset(self.get_queryset())
-        model = queryset.model
-        if not any(f.name == "updated_at" for f in model._meta.get_fields()):
-            return None
-        agg = queryset.order_by().aggregate(n=Count("pk"), latest=Max("updated_at"))
-        seed = f"{agg['n']}|{agg['latest']}|{getattr(request, 'LANGUAGE_CODE', '')}|{request.get_full_path()}"
-        seed += f"|{request.accepted_renderer.format}|{kwargs_repr(self.kwargs)}|{request.user.pk}"
-        return hashlib.sha1(seed.encode()).hexdigest(), agg["latest"]
+    The ETag is a digest of the answer itself, so it changes exactly when the answer does (for whoever asks, in
+    whichever language) and costs no query; Last-Modified is the latest `updated_at` among the rows shown, when the
+    rows carry one. A 304 saves the transfer and the client's parsing; the list itself is still built, which for
+    these lists (nine cities, a hundred organisations, the indicator catalogue) is cheap."""
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method not in ("GET", "HEAD"):
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
             return response
-        if response.status_code == 304 and getattr(self, "_etag", None):
-            response["ETag"] = quote_etag(self._etag)
-            if self._last_modified is not None:
-                response["Last-Modified"] = http_date(self._last_modified.timestamp())
-            response["Cache-Control"] = "private, no-cache"
-            return response
-        if response.status_code != 200:
-            return response
-        etag = getattr(self, "_etag", None)
-        if etag is None:
-            response.render()
-            etag = hashlib.sha1(response.content).hexdigest()
-        response["ETag"] = quote_etag(etag)
-        if getattr(self, "_last_modified", None) is not None:
-            response["Last-Modified"] = http_date(self._last_modified.timestamp())
+        response.render()
+        etag = quote_etag(hashlib.sha1(response.content).hexdigest())
+        response["ETag"] = etag
         response["Cache-Control"] = "private, no-cache"  # revalidate every time; a 304 is cheap
-        if etag in _if_none_match(request):
-            not_modified = Response(status=304)
-            not_modified["ETag"] = response["ETag"]
-            if response.has_header("Last-Modified"):
-                not_modified["Last-Modified"] = response["Last-Modified"]
-            not_modified["Cache-Control"] = response["Cache-Control"]
-            for header in ("Vary", "Content-Language"):
+        last_modified = _latest_update(response.data)
+        if last_modified is not None:
+            response["Last-Modified"] = http_date(last_modified.timestamp())
+        if etag.strip('"') in _if_none_match(request):
+            not_modified = HttpResponseNotModified()
+            for header in ("ETag", "Last-Modified", "Cache-Control", "Vary", "Content-Language"):
                 if response.has_header(header):
                     not_modified[header] = response[header]
-            not_modified.accepted_renderer = response.accepted_renderer
-            not_modified.accepted_media_type = response.accepted_media_type
-            not_modified.renderer_context = response.renderer_context
             return not_modified
         return response
 
-    def list(self, request, *args, **kwargs):
-        return self._conditional(request, super().list, *args, **kwargs)
 
-    def retrieve(self, request, *args, **kwargs):
-        return self._conditional(request, super().retrieve, *args, **kwargs)
-
-    def _conditional(self, request, answer, *args, **kwargs):
-        self._etag = self._last_modified = None
-        validator = self._validator(request)
-        if validator is not None:
-            self._etag, self._last_modified = validator
-            if self._etag in _if_none_match(request):
-                return Response(status=304)
-        return answer(request, *args, **kwargs)
+def _latest_update(data: Any) -> datetime | None:
+    rows = data.get("results", [data]) if isinstance(data, dict) else data
+    if not isinstance(rows, list):
+        return None
+    stamps = [parse_datetime(r["updated_at"]) for r in rows if isinstance(r, dict) and r.get("updated_at")]
+    stamps = [s for s in stamps if s is not None]
+    return max(stamps) if stamps else None
 
 
 def _if_none_match(request) -> set[str]:
     header = request.headers.get("If-None-Match", "")
     return {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",") if tag.strip()}
-
-
-def kwargs_repr(kwargs: dict) -> str:
-    return ",".join(f"{k}={v}" for k, v in sorted(kwargs.items()))
