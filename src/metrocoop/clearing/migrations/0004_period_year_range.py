@@ -2,6 +2,7 @@
 
 import django.core.validators
 from django.conf import settings
+from django.db import connection as default_connection
 from django.db import migrations, models
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -25,8 +26,8 @@ def remove_invalid_periods(apps, schema_editor):
             deleted = True
         else:
             kept.append(f"{period.year:04d}-{period.month:02d} ({period.status}; {', '.join(used) or 'no rows'})")
-    connection = schema_editor.connection if schema_editor is not None else None
-    if deleted and connection is not None and connection.vendor == "postgresql":
+    connection = schema_editor.connection if schema_editor is not None else default_connection
+    if deleted and connection.vendor == "postgresql":
         # fire the deferred foreign-key checks of the deletes now: ALTER TABLE refuses pending trigger events
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
