@@ -197,3 +197,14 @@ def test_research_and_events_are_public_reads(api):
     assert api(None).get("/api/forum/events/").status_code == 200
     assert api("researcher").post("/api/forum/research/", {}, format="json").status_code == 400  # names the fields
     assert api("office").post("/api/forum/events/", {}, format="json").status_code == 405
+
+
+def test_a_suggestion_declined_for_breaking_the_rules_leaves_the_public_pages(api, browser_client):
+    pk = _post(api, "public").json()["id"]
+    response = api("office").post(f"{URL}{pk}/decline/", {"reason": "inappropriate"}, format="json")
+    assert response.status_code == 200
+    assert api(None).get(f"{URL}{pk}/").status_code == 404
+    assert browser_client(None).get(f"/forum/suggestions/{pk}/").status_code == 404
+    assert browser_client("liaison-sz").get(f"/forum/suggestions/{pk}/").status_code == 404
+    # its author still reads why
+    assert api("public").get(f"{URL}{pk}/").json()["decline_reason"] == "inappropriate"
