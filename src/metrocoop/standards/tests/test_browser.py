@@ -42,3 +42,18 @@ def test_a_liaison_reads_the_comparison_changes_its_value_and_asks_about_recogni
     assert page.locator("[data-testid=verdict]").get_attribute("class").endswith("text-danger")
     assert page.console_errors == []
     assert page.external_requests == []
+
+
+def test_the_pages_fit_a_390_px_phone(page, demo):  # noqa: F811
+    page.set_viewport_size({"width": 390, "height": 844})
+    for url in (
+        "/standards/",
+        "/standards/catalogue/",
+        "/standards/parameters/TP/",
+        "/standards/recognition/talent/",
+        "/standards/recognised/",
+        "/standards/proposals/",
+    ):
+        page.goto(url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{url} is {width} px wide"
