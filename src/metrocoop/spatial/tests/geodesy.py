@@ -21,6 +21,8 @@ def vincenty_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     for _ in range(200):
         sin_lam, cos_lam = math.sin(lam), math.cos(lam)
         sin_sigma = math.hypot(cos_u2 * sin_lam, cos_u1 * sin_u2 - sin_u1 * cos_u2 * cos_lam)
+        if sin_sigma == 0:
+            return 0.0  # coincident after rounding
         cos_sigma = sin_u1 * sin_u2 + cos_u1 * cos_u2 * cos_lam
         sigma = math.atan2(sin_sigma, cos_sigma)
         sin_alpha = cos_u1 * cos_u2 * sin_lam / sin_sigma
