@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from rest_framework import viewsets
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers, viewsets
 from rest_framework.negotiation import DefaultContentNegotiation
 
 from metrocoop.core.permissions import Action, restrict
@@ -23,10 +24,29 @@ DestroyService = Callable[..., Any]  # (instance, *, actor) -> None
 
 
 class ScopedQuerysetMixin:
-    """`get_queryset` returns only the rows the user may see; subclasses set select/prefetch on `queryset`."""
+    """`get_queryset` returns only the rows the user may see; subclasses set select/prefetch on `queryset`.
+
+    A write naming a field the serializer does not have is refused (400, the field named): a misspelt field would
+    otherwise be dropped silently and the client told the write succeeded.
+    """
 
     def get_queryset(self):
         return restrict(super().get_queryset(), self.request.user, Action.VIEW)
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        data = kwargs.get("data")
+        if data is not None and hasattr(data, "keys") and hasattr(serializer, "fields"):
+            refuse_unknown_fields(data, serializer.fields)
+        return serializer
+
+
+def refuse_unknown_fields(data, fields) -> None:
+    """Raise a 400 naming every key of `data` that is not a field of the serializer (read-only ones included:
+    sending back what was read is harmless)."""
+    unknown = sorted(set(data.keys()) - set(fields) - {"csrfmiddlewaretoken"})
+    if unknown:
+        raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
 
 
 class ScopedReadOnlyViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):

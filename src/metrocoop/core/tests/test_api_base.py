@@ -83,3 +83,11 @@ def test_an_api_url_no_route_matches_answers_404_in_json_and_a_page_url_gets_the
     assert api.json()["code"] == "not_found" and api.json()["message_en"]
     page = client.get("/no-such-page/")
     assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+def test_a_write_naming_an_unknown_field_is_refused_and_changes_nothing(demo_users):
+    calls.clear()
+    payload = {"code": "TYPO", "name_zh": "错", "name_en": "Typo", "kind": "office", "nmae_en": "misspelt"}
+    refused = _post(CreateOnly, demo_users["office"], payload)
+    assert refused.status_code == 400 and list(refused.data["fields"]) == ["nmae_en"]
+    assert calls == [] and not Organisation.objects.filter(code="TYPO").exists()

@@ -70,3 +70,24 @@ def test_attachments_follow_the_scope_of_their_row(demo_users, reference, browse
     assert list(attachments_of(reference["SZ"], demo_users["auditor"])) == [attachment]
     response = browser_client(None).get(f"/attachments/{attachment.pk}/")  # cities are public rows
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 evidence"
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("evil.html", b"<html><script>alert(1)</script></html>"),
+        ("report.pdf", b"<!doctype html><script>alert(1)</script>"),
+        ("notes.txt", b"<svg onload=alert(1)>"),
+        ("tool.exe", b"MZ\x90\x00"),
+    ],
+)
+def test_an_attachment_whose_type_or_content_is_not_accepted_is_refused_and_nothing_is_stored(
+    reference, demo_users, name, content
+):
+    from django.core.exceptions import ValidationError
+
+    before = Attachment.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        do_attach(reference["SZ"], SimpleUploadedFile(name, content), actor=demo_users["liaison-sz"])
+    assert "file" in refused.value.message_dict
+    assert Attachment.objects.count() == before
