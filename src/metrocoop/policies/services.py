@@ -118,7 +118,8 @@ def prepare_document(doc: PolicyDocument) -> PolicyDocument:
     doc.title_segmented, doc.text_segmented, doc.search_terms = seg.title, seg.text, seg.terms
     doc.search_bigrams = seg.bigrams
     if doc.validity_since is None:
-        doc.validity_since = doc.effective_on or doc.issued_on
+        # an undated document (imported, 待补充) starts its validity history on the day it is added
+        doc.validity_since = doc.effective_on or doc.issued_on or timezone.localdate()
     return doc
 
 

@@ -71,7 +71,12 @@ class PolicyDocumentSerializer(serializers.ModelSerializer):
             "validity_history",
         ]
         read_only_fields = ["doc_number_norm", "validity_since", "valid_until"]
-        extra_kwargs = {"key": {"validators": []}}
+        # required through the API as before; only the importer leaves them empty (flagged 待补充 for the experts)
+        extra_kwargs = {
+            "key": {"validators": []},
+            "issuer": {"required": True, "allow_blank": False},
+            "issued_on": {"required": True, "allow_null": False},
+        }
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_domain_list(self, obj) -> list[str]:

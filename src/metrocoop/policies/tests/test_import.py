@@ -204,6 +204,13 @@ def test_a_folder_of_plain_texts_is_imported_as_it_comes(reference, tmp_path):
     assert not CurationProposal.objects.filter(document__in=[sh, sz]).exists()
     # found by search, the undated one listed too
     assert search("元荡").total == 1 and search("", sort="-date").total == 3
+    found = search("元荡").as_dict()
+    assert found["hits"][0]["issued_on"] is None and found["facets"]["year"] == [
+        {"value": "", "label": "—", "count": 1}
+    ]
+    listed = [h.document.key for h in search("", sort="-date").hits]
+    assert listed[-1] == bare.key  # undated last, whichever way
+    assert [h.document.key for h in search("", sort="date").hits][-1] == bare.key
 
 
 def test_the_issuer_from_the_number_when_no_signature_block(reference, tmp_path):
