@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db import models
@@ -55,6 +56,7 @@ class ListPlan:
     lookups: list[str] = field(default_factory=list)
     columns: list[tuple[str, Callable[[dict], Any]]] = field(default_factory=list)  # (output name, row -> value)
     many: list[_Many] = field(default_factory=list)
+    links: list[tuple[str, Any, str]] = field(default_factory=list)  # (output name, hyperlink field, alias)
     order: list[str] = field(default_factory=list)
 
     def expressions(self) -> dict[str, F]:
@@ -62,7 +64,10 @@ class ListPlan:
         ordering means (`ordering = ["plan"]` orders by the plan's own ordering, a `plan` column by its id)."""
         return {_alias(lookup): F(lookup) for lookup in self.lookups}
 
-    def render(self, rows: list[dict]) -> list[dict]:
+    def render(self, rows: list[dict], request=None) -> list[dict]:
+        links = []
+        for name, f, key in self.links:
+            links.append((name, _Linker(f, request), key))
         related: dict[str, dict[Any, list]] = {}
         if self.many and rows:
             ids = [r["fl__pk"] for r in rows]
@@ -82,8 +87,32 @@ class ListPlan:
                 item[name] = get(row)
             for m in self.many:
                 item[m.name] = related[m.name].get(row["fl__pk"], [])
+            for name, linker, key in links:
+                item[name] = linker.url(row[key])
             out.append({name: item[name] for name in self.order})
         return out
+
+
+class _Linker:
+    """A hyperlink field's URLs for one request: reversed once, then the lookup value put in its place for every
+    further row — when the first URL ends in "/<value>/" (else reversed per row, as DRF does)."""
+
+    def __init__(self, f, request) -> None:
+        self.f, self.request, self.prefix = f, request, None
+
+    def reverse(self, value) -> str:
+        f = self.f
+        return f.reverse(f.view_name, kwargs={f.lookup_url_kwarg: value}, request=self.request)
+
+    def url(self, value) -> str | None:
+        if value in (None, ""):
+            return None
+        segment = f"/{quote(str(value), safe='')}/"
+        if self.prefix is None:
+            url = self.reverse(value)
+            self.prefix = url[: -len(segment) + 1] if url.endswith(segment) else ""
+            return url
+        return self.prefix + segment[1:] if self.prefix else self.reverse(value)
 
 
 def _column(model: type[models.Model], source: str) -> str | None:
@@ -139,6 +168,14 @@ def compile_plan(serializer: serializers.Serializer) -> ListPlan | None:
     plan = ListPlan(lookups=["pk"])
     for f in serializer._readable_fields:
         name, source = f.field_name, f.source
+        if type(f) is relations.HyperlinkedIdentityField and f.lookup_field == f.lookup_url_kwarg:
+            column = _column(model, f.lookup_field)
+            if column is None:
+                return None
+            plan.lookups.append(column)
+            plan.links.append((name, f, _alias(column)))
+            plan.order.append(name)
+            continue
         if source == "*" or isinstance(f, serializers.SerializerMethodField | serializers.BaseSerializer):
             return None
         if isinstance(f, relations.ManyRelatedField):
@@ -208,7 +245,7 @@ class FastListMixin:
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None).values(**plan.expressions())
         page = self.paginate_queryset(queryset)
-        data = plan.render(list(page) if page is not None else list(queryset))
+        data = plan.render(list(page) if page is not None else list(queryset), request)
         if page is not None:
             return self.get_paginated_response(data)
         return Response(data)

@@ -29,7 +29,12 @@ from metrocoop.core.models import City, Job, Organisation
 
 
 class CityViewSet(
-    ConditionalListMixin, ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ConditionalListMixin,
+    FastListMixin,
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Member cities, addressed by code (/api/cities/SZ/). PATCH changes the profile the city maintains."""
 

@@ -47,7 +47,13 @@ def _slow_path(client, url):
 
 @pytest.mark.parametrize(
     "url",
-    ["/api/council/items/", "/api/council/items/?page_size=2", "/api/council/reports/", "/api/organisations/"],
+    [
+        "/api/council/items/",
+        "/api/council/items/?page_size=2",
+        "/api/council/reports/",
+        "/api/organisations/",
+        "/api/cities/",
+    ],
 )
 @pytest.mark.parametrize("who", [None, "office", "liaison-sz"])
 def test_a_fast_list_answers_exactly_what_the_serializer_answers(api, who, url):
@@ -61,7 +67,8 @@ def test_a_fast_list_answers_exactly_what_the_serializer_answers(api, who, url):
     assert fast.status_code == slow.status_code == 200
     assert fast.content == slow.content
     if who is not None:
-        assert fast.json()["results"]  # not two empty lists
+        body = fast.json()
+        assert body["results"] if isinstance(body, dict) else body  # not two empty lists
 
 
 @pytest.mark.parametrize("url", ["/api/council/items/?plan={plan}", "/council/plans/2030/"])
