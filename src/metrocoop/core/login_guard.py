@@ -87,8 +87,7 @@ class GuardedLoginView(auth_views.LoginView):
         username = request.POST.get("username", "")
         wait = retry_after(request, username)
         if wait:
-            form = self.get_form()
-            form.errors.clear()
+            form = self.get_form_class()(request=request)  # unbound: the password is not even checked
             return self.render_to_response(
                 self.get_context_data(form=form, locked_out=_lockout_message(wait)), status=429
             )
