@@ -127,7 +127,7 @@ def distance_m(
     if pa.intersects(pb):
         return 0.0
     na, nb = nearest_points(pa, pb)
-    (lon1, lat1), (lon2, lat2) = (to_wgs84(na).coords[0], to_wgs84(nb).coords[0])
+    (lon1, lon2), (lat1, lat2) = _inverse(UTM51N).transform([na.x, nb.x], [na.y, nb.y])
     return geodesic_m((lon1, lat1), (lon2, lat2))
 
 
