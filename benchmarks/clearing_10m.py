@@ -216,6 +216,8 @@ def run(path: Path, args, vendor: str) -> None:
     read_s = time.perf_counter() - started
     result = do_ingest_claims(source, actor=office, chunk_size=args.chunk_size, parallel=not args.serial)
     ingest_s = time.perf_counter() - started
+    ingest_peak, ingest_children = peak_memory_mb(), children_peak_mb()
+    reset_peak_memory()
     for period in Period.objects.order_by("year", "month"):
         do_close_period(period, actor=office)
     total = time.perf_counter() - started
@@ -224,8 +226,8 @@ def run(path: Path, args, vendor: str) -> None:
     print(f"  close {len(MONTHS)} periods:               {total - ingest_s:8.1f} s")
     print(f"ingest + close:              {total:8.1f} s  {args.claims / total:10,.0f} claims/s")
     print(f"ratio to the bare load:      {total / bare:8.2f}  (ingest alone {ingest_s / bare:.2f})")
-    print(f"peak RSS of the ingesting process: {peak_memory_mb():,.0f} MB (a forked second writer: "
-          f"{children_peak_mb():,.0f} MB)")  # fmt: skip
+    print(f"peak RSS of the ingesting process: {ingest_peak:,.0f} MB during the ingest (a forked second writer: "
+          f"{ingest_children:,.0f} MB), {peak_memory_mb():,.0f} MB during the closes")  # fmt: skip
     print(f"time split: {result.timings}")
     print(f"claims: {result.posted:,} posted, {result.rejected:,} rejected, {result.duplicates:,} duplicates")
     print(f"machine load (1, 5, 15 min) at the end: {os.getloadavg()}")
