@@ -165,7 +165,7 @@ async def _load(port: int, path: str, seconds: float, connections: int, limit: i
         f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: application/json, text/html\r\n"
         f"{headers}Connection: close\r\n\r\n"
     ).encode()
-    samples: list[tuple[float, float, int]] = []  # (start offset s, latency ms, status; 0 = connection error)
+    samples: list[tuple[float, float, int]] = []  # (wall-clock start, latency ms, status; 0 = connection error)
     t0 = time.perf_counter()
     deadline = t0 + seconds
 
@@ -177,7 +177,7 @@ async def _load(port: int, path: str, seconds: float, connections: int, limit: i
             except (TimeoutError, OSError):
                 status = 0
                 await asyncio.sleep(0.05)
-            samples.append((start - t0, (time.perf_counter() - start) * 1000, status))
+            samples.append((time.time() - (time.perf_counter() - start), (time.perf_counter() - start) * 1000, status))
 
     await asyncio.gather(*(worker() for _ in range(connections)))
     return samples, time.perf_counter() - t0
@@ -442,20 +442,22 @@ def fault_run(pg, port, year, api_headers, page_headers, seconds, connections, l
         results[t["name"]] = run_client([t], seconds, connections, limit)[0]
 
     threads = [threading.Thread(target=client, args=(t,)) for t in targets]
-    t0 = time.perf_counter()
+    t0 = time.time()
     for t in threads:
         t.start()
     time.sleep(seconds / 3)
-    restart_from = time.perf_counter() - t0
+    restart_from = time.time()
     pg.pg_ctl("restart")
-    restart_to = time.perf_counter() - t0 + 2.0
+    restart_to = time.time() + 2.0
     for t in threads:
         t.join()
-    print(f"\nPostgreSQL restarted at {restart_from:.1f} s (back, +2 s grace, by {restart_to:.1f} s) of {seconds:g} s")
+    print(
+        f"\nPostgreSQL restarted at {restart_from - t0:.1f} s (back, +2 s grace, by {restart_to - t0:.1f} s) "
+        f"of a {seconds:g} s run (clients start a moment later)"
+    )
     for name, result in results.items():
         phases = {"before": [], "during": [], "after": []}
         for start, _, status in result["samples"]:
-            # the client's clock started a moment after ours: offsets agree to within the process start-up
             phase = "before" if start < restart_from else "during" if start < restart_to else "after"
             phases[phase].append(status)
         print(f"{name}:")

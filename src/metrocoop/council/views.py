@@ -136,6 +136,7 @@ def plan_detail(request, year):
     facts = {f.id: f for f in all_facts}
     reported_parents = {f.parent_id for f in all_facts if f.parent_id is not None and f.reported}
     domains = dict(Domain.choices)  # labels looked up once, not through get_domain_display() per row
+    item_url = reverse("council:item", args=[999_999_999])  # reversed once; the id put in per row
     rows = []
     for i in items:
         r = rolled[i.pk]
@@ -143,6 +144,7 @@ def plan_detail(request, year):
         rows.append(
             {
                 "item": i,
+                "url": item_url.replace("999999999", str(i.pk)),
                 "domain": domains.get(i.domain, i.domain),
                 "percent": r.percent,
                 "steps": r.steps,
