@@ -385,7 +385,12 @@ def test_production_settings_pass_check_deploy(tmp_path):
     import subprocess
     import sys
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("METROCOOP_") and k != "DATABASE_URL"}
+    # a production environment: none of the test run's own settings (browser tests set DJANGO_ALLOW_ASYNC_UNSAFE)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("METROCOOP_", "DJANGO_")) and k not in ("DATABASE_URL", "PYTEST_CURRENT_TEST")
+    }
     env.update(
         METROCOOP_SECRET_KEY=secrets.token_urlsafe(50),
         METROCOOP_ALLOWED_HOSTS="metrocoop.example.org",
