@@ -334,11 +334,6 @@ def test_a_what_if_with_a_zero_divisor_is_refused_not_a_server_error(demo_data, 
     assert api("office").post(f"/api/funds/cycles/{cycle.pk}/simulate/", weights, format="json").status_code == 400
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="policies/search/common.py (owned by the policy-search rewrite) filters years with str.isdigit(), which "
-    "accepts '³'; the fix there is `y.isascii() and y.isdigit()`. Remove this mark when it is in.",
-)
 def test_a_search_for_a_superscript_year_is_not_a_server_error(api, reference):
     assert api(None).get("/api/policies/search/", {"q": "人才", "year": "³"}).status_code in (200, 400)
 

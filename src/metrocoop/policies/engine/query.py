@@ -131,7 +131,8 @@ def parse_query(raw: str, *within: str) -> ParsedQuery:
                     runs.append([w])
             for run in runs:
                 if len(run) > 1:
-                    terms.append(Term((tuple(run),), negated, (term_bigrams("".join(run)),)))
+                    run_grams = term_bigrams("".join(run))  # none for a run of Latin letters (ò ñ)
+                    terms.append(Term((tuple(run),), negated, (run_grams,) if run_grams else ()))
             kept = [run[0] for run in runs if len(run) == 1]
             for w in kept:
                 alts: list[tuple[str, ...]] = [(w,)]
@@ -140,7 +141,7 @@ def parse_query(raw: str, *within: str) -> ParsedQuery:
                     if syn_words and syn_words not in alts:
                         alts.append(syn_words)
                         steps.append(f"{w} ⇄ {syn}")
-                grams = tuple(dict.fromkeys(g for a in alts for g in term_grams("".join(a))))
+                grams = tuple(g for g in dict.fromkeys(g for a in alts for g in term_grams("".join(a))) if g)
                 terms.append(Term(tuple(alts), negated, grams))
     return ParsedQuery(raw=raw, terms=tuple(terms), doc_number=doc_number, steps=tuple(steps))
 

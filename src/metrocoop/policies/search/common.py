@@ -54,7 +54,9 @@ def apply_filters(qs: QuerySet, filters: dict[str, list[str]]) -> QuerySet:
         qs = qs.filter(validity__in=filters["validity"])
     if filters.get("year"):
         # date ranges, not EXTRACT(year …): the issued_on index and the planner's estimates then apply
-        years = sorted({int(y) for y in filters["year"] if str(y).isdigit() and 1 <= int(y) <= 9998})
+        years = sorted(
+            {int(y) for y in filters["year"] if str(y).isascii() and str(y).isdigit() and 1 <= int(y) <= 9998}
+        )
         if not years:
             return qs.none()
         in_years = Q()
