@@ -1,10 +1,12 @@
 from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
+from metrocoop.core.api.base import ScopedQuerysetMixin, ScopedReadOnlyViewSet, ServiceModelViewSet
 from metrocoop.core.permissions import Action, restrict
 from metrocoop.spatial import services
 from metrocoop.spatial.api import serializers as s
@@ -12,6 +14,8 @@ from metrocoop.spatial.choices import FeatureKind
 from metrocoop.spatial.exports import layer_collection, project_collection
 from metrocoop.spatial.filtersets import ConflictFilter, FeatureFilter, ProjectFilter
 from metrocoop.spatial.models import Conflict, ConflictRule, CorridorProject, Feature
+
+GEOJSON = {"type": "object", "description": "GeoJSON FeatureCollection (RFC 7946), coordinates in WGS84"}
 
 
 def _geojson(data: dict) -> JsonResponse:
@@ -32,13 +36,13 @@ class FeatureViewSet(ServiceModelViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("kind", enum=FeatureKind.values, required=False)],
-        responses={200: {"type": "object", "description": "GeoJSON FeatureCollection"}},
+        responses={(200, "application/geo+json"): GEOJSON},
     )
     @action(detail=False, methods=["get"])
     def geojson(self, request):
         kind = request.query_params.get("kind") or None
         if kind is not None and kind not in FeatureKind.values:
-            return Response({"kind": ["unknown kind"]}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({"kind": [_("Unknown kind.")]})
         return _geojson(layer_collection(kind, restrict(Feature.objects.all(), request.user)))
 
 
@@ -69,7 +73,7 @@ class ConflictViewSet(ScopedReadOnlyViewSet):
         return Response({"found": result.found, "new": result.new, "cleared": result.cleared})
 
     @extend_schema(responses={200: s.FindingSerializer(many=True)})
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)  # every finding at once, as the command gives them
     def current(self, request):
         visible = restrict(Feature.objects.all(), request.user)
         findings = services.engine.detect_conflicts(
@@ -110,13 +114,13 @@ class CorridorProjectViewSet(ServiceModelViewSet):
     update_service = services.do_update_project
     destroy_service = services.do_delete_project
 
-    @extend_schema(responses={200: {"type": "object", "description": "GeoJSON FeatureCollection"}})
+    @extend_schema(responses={(200, "application/geo+json"): GEOJSON})
     @action(detail=False, methods=["get"])
     def geojson(self, request):
         return _geojson(project_collection(restrict(CorridorProject.objects.all(), request.user)))
 
 
-class CoverageViewSet(ScopedReadOnlyViewSet):
+class CoverageViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Service reach of hospitals and elderly-care homes per member city (own, other cities', any)."""
 
     queryset = Feature.objects.filter(kind__in=["hospital", "elderly_care_home"])
@@ -141,6 +145,3 @@ class CoverageViewSet(ScopedReadOnlyViewSet):
                 for r in rows
             ]
         )
-
-    def retrieve(self, request, *args, **kwargs):
-        return Response(status=status.HTTP_404_NOT_FOUND)
