@@ -107,7 +107,7 @@ class IngestRejectionSerializer(serializers.ModelSerializer):
 
 
 class IngestBatchSerializer(serializers.ModelSerializer):
-    city = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    city = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = IngestBatch

@@ -38,7 +38,7 @@ class CouncilSerializer(serializers.ModelSerializer):
 
 class CouncilSeatSerializer(serializers.ModelSerializer):
     city = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    representative = UserDisplayField(read_only=True)
+    representative = UserDisplayField(read_only=True, allow_null=True)
     since = serializers.DateField(read_only=True, allow_null=True)
     until = serializers.DateField(read_only=True, allow_null=True)
 
@@ -127,7 +127,7 @@ class WorkItemSerializer(serializers.ModelSerializer):
     )
     participating_cities = serializers.SlugRelatedField(many=True, required=False, **CITY)
     articles = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=PlanArticle.objects.all())
-    proposed_by = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    proposed_by = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = WorkItem
@@ -163,7 +163,7 @@ class WorkItemUpdateSerializer(WorkItemSerializer):
 class ProgressReportSerializer(serializers.ModelSerializer):
     city = serializers.SlugRelatedField(**CITY)
     submitted_by = UserDisplayField(read_only=True)
-    reviewed_by = UserDisplayField(read_only=True)
+    reviewed_by = UserDisplayField(read_only=True, allow_null=True)
 
     class Meta:
         model = ProgressReport

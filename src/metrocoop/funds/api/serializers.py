@@ -133,7 +133,7 @@ class DecisionInSerializer(serializers.Serializer):
 
 
 class TrancheSerializer(serializers.ModelSerializer):
-    transfer = serializers.SlugRelatedField(slug_field="client_id", read_only=True)
+    transfer = serializers.SlugRelatedField(slug_field="client_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Tranche

@@ -221,7 +221,7 @@ class ParkSerializer(StrictMixin, serializers.ModelSerializer):
 
 class ParkYearSerializer(serializers.ModelSerializer):
     park = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    transfer = serializers.SlugRelatedField(slug_field="client_id", read_only=True)
+    transfer = serializers.SlugRelatedField(slug_field="client_id", read_only=True, allow_null=True)
 
     class Meta:
         model = ParkYear
@@ -261,7 +261,7 @@ class LandQuotaTransferSerializer(StrictMixin, serializers.ModelSerializer):
     park = serializers.SlugRelatedField(slug_field="code", queryset=Park.objects.all(), required=False, allow_null=True)
     from_city = city_field()
     to_city = city_field()
-    transfer = serializers.SlugRelatedField(slug_field="client_id", read_only=True)
+    transfer = serializers.SlugRelatedField(slug_field="client_id", read_only=True, allow_null=True)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
     class Meta:

@@ -5,7 +5,7 @@ from metrocoop.ledger.models import Account, Transfer
 
 
 class AccountSerializer(serializers.ModelSerializer):
-    city = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    city = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Account

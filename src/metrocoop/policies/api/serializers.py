@@ -143,7 +143,7 @@ class ReformReplicationSerializer(serializers.ModelSerializer):
 
 
 class PilotReformSerializer(serializers.ModelSerializer):
-    origin_city = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    origin_city = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     replications = ReformReplicationSerializer(many=True, read_only=True)
     domain = serializers.CharField(read_only=True, help_text="policy domain code (see documents' domains)")
 
@@ -154,7 +154,7 @@ class PilotReformSerializer(serializers.ModelSerializer):
 
 class IndustryCatalogueEntrySerializer(serializers.ModelSerializer):
     city = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    document = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    document = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
 
     class Meta:
         model = IndustryCatalogueEntry
@@ -236,7 +236,7 @@ class ConsultationClauseSerializer(serializers.ModelSerializer):
 class ConsultationSerializer(serializers.ModelSerializer):
     city = serializers.SlugRelatedField(slug_field="code", read_only=True)
     domain = serializers.CharField(read_only=True)
-    document = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    document = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
     clauses = ConsultationClauseSerializer(many=True, read_only=True)
 
     class Meta:

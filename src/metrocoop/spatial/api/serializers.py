@@ -92,7 +92,7 @@ class ConflictSerializer(serializers.ModelSerializer):
     rule = serializers.SlugRelatedField(slug_field="kind", read_only=True)
     cities = serializers.SerializerMethodField()
     features = serializers.SerializerMethodField()
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Conflict

@@ -118,8 +118,8 @@ class LimitValueSerializer(StrictMixin, serializers.ModelSerializer):
 
 
 class LimitRevisionSerializer(serializers.ModelSerializer):
-    standard = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    superseded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    standard = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    superseded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = LimitRevision
