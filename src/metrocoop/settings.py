@@ -203,6 +203,12 @@ if os.environ.get("METROCOOP_BEHIND_PROXY") == "1":
 # API tokens expire (core.api.authentication); sign-in failures are counted in the cache (core.login_guard).
 METROCOOP_TOKEN_TTL_HOURS = float(os.environ.get("METROCOOP_TOKEN_TTL_HOURS", 24))
 
+# Free text and request bodies are bounded, so that no single request can hold a worker for seconds: every
+# model TextField written through the API is at most METROCOOP_MAX_TEXT_CHARS characters (a policy document's full
+# text fits; core.api.fields.BoundedTextField), and a JSON body at most METROCOOP_MAX_JSON_BYTES (413 beyond).
+METROCOOP_MAX_TEXT_CHARS = int(os.environ.get("METROCOOP_MAX_TEXT_CHARS", 200_000))
+METROCOOP_MAX_JSON_BYTES = int(os.environ.get("METROCOOP_MAX_JSON_BYTES", 10 * 1024 * 1024))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "metrocoop.core.api.authentication.ExpiringTokenAuthentication",

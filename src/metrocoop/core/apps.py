@@ -12,3 +12,11 @@ class CoreConfig(AppConfig):
         from metrocoop.core.api import caching
 
         caching.connect()  # the cache table is made by every `migrate`, and writes invalidate cached views
+
+        from django.db import models
+        from rest_framework import serializers
+
+        from metrocoop.core.api.fields import BoundedTextField
+
+        # every model serializer of every app maps a TextField to a bounded field (DRF's documented mapping table)
+        serializers.ModelSerializer.serializer_field_mapping[models.TextField] = BoundedTextField

@@ -26,6 +26,7 @@ MESSAGES = {
     "conflict": ("与已有记录冲突。", "This conflicts with an existing record."),
     "throttled": ("请求过于频繁。", "Too many requests."),
     "parse_error": ("请求格式错误。", "Malformed request."),
+    "too_large": ("请求内容过大。", "The request body is too large."),
     "service_unavailable": (
         "数据库暂时不可用，请稍后重试。",
         "The database is temporarily unavailable; please retry shortly.",
