@@ -35,13 +35,14 @@ def test_a_search_narrowed_by_a_facet_and_within_its_results(page, corpus):  # n
     facet = page.locator("[data-testid=facets] a[data-facet=city]").first
     facet_count = int(facet.locator("xpath=..").locator(".badge").inner_text())
     facet.click()
-    page.wait_for_function("document.querySelector('[data-testid=facets] li.active') !== null")
+    # waits by locator: a wait_for_function string is evaluated with eval, which the Content-Security-Policy refuses
+    page.locator("[data-testid=facets] li.active").first.wait_for()
     assert _count(page) == facet_count <= total
     assert "city=" in page.url
     # search within these results
     page.fill("[data-testid=refine-form] input[name=refine]", "备案")
     page.click("[data-testid=refine-form] button[type=submit]")
-    page.wait_for_function("document.body.innerText.includes('备案')")
+    page.get_by_text("备案").first.wait_for()
     assert _count(page) <= facet_count
     assert page.console_errors == []
     assert page.external_requests == []
