@@ -222,7 +222,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "metrocoop.core.api.pagination.StandardPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "metrocoop.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "metrocoop.core.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "metrocoop.core.api.renderers.ORJSONRenderer",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
 
 ERROR_SCHEMA: dict[str, Any] = {
@@ -82,3 +83,27 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
             for code in codes:
                 responses.setdefault(code, _error_response(code))
     return result
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's schema with one correction: a read-only choice field over a model column that may be blank
+    or null is documented as such. DRF drops `allow_blank` from fields named in `read_only_fields`, so the schema
+    promised one of the choices where the API answers "" (a suggestion not yet declined has no reason)."""
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if isinstance(field, serializers.ChoiceField) and field.read_only:
+            model_field = _model_field_of(field)
+            if model_field is not None:
+                field.allow_blank = field.allow_blank or bool(getattr(model_field, "blank", False))
+                field.allow_null = field.allow_null or bool(getattr(model_field, "null", False))
+        return super()._map_serializer_field(field, direction, bypass_extensions)
+
+
+def _model_field_of(field: serializers.Field):
+    model = getattr(getattr(getattr(field, "parent", None), "Meta", None), "model", None)
+    if model is None or not field.source or "." in field.source or field.source == "*":
+        return None
+    try:
+        return model._meta.get_field(field.source)
+    except Exception:  # a property or a method: no column
+        return None
