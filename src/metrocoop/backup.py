@@ -278,14 +278,20 @@ def _restore_sqlite(db_file: Path) -> None:
 
 
 def _restore_postgres(db_file: Path) -> None:
+    # Empty the database's own schemas first, then restore into them: pg_restore --clean cannot drop the
+    # constraints that partitions inherit (the clearing tables are partitioned). DROP SCHEMA is not DELETE, so the
+    # audit trail's triggers do not apply.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE %s AND nspname <> 'information_schema'", ["pg\\_%"]
+        )
+        for (schema,) in cursor.fetchall():
+            cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        cursor.execute("CREATE SCHEMA IF NOT EXISTS public")
     connection.close()
     args, env = _pg_env()
     name = connection.settings_dict["NAME"]
-    # --clean drops each object before recreating it (DROP, not DELETE: the audit trail's triggers do not apply)
-    _run(
-        ["pg_restore", *args, "--clean", "--if-exists", "--no-owner", "--single-transaction", "-d", name, str(db_file)],
-        env,
-    )
+    _run(["pg_restore", *args, "--no-owner", "--single-transaction", "-d", name, str(db_file)], env)
 
 
 def verify_against(manifest: dict[str, Any]) -> Verification:
