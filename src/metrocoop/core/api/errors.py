@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 from django.db.models import ProtectedError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -27,6 +27,10 @@ MESSAGES = {
     "throttled": ("请求过于频繁。", "Too many requests."),
     "parse_error": ("请求格式错误。", "Malformed request."),
     "too_large": ("请求内容过大。", "The request body is too large."),
+    "unstorable": (
+        "输入含有无法保存的字符（如 NUL）。",
+        "The input contains characters that cannot be stored (such as NUL).",
+    ),
     "service_unavailable": (
         "数据库暂时不可用，请稍后重试。",
         "The database is temporarily unavailable; please retry shortly.",
@@ -47,6 +51,10 @@ def _bilingual(code: str, detail=None) -> dict:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, DataError):
+        # a value the database refuses as such (PostgreSQL: a NUL character in text): bad input, not a server error
+        set_rollback()
+        return Response(_bilingual("unstorable"), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, OperationalError | InterfaceError):
         # PostgreSQL restarting or SQLite locked past its busy timeout: retry shortly, not a 500.
         set_rollback()

@@ -91,3 +91,11 @@ def test_a_write_naming_an_unknown_field_is_refused_and_changes_nothing(demo_use
     refused = _post(CreateOnly, demo_users["office"], payload)
     assert refused.status_code == 400 and list(refused.data["fields"]) == ["nmae_en"]
     assert calls == [] and not Organisation.objects.filter(code="TYPO").exists()
+
+
+def test_a_nul_character_in_input_is_a_bad_request_not_a_server_error(client, reference):
+    # found by the API contract test on PostgreSQL, whose text cannot hold NUL
+    response = client.get("/api/policies/search/", {"q": "人才", "level": "a\x00b"})
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert response.json()["code"] == "unstorable" and response.json()["message_en"]
