@@ -183,3 +183,26 @@ class ModelAPITestCases:
             return
         assert response.status_code == 204
         assert not self.model._default_manager.filter(pk=row.pk).exists()
+
+
+def api_fields_over_columns():
+    """(serializer class, field name, serializer field, model field) for every field of every registered viewset's
+    serializer that shows a column of the serializer's model directly (no dotted source, no property)."""
+    import metrocoop.api_urls  # noqa: F401 - every app's viewsets register on the router
+    from metrocoop.core.api.urls import router
+
+    seen: set[type] = set()
+    for _prefix, viewset, _basename in router.registry:
+        serializer_class = getattr(viewset, "serializer_class", None)
+        model = getattr(getattr(serializer_class, "Meta", None), "model", None)
+        if model is None or serializer_class in seen:
+            continue
+        seen.add(serializer_class)
+        for name, field in serializer_class().fields.items():
+            if not field.source or "." in field.source or field.source == "*":
+                continue
+            try:
+                model_field = model._meta.get_field(field.source)
+            except Exception:  # a property, a method or a reverse accessor: not a column
+                continue
+            yield serializer_class, name, field, model_field

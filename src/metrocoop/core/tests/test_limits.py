@@ -4,6 +4,7 @@ import pytest
 from django.db import models
 from django.test import override_settings
 
+from metrocoop.core.testing import api_fields_over_columns
 from metrocoop.policies.models import PolicyDocument
 from metrocoop.policies.tests.factories import make_document
 
@@ -21,22 +22,13 @@ def test_free_text_beyond_the_limit_is_refused_naming_the_field_and_nothing_chan
 
 
 def test_every_model_text_field_written_through_the_api_has_a_maximum_length():
-    import metrocoop.api_urls  # noqa: F401 - every app's viewsets register on the router
-    from metrocoop.core.api.urls import router
-
     unbounded, seen = [], 0
-    for _prefix, viewset, _basename in router.registry:
-        serializer_class = getattr(viewset, "serializer_class", None)
-        model = getattr(getattr(serializer_class, "Meta", None), "model", None)
-        if model is None:
+    for serializer_class, name, field, model_field in api_fields_over_columns():
+        if field.read_only or not isinstance(model_field, models.TextField):
             continue
-        text_columns = {f.name for f in model._meta.get_fields() if isinstance(f, models.TextField)}
-        for name, field in serializer_class().fields.items():
-            if field.read_only or field.source not in text_columns:
-                continue
-            seen += 1
-            if getattr(field, "max_length", None) is None:
-                unbounded.append(f"{serializer_class.__name__}.{name}")
+        seen += 1
+        if getattr(field, "max_length", None) is None:
+            unbounded.append(f"{serializer_class.__name__}.{name}")
     assert seen > 20
     assert unbounded == []
 

@@ -6,25 +6,15 @@ from rest_framework import serializers
 
 import metrocoop.api_urls  # noqa: F401 - every app's viewsets register on the router
 from metrocoop.core.api.urls import router
+from metrocoop.core.testing import api_fields_over_columns
 
 
 def _nullable_relations_typed_as_non_null() -> list[str]:
-    found = set()
-    for _prefix, viewset, _basename in router.registry:
-        serializer_class = getattr(viewset, "serializer_class", None)
-        model = getattr(getattr(serializer_class, "Meta", None), "model", None)
-        if model is None:
-            continue
-        for name, field in serializer_class().fields.items():
-            if not isinstance(field, serializers.RelatedField) or "." in field.source or field.source == "*":
-                continue
-            try:
-                model_field = model._meta.get_field(field.source)
-            except Exception:  # a property or a reverse accessor: not a column that can be null
-                continue
-            if getattr(model_field, "null", False) and not field.allow_null:
-                found.add(f"{serializer_class.__module__}.{serializer_class.__name__}.{name}")
-    return sorted(found)
+    return sorted(
+        f"{serializer_class.__module__}.{serializer_class.__name__}.{name}"
+        for serializer_class, name, field, model_field in api_fields_over_columns()
+        if isinstance(field, serializers.RelatedField) and getattr(model_field, "null", False) and not field.allow_null
+    )
 
 
 def test_every_nullable_foreign_key_is_typed_nullable_in_the_api():
