@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
+    "django_bootstrap5",
     "auditlog",
     "django_tasks",
     "django_tasks_db",
