@@ -31,7 +31,7 @@ RELEVANCE = ROOT / "src/metrocoop/policies/tests/relevance_set.json"
 BASELINE = ROOT / "benchmarks/policies_relevance_baseline.json"
 
 
-def setup_database(tmp: Path, suffix: str) -> str | None:
+def setup_database(tmp: Path, suffix: str, *, reuse: bool = False) -> str | None:
     os.environ["METROCOOP_DATA_DIR"] = str(tmp)
     url = os.environ.get("DATABASE_URL")
     if not url:
@@ -41,9 +41,10 @@ def setup_database(tmp: Path, suffix: str) -> str | None:
 
     base, _, name = url.rpartition("/")
     scratch = f"{name}_{suffix}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
-        conn.execute(f'CREATE DATABASE "{scratch}"')
+    if not reuse:  # reuse: the scratch database a previous run kept
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+            conn.execute(f'CREATE DATABASE "{scratch}"')
     os.environ["DATABASE_URL"] = f"{base}/{scratch}"
     return url
 

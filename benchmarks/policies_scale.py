@@ -49,6 +49,10 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", action="store_true", help="print where the query time goes (cProfile)")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL scratch database afterwards")
+    parser.add_argument(
+        "--reuse", action="store_true", help="query a scratch database kept by --keep (PostgreSQL) instead of loading"
+    )
     parser.add_argument(
         "--migration",
         action="store_true",
@@ -58,7 +62,7 @@ def main() -> None:
     rng = random.Random(args.seed)
 
     with tempfile.TemporaryDirectory(prefix="bench-policies-scale-") as tmpdir:
-        original = setup_database(Path(tmpdir), "bench_policies_scale")
+        original = setup_database(Path(tmpdir), "bench_policies_scale", reuse=args.reuse)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "metrocoop.settings")
         import django
 
@@ -108,86 +112,91 @@ def main() -> None:
                     (d.title, " ".join(words + subwords(words)), d.domains, d.issuer, d.kind, d.topic, title_grams)
                 )
 
-            print(
-                f"database: {connection.vendor}; {args.documents:,} documents in batches of {args.batch:,}; "
-                f"jieba segmentation {jieba_rate:,.0f} characters/s",
-                flush=True,
-            )
-            numerals = "一二三四五六七八九十"
-            # the bigrams of the article numbers (第一条 …): a document's bigram text is the union of its pieces'
-            # (what engine.segment.bigrams gives for the whole text, pairs and singles in another order)
-            number_grams = [bigrams(f"第{n}条").split() for n in numerals]
-            total_chars = 0
-            started = time.perf_counter()
-            for start in range(0, args.documents, args.batch):
-                rows, tags = [], []
-                for i in range(start, min(start + args.batch, args.documents)):
-                    title, title_seg, domains, issuer, kind, topic, title_grams = rng.choice(titles)
-                    # mostly articles on the document's own topic, two from anywhere (documents stay on topic)
-                    chosen = rng.sample(by_topic[topic], rng.randint(6, 10)) + rng.sample(articles, 2)
-                    text = "\n".join(f"第{numerals[n % 10]}条　{a[0]}" for n, a in enumerate(chosen))
-                    terms = sorted({w for a in chosen for w in a[2]})
-                    grams = dict.fromkeys(title_grams)
-                    for n, a in enumerate(chosen):
-                        grams.update(dict.fromkeys(number_grams[n % 10]))
-                        grams.update(dict.fromkeys(a[3]))
-                    city = rng.choice(cities)
-                    issued = date(2000, 1, 1) + timedelta(days=rng.randrange(26 * 365))
-                    number = f"{city.code}规〔{issued.year}〕{i}号"
-                    total_chars += len(text)
-                    rows.append(
-                        PolicyDocument(
-                            key=f"gen-{i}",
-                            title=title,
-                            doc_number=number,
-                            doc_number_norm=normalise_doc_number(number),
-                            issuer=issuer,
-                            level="municipal",
-                            city=city,
-                            province_id=city.province_id,
-                            kind=kind,
-                            issued_on=issued,
-                            effective_on=issued,
-                            validity=rng.choice(["in_force"] * 8 + ["amended", "repealed"]),
-                            validity_since=issued,
-                            text=text,
-                            source="generated",
-                            status="published",
-                            title_segmented=title_seg,
-                            text_segmented=" ".join(a[1] for a in chosen),
-                            search_terms=" ".join(terms),
-                            search_bigrams=" ".join(grams),
-                        )
-                    )
-                    tags.append(domains)
-                with transaction.atomic():
-                    created = PolicyDocument.objects.bulk_create(rows)
-                    PolicyDomainTag.objects.bulk_create(
-                        [
-                            PolicyDomainTag(document_id=d.pk, domain=x)
-                            for d, ds in zip(created, tags, strict=True)
-                            for x in ds
-                        ],
-                    )
-                done = min(start + args.batch, args.documents)
-                elapsed = time.perf_counter() - started
-                print(f"\r  {done:,}/{args.documents:,} documents, {done / elapsed:,.0f}/s", end="", flush=True)
-            build = time.perf_counter() - started
-            print()
-            if connection.vendor == "postgresql":
-                # what autovacuum does after a bulk load (PostgreSQL 13+ vacuums insert-only tables too): statistics,
-                # and the GIN indexes' pending lists (fastupdate) merged, which every search would otherwise scan
-                with connection.cursor() as cursor:
-                    cursor.execute("VACUUM ANALYZE policies_policydocument")
-                    cursor.execute("VACUUM ANALYZE policies_policydomaintag")
+            if args.reuse and PolicyDocument.objects.filter(source="generated").count() == args.documents:
+                print(f"database: {connection.vendor}; {args.documents:,} documents reused (--reuse)", flush=True)
             else:
-                with connection.cursor() as cursor:
-                    cursor.execute("INSERT INTO policies_fts(policies_fts) VALUES ('optimize')")
-                    cursor.execute("ANALYZE")
-            print(
-                f"index build: {args.documents:,} documents ({total_chars / args.documents:,.0f} characters each) in "
-                f"{build:,.1f} s = {args.documents / build:,.0f} documents/s (bulk insert + index maintenance)"
-            )
+                print(
+                    f"database: {connection.vendor}; {args.documents:,} documents in batches of {args.batch:,}; "
+                    f"jieba segmentation {jieba_rate:,.0f} characters/s",
+                    flush=True,
+                )
+                numerals = "一二三四五六七八九十"
+                # the bigrams of the article numbers (第一条 …): a document's bigram text is the union of its pieces'
+                # (what engine.segment.bigrams gives for the whole text, pairs and singles in another order)
+                number_grams = [bigrams(f"第{n}条").split() for n in numerals]
+                total_chars = 0
+                started = time.perf_counter()
+                for start in range(0, args.documents, args.batch):
+                    rows, tags = [], []
+                    for i in range(start, min(start + args.batch, args.documents)):
+                        title, title_seg, domains, issuer, kind, topic, title_grams = rng.choice(titles)
+                        # mostly articles on the document's own topic, two from anywhere (documents stay on topic)
+                        chosen = rng.sample(by_topic[topic], rng.randint(6, 10)) + rng.sample(articles, 2)
+                        text = "\n".join(f"第{numerals[n % 10]}条　{a[0]}" for n, a in enumerate(chosen))
+                        terms = sorted({w for a in chosen for w in a[2]})
+                        grams = dict.fromkeys(title_grams)
+                        for n, a in enumerate(chosen):
+                            grams.update(dict.fromkeys(number_grams[n % 10]))
+                            grams.update(dict.fromkeys(a[3]))
+                        city = rng.choice(cities)
+                        issued = date(2000, 1, 1) + timedelta(days=rng.randrange(26 * 365))
+                        number = f"{city.code}规〔{issued.year}〕{i}号"
+                        total_chars += len(text)
+                        rows.append(
+                            PolicyDocument(
+                                key=f"gen-{i}",
+                                title=title,
+                                doc_number=number,
+                                doc_number_norm=normalise_doc_number(number),
+                                issuer=issuer,
+                                level="municipal",
+                                city=city,
+                                province_id=city.province_id,
+                                kind=kind,
+                                issued_on=issued,
+                                effective_on=issued,
+                                validity=rng.choice(["in_force"] * 8 + ["amended", "repealed"]),
+                                validity_since=issued,
+                                text=text,
+                                source="generated",
+                                status="published",
+                                title_segmented=title_seg,
+                                text_segmented=" ".join(a[1] for a in chosen),
+                                search_terms=" ".join(terms),
+                                search_bigrams=" ".join(grams),
+                            )
+                        )
+                        tags.append(domains)
+                    with transaction.atomic():
+                        created = PolicyDocument.objects.bulk_create(rows)
+                        PolicyDomainTag.objects.bulk_create(
+                            [
+                                PolicyDomainTag(document_id=d.pk, domain=x)
+                                for d, ds in zip(created, tags, strict=True)
+                                for x in ds
+                            ],
+                        )
+                    done = min(start + args.batch, args.documents)
+                    elapsed = time.perf_counter() - started
+                    print(f"\r  {done:,}/{args.documents:,} documents, {done / elapsed:,.0f}/s", end="", flush=True)
+                build = time.perf_counter() - started
+                print()
+                if connection.vendor == "postgresql":
+                    # what autovacuum does after a bulk load (PostgreSQL 13+ vacuums insert-only tables too):
+                    # statistics, and the GIN indexes' pending lists (fastupdate) merged, which every search would
+                    # otherwise scan
+                    with connection.cursor() as cursor:
+                        cursor.execute("VACUUM ANALYZE policies_policydocument")
+                        cursor.execute("VACUUM ANALYZE policies_policydomaintag")
+                else:
+                    with connection.cursor() as cursor:
+                        cursor.execute("INSERT INTO policies_fts(policies_fts) VALUES ('optimize')")
+                        cursor.execute("ANALYZE")
+                print(
+                    f"index build: {args.documents:,} documents ({total_chars / args.documents:,.0f} characters "
+                    "each) in "
+                    f"{build:,.1f} s = {args.documents / build:,.0f} documents/s (bulk insert + index maintenance)"
+                )
             queries = [q["query"] for q in json.loads(RELEVANCE.read_text(encoding="utf-8"))["queries"]]
             if args.profile:
                 from collections import defaultdict
@@ -249,7 +258,10 @@ def main() -> None:
                     "(bigrams computed and written, the FTS5 table / GIN index made again)"
                 )
         finally:
-            drop_scratch(original)
+            if args.keep:
+                print(f"kept: {os.environ['DATABASE_URL']}")
+            else:
+                drop_scratch(original)
 
 
 if __name__ == "__main__":

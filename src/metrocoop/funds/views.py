@@ -20,9 +20,12 @@ from django.views.decorators.http import require_POST
 from metrocoop.core.permissions import Action, can, can_any, restrict
 from metrocoop.funds import documents, services
 from metrocoop.funds.choices import REVIEW_CRITERIA, CycleStatus, FundKind, ProjectStatus
+from metrocoop.funds.forms import DecisionForm, PaymentForm, ReviewForm, fen_from_yuan
 from metrocoop.funds.models import (
     AssessmentCycle,
     ContributionCall,
+    ContributionNotice,
+    ContributionPayment,
     Fund,
     Project,
     ProjectReview,
@@ -61,8 +64,21 @@ def _contribution_chart(call, notices) -> dict:
     }
 
 
-def call_detail(request, pk):
-    call = get_object_or_404(restrict(ContributionCall.objects.select_related("fund", "rule"), request.user), pk=pk)
+def _call(request, pk) -> ContributionCall:
+    return get_object_or_404(restrict(ContributionCall.objects.select_related("fund", "rule"), request.user), pk=pk)
+
+
+def _payment_form(request, call, data=None) -> PaymentForm | None:
+    """The office's form to record a payment, offered when the user may record one and some city owes money."""
+    owing = [n for n in call.notices.select_related("city") if n.arrears_fen > 0]
+    if not owing or not can(request.user, Action.ADD, ContributionPayment(notice=owing[0])):
+        return None
+    notices = ContributionNotice.objects.filter(pk__in=[n.pk for n in owing]).select_related("city")
+    return PaymentForm(data, notices=notices.order_by("city__sort_order"))
+
+
+def call_detail(request, pk, payment_form=None):
+    call = _call(request, pk)
     notices = list(call.notices.select_related("city").prefetch_related("payments"))
     for n in notices:
         n._paid_fen = sum(p.amount_fen for p in n.payments.all())
@@ -74,12 +90,48 @@ def call_detail(request, pk):
             "notices": notices,
             "steps": call.computation.get("steps", []),
             "rule": call.computation.get("rule", {}),
+            "payment_form": payment_form or _payment_form(request, call),
         },
     )
 
 
+@login_required
+@require_POST
+def call_payment(request, pk):
+    """Record a contribution payment (city → fund, posted to the ledger) through do_record_payment."""
+    call = _call(request, pk)
+    form = _payment_form(request, call, request.POST)
+    if form is None:
+        raise PermissionDenied(_("Only the council office records contribution payments."))
+    if not form.is_valid():
+        return call_detail(request, pk, payment_form=form)
+    notice = form.cleaned_data["notice"]
+    try:
+        payment = services.do_record_payment(
+            notice,
+            amount_fen=fen_from_yuan(form.cleaned_data["amount"]),
+            paid_on=form.cleaned_data["paid_on"],
+            reference=form.cleaned_data["reference"],
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return call_detail(request, pk, payment_form=form)
+    notice.refresh_from_db()
+    messages.success(
+        request,
+        _("Payment of %(amount)s yuan by %(city)s recorded and posted to the ledger; still owed: %(left)s yuan.")
+        % {
+            "amount": f"{payment.amount_fen / 100:,.2f}",
+            "city": notice.city.name,
+            "left": f"{notice.arrears_fen / 100:,.2f}",
+        },
+    )
+    return HttpResponseRedirect(reverse("funds:call", args=[pk]))
+
+
 def call_download(request, pk, fmt):
-    call = get_object_or_404(restrict(ContributionCall.objects.select_related("fund", "rule"), request.user), pk=pk)
+    call = _call(request, pk)
     folder = Path(tempfile.mkdtemp(prefix="metrocoop-notices-"))
     if fmt == "docx":
         path = documents.notices_docx(call, folder / f"contribution-notices-{call.fund.code}-{call.year}.docx")
@@ -107,18 +159,27 @@ def projects(request):
     )
 
 
-def project_detail(request, pk):
-    project = get_object_or_404(
+def _project(request, pk) -> Project:
+    return get_object_or_404(
         restrict(Project.objects.select_related("lead_city", "fund", "decision"), request.user), pk=pk
     )
+
+
+def _passed_resolutions(user):
+    from metrocoop.council.choices import ResolutionOutcome
+    from metrocoop.council.models import Resolution
+
+    return restrict(Resolution.objects.filter(outcome=ResolutionOutcome.PASSED), user).order_by("-id")
+
+
+def project_detail(request, pk, review_form=None, decision_form=None):
+    project = _project(request, pk)
     reviews = restrict(ProjectReview.objects.filter(project=project).select_related("expert"), request.user)
     tranches = list(project.tranches.select_related("transfer"))
     user = request.user
-    can_review = (
-        can(user, services.REVIEW, project)
-        and not ProjectReview.objects.filter(project=project, expert_id=getattr(user, "pk", None)).exists()
-        and not (services.expert_cities(user) & project.applicant_city_ids())
-    )
+    can_manage = can(user, Action.CHANGE, project)
+    under_review = project.status == ProjectStatus.UNDER_REVIEW
+    can_review = may_review_project(user, project)
     return render(
         request,
         "funds/project.html",
@@ -128,27 +189,105 @@ def project_detail(request, pk):
             "tranches": tranches,
             "criteria": REVIEW_CRITERIA,
             "can_review": can_review,
-            "can_manage": can(user, Action.CHANGE, project),
+            "review_form": (review_form or ReviewForm()) if can_review else None,
+            "can_manage": can_manage,
+            "can_screen": can_manage and project.status == ProjectStatus.SUBMITTED,
+            "decision_form": (decision_form or DecisionForm(resolutions=_passed_resolutions(user)))
+            if can_manage and under_review
+            else None,
+            "ranking": _rank_of(project) if under_review else None,
             "checks": project.eligibility.get("checks", []),
         },
     )
 
 
+def may_review_project(user, project) -> bool:
+    """Whether the review form is offered: the one rule of do_review_project (role, status, conflict of interest,
+    once per expert), asked of the funds' policies."""
+    from metrocoop.funds import policies
+
+    rule = getattr(policies, "may_review_project", None)
+    if rule is not None:
+        return rule(user, project)
+    return (
+        can(user, services.REVIEW, project)
+        and project.status == ProjectStatus.UNDER_REVIEW
+        and not (services.expert_cities(user) & project.applicant_city_ids())
+        and not ProjectReview.objects.filter(project=project, expert_id=getattr(user, "pk", None)).exists()
+    )
+
+
+def _rank_of(project):
+    return next((r for r in services.project_ranking(project.fund) if r.project == project.pk), None)
+
+
 @login_required
 @require_POST
 def project_review(request, pk):
-    project = get_object_or_404(restrict(Project.objects.all(), request.user), pk=pk)
-    try:
-        scores = {c: int(request.POST.get(c, "")) for c, _ in REVIEW_CRITERIA}
-    except ValueError:
+    project = _project(request, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
         messages.error(request, _("Every criterion needs a whole-number score from 0 to 100."))
-        return HttpResponseRedirect(reverse("funds:project", args=[pk]))
+        return project_detail(request, pk, review_form=form)
     try:
-        services.do_review_project(project, scores=scores, comment=request.POST.get("comment", ""), actor=request.user)
+        review = services.do_review_project(
+            project, scores=form.scores(), comment=form.cleaned_data["comment"], actor=request.user
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Review submitted."))
+        messages.success(request, _("Review submitted: total score %(total)s.") % {"total": review.total})
+    return HttpResponseRedirect(reverse("funds:project", args=[pk]))
+
+
+@login_required
+@require_POST
+def project_screen(request, pk):
+    """The office screens a submitted project for eligibility; an eligible one goes to expert review."""
+    project = _project(request, pk)
+    try:
+        project = services.do_check_eligibility(project, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if project.status == ProjectStatus.UNDER_REVIEW:
+            messages.success(request, _("The project is eligible and was sent to expert review."))
+        else:
+            messages.warning(request, _("The project is not eligible; the failed checks are listed below."))
+    return HttpResponseRedirect(reverse("funds:project", args=[pk]))
+
+
+@login_required
+@require_POST
+def project_decide(request, pk):
+    """The office records the council's decision on a reviewed project (approval commits the fund's money)."""
+    project = _project(request, pk)
+    if not can(request.user, Action.CHANGE, project):
+        raise PermissionDenied(_("Only the council office records decisions on projects."))
+    form = DecisionForm(request.POST, resolutions=_passed_resolutions(request.user))
+    if not form.is_valid():
+        return project_detail(request, pk, decision_form=form)
+    approve = form.cleaned_data["decision"] == DecisionForm.APPROVE
+    try:
+        project = services.do_decide_project(
+            project,
+            resolution=form.cleaned_data["resolution"],
+            approve=approve,
+            approved_fen=form.approved_fen() if approve else 0,
+            tranches=form.cleaned_data["tranches"] if approve else None,
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return project_detail(request, pk, decision_form=form)
+    if approve:
+        messages.success(
+            request,
+            _("Approved: %(amount)s yuan committed in %(n)s tranches.")
+            % {"amount": f"{project.approved_fen / 100:,.2f}", "n": project.tranches.count()},
+        )
+    else:
+        messages.success(request, _("The project was rejected."))
     return HttpResponseRedirect(reverse("funds:project", args=[pk]))
 
 
@@ -165,6 +304,15 @@ def tranche_action(request, pk, action):
             raise Http404
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    else:
+        if action == "milestone":
+            messages.success(request, _("Milestone %(n)s marked as met.") % {"n": tranche.sequence})
+        else:
+            messages.success(
+                request,
+                _("Tranche %(n)s paid: %(amount)s yuan posted to the ledger.")
+                % {"n": tranche.sequence, "amount": f"{tranche.amount_fen / 100:,.2f}"},
+            )
     return HttpResponseRedirect(reverse("funds:project", args=[tranche.project_id]))
 
 

@@ -65,8 +65,9 @@ def index(request):
         page = max(1, int(request.GET.get("page", 1)))
     except ValueError:
         page = 1
-    result = search(q, user=request.user, within=within, filters=filters, sort=sort, page=page)
-    base: list[tuple[str, str]] = [("q", q)] + [("within", w) for w in within]
+    history = request.GET.get("history") == "1"
+    result = search(q, user=request.user, within=within, filters=filters, sort=sort, page=page, history=history)
+    base: list[tuple[str, str]] = [("q", q)] + [("within", w) for w in within] + ([("history", "1")] if history else [])
     selected = [(f, v) for f in FILTERS for v in result.filters.get(f, [])]
 
     def url_with(extra: list[tuple[str, str]], drop: tuple[str, str] | None = None, **override) -> str:
@@ -104,6 +105,8 @@ def index(request):
             "newest": url_with([], sort="-date"),
             "oldest": url_with([], sort="date"),
         },
+        # relevance with the versions in force first (default), or relevance alone (history)
+        "history_url": url_with([], drop=("history", "1")) if history else url_with([("history", "1")]),
         "prev_url": url_with([], page=str(page - 1)) if page > 1 else None,
         "next_url": url_with([], page=str(page + 1)) if page < result.pages else None,
         "hidden": base[1:] + selected + ([("sort", sort)] if sort != "relevance" else []),

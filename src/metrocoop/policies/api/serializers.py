@@ -211,6 +211,9 @@ class SearchResultSerializer(serializers.Serializer):
     page = serializers.IntegerField()
     per_page = serializers.IntegerField()
     sort = serializers.CharField()
+    history = serializers.BooleanField(
+        help_text="false (the default): ranked by relevance, documents in force come before repealed or expired ones"
+    )
     filters = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
     hits = SearchHitSerializer(many=True)
     facets = serializers.DictField(child=FacetValueSerializer(many=True))

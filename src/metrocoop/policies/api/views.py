@@ -187,6 +187,12 @@ class PolicySearchView(APIView):
             OpenApiParameter("in_force_on", OpenApiTypes.DATE),
             OpenApiParameter("sort", OpenApiTypes.STR, enum=list(search_module.SORTS)),
             OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter(
+                "history",
+                OpenApiTypes.BOOL,
+                description="rank by relevance alone; by default documents in force come before repealed or expired "
+                "ones",
+            ),
         ],
         responses=SearchResultSerializer,
     )
@@ -203,6 +209,7 @@ class PolicySearchView(APIView):
             filters=filters,
             sort=request.query_params.get("sort", "relevance"),
             page=page,
+            history=request.query_params.get("history", "").lower() in ("1", "true", "yes", "on"),
         )
         return Response(result.as_dict())
 

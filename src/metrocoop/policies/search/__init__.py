@@ -84,6 +84,7 @@ class SearchResult:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    history: bool = False
 
     @property
     def ranked(self) -> bool:
@@ -105,6 +106,7 @@ class SearchResult:
             "page": self.page,
             "per_page": self.per_page,
             "sort": self.sort,
+            "history": self.history,
             "filters": self.filters,
             "hits": [
                 {
@@ -153,13 +155,15 @@ def search(
     page: int = 1,
     per_page: int = 10,
     with_facets: bool = True,
+    history: bool = False,
 ) -> SearchResult:
     """Search the documents `user` may read. An empty query lists them (newest first), with facets.
 
     Every step reads at most a few times `cap` rows, however many documents match: the candidate window is the
     `cap` most recently added matches (all of them when there are no more), which gives the count ("500+"
     beyond), the facet counts and, with the documents whose title holds every term (again at most `cap`, the most
-    recently added), the candidates that relevance ranking orders (window.rank)."""
+    recently added), the candidates that relevance ranking orders (window.rank). Ranked by relevance, documents in
+    force come before repealed or expired ones unless `history` is asked for (window.rank)."""
     filters = {k: [v for v in vals if v] for k, vals in (filters or {}).items() if vals}
     parsed = parse_query(query, *within)
     sort = sort if sort in SORTS else "relevance"
@@ -171,7 +175,7 @@ def search(
     recent = recent[:cap]
     offset = (page - 1) * per_page
     if sort == "relevance" and has_text(parsed):
-        ranked = rank(base, parsed, recent, total_exact, offset, per_page)
+        ranked = rank(base, parsed, recent, total_exact, offset, per_page, history=history)
     else:
         # undated documents (imported, not yet completed) last whichever way
         issued = F("issued_on").asc(nulls_last=True) if sort == "date" else F("issued_on").desc(nulls_last=True)
@@ -197,6 +201,7 @@ def search(
         sort=sort,
         page=page,
         per_page=per_page,
+        history=history,
     )
 
 

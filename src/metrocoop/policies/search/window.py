@@ -18,6 +18,9 @@ from metrocoop.policies.engine.query import ParsedQuery
 from metrocoop.policies.search.common import ROW_FIELDS, Row, backend, day
 
 WINDOW = 500
+# Versions a reader asking for the law as it stands does not want first: an amended document is still partly in
+# force, a repealed or expired one is history.
+HISTORY = frozenset({"repealed", "expired"})
 
 
 def search_window() -> int:
@@ -32,7 +35,16 @@ class Ranked:
     as_words: bool = True  # False: matched only through the bigram index (snippet cut from the text)
 
 
-def rank(base: QuerySet, parsed: ParsedQuery, recent: list[Row], exact: bool, offset: int, limit: int) -> list[Ranked]:
+def rank(
+    base: QuerySet,
+    parsed: ParsedQuery,
+    recent: list[Row],
+    exact: bool,
+    offset: int,
+    limit: int,
+    *,
+    history: bool = False,
+) -> list[Ranked]:
     """Page of documents, best first, among the rows of `base` matching the query, `recent` being the candidate
     window (all matches when `exact`, else the most recently added ones).
 
@@ -45,7 +57,12 @@ def rank(base: QuerySet, parsed: ParsedQuery, recent: list[Row], exact: bool, of
       3. the other matches in the window that match as words, by score;
       4. the rest of the window (matched through bigrams), by their score in both indexes.
     Within a group equal scores go newest issued first. A group is fetched and scored only when the page reaches
-    it: a common word's first page scores the title matches of the window only."""
+    it: a common word's first page scores the title matches of the window only.
+
+    Unless `history` is asked for, repealed and expired documents follow the documents in force within each of
+    three blocks (title matches, groups 1–2; word matches; bigram matches): the version of a title in force comes
+    before its repealed predecessors, whichever scores higher, and a block's order stays otherwise that of the
+    scores. With `history` the order is the scores' alone."""
     db = backend()
     want = offset + limit
     if not recent:
@@ -53,10 +70,12 @@ def rank(base: QuerySet, parsed: ParsedQuery, recent: list[Row], exact: bool, of
     cap = len(recent)  # the window's size: the cap, or fewer when it holds every match
     lower = recent[-1][0]
     ordered: list[Ranked] = []
+    placed: list[tuple[int, bool]] = []  # per entry of `ordered`: its block, and whether it is history
 
-    def add(rows: list[Row], score: dict[int, float], as_words: bool = True) -> None:
+    def add(rows: list[Row], score: dict[int, float], as_words: bool = True, block: int = 0) -> None:
         rows = sorted((r for r in rows if r[0] in score), key=lambda r: (-score[r[0]], -day(r[5]), r[0]))
         ordered.extend(Ranked(r[0], score[r[0]], as_words) for r in rows)
+        placed.extend((block, not history and r[4] in HISTORY) for r in rows)
 
     def scored(rows: list[Row]) -> dict[int, float]:
         if rows and len(rows[0]) > len(ROW_FIELDS):  # scored as they were read
@@ -75,8 +94,9 @@ def rank(base: QuerySet, parsed: ParsedQuery, recent: list[Row], exact: bool, of
         in_title = {r[0] for r in titled}
         rest = [r for r in recent if r[0] not in in_title]
         as_words = db.scores([r[0] for r in rest], parsed, words=True, verify=True)
-        add(rest, as_words)
+        add(rest, as_words, block=1)
         if len(ordered) < want:
             strings = [r for r in rest if r[0] not in as_words]
-            add(strings, db.scores([r[0] for r in strings], parsed, words=False), as_words=False)
-    return ordered[offset:want]
+            add(strings, db.scores([r[0] for r in strings], parsed, words=False), as_words=False, block=2)
+    order = sorted(range(len(ordered)), key=lambda i: placed[i])  # stable: the scores' order within each part
+    return [ordered[i] for i in order][offset:want]

@@ -21,6 +21,11 @@ class Command(BaseCommand):
             s.add_argument(f"--{name}", action="append", default=[])
         s.add_argument("--sort", default="relevance", choices=["relevance", "date", "-date"])
         s.add_argument("--page", type=int, default=1)
+        s.add_argument(
+            "--history",
+            action="store_true",
+            help="rank by relevance alone (default: documents in force before repealed or expired ones)",
+        )
         s.add_argument("--as", dest="username", default=None, help="search as this user (default: anonymous)")
         s.add_argument("--json", action="store_true")
         i = sub.add_parser("import", help="import .txt/.docx/.pdf files (a file or a directory), all or nothing")
@@ -41,11 +46,13 @@ class Command(BaseCommand):
         except User.DoesNotExist:
             raise CommandError(f"无此用户 / no such user: {username}") from None
 
-    def do_search(self, query, within, sort, page, username, json: bool = False, **options):
+    def do_search(self, query, within, sort, page, username, json: bool = False, history: bool = False, **options):
         from metrocoop.policies.search import FILTERS, search
 
         filters = {name: options.get(name) or [] for name in FILTERS}
-        result = search(query, user=self._user(username), within=within, filters=filters, sort=sort, page=page)
+        result = search(
+            query, user=self._user(username), within=within, filters=filters, sort=sort, page=page, history=history
+        )
         if json:
             self.stdout.write(_dumps(result.as_dict()))
             return
