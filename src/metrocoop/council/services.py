@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from metrocoop.core.attachments import do_attach
@@ -488,6 +489,18 @@ def do_submit_report(
         report.review_status = ReviewStatus.PENDING if is_lead else ReviewStatus.NOT_REQUIRED
         report.full_clean()
         report.save()
+        if report.review_status == ReviewStatus.PENDING:
+            notify(
+                office_users(),
+                kind="council.report_pending",
+                subject=_both(
+                    f"进展报告待审核：{item.title}（{city.name}，{report.year}年第{report.quarter}季度）",
+                    f"Progress report awaits review: {item.title} ({city.code}, {report.year} Q{report.quarter})",
+                ),
+                body=report.narrative,
+                url=reverse("council:board") + "#review-queue",
+                obj=report,
+            )
         require(actor, Action.CHANGE, report)
     return report
 

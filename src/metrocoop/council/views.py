@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -63,6 +64,7 @@ def index(request):
         request,
         "council/index.html",
         {
+            "may_see_board": may_see_board(request.user),
             "plans": plans,
             "meetings": meetings,
             "resolutions": resolutions,
@@ -297,7 +299,9 @@ def item_report(request, pk):
 @login_required
 @require_POST
 def report_review(request, pk):
-    report = get_object_or_404(restrict(ProgressReport.objects.select_related("item"), request.user), pk=pk)
+    report = get_object_or_404(
+        restrict(ProgressReport.objects.select_related("item", "city"), request.user), pk=pk
+    )
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -307,9 +311,25 @@ def report_review(request, pk):
                 comment=form.cleaned_data["comment"],
                 actor=request.user,
             )
-            messages.success(request, _("Review saved."))
+            if form.cleaned_data["decision"] == "accept":
+                messages.success(
+                    request,
+                    _("Report accepted: %(item)s, %(city)s, Q%(quarter)s.")
+                    % {"item": report.item.title, "city": report.city.name, "quarter": report.quarter},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Report returned to %(city)s with your comment; its liaisons were notified.")
+                    % {"city": report.city.name},
+                )
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
+    else:
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(back)
     return HttpResponseRedirect(report.get_absolute_url())
 
 
@@ -391,11 +411,11 @@ def resolution_decide(request, pk):
 def board(request):
     """Overdue items, late and returned reports by city and by domain. The office and auditors see every city, a
     liaison its own."""
+    if not may_see_board(request.user):
+        raise PermissionDenied(_("The board is for the council office, auditors and city liaisons."))
     rows = selectors.cached_board_rows()
     if not _reads_all(request.user):
         mine = {c.code for c in City.objects.filter(pk__in=cities_for(request.user, Role.LIAISON))}
-        if not mine:
-            raise PermissionDenied(_("The board is for the council office, auditors and city liaisons."))
         rows = [r for r in rows if r.city_code in mine]
     counts = selectors.board_counts(rows)
     names = {c.code: c.name for c in City.objects.all()}
@@ -404,12 +424,29 @@ def board(request):
         request,
         "council/board.html",
         {
+            "queue": review_queue(request.user),
+            "review_form": ReviewForm(),
             "rows": rows,
             "by_city": [(names.get(k, k), v) for k, v in sorted(counts["by_city"].items())],
             "by_domain": [(domains.get(k, k), v) for k, v in sorted(counts["by_domain"].items())],
             "today": timezone.localdate(),
         },
     )
+
+
+def review_queue(user) -> list[ProgressReport]:
+    """The lead cities' reports awaiting review that this user may review (the office), oldest first."""
+    pending = ProgressReport.objects.filter(review_status=ReviewStatus.PENDING)
+    return list(
+        restrict(pending, user, REVIEW)
+        .select_related("item__plan", "city", "submitted_by")
+        .order_by("submitted_at", "id")
+    )
+
+
+def may_see_board(user) -> bool:
+    """The board is for readers of every city's reports (office, auditors) and city liaisons."""
+    return _reads_all(user) or bool(cities_for(user, Role.LIAISON))
 
 
 def _reads_all(user) -> bool:
