@@ -5,13 +5,19 @@
   service city, for the schemes of its domain; it submits claims served in its city and reverses its claims.
 - The office sees everything in aggregate, opens and closes periods and submits for any city; auditors read.
 - Nobody sees another city's person references: serializers and pages show `person_ref` only to the insured
-  city's bureau (`services.can_see_person`).
+  city's bureau (`can_see_person` below).
 - Catalogues and schemes are public (the paper asks for catalogues to be compared openly).
 """
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from metrocoop.clearing.models import (
     Authorisation,
@@ -28,10 +34,15 @@ from metrocoop.clearing.models import (
 )
 from metrocoop.core.audit import audited
 from metrocoop.core.choices import Domain, Role
-from metrocoop.core.permissions import Action, Policy, Scopes, register
+from metrocoop.core.models import City
+from metrocoop.core.permissions import Action, Policy, Scopes, can, register, scopes_of
 
 OFFICE = frozenset({Role.OFFICE})
 BUREAUS = frozenset({Role.OFFICE, Role.DEPARTMENT})
+# Custom actions beyond view/add/change/delete (core.permissions.Action), one constant each.
+CLOSE = "close"  # close a period: net the positions and issue the settlement instructions
+REVERSE = "reverse"  # reverse a posted claim
+CONFIRM = "confirm"  # confirm a settlement instruction as paid
 DOMAINS = (Domain.MEDICAL_INSURANCE, Domain.CIVIL_AFFAIRS)
 SCHEMES_OF = {
     Domain.MEDICAL_INSURANCE: ("medical_inpatient", "medical_outpatient"),
@@ -44,12 +55,8 @@ def _bureau_scopes(scopes: Scopes) -> list[tuple[int, str]]:
 
 
 def _codes(ids: list[int]) -> dict[int, str]:
-    from metrocoop.clearing.services import _city_codes
-
-    codes = _city_codes(frozenset(ids))
-    from metrocoop.clearing.services import _CODE_CACHE
-
-    return {i: _CODE_CACHE[i] for i in ids if _CODE_CACHE.get(i) in codes}
+    """City id → code (one query per filter built; nothing kept between requests)."""
+    return dict(City.objects.filter(pk__in=ids).values_list("pk", "code"))
 
 
 def _claims_of_own_city(scopes: Scopes) -> Q | None:
@@ -122,7 +129,7 @@ def _every_period(scopes: Scopes) -> Q:
 register(
     Period,
     Policy(
-        roles={Action.VIEW: frozenset({Role.DEPARTMENT, Role.LIAISON}), Action.ADD: OFFICE, "close": OFFICE},
+        roles={Action.VIEW: frozenset({Role.DEPARTMENT, Role.LIAISON}), Action.ADD: OFFICE, CLOSE: OFFICE},
         hooks={Role.DEPARTMENT: _every_period, Role.LIAISON: _every_period},
     ),
 )
@@ -136,7 +143,7 @@ register(
 )
 register(
     Claim,
-    Policy(roles={Action.VIEW: BUREAUS, "reverse": BUREAUS}, hooks={Role.DEPARTMENT: _claims_of_own_city}),
+    Policy(roles={Action.VIEW: BUREAUS, REVERSE: BUREAUS}, hooks={Role.DEPARTMENT: _claims_of_own_city}),
 )
 register(IngestRejection, Policy(city="batch__city", domain="batch__domain", roles={Action.VIEW: BUREAUS}))
 register(ClaimPosting, Policy(roles={Action.VIEW: BUREAUS}, hooks={Role.DEPARTMENT: _postings_of_own_city}))
@@ -145,7 +152,7 @@ register(PeriodPosition, Policy(city="city", roles={Action.VIEW: BUREAUS}))
 register(
     SettlementInstruction,
     Policy(
-        roles={Action.VIEW: BUREAUS, "confirm": OFFICE},
+        roles={Action.VIEW: BUREAUS, CONFIRM: OFFICE},
         hooks={Role.DEPARTMENT: _by_city_fk("payer", "payee")},
     ),
 )
@@ -156,3 +163,48 @@ for model in (Scheme, CatalogueEntry, Period, IngestBatch, ClaimReversal, Settle
 audited(Authorisation, personal=["person_ref"])
 # Claims, postings, rejections and positions are written in bulk by the ingest and the close; their audit entries
 # are the batch's and the period's (log_event), one per run rather than a million.
+
+
+# --- decisions taken by the services and serializers ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubmitterScope:
+    """What a submitter may claim for: the service city and the schemes of its bureau (None: the office, all)."""
+
+    city: City | None
+    domain: str
+    schemes: frozenset[str] | None
+
+    @property
+    def city_code(self) -> str | None:
+        return self.city.code if self.city else None
+
+
+def submitter_scope(actor: Any) -> SubmitterScope:
+    """Whoever may add a region-wide batch (the office) submits for every city; a city's medical-insurance or
+    civil-affairs bureau for its own city as service city and its own schemes (the first such scope, in city
+    order, when it holds several). Anybody else may not submit. Decided by the `IngestBatch` policy above."""
+    if can(actor, Action.ADD, IngestBatch(city=None, domain="")):
+        return SubmitterScope(city=None, domain="", schemes=None)
+    for city_id, domain in _bureau_scopes(scopes_of(actor)):
+        if can(actor, Action.ADD, IngestBatch(city_id=city_id, domain=domain)):
+            schemes = frozenset(Scheme.objects.filter(domain=domain).values_list("code", flat=True))
+            return SubmitterScope(city=City.objects.get(pk=city_id), domain=domain, schemes=schemes)
+    raise PermissionDenied(_("Only the office or a city's medical-insurance or civil-affairs bureau submits claims."))
+
+
+def can_see_person(user: Any, insured_city_code: str) -> bool:
+    """Person references are shown only to the insured city's own bureau (nobody sees another city's).
+
+    The codes of the user's bureau cities are read once per user object (a request's user is read once per
+    request, as `scopes_of` caches its scopes): a serializer asking for every row of a page costs one query, and
+    nothing is kept in the process between requests."""
+    codes = getattr(user, "_metrocoop_clearing_person_cities", None)
+    if codes is None:
+        ids = [city_id for city_id, _domain in _bureau_scopes(scopes_of(user))]
+        codes = frozenset(_codes(ids).values()) if ids else frozenset()
+        if user is not None:
+            with contextlib.suppress(AttributeError):  # an object that takes no attributes: not kept
+                user._metrocoop_clearing_person_cities = codes
+    return insured_city_code in codes

@@ -2,9 +2,8 @@
 
 import django_filters
 from django.db import transaction
-from django.http import FileResponse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -22,9 +21,11 @@ from metrocoop.clearing.models import (
     Scheme,
     SettlementInstruction,
 )
+from metrocoop.clearing.policies import CLOSE, CONFIRM, REVERSE
 from metrocoop.clearing.reader import FileRefused, read_claims_file, rows_from_dicts
-from metrocoop.core.api.base import FileParameterNegotiation, ScopedModelViewSet, ScopedReadOnlyViewSet
+from metrocoop.core.api.base import FileParameterNegotiation, ScopedReadOnlyViewSet, ServiceModelViewSet
 from metrocoop.core.api.parsers import JSONParser
+from metrocoop.core.permissions import Action
 
 
 def _refused(exc: FileRefused) -> ValidationError:
@@ -46,24 +47,24 @@ class CatalogueFilter(django_filters.FilterSet):
         fields = ["city", "scheme", "item_code"]
 
 
-class CatalogueEntryViewSet(ScopedModelViewSet):
+def _add_entry(data: dict, *, actor) -> CatalogueEntry:
+    return services.do_save_catalogue_entry(CatalogueEntry(**data), actor=actor)
+
+
+def _change_entry(entry: CatalogueEntry, data: dict, *, actor) -> CatalogueEntry:
+    entry = CatalogueEntry.objects.get(pk=entry.pk)
+    for key, value in data.items():
+        setattr(entry, key, value)
+    return services.do_save_catalogue_entry(entry, actor=actor)
+
+
+class CatalogueEntryViewSet(ServiceModelViewSet):
     queryset = CatalogueEntry.objects.select_related("city", "scheme")
     serializer_class = s.CatalogueEntrySerializer
     filterset_class = CatalogueFilter
-
-    def perform_create(self, serializer):
-        serializer.instance = services.do_save_catalogue_entry(
-            CatalogueEntry(**serializer.validated_data), actor=self.request.user
-        )
-
-    def perform_update(self, serializer):
-        entry = CatalogueEntry.objects.get(pk=serializer.instance.pk)
-        for key, value in serializer.validated_data.items():
-            setattr(entry, key, value)
-        serializer.instance = services.do_save_catalogue_entry(entry, actor=self.request.user)
-
-    def perform_destroy(self, instance):
-        services.do_delete_catalogue_entry(instance, actor=self.request.user)
+    create_service = _add_entry
+    update_service = _change_entry
+    destroy_service = services.do_delete_catalogue_entry
 
 
 class AuthorisationFilter(django_filters.FilterSet):
@@ -76,19 +77,20 @@ class AuthorisationFilter(django_filters.FilterSet):
         fields = ["insured_city", "service_city", "scheme", "status"]
 
 
-class AuthorisationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+def _grant(data: dict, *, actor) -> Authorisation:
+    data["person_ref"] = data.pop("person")
+    return services.do_grant_authorisation(Authorisation(**data), actor=actor)
+
+
+class AuthorisationViewSet(ServiceModelViewSet):
     permission_action: str | None = None  # set per custom action (core.api.permissions)
     queryset = Authorisation.objects.select_related("insured_city", "service_city", "scheme")
     serializer_class = s.AuthorisationSerializer
     filterset_class = AuthorisationFilter
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        data["person_ref"] = data.pop("person")
-        serializer.instance = services.do_grant_authorisation(Authorisation(**data), actor=self.request.user)
+    create_service = _grant
 
     @extend_schema(request=None, responses=s.AuthorisationSerializer)
-    @action(detail=True, methods=["post"], permission_action="change")
+    @action(detail=True, methods=["post"], permission_action=Action.CHANGE)
     def revoke(self, request, pk=None):
         row = services.do_revoke_authorisation(self.get_object(), actor=request.user)
         return Response(self.get_serializer(row).data)
@@ -116,7 +118,7 @@ class ClaimViewSet(ScopedReadOnlyViewSet):
     filterset_class = ClaimFilter
 
     @extend_schema(request=s.ReversalRequestSerializer, responses=s.ClaimSerializer)
-    @action(detail=True, methods=["post"], permission_action="reverse")
+    @action(detail=True, methods=["post"], permission_action=REVERSE)
     def reverse(self, request, pk=None):
         body = s.ReversalRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -126,10 +128,27 @@ class ClaimViewSet(ScopedReadOnlyViewSet):
         return Response(self.get_serializer(claim).data)
 
 
-class IngestBatchViewSet(ScopedReadOnlyViewSet):
+def _ingest_json(data: dict, *, actor):
+    """A batch of claims as JSON: each posted or rejected with its reason; the same batch twice changes nothing."""
+    try:
+        source = rows_from_dicts(data["claims"], name=data["source"])
+    except FileRefused as exc:
+        raise _refused(exc) from exc
+    return services.do_ingest_claims(source, actor=actor)
+
+
+@extend_schema_view(create=extend_schema(request=s.BatchRequestSerializer, responses={201: s.BatchResultSerializer}))
+class IngestBatchViewSet(ServiceModelViewSet):
     queryset = IngestBatch.objects.select_related("city")
     serializer_class = s.IngestBatchSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    create_service = _ingest_json
+
+    def get_serializer_class(self):
+        return s.BatchRequestSerializer if self.action == "create" else s.IngestBatchSerializer
+
+    def written_response(self, serializer, code):
+        return self._answer(serializer.instance)
 
     def _answer(self, result):
         batch = IngestBatch.objects.select_related("city").get(pk=result.batch_id)
@@ -144,17 +163,6 @@ class IngestBatchViewSet(ScopedReadOnlyViewSet):
         ] + [s.IngestRejectionSerializer(r).data for r in batch.rejections.all()[:200]]
         data = {"batch": s.IngestBatchSerializer(batch).data, "reasons": result.reasons, "rejections": rejections}
         return Response(data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=s.BatchRequestSerializer, responses={201: s.BatchResultSerializer})
-    def create(self, request, *args, **kwargs):
-        """A batch of claims as JSON: each posted or rejected with its reason; the same batch twice changes nothing."""
-        body = s.BatchRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            source = rows_from_dicts(body.validated_data["claims"], name=body.validated_data["source"])
-        except FileRefused as exc:
-            raise _refused(exc) from exc
-        return self._answer(services.do_ingest_claims(source, actor=request.user))
 
     @extend_schema(
         request={
@@ -184,17 +192,18 @@ class IngestBatchViewSet(ScopedReadOnlyViewSet):
         return self._answer(services.do_ingest_claims(source, actor=request.user))
 
 
-class PeriodViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+def _open_period(data: dict, *, actor) -> Period:
+    return services.do_open_period(data["year"], data["month"], actor=actor)
+
+
+class PeriodViewSet(ServiceModelViewSet):
     permission_action: str | None = None  # set per custom action (core.api.permissions)
     queryset = Period.objects.all()
     serializer_class = s.PeriodSerializer
-
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = services.do_open_period(data["year"], data["month"], actor=self.request.user)
+    create_service = _open_period
 
     @extend_schema(request=None, responses=s.PeriodSerializer)
-    @action(detail=True, methods=["post"], permission_action="close")
+    @action(detail=True, methods=["post"], permission_action=CLOSE)
     def close(self, request, pk=None):
         period = services.do_close_period(self.get_object(), actor=request.user)
         return Response(self.get_serializer(period).data)
@@ -211,8 +220,7 @@ class PeriodViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         period = self.get_object()
         city_code = request.query_params.get("city", "").upper()
         fmt = request.query_params.get("format", "xlsx")
-        path = statements.statement_file(period, city_code, fmt, user=request.user)
-        return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+        return statements.statement_download(period, city_code, fmt, user=request.user)
 
 
 class PositionViewSet(ScopedReadOnlyViewSet):
@@ -228,7 +236,7 @@ class InstructionViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["period", "status"]
 
     @extend_schema(request=s.PaymentRequestSerializer, responses=s.SettlementInstructionSerializer)
-    @action(detail=True, methods=["post"], permission_action="confirm")
+    @action(detail=True, methods=["post"], permission_action=CONFIRM)
     def confirm(self, request, pk=None):
         body = s.PaymentRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.response import Response
 
 from metrocoop.core.permissions import Action, restrict
 
@@ -62,6 +63,13 @@ _WRITE_METHODS: dict[str, tuple[str, ...]] = {
     "update_service": ("put", "patch"),
     "destroy_service": ("delete",),
 }
+# The router's standard write actions and the service each needs.
+WRITE_ACTIONS: dict[str, str] = {
+    "create": "create_service",
+    "update": "update_service",
+    "partial_update": "update_service",
+    "destroy": "destroy_service",
+}
 
 
 class ServiceModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
@@ -77,14 +85,25 @@ class ServiceModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
     The services check access through core.permissions, audit and run in one transaction; the viewset only
     parses and renders. Services raise `django.core.exceptions.ValidationError` (400), `PermissionDenied` (403)
     or `metrocoop.core.errors.Conflict` (409); the core exception handler maps them once.
+
+    A service whose signature differs is adapted by a small function in the app's `api/views.py`
+    (`def _open(data, *, actor): return services.do_open_period(data["year"], data["month"], actor=actor)`).
+    The answer of a write is the input serializer's rendering of what the service returned, or
+    `written_serializer_class`'s when the input and the answer differ; a viewset whose service returns something
+    other than the row (a batch result, an idempotent post) overrides `written_response`.
     """
 
     create_service: ClassVar[CreateService | None] = None
     update_service: ClassVar[UpdateService | None] = None
     destroy_service: ClassVar[DestroyService | None] = None
+    written_serializer_class: ClassVar[type[serializers.BaseSerializer] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        declared = cls.__dict__.get("http_method_names") or getattr(
+            cls, "_declared_http_method_names", viewsets.ModelViewSet.http_method_names
+        )
+        cls._declared_http_method_names = list(declared)
         refused: set[str] = set()
         for attr, methods in _WRITE_METHODS.items():
             service = cls.__dict__.get(attr)
@@ -92,7 +111,22 @@ class ServiceModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
                 setattr(cls, attr, staticmethod(service))  # a plain function must not become a bound method
             if getattr(cls, attr) is None:
                 refused.update(methods)
-        cls.http_method_names = [m for m in viewsets.ModelViewSet.http_method_names if m not in refused]
+        # a custom action (POST …/vote/) keeps its method even where the standard write of that method is refused
+        # (as_view drops the standard write from the route)
+        refused -= {m for extra in cls.get_extra_actions() for m in getattr(extra, "mapping", {})}
+        cls.http_method_names = [m for m in declared if m not in refused]
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        """Route only the standard writes whose service is declared (and whose method the viewset offers)."""
+        if actions:
+            actions = {
+                method: name
+                for method, name in actions.items()
+                if method in cls.http_method_names
+                and (name not in WRITE_ACTIONS or getattr(cls, WRITE_ACTIONS[name]) is not None)
+            }
+        return super().as_view(actions, **initkwargs)
 
     @classmethod
     def declared_services(cls) -> dict[str, Callable[..., Any] | None]:
@@ -108,6 +142,31 @@ class ServiceModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance) -> None:
         type(self).destroy_service(instance, actor=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        return self.written_response(serializer, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        if getattr(instance, "_prefetched_objects_cache", None):
+            instance._prefetched_objects_cache = {}
+        return self.written_response(serializer, status.HTTP_200_OK)
+
+    def written_response(self, serializer, code: int) -> Response:
+        """The answer to a create (201) or update (200); `serializer.instance` is what the service returned."""
+        if self.written_serializer_class is not None:
+            data = self.written_serializer_class(serializer.instance, context=self.get_serializer_context()).data
+        else:
+            data = serializer.data
+        headers = self.get_success_headers(data) if code == status.HTTP_201_CREATED else None
+        return Response(data, status=code, headers=headers)
 
 
 class _SettingsWithoutFormatOverride:
