@@ -1,0 +1,371 @@
+"""Engine explanations for people: every engine step rendered as a sentence in the active language.
+
+Engines are pure and carry their steps in several shapes (a bilingual ``Step`` with ``text_zh``/``text_en`` and
+``values``; an indicator ``Step`` with ``label_zh``, ``text_en``, ``formula``, ``values`` and ``result``; a plain
+English string; the same as stored JSON dicts). This module is the one place that turns any of them into text a
+person reads: amounts in 元 with the unit (never ``*_fen`` keys), shares and weights as percentages (never
+``3333/10000``), city codes as city names, value maps as "label: value" phrases (never a dict or JSON literal) and,
+in the Chinese interface, Chinese sentences (never "CZ pays SZ 2,349,072 fen").
+
+Templates call it through ``{% load explain %}``: ``{% for s in steps|explained %}<li>{{ s }}</li>{% endfor %}``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+from django.utils.translation import get_language
+
+from metrocoop.core.money import yuan
+
+_FRACTION = re.compile(r"(?<![\w/.])(-?\d+)/(\d+)(?![\w/])")
+_FEN_AMOUNT = re.compile(r"(-?[\d,]+) fen\b")
+_DECIMAL_REPR = re.compile(r"Decimal\('(-?[\d.]+)'\)")
+# keys whose value is a share of a whole (shown as a percentage)
+_SHARE_KEYS = re.compile(r"(share|weight|ratio|rate|proportion)", re.I)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One rendered step: the sentence, an optional formula and optional "label: value" details."""
+
+    text: str
+    formula: str = ""
+    details: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        parts = [self.text]
+        if self.details:
+            parts.append("（" + "；".join(self.details) + "）" if _zh() else "(" + "; ".join(self.details) + ")")
+        return "".join(parts) if _zh() else " ".join(parts)
+
+
+def _zh() -> bool:
+    return not (get_language() or "zh-hans").startswith("en")
+
+
+# --- names --------------------------------------------------------------------------------------------------------
+
+
+def city_names() -> dict[str, str]:
+    """City code → name in the active language (every city ever a member; a code not found stays as it is)."""
+    from metrocoop.core.models import City
+
+    zh = _zh()
+    return {
+        code: (name_zh if zh else name_en) or code
+        for code, name_zh, name_en in City.objects.values_list("code", "name_zh", "name_en")
+    }
+
+
+def _names_in(text: str, names: Mapping[str, str]) -> str:
+    """Every standalone city code in ``text`` replaced by the city's name."""
+    if not names:
+        return text
+    pattern = re.compile(
+        r"(?<![A-Za-z])(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?![A-Za-z])"
+    )
+    return pattern.sub(lambda m: names[m.group(1)], text)
+
+
+# --- numbers ------------------------------------------------------------------------------------------------------
+
+
+def _as_number(value: Any) -> Fraction | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Fraction | int):
+        return Fraction(value)
+    if isinstance(value, float | Decimal):
+        return Fraction(str(value))
+    if isinstance(value, str):
+        text = value.strip()
+        match = _FRACTION.fullmatch(text)
+        if match:
+            return Fraction(int(match.group(1)), int(match.group(2)))
+        try:
+            return Fraction(Decimal(text.replace(",", "")))
+        except (InvalidOperation, ValueError):
+            return None
+    return None
+
+
+def percent(value: Any, decimals: int = 2) -> str:
+    """A share 0..1 as a percentage: Fraction(3333, 10000) → "33.33%"."""
+    number = _as_number(value)
+    if number is None:
+        return str(value)
+    text = f"{float(number) * 100:.{decimals}f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def decimal_text(value: Any, decimals: int = 4) -> str:
+    """A number without fractions: 71651/10 → "7,165.1"; whole numbers with thousands separators."""
+    number = _as_number(value)
+    if number is None:
+        return str(value)
+    if number.denominator == 1:
+        return f"{number.numerator:,}"
+    text = f"{float(number):,.{decimals}f}".rstrip("0").rstrip(".")
+    return text
+
+
+def money(fen: Any) -> str:
+    """Integer fen as 元 with the unit: 234907200 → "2,349,072.00 元" ("yuan" in English)."""
+    return f"{yuan(fen)} 元" if _zh() else f"{yuan(fen)} yuan"
+
+
+# key → (Chinese label, English label) for the values engines attach to steps
+_LABELS = {
+    "sum_gdp": ("GDP 合计", "GDP total"),
+    "sum_revenue": ("财政收入合计", "revenue total"),
+    "target_fen": ("目标金额", "target"),
+    "amount_fen": ("金额", "amount"),
+    "total_fen": ("总额", "total"),
+    "pool_fen": ("资金池", "pool"),
+    "raw_fen": ("按比例金额", "amount by share"),
+    "floor_fen": ("下限", "floor"),
+    "cap_fen": ("上限", "cap"),
+    "reward_fen": ("奖励", "reward"),
+    "compensation_fen": ("补偿", "compensation"),
+    "need_fen": ("需求", "need"),
+    "n": ("城市数", "cities"),
+    "share": ("占比", "share"),
+    "weight": ("权重", "weight"),
+    "weights": ("权重", "weights"),
+    "cities": ("城市", "cities"),
+    "sum": ("合计", "sum"),
+    "mean": ("均值", "mean"),
+    "max": ("最大值", "highest"),
+    "min": ("最小值", "lowest"),
+    "population": ("人口", "population"),
+    "revenue": ("财政收入", "revenue"),
+    "gdp": ("GDP", "GDP"),
+    "total": ("合计", "total"),
+    "base_weight": ("平均分摊权重", "equal part"),
+    "gdp_weight": ("GDP 权重", "GDP weight"),
+    "revenue_weight": ("财政收入权重", "revenue weight"),
+}
+
+
+def label(key: str) -> str:
+    """A readable label for an engine value key: "sum_gdp" → "GDP 合计"; unknown keys lose ``_fen`` and ``_``."""
+    zh_en = _LABELS.get(key)
+    if zh_en:
+        return zh_en[0] if _zh() else zh_en[1]
+    return re.sub(r"_fen$", "", key).replace("_", " ")
+
+
+def value_text(key: str, value: Any, names: Mapping[str, str] | None = None) -> str:
+    """One engine value as people read it: money in 元, shares in %, names for city codes, lists joined."""
+    names = names or {}
+    if value is None:
+        return "—"
+    if isinstance(value, Mapping):
+        sep, join = ("：", "；") if _zh() else (": ", "; ")
+        return join.join(
+            f"{names.get(str(k), label(str(k)))}{sep}{value_text(key if str(k) in names else str(k), v, names)}"
+            for k, v in value.items()
+        )
+    if isinstance(value, list | tuple | set | frozenset):
+        return ("、" if _zh() else ", ").join(value_text(key, v, names) for v in value)
+    if key.endswith("_fen"):
+        number = _as_number(value)
+        return money(round(number)) if number is not None else str(value)
+    if isinstance(value, str) and value in names:
+        return names[value]
+    number = _as_number(value)
+    if number is None:
+        return sentence_text(str(value), names)
+    if _SHARE_KEYS.search(key) and abs(number) <= 1:
+        return percent(number)
+    return decimal_text(number)
+
+
+def details(values: Mapping[str, Any] | None, names: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """ "label: value" phrases for a step's values (nothing for an empty map)."""
+    if not values:
+        return ()
+    names = names if names is not None else city_names()
+    sep = "：" if _zh() else ": "
+    return tuple(f"{names.get(str(k), label(str(k)))}{sep}{value_text(str(k), v, names)}" for k, v in values.items())
+
+
+# --- plain-English engine steps -----------------------------------------------------------------------------------
+
+# (pattern on the English step, Chinese sentence): the engines of council, clearing and standards write their steps
+# as English strings; the Chinese interface shows these sentences instead. Groups are named; city lists and amounts
+# are turned into names and 元 afterwards.
+_ZH_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^seats that count: (?P<n>\d+) \((?P<cities>.*)\)$"), "计票席位 {n} 个（{cities}）"),
+    (re.compile(r"^ignored votes of cities without a seat: (?P<cities>.*)$"), "无席位城市的投票不计：{cities}"),
+    (
+        re.compile(
+            r"^quorum needed: max\((?P<count>\d+) seats, "
+            r"ceil\((?P<share>[^ ]+) × (?P<n>\d+)\) = (?P<by>\d+)\) = (?P<need>\d+)$"
+        ),
+        "法定人数：{need} 个席位（固定数 {count} 个与 {share_pct} × {n} 个席位向上取整 {by} 个中取大者）",
+    ),
+    (re.compile(r"^seats voting: (?P<n>\d+) → quorum met$"), "参加表决 {n} 个席位，达到法定人数"),
+    (re.compile(r"^seats voting: (?P<n>\d+) → quorum NOT met$"), "参加表决 {n} 个席位，未达到法定人数"),
+    (
+        re.compile(r"^yes (?P<yes>\d+), no (?P<no>\d+), abstain (?P<abstain>\d+)$"),
+        "赞成 {yes}，反对 {no}，弃权 {abstain}",
+    ),
+    (
+        re.compile(r"^unanimity: yes (?P<yes>\d+) of (?P<n>\d+) seats → (?P<outcome>passed|rejected)$"),
+        "一致同意规则：{n} 个席位中 {yes} 个赞成 → {outcome_zh}",
+    ),
+    (
+        re.compile(r"^majority: (?P<yes>\d+)/(?P<n>\d+) > (?P<share>[^ ]+) → (?P<outcome>passed|rejected)$"),
+        "多数规则：赞成 {yes} 票，占参加表决 {n} 个席位的 {yes_pct}，须超过 {share_pct} → {outcome_zh}",
+    ),
+    (
+        re.compile(r"^(?P<n>\d+) top-level items classified on (?P<date>[\d-]+) \(sub-items roll up by weight\)$"),
+        "截至 {date} 对 {n} 项一级工作事项分类（子事项按权重汇总）",
+    ),
+    (
+        re.compile(
+            r"^completed = 100%; late = unfinished after its deadline; not started = no report or 0%; else on track$"
+        ),
+        "已完成 = 进度 100%；逾期 = 过期限仍未完成；未启动 = 无报告或进度 0%；其余为按计划推进",
+    ),
+    (re.compile(r"^(?P<done>\d+) of (?P<n>\d+) items completed$"), "牵头 {n} 项，已完成 {done} 项"),
+    (
+        re.compile(
+            r"^(?P<ok>\d+) of (?P<due>\d+) lead reports due by (?P<date>[\d-]+) arrived on time \(quarters (?P<q>.*)\)$"
+        ),
+        "截至 {date} 应交牵头报告 {due} 份，按时提交 {ok} 份（季度 {q}）",
+    ),
+    (re.compile(r"^(?P<payer>\w+) pays (?P<payee>\w+) (?P<amount>[\d,]+) fen$"), "{payer}向{payee}支付 {amount_yuan}"),
+    (
+        re.compile(r"^(?P<n>\d+) payment\(s\) for (?P<parties>\d+) party\(ies\), (?P<amount>[\d,]+) fen moved$"),
+        "{parties} 个城市之间共 {n} 笔支付，合计 {amount_yuan}",
+    ),
+    (
+        re.compile(r"^(?P<n>\d+) party\(ies\) with non-zero net position \(parties at zero take no part\)$"),
+        "净头寸不为零的城市 {n} 个（净头寸为零的城市不参与结算）",
+    ),
+    (re.compile(r"^(?P<n>\d+) party\(ies\) with non-zero net position$"), "净头寸不为零的城市 {n} 个"),
+    (
+        re.compile(r"^greedy: the largest payer pays the largest receiver the smaller amount, until all are settled$"),
+        "贪心法：应付最多的城市向应收最多的城市支付两者中较小的金额，直到全部结清",
+    ),
+    (
+        re.compile(r"^more than (?P<n>\d+) parties: exact search skipped, greedy pairing used$"),
+        "城市多于 {n} 个：不做精确搜索，改用贪心配对",
+    ),
+    (
+        re.compile(
+            r"^exact subset DP over (?P<subsets>[\d,]+) subsets: (?P<groups>\d+) disjoint zero-sum group\(s\), "
+            r"so the minimum is (?P<n>\d+) − (?P<g>\d+) = (?P<min>\d+) payment\(s\)$"
+        ),
+        "对 {subsets} 个子集做精确搜索：找到 {groups} 个互不相交、合计为零的城市组，"
+        "故最少需要 {n} − {g} = {min} 笔支付",
+    ),
+    (
+        re.compile(r"^group (?P<k>\d+) \((?P<members>.*); sum 0\): (?P<n>\d+) payment\(s\)$"),
+        "第 {k} 组（{members_zh}；合计为零）：{n} 笔支付",
+    ),
+    (re.compile(r"^exhaustive search over payment forests$"), "穷举所有支付方案"),
+]
+
+
+def _outcome_zh(outcome: str) -> str:
+    return "通过" if outcome == "passed" else "未通过"
+
+
+def _members_zh(members: str) -> str:
+    out = []
+    for part in members.split(", "):
+        city, _sep, amount = part.rpartition(" ")
+        try:
+            fen = int(amount.replace(",", "").replace("+", ""))
+        except ValueError:
+            out.append(part)
+            continue
+        out.append(f"{city} {'应收' if fen > 0 else '应付'} {money(abs(fen))}")
+    return "、".join(out)
+
+
+def _translate_plain(text: str) -> str | None:
+    for pattern, template in _ZH_PATTERNS:
+        match = pattern.match(text)
+        if not match:
+            continue
+        fields = dict(match.groupdict())
+        if "outcome" in fields:
+            fields["outcome_zh"] = _outcome_zh(fields["outcome"])
+        if "share" in fields:
+            fields["share_pct"] = (
+                percent(fields["share"]) if _as_number(fields["share"]) is not None else fields["share"]
+            )
+        if "yes" in fields and "n" in fields and int(fields["n"]):
+            fields["yes_pct"] = percent(Fraction(int(fields["yes"]), int(fields["n"])))
+        if "amount" in fields:
+            fields["amount_yuan"] = money(int(fields["amount"].replace(",", "")))
+        if "members" in fields:
+            fields["members_zh"] = _members_zh(fields["members"])
+        if "cities" in fields:
+            fields["cities"] = fields["cities"].replace(", ", "、")
+        return template.format(**fields)
+    return None
+
+
+def sentence_text(text: str, names: Mapping[str, str] | None = None) -> str:
+    """A free-text engine line made readable: Chinese for known English steps, 元 for fen, decimals for fractions,
+    names for city codes. Text with nothing to change comes back as it is."""
+    names = names if names is not None else city_names()
+    if _zh():
+        translated = _translate_plain(text.strip())
+        if translated is not None:
+            text = translated
+    text = _DECIMAL_REPR.sub(lambda m: m.group(1), text)
+    text = _FEN_AMOUNT.sub(lambda m: money(int(m.group(1).replace(",", ""))), text)
+    text = _FRACTION.sub(lambda m: decimal_text(Fraction(int(m.group(1)), int(m.group(2)))), text)
+    return _names_in(text, names)
+
+
+# --- steps --------------------------------------------------------------------------------------------------------
+
+
+def _get(step: Any, key: str, default: Any = None) -> Any:
+    if isinstance(step, Mapping):
+        return step.get(key, default)
+    return getattr(step, key, default)
+
+
+def render_step(step: Any, names: Mapping[str, str] | None = None) -> Sentence:
+    """One engine step (any shape the engines use) as a sentence in the active language."""
+    names = names if names is not None else city_names()
+    zh = _zh()
+    if isinstance(step, str):
+        return Sentence(sentence_text(step, names))
+    values = _get(step, "values") or {}
+    formula = _get(step, "formula") or ""
+    text_zh, text_en = _get(step, "text_zh"), _get(step, "text_en")
+    label_zh = _get(step, "label_zh")
+    if text_zh or text_en:
+        text = (text_zh or text_en) if zh else (text_en or text_zh)
+        if label_zh and not text_zh:  # an indicator step: a Chinese caption, the explanation in English only
+            text = label_zh if zh else text_en
+    else:
+        text = label_zh or str(_get(step, "key", ""))
+    extra = list(details(values, names) if isinstance(values, Mapping) else ())
+    result = _get(step, "result")
+    if result is not None and not isinstance(result, Mapping | list | tuple):
+        extra.append(("结果：" if zh else "result: ") + value_text(str(_get(step, "key", "")), result, names))
+    return Sentence(sentence_text(str(text), names), formula=formula, details=tuple(extra))
+
+
+def render_steps(steps: Iterable[Any] | None) -> list[Sentence]:
+    """Every step of an explanation rendered (one query for the city names)."""
+    if not steps:
+        return []
+    names = city_names()
+    return [render_step(s, names) for s in steps]

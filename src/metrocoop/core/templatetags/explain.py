@@ -1,0 +1,50 @@
+"""Template filters over `metrocoop.core.explain_render`: engine steps, values, shares and amounts as people read
+them, in the active language (`{% load explain %}`)."""
+
+from django import template
+
+from metrocoop.core import explain_render
+
+register = template.Library()
+
+
+@register.filter
+def explained(steps):
+    """Engine steps (any shape) → rendered sentences: `{% for s in steps|explained %}{{ s }}{% endfor %}`."""
+    return explain_render.render_steps(steps)
+
+
+@register.filter
+def explained_values(values):
+    """A map of engine values → "label: value" phrases (money in 元, shares in %, names for city codes)."""
+    return explain_render.details(values if hasattr(values, "items") else {})
+
+
+@register.filter
+def as_percent(value, decimals=2):
+    """A share 0..1 (a Fraction, "3333/10000", a decimal) as a percentage."""
+    return explain_render.percent(value, int(decimals))
+
+
+@register.filter
+def as_decimal(value, decimals=4):
+    """A number without fractions ("71651/10" → "7,165.1")."""
+    return explain_render.decimal_text(value, int(decimals))
+
+
+@register.filter
+def yuan_with_unit(fen):
+    """Integer fen as 元 with the unit ("2,349,072.00 元")."""
+    return explain_render.money(fen)
+
+
+@register.filter
+def readable(text):
+    """A free-text engine line made readable (Chinese for known English steps, 元, decimals, city names)."""
+    return explain_render.sentence_text(str(text)) if text not in (None, "") else ""
+
+
+@register.filter
+def city_name(code):
+    """A city code shown as the city's name in the active language."""
+    return explain_render.city_names().get(str(code), code)
