@@ -12,12 +12,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Sum
-from django.http import Http404
+from django.http import Http404, HttpResponse
 
-from metrocoop.clearing.choices import PeriodStatus, PostingKind
+from metrocoop.clearing.choices import PeriodStatus, PostingKind, SchemeCode
 from metrocoop.clearing.models import ClaimPosting, Period, PeriodPosition, SettlementInstruction
 from metrocoop.clearing.services import ClearingError
-from metrocoop.core.exports import write_xlsx
+from metrocoop.core import downloads
+from metrocoop.core.exports import Target, money, save, write_xlsx
 from metrocoop.core.models import City
 from metrocoop.core.permissions import Action, require
 
@@ -69,34 +70,49 @@ def statement_data(period: Period, city: City) -> dict[str, Any]:
         "by_scheme": sorted((k, *v) for k, v in by_scheme.items()),
         "instructions": instructions,
         "ledger_head": period.ledger_head,
+        "city_names": dict(City.objects.values_list("code", "name_zh")),
         "closed_at": period.closed_at,
     }
 
 
-def write_statement_xlsx(path: Path, data: dict[str, Any]) -> Path:
+def _names(data: dict[str, Any]) -> dict[str, str]:
+    return data.get("city_names") or {}
+
+
+def _scheme_name(code: str) -> str:
+    return str(SchemeCode(code).label) if code in SchemeCode.values else code
+
+
+def write_statement_xlsx(path: Target, data: dict[str, Any]) -> Target:
+    """The statement as one sheet: cities and schemes by name, amounts in yuan as numbers (2 decimals, exactly)."""
+    names = _names(data)
+
+    def city(code: str) -> str:
+        return names.get(code, code)
+
     rows: list[list[Any]] = [
         ["结算期 Period", data["period"], "", ""],
         ["城市 City", data["city_name"], "", ""],
-        ["应收 Receivable (元)", yuan(data["receivable_fen"]), "", ""],
-        ["应付 Payable (元)", yuan(data["payable_fen"]), "", ""],
-        ["净额 Net (元)", yuan(data["net_fen"]), "", ""],
+        ["应收 Receivable (元)", money(data["receivable_fen"]), "", ""],
+        ["应付 Payable (元)", money(data["payable_fen"]), "", ""],
+        ["净额 Net (元)", money(data["net_fen"]), "", ""],
         ["账本哈希 Ledger head", data["ledger_head"], "", ""],
         ["", "", "", ""],
         ["对方城市 Counterparty", "应收 Receivable (元)", "应付 Payable (元)", "净额 Net (元)"],
     ]
-    rows += [[c, yuan(r), yuan(p), yuan(n)] for c, r, p, n in data["counterparties"]]
+    rows += [[city(c), money(r), money(p), money(n)] for c, r, p, n in data["counterparties"]]
     rows += [
         ["", "", "", ""],
         ["类别 Scheme", "作为服务地 As service city (元)", "作为参保地 As insured city (元)", "结算单 Claims"],
     ]
-    rows += [[sc, yuan(a), yuan(b), n] for sc, a, b, n in data["by_scheme"]]
+    rows += [[_scheme_name(sc), money(a), money(b), n] for sc, a, b, n in data["by_scheme"]]
     rows += [["", "", "", ""], ["付款方 Payer", "收款方 Payee", "金额 Amount (元)", "状态 Status"]]
-    rows += [[a, b, yuan(x), st] for a, b, x, st in data["instructions"]]
+    rows += [[city(a), city(b), money(x), st] for a, b, x, st in data["instructions"]]
     write_xlsx(path, f"{data['city']} {data['period']}", ["项目 Item", "值 Value", "", ""], rows)
     return path
 
 
-def write_statement_docx(path: Path, data: dict[str, Any]) -> Path:
+def write_statement_docx(path: Target, data: dict[str, Any]) -> Target:
     from docx import Document
 
     doc = Document()
@@ -114,21 +130,19 @@ def write_statement_docx(path: Path, data: dict[str, Any]) -> Path:
     t = doc.add_table(rows=1, cols=4)
     for cell, text in zip(t.rows[0].cells, ("城市 City", "应收 Receivable", "应付 Payable", "净额 Net"), strict=True):
         cell.text = text
+    names = _names(data)
     for c, r, p, n in data["counterparties"]:
         cells = t.add_row().cells
-        for cell, text in zip(cells, (c, yuan(r), yuan(p), yuan(n)), strict=True):
+        for cell, text in zip(cells, (names.get(c, c), yuan(r), yuan(p), yuan(n)), strict=True):
             cell.text = text
     doc.add_heading("结算指令 Settlement instructions", level=2)
     for a, b, x, st in data["instructions"] or [("—", "—", 0, "")]:
-        doc.add_paragraph(f"{a} → {b}: {yuan(x)} 元 {st}")
+        doc.add_paragraph(f"{names.get(a, a)} → {names.get(b, b)}：{yuan(x)} 元 {st}")
     doc.add_paragraph(f"账本哈希 Ledger head at close: {data['ledger_head']}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(path)
-    return path
+    return save(doc, path)
 
 
-def statement_file(period: Period, city_code: str, fmt: str, *, user: Any) -> Path:
-    """The statement of ``city_code`` for a closed period, if ``user`` may see that city's position."""
+def _statement(period: Period, city_code: str, fmt: str, *, user: Any) -> tuple[City, dict[str, Any]]:
     if fmt not in ("xlsx", "docx"):
         raise ClearingError("格式须为 xlsx 或 docx。", "Format must be xlsx or docx.")
     if period.status != PeriodStatus.CLOSED:
@@ -138,7 +152,13 @@ def statement_file(period: Period, city_code: str, fmt: str, *, user: Any) -> Pa
     if position is None:
         raise Http404
     require(user, Action.VIEW, position)
-    data = statement_data(period, city)
+    return city, statement_data(period, city)
+
+
+def statement_file(period: Period, city_code: str, fmt: str, *, user: Any) -> Path:
+    """The statement of ``city_code`` for a closed period, if ``user`` may see that city's position, written under
+    MEDIA_ROOT (for the command line; pages and the API answer with ``statement_download``)."""
+    city, data = _statement(period, city_code, fmt, user=user)
     path = (
         Path(settings.MEDIA_ROOT)
         / "clearing"
@@ -147,3 +167,10 @@ def statement_file(period: Period, city_code: str, fmt: str, *, user: Any) -> Pa
         / f"statement-{period.code}-{city.code}.{fmt}"
     )
     return write_statement_xlsx(path, data) if fmt == "xlsx" else write_statement_docx(path, data)
+
+
+def statement_download(period: Period, city_code: str, fmt: str, *, user: Any) -> HttpResponse:
+    """The same statement as a download built in memory (core.downloads)."""
+    city, data = _statement(period, city_code, fmt, user=user)
+    write = write_statement_xlsx if fmt == "xlsx" else write_statement_docx
+    return downloads.built(f"{city.name_zh}-{period.code}-结算对账单.{fmt}", lambda out: write(out, data))

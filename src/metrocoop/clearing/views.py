@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -150,8 +150,7 @@ def instruction_confirm(request, pk):
 def statement(request, code, city, fmt):
     year, month = (int(x) for x in code.split("-"))
     period = get_object_or_404(restrict(Period.objects.all(), request.user), year=year, month=month)
-    path = statements.statement_file(period, city.upper(), fmt, user=request.user)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    return statements.statement_download(period, city.upper(), fmt, user=request.user)
 
 
 @login_required

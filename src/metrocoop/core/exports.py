@@ -1,14 +1,24 @@
-"""Excel export shared by every app, and the audit-trail export job."""
+"""Excel export shared by every app, and the audit-trail export job.
+
+Exports compute: an amount is written as a number of yuan with a number format (``Money``, from integer fen,
+exactly: 2 decimals through ``Decimal``), a share as a fraction with a percentage format (``Share``), so a reader
+can sum, sort and chart them; text such as "350,080.84" cannot be summed. Every writer takes a path or a binary file
+object (``core.downloads`` builds downloads in memory, so no request leaves a file behind).
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -20,9 +30,64 @@ from metrocoop.core.permissions import restrict
 
 ACTION_NAMES = {0: "create 新增", 1: "update 修改", 2: "delete 删除", 3: "access 访问"}
 
+#: Number formats: yuan with thousands separators and 2 decimals; shares as percentages with 2 decimals.
+YUAN_FORMAT = "#,##0.00"
+PERCENT_FORMAT = "0.00%"
+INTEGER_FORMAT = "#,##0"
 
-def write_xlsx(path: Path, sheet: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write one sheet with a bold header row and sensible column widths; returns the number of data rows."""
+Target = Path | str | IO[bytes]
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount in integer fen, written to a cell as yuan (a number, 2 decimals, exactly)."""
+
+    fen: int
+
+    @property
+    def yuan(self) -> Decimal:
+        return Decimal(int(self.fen)) / 100
+
+
+@dataclass(frozen=True)
+class Share:
+    """A share or rate as a fraction (0.25 = 25 %), written as a number with a percentage format."""
+
+    fraction: float
+
+
+def money(fen: int | None) -> Money | None:
+    return None if fen is None else Money(int(fen))
+
+
+def share(fraction: float | None) -> Share | None:
+    return None if fraction is None else Share(float(fraction))
+
+
+def save(document: Any, target: Target) -> Target:
+    """Save an openpyxl workbook or python-docx document to a path (its folder created) or a binary file object."""
+    if isinstance(target, (str, Path)):
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        document.save(str(target))
+    else:
+        document.save(target)
+    return target
+
+
+def append_row(ws: Any, values: Sequence[Any]) -> None:
+    """Append one row to a worksheet, typed (``Money``/``Share`` as formatted numbers) and safe (text never runs as a
+    formula)."""
+    ws.append([_cell(v) for v in values])
+    for cell, value in zip(ws[ws.max_row], values, strict=False):
+        fmt = _number_format(value)
+        if fmt:
+            cell.number_format = fmt
+    neutralise_formulas(ws[ws.max_row])
+
+
+def write_xlsx(path: Target, sheet: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write one sheet with a bold header row and sensible column widths to a path or a binary file object; returns
+    the number of data rows. ``Money`` and ``Share`` values become numbers with their formats."""
     wb = Workbook(write_only=False)
     ws = wb.active
     ws.title = sheet[:31]
@@ -32,17 +97,15 @@ def write_xlsx(path: Path, sheet: str, headers: Sequence[str], rows: Iterable[Se
     count = 0
     widths = [len(str(h)) for h in headers]
     for row in rows:
-        values = [_cell(v) for v in row]
-        ws.append(values)
-        neutralise_formulas(ws[ws.max_row])
-        for i, v in enumerate(values):
-            widths[i] = max(widths[i], min(60, len(str(v)) if v is not None else 0))
+        append_row(ws, row)
+        for i, v in enumerate(row):
+            if i < len(widths):
+                widths[i] = max(widths[i], min(60, _width(v)))
         count += 1
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(8, w + 2)
     ws.freeze_panes = "A2"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    save(wb, path)
     return count
 
 
@@ -63,13 +126,35 @@ def neutralise_formulas(cells: Iterable[Any]) -> None:
 
 
 def _cell(value: Any) -> Any:
+    if isinstance(value, Money):
+        return value.yuan
+    if isinstance(value, Share):
+        return value.fraction
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
         return timezone.localtime(value).replace(tzinfo=None)
     if isinstance(value, (dict, list)):
-        import json
-
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, Promise):  # a lazy translation
+        return str(value)
     return value
+
+
+def _number_format(value: Any) -> str | None:
+    if isinstance(value, Money):
+        return YUAN_FORMAT
+    if isinstance(value, Share):
+        return PERCENT_FORMAT
+    return None
+
+
+def _width(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, Money):
+        return len(f"{value.yuan:,.2f}")
+    if isinstance(value, Share):
+        return 8
+    return len(str(value))
 
 
 def job_file_path(job: Job) -> Path | None:

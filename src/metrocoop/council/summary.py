@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from metrocoop.core.choices import Domain
-from metrocoop.core.exports import neutralise_formulas
+from metrocoop.core.exports import Target, append_row, save, share
 from metrocoop.core.models import City
 from metrocoop.council import engine
 from metrocoop.council.choices import ItemStatus
@@ -73,7 +73,7 @@ def _cell_text(key: str, value) -> str:
     return _pct(value) if key in ("completion_rate", "kpi_attainment") else str(value)
 
 
-def write_docx(view: SummaryView, path: Path) -> Path:
+def write_docx(view: SummaryView, path: Target) -> Target:
     """Headings, the stored text, and the generated figures as tables (per domain, per city, per item)."""
     doc = Document()
     year = view.plan.year
@@ -116,37 +116,51 @@ def write_docx(view: SummaryView, path: Path) -> Path:
         doc.add_heading("五、下一步工作 Next steps", level=1)
         for para in view.summary.conclusion.split("\n\n"):
             doc.add_paragraph(para.strip())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(path))
-    return path
+    return save(doc, path)
 
 
-def write_xlsx(view: SummaryView, path: Path) -> Path:
-    """Three sheets: by domain, by city, items."""
+RATE_COLUMNS = ("completion_rate", "kpi_attainment")
+
+
+def _typed(values: list) -> list:
+    """The figures of one row, the rates as percentages (numbers), the counts as they are."""
+    return [share(v) if k in RATE_COLUMNS else v for k, v in zip(COLUMNS, values, strict=True)]
+
+
+def write_xlsx(view: SummaryView, path: Target) -> Target:
+    """Three sheets: by domain, by city, items. Names rather than codes; rates and progress as percentages."""
     wb = Workbook()
     first = True
-    for title, group in (("by domain 分领域", "domain"), ("by city 分城市", "city")):
+    for title, group, heading in (
+        ("by domain 分领域", "domain", "领域 Domain"),
+        ("by city 分城市", "city", "牵头城市 Lead city"),
+    ):
         ws = wb.active if first else wb.create_sheet()
         first = False
         ws.title = title
-        ws.append(["key", "领域/城市 Domain/City", *HEADERS])
-        for key, label, values in view.rows(group):
-            ws.append([key, label, *values])
-        ws.append(["total", "合计 Total", *view.totals])
+        ws.append([heading, *HEADERS])
+        for _key, label, values in view.rows(group):
+            append_row(ws, [label, *_typed(values)])
+        append_row(ws, ["合计 Total", *_typed(view.totals)])
         for cell in ws[1]:
             cell.font = Font(bold=True)
     ws = wb.create_sheet("items 事项")
-    ws.append(["id", "事项 Item", "领域 Domain", "牵头城市 Lead city", "进度 Progress %", "状态 Status", "KPI"])
+    ws.append(["事项 Item", "领域 Domain", "牵头城市 Lead city", "进度 Progress", "状态 Status", "指标达成 KPI"])
     for o in view.figures.items:
-        ws.append([o.id, o.title, o.domain, o.lead_city, o.percent, o.status, o.kpi_attainment])
+        append_row(
+            ws,
+            [
+                o.title,
+                view.domain_names.get(o.domain, o.domain),
+                view.city_names.get(o.lead_city, o.lead_city),
+                share(o.percent / 100),
+                str(ItemStatus(o.status).label),
+                share(o.kpi_attainment),
+            ],
+        )
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for sheet in wb.worksheets:
-        for row in sheet.iter_rows(min_row=2):
-            neutralise_formulas(row)  # work-item titles are people's text
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return save(wb, path)
 
 
 def read_docx_tables(path: Path) -> list[list[list[str]]]:

@@ -3,13 +3,10 @@ render."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from metrocoop.core import downloads
 from metrocoop.core.attachments import attachments_of
 from metrocoop.core.choices import Domain, Role
 from metrocoop.core.models import City
@@ -299,9 +297,7 @@ def item_report(request, pk):
 @login_required
 @require_POST
 def report_review(request, pk):
-    report = get_object_or_404(
-        restrict(ProgressReport.objects.select_related("item", "city"), request.user), pk=pk
-    )
+    report = get_object_or_404(restrict(ProgressReport.objects.select_related("item", "city"), request.user), pk=pk)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -493,14 +489,10 @@ def summary(request, year):
 def summary_download(request, year, fmt):
     record = _summary_for(request, year)
     view = build_summary(record.plan)
-    folder = Path(tempfile.mkdtemp(prefix="council-summary-"))
-    if fmt == "docx":
-        path = write_docx(view, folder / f"summary-{year}.docx")
-    elif fmt == "xlsx":
-        path = write_xlsx(view, folder / f"summary-{year}.xlsx")
-    else:
+    builders = {"docx": write_docx, "xlsx": write_xlsx}
+    if fmt not in builders:
         raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    return downloads.built(f"{year}年度工作总结.{fmt}", lambda out: builders[fmt](view, out))
 
 
 def alignment(request):

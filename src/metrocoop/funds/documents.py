@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from docx import Document
 from docx.enum.text import WD_BREAK
 
-from metrocoop.core.exports import write_xlsx
+from metrocoop.core.exports import Target, money, save, share, write_xlsx
 from metrocoop.funds.models import AssessmentCycle, ContributionCall
 
 
@@ -15,7 +13,7 @@ def yuan(fen: int) -> str:
     return f"{fen / 100:,.2f}"
 
 
-def notices_docx(call: ContributionCall, path: Path) -> Path:
+def notices_docx(call: ContributionCall, path: Target) -> Target:
     """One page per city: what it owes, how the amount was computed, when it is due."""
     doc = Document()
     rule = call.computation.get("rule", {})
@@ -36,9 +34,9 @@ def notices_docx(call: ContributionCall, path: Path) -> Path:
             ("财政收入权重 Revenue weight", rule.get("revenue_weight", "")),
             (
                 "出资比例 Share",
-                f"{notice.explanation.get('share', '')} ({notice.explanation.get('share_percent', 0):.4f}%)",
+                f"{notice.explanation.get('share_percent', 0):.2f}%",
             ),
-            ("保底/封顶 Bound", notice.explanation.get("bound") or "—"),
+            ("保底/封顶 Bound", BOUND_NAMES.get(notice.explanation.get("bound") or "") or "—"),
             ("应出资 Amount (yuan)", yuan(notice.amount_fen)),
             ("已缴 Paid (yuan)", yuan(notice.paid_fen)),
             ("欠缴 Arrears (yuan)", yuan(notice.arrears_fen)),
@@ -48,61 +46,82 @@ def notices_docx(call: ContributionCall, path: Path) -> Path:
         doc.add_paragraph("上海大都市圈发展理事会办公室")
         if i < len(notices) - 1:
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    doc.save(path)
-    return path
+    return save(doc, path)
 
 
-def notices_xlsx(call: ContributionCall, path: Path) -> Path:
+BOUND_NAMES = {"": "", "floor": "保底 floor", "cap": "封顶 cap"}
+WORK_CRITERIA_NAMES = {"completion": "完成率 Completion", "timeliness": "及时率 Timeliness", "quality": "质量 Quality"}
+
+
+def notices_xlsx(call: ContributionCall, path: Target) -> Target:
+    """One row per city: its name, its share (a percentage), whether a floor or cap applied, and the amounts in
+    yuan as numbers."""
     rows = [
         (
-            n.city.code,
             n.city.name_zh,
-            n.explanation.get("share", ""),
-            round(n.explanation.get("share_percent", 0), 6),
-            n.explanation.get("bound", ""),
-            n.amount_fen / 100,
-            n.paid_fen / 100,
-            n.arrears_fen / 100,
+            n.city.name_en,
+            share(n.explanation.get("share_percent", 0) / 100),
+            BOUND_NAMES.get(n.explanation.get("bound") or "", n.explanation.get("bound")),
+            money(n.amount_fen),
+            money(n.paid_fen),
+            money(n.arrears_fen),
         )
         for n in call.notices.select_related("city").order_by("city__sort_order")
     ]
     headers = [
-        "代码 Code",
         "城市 City",
-        "比例 Share",
-        "比例% Share %",
+        "City (English)",
+        "出资比例 Share",
         "保底/封顶 Bound",
-        "应出资（元）Amount",
-        "已缴（元）Paid",
-        "欠缴（元）Arrears",
+        "应出资（元）Amount (yuan)",
+        "已缴（元）Paid (yuan)",
+        "欠缴（元）Arrears (yuan)",
     ]
     write_xlsx(path, f"{call.fund.code}-{call.year}", headers, rows)
     return path
 
 
-def assessment_xlsx(cycle: AssessmentCycle, path: Path) -> Path:
+def criterion_names(keys: list[str]) -> dict[str, str]:
+    """A readable column name for each assessment criterion: the three work criteria, and indicators by name."""
+    from metrocoop.indicators.models import Indicator
+
+    names = dict(WORK_CRITERIA_NAMES)
+    for code, zh, en in Indicator.objects.filter(code__in=keys).values_list("code", "name_zh", "name_en"):
+        names[code] = f"{zh} {en}"
+    return {k: names.get(k, k) for k in keys}
+
+
+def assessment_xlsx(cycle: AssessmentCycle, path: Target) -> Target:
+    """One row per city: score, rank, each criterion in its own column (its 0–1 value as a percentage), and the
+    reward, compensation and assistance in yuan as numbers."""
+    results = list(cycle.results.select_related("city").order_by("rank", "city__sort_order"))
+    keys: list[str] = []
+    for r in results:
+        for k in r.breakdown.get("criteria", {}):
+            if k not in keys:
+                keys.append(k)
+    ordered = [k for k in WORK_CRITERIA_NAMES if k in keys] + sorted(k for k in keys if k not in WORK_CRITERIA_NAMES)
+    names = criterion_names(ordered)
     rows = [
         (
-            r.city.code,
             r.city.name_zh,
-            float(r.score),
             r.rank,
-            r.breakdown.get("criteria", {}),
-            r.reward_fen / 100,
-            r.compensation_fen / 100,
-            r.assistance_fen / 100,
+            float(r.score),
+            *(share(r.breakdown.get("criteria", {}).get(k)) for k in ordered),
+            money(r.reward_fen),
+            money(r.compensation_fen),
+            money(r.assistance_fen),
         )
-        for r in cycle.results.select_related("city")
+        for r in results
     ]
     headers = [
-        "代码 Code",
         "城市 City",
-        "得分 Score",
         "名次 Rank",
-        "分项 Criteria",
-        "奖励（元）Reward",
-        "补偿费用（元）Compensation",
-        "援助（元）Assistance",
+        "得分 Score",
+        *(names[k] for k in ordered),
+        "奖励（元）Reward (yuan)",
+        "补偿费用（元）Compensation (yuan)",
+        "援助（元）Assistance (yuan)",
     ]
     write_xlsx(path, f"assessment-{cycle.year}", headers, rows)
     return path

@@ -4,19 +4,18 @@ through core.permissions, changes through services, figures from the engines' st
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from metrocoop.core import downloads
 from metrocoop.core.permissions import Action, can, can_any, restrict
 from metrocoop.funds import documents, services
 from metrocoop.funds.choices import REVIEW_CRITERIA, CycleStatus, FundKind, ProjectStatus
@@ -131,15 +130,11 @@ def call_payment(request, pk):
 
 
 def call_download(request, pk, fmt):
-    call = _call(request, pk)
-    folder = Path(tempfile.mkdtemp(prefix="metrocoop-notices-"))
-    if fmt == "docx":
-        path = documents.notices_docx(call, folder / f"contribution-notices-{call.fund.code}-{call.year}.docx")
-    elif fmt == "xlsx":
-        path = documents.notices_xlsx(call, folder / f"contribution-notices-{call.fund.code}-{call.year}.xlsx")
-    else:
+    call = get_object_or_404(restrict(ContributionCall.objects.select_related("fund", "rule"), request.user), pk=pk)
+    builders = {"docx": documents.notices_docx, "xlsx": documents.notices_xlsx}
+    if fmt not in builders:
         raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    return downloads.built(f"{call.fund.name_zh}-{call.year}-出资通知.{fmt}", lambda out: builders[fmt](call, out))
 
 
 def projects(request):
@@ -401,6 +396,4 @@ def cycle_download(request, pk):
     cycle = get_object_or_404(restrict(AssessmentCycle.objects.all(), request.user), pk=pk)
     if cycle.status != CycleStatus.CLOSED:
         raise Http404
-    folder = Path(tempfile.mkdtemp(prefix="metrocoop-assessment-"))
-    path = documents.assessment_xlsx(cycle, folder / f"assessment-{cycle.year}.xlsx")
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    return downloads.built(f"{cycle.year}-考核结果.xlsx", lambda out: documents.assessment_xlsx(cycle, out))

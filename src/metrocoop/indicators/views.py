@@ -3,7 +3,6 @@ import, exports and the city fragment. Thin: they parse, ask core.permissions, c
 
 from __future__ import annotations
 
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -11,11 +10,12 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from metrocoop.core import downloads
 from metrocoop.core.exports import write_xlsx
 from metrocoop.core.jobs import start_job
 from metrocoop.core.models import City, Job
@@ -314,11 +314,12 @@ def import_job_report(request, pk):
 
 def _export_rows(request, what: str) -> tuple[str, list[str], list[list]]:
     indicators = _indicators(request)
+    names = dict(City.objects.values_list("code", "name_zh"))
     if what == "explorer":
         indicator = _pick_indicator(request, indicators)
         year = _year(request, analysis.latest_year(indicator))
         a = analysis.disparity(indicator, year)
-        rows = [[n, c.code, c.name_zh, v, indicator.unit_zh] for n, c, v in a.ranking()]
+        rows = [[n, c.name_zh, c.name_en, v, indicator.unit_zh] for n, c, v in a.ranking()]
         if a.report:
             rep = a.report.to_dict()
             rows.append([])
@@ -336,17 +337,30 @@ def _export_rows(request, what: str) -> tuple[str, list[str], list[list]]:
             if rep.get("max_min"):
                 mm = rep["max_min"]
                 rows.append(["", "max_min", "最高值/最低值", mm["ratio"], f"{mm['max_city']}/{mm['min_city']}"])
-        return f"{indicator.code}-{year}", ["排名 Rank", "城市 City", "名称 Name", "数值 Value", "单位 Unit"], rows
+        return f"{indicator.code}-{year}", ["排名 Rank", "城市 City", "City (English)", "数值 Value", "单位 Unit"], rows
     if what == "observations":
         qs = restrict(Observation.objects.select_related("city", "indicator"), request.user)
         for key, field in (("indicator", "indicator__code"), ("city", "city__code"), ("year", "year")):
             if request.GET.get(key):
                 qs = qs.filter(**{field: request.GET[key]})
+        # the import's own columns first (the file imports back), then the names a reader looks for
         rows = [
-            [o.city.code, o.year, o.indicator.code, o.value, o.unit or o.indicator.unit_zh, o.source, o.note, o.formula]
+            [
+                o.city.code,
+                o.year,
+                o.indicator.code,
+                o.value,
+                o.unit or o.indicator.unit_zh,
+                o.source,
+                o.note,
+                o.formula,
+                o.city.name_zh,
+                o.indicator.name_zh,
+            ]
             for o in qs
         ]
         headers = ["city", "year", "indicator", "value", "unit", "source", "note", "formula"]
+        headers += ["城市 City", "指标 Indicator"]
         return "observations", headers, rows
     if what == "trend":
         indicator = _pick_indicator(request, indicators)
@@ -365,7 +379,14 @@ def _export_rows(request, what: str) -> tuple[str, list[str], list[list]]:
         rows = []
         if data.get("report"):
             for p in data["report"]["pairs"]:
-                rows.append([p["city_a"], p["city_b"], p["similarity"], p["krugman"]])
+                rows.append(
+                    [
+                        names.get(p["city_a"], p["city_a"]),
+                        names.get(p["city_b"], p["city_b"]),
+                        p["similarity"],
+                        p["krugman"],
+                    ]
+                )
         return "structure", ["城市A City A", "城市B City B", "相似系数 S", "Krugman K"], rows
     if what == "recheck":
         rows = [
@@ -419,7 +440,7 @@ def _export_rows(request, what: str) -> tuple[str, list[str], list[list]]:
         if report:
             m = report["matrix"]
             for code, values in zip(m["rows"], m["values"], strict=True):
-                rows.append([code, *values])
+                rows.append([names.get(code, code), *values])
             return "positioning", ["城市 City", *m["columns"]], rows
         return "positioning", ["城市 City"], rows
     raise Http404
@@ -427,13 +448,7 @@ def _export_rows(request, what: str) -> tuple[str, list[str], list[list]]:
 
 def export(request, what):
     name, headers, rows = _export_rows(request, what)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"{name}.xlsx"
-        write_xlsx(path, name[:31], headers, rows)
-        content = path.read_bytes()
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return downloads.built(f"{name}.xlsx", lambda out: write_xlsx(out, name[:31], headers, rows))
 
 
 # --------------------------------------------------------------------------- one observation

@@ -3,11 +3,9 @@ of every item, with how it was computed."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from docx import Document
 
-from metrocoop.core.exports import write_xlsx
+from metrocoop.core.exports import Target, money, save, write_xlsx
 from metrocoop.investment import services
 from metrocoop.investment.models import Park
 
@@ -29,13 +27,13 @@ def _rows(park: Park) -> list[tuple[int, dict, dict, bool]]:
     return out
 
 
-def park_statement_docx(park: Park, path: Path) -> Path:
+def park_statement_docx(park: Park, path: Target) -> Target:
     doc = Document()
     host, partner = park.host, park.partner
     doc.add_heading(f"{park.name_zh} 利益分享结算单", level=1)
     doc.add_paragraph(f"{park.name_en} — benefit-sharing statement")
     doc.add_paragraph(
-        f"承接方 Host：{host.name_zh} {host.code}；合作方 Partner：{partner.name_zh} {partner.code}；"
+        f"承接方 Host：{host.name_zh} {host.name_en}；合作方 Partner：{partner.name_zh} {partner.name_en}；"
         f"协议 Agreement：{park.agreement_title or '—'}"
     )
     for phase in park.phases.all():
@@ -52,7 +50,7 @@ def park_statement_docx(park: Park, path: Path) -> Path:
         table.style = "Table Grid"
         head = table.rows[0].cells
         head[0].text, head[1].text = "项目 Item", "合计 Total"
-        head[2].text, head[3].text = f"{host.name_zh} {host.code}", f"{partner.name_zh} {partner.code}"
+        head[2].text, head[3].text = host.name_zh, partner.name_zh
         for item in shares["items"]:
             cells = table.add_row().cells
             zh, en = ITEM_NAMES[item["item"]]
@@ -62,40 +60,46 @@ def park_statement_docx(park: Park, path: Path) -> Path:
             cells[3].text = _amount(item["item"], item[partner.code])
         for item in explanation.get("items", []):
             for step in item.get("steps", []):
-                doc.add_paragraph(f"{item['item']}: {step['text_zh']}", style="List Bullet")
+                name = ITEM_NAMES.get(item["item"], (item["item"],))[0]
+                doc.add_paragraph(f"{name}：{step['text_zh']}", style="List Bullet")
         if row.transfer_id:
             doc.add_paragraph(f"台账转账 Ledger transfer: {row.transfer.client_id}")
     doc.add_paragraph("上海大都市圈发展理事会办公室 / Council Office")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(path)
-    return path
+    return save(doc, path)
 
 
-def park_statement_xlsx(park: Park, path: Path) -> Path:
+def _figure(item: str, value: int | None):
+    """Tax and GDP in yuan (numbers from fen), the land quota in square metres (an integer)."""
+    return value if item == "land_quota" else money(value)
+
+
+def park_statement_xlsx(park: Park, path: Target) -> Target:
+    """One row per year and item, named (not coded), each side's share a number: tax and GDP in yuan with 2
+    decimals, land in square metres."""
     host, partner = park.host, park.partner
     headers = [
         "年份 Year",
         "项目 Item",
-        "单位 Unit",
+        "Item (English)",
         "合计 Total",
-        f"{host.code} {host.name_zh}",
-        f"{partner.code} {partner.name_zh}",
+        f"承接方 Host：{host.name_zh}",
+        f"合作方 Partner：{partner.name_zh}",
         "已过账 Posted",
         "转账 Transfer",
     ]
     rows = []
     for year, shares, _explanation, row in _rows(park):
         for item in shares["items"]:
-            unit = "m²" if item["item"] == "land_quota" else "分 fen"
+            zh, en = ITEM_NAMES[item["item"]]
             rows.append(
                 (
                     year,
-                    item["item"],
-                    unit,
-                    item["total"],
-                    item[host.code],
-                    item[partner.code],
-                    "yes" if row.posted_at else "no",
+                    zh,
+                    en,
+                    _figure(item["item"], item["total"]),
+                    _figure(item["item"], item[host.code]),
+                    _figure(item["item"], item[partner.code]),
+                    "是 yes" if row.posted_at else "否 no",
                     row.transfer.client_id if row.transfer_id and item["item"] == "tax" else "",
                 )
             )

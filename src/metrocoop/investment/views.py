@@ -4,18 +4,16 @@ core.permissions, changes through services, figures from the engine."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from metrocoop.core import downloads
 from metrocoop.core.choices import Role
 from metrocoop.core.models import City
 from metrocoop.core.permissions import Action, can, can_any, cities_for, has_role, restrict
@@ -503,10 +501,5 @@ def park_statement(request, code, fmt):
     park = get_object_or_404(restrict(Park.objects.select_related("host", "partner"), request.user), code=code)
     if fmt not in ("docx", "xlsx"):
         raise Http404
-    directory = Path(tempfile.mkdtemp(prefix="investment-"))
-    path = directory / f"{park.code}-statement.{fmt}"
-    if fmt == "docx":
-        documents.park_statement_docx(park, path)
-    else:
-        documents.park_statement_xlsx(park, path)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    build = documents.park_statement_docx if fmt == "docx" else documents.park_statement_xlsx
+    return downloads.built(f"{park.name_zh}-利益分享结算单.{fmt}", lambda out: build(park, out))

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
-from pathlib import Path
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from metrocoop.core.exports import write_xlsx
+from metrocoop.core import downloads
+from metrocoop.core.exports import money, write_xlsx
 from metrocoop.core.models import City
 from metrocoop.core.permissions import Action, can, can_any, restrict
 from metrocoop.policies import services
@@ -196,13 +195,19 @@ def topic_export(request, code):
     headers = [
         "城市 City",
         f"{t.threshold_label or '门槛'}（{t.threshold_unit}） Threshold",
-        f"{t.amount_label or '金额'}（万元） Amount",
+        f"{t.amount_label or '金额'}（元） Amount (yuan)",
         "期限（月） Duration (months)",
         "条件 Condition",
         "依据文件 Document",
         "与多数不同 Differs",
         "最严/最宽 Strictest/loosest",
     ]
+    field_names = {
+        "threshold": t.threshold_label or "门槛",
+        "amount_fen": t.amount_label or "金额",
+        "duration_months": "期限",
+        "condition": "条件",
+    }
     rows = []
     for p in provisions:
         code_ = p.city.code
@@ -214,17 +219,15 @@ def topic_export(request, code):
             [
                 p.city.name_zh,
                 p.threshold,
-                p.amount_fen / 1_000_000 if p.amount_fen is not None else None,
+                money(p.amount_fen),
                 p.duration_months,
                 p.condition,
                 str(p.document) if p.document else "",
-                ", ".join(differs),
+                "、".join(field_names[f] for f in differs),
                 mark,
             ]
         )
-    path = Path(tempfile.mkdtemp(prefix="policies-")) / f"topic-{t.code}.xlsx"
-    write_xlsx(path, t.name_zh, headers, rows)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    return downloads.built(f"{t.name_zh}-政策比较.xlsx", lambda out: write_xlsx(out, t.name_zh, headers, rows))
 
 
 def reforms(request):

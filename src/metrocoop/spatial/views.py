@@ -8,8 +8,9 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from shapely.geometry import Point, shape
 from shapely.ops import nearest_points
 
+from metrocoop.core import downloads
 from metrocoop.core.choices import Role
 from metrocoop.core.models import City, User
 from metrocoop.core.permissions import Action, can, can_any, restrict
@@ -404,7 +406,6 @@ def layer_geojson(request, kind: str):
         data = project_collection(restrict(CorridorProject.objects.all(), request.user))
     else:
         data = layer_collection(None if kind == "all" else kind, restrict(Feature.objects.all(), request.user))
-    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
-    response["Content-Type"] = "application/geo+json"
-    response["Content-Disposition"] = f'attachment; filename="{kind}.geojson"'
-    return response
+    return downloads.attachment(
+        json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder), f"{kind}.geojson", downloads.GEOJSON
+    )

@@ -3,21 +3,20 @@ render."""
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from metrocoop.core import downloads
 from metrocoop.core.choices import Role
 from metrocoop.core.models import City
 from metrocoop.core.permissions import Action, can, can_any, cities_for, has_role, restrict
@@ -301,15 +300,11 @@ def limits_import(request):
 
 def download(request, kind):
     """Excel exports of the catalogue, limits and recognitions; the Word report of harmonisation by domain."""
-    tmp = Path(tempfile.mkdtemp(prefix="standards-"))
     if kind == "report.docx":
-        path = documents.harmonisation_docx(tmp / "standards-harmonisation.docx")
-    elif kind.endswith(".xlsx") and kind[:-5] in documents.EXPORTS:
-        path = tmp / f"standards-{kind}"
-        documents.EXPORTS[kind[:-5]](path)
-    else:
-        raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+        return downloads.built("standards-harmonisation.docx", documents.harmonisation_docx)
+    if kind.endswith(".xlsx") and kind[:-5] in documents.EXPORTS:
+        return downloads.built(f"standards-{kind}", documents.EXPORTS[kind[:-5]])
+    raise Http404
 
 
 def matrix(request, code):

@@ -6,14 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from metrocoop.core import services
+from metrocoop.core import downloads, services
 from metrocoop.core.api.filters import LogEntryFilter
 from metrocoop.core.attachments import require_view
 from metrocoop.core.audit import change_rows
@@ -141,7 +141,7 @@ def job_download(request, pk):
     path = job_file_path(job)
     if path is None:
         raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    return downloads.stored(path)
 
 
 def audit_for_object(request, app_label, model, pk):
@@ -193,4 +193,4 @@ def notifications_read_all(request):
 def attachment_download(request, pk):
     attachment = get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk)
     require_view(attachment, request.user)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return downloads.stored(attachment.file.open("rb"), attachment.name)

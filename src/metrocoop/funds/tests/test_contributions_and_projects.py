@@ -52,7 +52,7 @@ def test_contributions_add_up_to_the_target_and_explain_themselves(investment, d
     response = browser_client(None).get(f"/funds/calls/{call.pk}/notices.docx")
     import io
 
-    doc = Document(io.BytesIO(b"".join(response.streaming_content)))
+    doc = Document(io.BytesIO(response.content))
     texts = [c.text for t in doc.tables for row in t.rows for c in row.cells]
     assert "300,000,000.00" in texts
 

@@ -190,7 +190,7 @@ def test_downloads(browser_client, demo):
     for kind in ("catalogue.xlsx", "limits.xlsx", "recognitions.xlsx", "report.docx"):
         response = client.get(reverse("standards:download", args=[kind]))
         assert response.status_code == 200
-        body = b"".join(response.streaming_content)
+        body = response.content
         assert body[:2] == b"PK"
     assert client.get(reverse("standards:download", args=["secrets.txt"])).status_code == 404
 
