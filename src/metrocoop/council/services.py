@@ -17,6 +17,7 @@ from django.utils import timezone
 from metrocoop.core.attachments import do_attach
 from metrocoop.core.audit import acting
 from metrocoop.core.choices import Role
+from metrocoop.core.errors import Conflict
 from metrocoop.core.models import City, RoleAssignment, User
 from metrocoop.core.notifications import notify
 from metrocoop.core.permissions import Action, require
@@ -38,7 +39,7 @@ from metrocoop.council.models import (
 from metrocoop.council.policies import REPORT, REVIEW, VOTE
 
 
-class AlreadyDone(ValidationError):
+class AlreadyDone(Conflict):
     """The request conflicts with what is already recorded (a second vote, a plan already submitted): HTTP 409."""
 
 

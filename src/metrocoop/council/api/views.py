@@ -6,15 +6,14 @@ import django_filters
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import permissions, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from metrocoop.core.api.base import ScopedQuerysetMixin, ScopedReadOnlyViewSet
-from metrocoop.core.api.errors import Conflict
+from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
 from metrocoop.core.api.fastlist import FastListMixin
 from metrocoop.core.api.parsers import JSONParser
 from metrocoop.core.attachments import attachments_of
@@ -36,10 +35,7 @@ from metrocoop.council.models import (
     Vote,
     WorkItem,
 )
-
-
-def _conflict(exc: services.AlreadyDone) -> Conflict:
-    return Conflict(detail="; ".join(exc.messages))
+from metrocoop.council.policies import REPORT
 
 
 class WorkItemFilter(django_filters.FilterSet):
@@ -73,38 +69,41 @@ class CouncilSeatViewSet(ScopedReadOnlyViewSet):
     serializer_class = s.CouncilSeatSerializer
 
 
-class MeetingViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
+def _create_meeting(data: dict, *, actor) -> Meeting:
+    attendees = data.pop("attendees", [])
+    council = data.pop("council")
+    return services.do_create_meeting(council, data, attendees=attendees, actor=actor)
+
+
+def _update_meeting(meeting: Meeting, data: dict, *, actor) -> Meeting:
+    attendees = data.pop("attendees", None)
+    data.pop("council", None)
+    return services.do_update_meeting(meeting, data, attendees=attendees, actor=actor)
+
+
+class MeetingViewSet(ServiceModelViewSet):
     """Council meetings (plenary, office, special topic) with agenda, attendees and minutes."""
 
     queryset = Meeting.objects.select_related("council").prefetch_related("attendees")
     serializer_class = s.MeetingSerializer
     filterset_fields = ["council", "kind"]
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        attendees = data.pop("attendees", [])
-        council = data.pop("council")
-        serializer.instance = services.do_create_meeting(council, data, attendees=attendees, actor=self.request.user)
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        attendees = data.pop("attendees", None)
-        data.pop("council", None)
-        serializer.instance = services.do_update_meeting(
-            serializer.instance, data, attendees=attendees, actor=self.request.user
-        )
-
-    def perform_destroy(self, instance):
-        services.do_delete_meeting(instance, actor=self.request.user)
+    create_service = _create_meeting
+    update_service = _update_meeting
+    destroy_service = services.do_delete_meeting
 
 
-class ResolutionViewSet(
-    ScopedQuerysetMixin,
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+def _propose_resolution(d: dict, *, actor) -> Resolution:
+    return services.do_propose_resolution(
+        d["meeting"],
+        title=d["title"],
+        text=d.get("text", ""),
+        number=d.get("number", ""),
+        plan=d.get("plan"),
+        actor=actor,
+    )
+
+
+class ResolutionViewSet(ServiceModelViewSet):
     """Resolutions with their votes. POST …/vote/ casts a city's vote (its liaison only, once);
     POST …/decide/ closes the vote (office) and records the engine's outcome; a passed plan resolution approves it."""
 
@@ -113,17 +112,7 @@ class ResolutionViewSet(
     )
     serializer_class = s.ResolutionSerializer
     filterset_fields = ["meeting", "plan", "status", "outcome"]
-
-    def perform_create(self, serializer):
-        d = serializer.validated_data
-        serializer.instance = services.do_propose_resolution(
-            d["meeting"],
-            title=d["title"],
-            text=d.get("text", ""),
-            number=d.get("number", ""),
-            plan=d.get("plan"),
-            actor=self.request.user,
-        )
+    create_service = _propose_resolution
 
     @extend_schema(request=s.CastVoteSerializer, responses={201: s.VoteSerializer})
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
@@ -131,22 +120,16 @@ class ResolutionViewSet(
         resolution = self.get_object()
         incoming = s.CastVoteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            vote = services.do_cast_vote(
-                resolution, incoming.validated_data["city"], incoming.validated_data["choice"], actor=request.user
-            )
-        except services.AlreadyDone as exc:
-            raise _conflict(exc) from exc
+        vote = services.do_cast_vote(
+            resolution, incoming.validated_data["city"], incoming.validated_data["choice"], actor=request.user
+        )
         return Response(s.VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=s.ResolutionSerializer)
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def decide(self, request, pk=None):
         resolution = self.get_object()
-        try:
-            resolution = services.do_decide_resolution(resolution, actor=request.user)
-        except services.AlreadyDone as exc:
-            raise _conflict(exc) from exc
+        resolution = services.do_decide_resolution(resolution, actor=request.user)
         return Response(self.get_serializer(resolution).data)
 
 
@@ -158,20 +141,19 @@ class VoteViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["resolution"]
 
 
-class AnnualPlanViewSet(
-    ScopedQuerysetMixin,
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+def _create_plan(d: dict, *, actor) -> AnnualPlan:
+    return services.do_create_plan(d["council"], d["year"], d["title"], actor=actor)
+
+
+class AnnualPlanViewSet(ServiceModelViewSet):
     """Annual plans: draft → submitted → approved (by a resolution) → in progress → closed. Only a draft changes."""
 
     queryset = AnnualPlan.objects.all()
     serializer_class = s.AnnualPlanSerializer
     filterset_fields = ["year", "status"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    create_service = _create_plan
+    update_service = services.do_update_plan
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -180,18 +162,6 @@ class AnnualPlanViewSet(
             if plan is not None:
                 context["progress"] = {plan.pk: engine.plan_progress(selectors.item_facts(plan)).percent}
         return context
-
-    def perform_create(self, serializer):
-        d = serializer.validated_data
-        try:
-            serializer.instance = services.do_create_plan(d["council"], d["year"], d["title"], actor=self.request.user)
-        except services.AlreadyDone as exc:
-            raise _conflict(exc) from exc
-
-    def perform_update(self, serializer):
-        serializer.instance = services.do_update_plan(
-            serializer.instance, serializer.validated_data, actor=self.request.user
-        )
 
     def _step(self, request, fn):
         plan = self.get_object()
@@ -230,7 +200,12 @@ class AnnualPlanViewSet(
         return Response(engine.summarise_year(selectors.item_facts(plan), selectors.summary_as_of(plan)).as_dict())
 
 
-class WorkItemViewSet(FastListMixin, ScopedQuerysetMixin, viewsets.ModelViewSet):
+def _add_work_item(data: dict, *, actor) -> WorkItem:
+    plan = data.pop("plan")
+    return services.do_add_work_item(plan, data, actor=actor)
+
+
+class WorkItemViewSet(FastListMixin, ServiceModelViewSet):
     """Work items of the annual plans. The office adds any item to a draft; a liaison proposes items its city leads."""
 
     queryset = WorkItem.objects.select_related(
@@ -239,33 +214,42 @@ class WorkItemViewSet(FastListMixin, ScopedQuerysetMixin, viewsets.ModelViewSet)
     serializer_class = s.WorkItemSerializer
     filterset_class = WorkItemFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    create_service = _add_work_item
+    update_service = services.do_update_work_item
+    destroy_service = services.do_delete_work_item
 
     def get_serializer_class(self):
         return s.WorkItemUpdateSerializer if self.action == "partial_update" else s.WorkItemSerializer
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        plan = data.pop("plan")
-        serializer.instance = services.do_add_work_item(plan, data, actor=self.request.user)
 
-    def perform_update(self, serializer):
-        serializer.instance = services.do_update_work_item(
-            serializer.instance, serializer.validated_data, actor=self.request.user
-        )
+def _submit_report(d: dict, *, actor) -> ProgressReport:
+    return services.do_submit_report(
+        d["item"],
+        d["city"],
+        d["quarter"],
+        percent_complete=d["percent_complete"],
+        kpi_actual=d.get("kpi_actual"),
+        narrative=d.get("narrative", ""),
+        actor=actor,
+    )
 
-    def perform_destroy(self, instance):
-        services.do_delete_work_item(instance, actor=self.request.user)
+
+def _resubmit_report(report: ProgressReport, d: dict, *, actor) -> ProgressReport:
+    return services.do_submit_report(
+        report.item,
+        report.city,
+        report.quarter,
+        percent_complete=d.get("percent_complete", report.percent_complete),
+        kpi_actual=d.get("kpi_actual", report.kpi_actual),
+        narrative=d.get("narrative", report.narrative),
+        actor=actor,
+    )
 
 
-class ProgressReportViewSet(
-    FastListMixin,
-    ScopedQuerysetMixin,
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+@extend_schema_view(
+    partial_update=extend_schema(request=s.ProgressReportUpdateSerializer, responses=s.ProgressReportSerializer)
+)
+class ProgressReportViewSet(FastListMixin, ServiceModelViewSet):
     """Quarterly progress reports. A liaison reports for its own city on items the city leads or joins; PATCH
     resubmits a pending or returned report; POST …/review/ is the office's acceptance or return with a comment."""
 
@@ -273,8 +257,11 @@ class ProgressReportViewSet(
     serializer_class = s.ProgressReportSerializer
     filterset_class = ProgressReportFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
-    permission_action = "report"
+    permission_action = REPORT
     parser_classes = [JSONParser, FormParser, MultiPartParser]
+    create_service = _submit_report
+    update_service = _resubmit_report
+    written_serializer_class = s.ProgressReportSerializer
 
     def get_serializer_class(self):
         return s.ProgressReportUpdateSerializer if self.action == "partial_update" else s.ProgressReportSerializer
@@ -283,44 +270,6 @@ class ProgressReportViewSet(
         if self.action in ("partial_update", "review", "add_evidence"):
             return [permissions.IsAuthenticated()]  # the services decide through core.permissions
         return super().get_permissions()
-
-    def create(self, request, *args, **kwargs):
-        incoming = s.ProgressReportSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        d = incoming.validated_data
-        try:
-            report = services.do_submit_report(
-                d["item"],
-                d["city"],
-                d["quarter"],
-                percent_complete=d["percent_complete"],
-                kpi_actual=d.get("kpi_actual"),
-                narrative=d.get("narrative", ""),
-                actor=request.user,
-            )
-        except services.AlreadyDone as exc:
-            raise _conflict(exc) from exc
-        return Response(s.ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=s.ProgressReportUpdateSerializer, responses=s.ProgressReportSerializer)
-    def partial_update(self, request, *args, **kwargs):
-        report = self.get_object()
-        incoming = s.ProgressReportUpdateSerializer(report, data=request.data, partial=True)
-        incoming.is_valid(raise_exception=True)
-        d = incoming.validated_data
-        try:
-            report = services.do_submit_report(
-                report.item,
-                report.city,
-                report.quarter,
-                percent_complete=d.get("percent_complete", report.percent_complete),
-                kpi_actual=d.get("kpi_actual", report.kpi_actual),
-                narrative=d.get("narrative", report.narrative),
-                actor=request.user,
-            )
-        except services.AlreadyDone as exc:
-            raise _conflict(exc) from exc
-        return Response(s.ProgressReportSerializer(report).data)
 
     @extend_schema(request=None, responses=s.AttachmentSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -343,79 +292,54 @@ class ProgressReportViewSet(
         report = self.get_object()
         incoming = s.ReviewSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            report = services.do_review_report(
-                report,
-                accept=incoming.validated_data["accept"],
-                comment=incoming.validated_data["comment"],
-                actor=request.user,
-            )
-        except services.AlreadyDone as exc:
-            raise _conflict(exc) from exc
+        report = services.do_review_report(
+            report,
+            accept=incoming.validated_data["accept"],
+            comment=incoming.validated_data["comment"],
+            actor=request.user,
+        )
         return Response(s.ProgressReportSerializer(report).data)
 
 
-class AnnualSummaryViewSet(
-    ScopedQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class AnnualSummaryViewSet(ServiceModelViewSet):
     """The text of the annual summaries (the figures come from GET /api/council/plans/{id}/figures/)."""
 
     queryset = AnnualSummary.objects.select_related("plan")
     serializer_class = s.AnnualSummarySerializer
     http_method_names = ["get", "patch", "head", "options"]
-
-    def perform_update(self, serializer):
-        serializer.instance = services.do_update_summary(
-            serializer.instance, serializer.validated_data, actor=self.request.user
-        )
+    update_service = services.do_update_summary
 
 
-class PlanDocumentViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
+def _add_plan_document(data: dict, *, actor) -> PlanDocument:
+    return services.do_save_plan_document(PlanDocument(), data, actor=actor)
+
+
+class PlanDocumentViewSet(ServiceModelViewSet):
     """Plans the region and the cities hold (spatial coordination plan, 十四五 plans, master plans)."""
 
     queryset = PlanDocument.objects.select_related("city")
     serializer_class = s.PlanDocumentSerializer
     filterset_fields = ["kind"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def perform_create(self, serializer):
-        serializer.instance = services.do_save_plan_document(
-            PlanDocument(), serializer.validated_data, actor=self.request.user
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.do_save_plan_document(
-            serializer.instance, serializer.validated_data, actor=self.request.user
-        )
-
-    def perform_destroy(self, instance):
-        services.do_delete_plan_document(instance, actor=self.request.user)
+    create_service = _add_plan_document
+    update_service = services.do_save_plan_document
+    destroy_service = services.do_delete_plan_document
 
 
-class PlanArticleViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
+def _add_plan_article(data: dict, *, actor) -> PlanArticle:
+    return services.do_save_plan_article(PlanArticle(), data, actor=actor)
+
+
+class PlanArticleViewSet(ServiceModelViewSet):
     """Articles of the plan documents, with the work items that implement each (`served_by`)."""
 
     queryset = PlanArticle.objects.select_related("document").prefetch_related("work_items")
     serializer_class = s.PlanArticleSerializer
     filterset_fields = ["document"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def perform_create(self, serializer):
-        serializer.instance = services.do_save_plan_article(
-            PlanArticle(), serializer.validated_data, actor=self.request.user
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.do_save_plan_article(
-            serializer.instance, serializer.validated_data, actor=self.request.user
-        )
-
-    def perform_destroy(self, instance):
-        services.do_delete_plan_article(instance, actor=self.request.user)
+    create_service = _add_plan_article
+    update_service = services.do_save_plan_article
+    destroy_service = services.do_delete_plan_article
 
 
 class BoardView(APIView):
