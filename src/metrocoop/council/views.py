@@ -445,21 +445,6 @@ def may_see_board(user) -> bool:
     return _reads_all(user) or bool(cities_for(user, Role.LIAISON))
 
 
-def review_queue(user) -> list[ProgressReport]:
-    """The lead cities' reports awaiting review that this user may review (the office), oldest first."""
-    pending = ProgressReport.objects.filter(review_status=ReviewStatus.PENDING)
-    return list(
-        restrict(pending, user, REVIEW)
-        .select_related("item__plan", "city", "submitted_by")
-        .order_by("submitted_at", "id")
-    )
-
-
-def may_see_board(user) -> bool:
-    """The board is for readers of every city's reports (office, auditors) and city liaisons."""
-    return _reads_all(user) or bool(cities_for(user, Role.LIAISON))
-
-
 def _reads_all(user) -> bool:
     q = rows_q(user, ProgressReport)
     return q is not None and not q
