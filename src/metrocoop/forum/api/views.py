@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -152,6 +152,9 @@ def _propose(data: dict, *, actor) -> ResearchProject:
     )
 
 
+@extend_schema_view(
+    create=extend_schema(request=s.ResearchProposalSerializer, responses={201: s.ResearchProjectSerializer})
+)
 class ResearchProjectViewSet(ServiceModelViewSet):
     """Research projects of the research society and think-tanks (专项谋划 → 项目前期). POST proposes one (researchers,
     the office); `advance` moves it one step (its lead or the office), `link` names the fund project it became."""
@@ -162,15 +165,10 @@ class ResearchProjectViewSet(ServiceModelViewSet):
     serializer_class = s.ResearchProjectSerializer
     filterset_fields = ["status"]
     create_service = _propose
+    written_serializer_class = s.ResearchProjectSerializer
 
     def get_serializer_class(self):
         return s.ResearchProposalSerializer if self.action == "create" else s.ResearchProjectSerializer
-
-    def create(self, request, *args, **kwargs):
-        data = s.ResearchProposalSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        project = _propose(dict(data.validated_data), actor=request.user)
-        return Response(s.ResearchProjectSerializer(project).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ResearchAdvanceSerializer, responses=s.ResearchProjectSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])

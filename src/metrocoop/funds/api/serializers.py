@@ -2,6 +2,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from metrocoop.core.api.serializers import UserDisplayField
+from metrocoop.core.explain import both
+from metrocoop.core.models import City
 from metrocoop.funds.models import (
     AssessmentCycle,
     AssessmentResult,
@@ -103,6 +105,19 @@ class ProjectSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _cities_by_code(codes: list[str]) -> list[City]:
+    """The cities of `codes` in their order; any unknown code is refused by name (never dropped silently)."""
+    wanted = [c.upper() for c in codes]
+    found = {c.code: c for c in City.objects.filter(code__in=wanted)}
+    unknown = [c for c in wanted if c not in found]
+    if unknown:
+        names = "、".join(unknown)
+        raise serializers.ValidationError(
+            both(f"未知的城市代码：{names}。", f"Unknown city code(s): {', '.join(unknown)}.")
+        )
+    return [found[c] for c in wanted]
+
+
 class ProjectInSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     category = serializers.ChoiceField(choices=Project._meta.get_field("category").choices)
@@ -110,6 +125,12 @@ class ProjectInSerializer(serializers.Serializer):
     lead_city = serializers.CharField(max_length=8)
     partner_cities = serializers.ListField(child=serializers.CharField(max_length=8), required=False, default=list)
     requested_fen = serializers.IntegerField(min_value=1)
+
+    def validate_lead_city(self, value: str) -> City:
+        return _cities_by_code([value])[0]
+
+    def validate_partner_cities(self, value: list[str]) -> list[City]:
+        return _cities_by_code(value)
 
 
 class ReviewInSerializer(serializers.Serializer):
@@ -127,6 +148,17 @@ class ProjectReviewSerializer(serializers.ModelSerializer):
 
 class DecisionInSerializer(serializers.Serializer):
     resolution = serializers.IntegerField()
+
+    def validate_resolution(self, value: int):
+        from metrocoop.council.models import Resolution
+
+        resolution = Resolution.objects.filter(pk=value).first()
+        if resolution is None:
+            raise serializers.ValidationError(
+                both(f"不存在编号为 {value} 的决议。", f"There is no resolution with id {value}.")
+            )
+        return resolution
+
     approve = serializers.BooleanField()
     approved_fen = serializers.IntegerField(min_value=0, required=False, default=0)
     tranches = serializers.ListField(child=serializers.DictField(), required=False, default=list)

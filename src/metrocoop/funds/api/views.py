@@ -1,11 +1,10 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from metrocoop.core.api.base import ScopedReadOnlyViewSet
-from metrocoop.core.models import City
+from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
 from metrocoop.core.permissions import restrict
 from metrocoop.funds import services
 from metrocoop.funds.api import serializers as s
@@ -60,31 +59,31 @@ class ContributionNoticeViewSet(ScopedReadOnlyViewSet):
         return Response(s.ContributionPaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
 
-class ProjectViewSet(ScopedReadOnlyViewSet):
+def _submit_project(v: dict, *, actor) -> Project:
+    return services.do_submit_project(
+        Fund.objects.get(kind=FundKind.INVESTMENT),
+        title=v["title"],
+        category=v["category"],
+        description=v["description"],
+        lead_city=v["lead_city"],
+        partner_cities=v["partner_cities"],
+        requested_fen=v["requested_fen"],
+        actor=actor,
+    )
+
+
+@extend_schema_view(create=extend_schema(request=s.ProjectInSerializer, responses={201: s.ProjectSerializer}))
+class ProjectViewSet(ServiceModelViewSet):
     """Projects of the investment-development fund. POST submits; actions check, review and decide."""
 
     queryset = Project.objects.select_related("lead_city").prefetch_related("partner_cities")
     serializer_class = s.ProjectSerializer
     filterset_fields = ["status", "category"]
+    create_service = _submit_project
+    written_serializer_class = s.ProjectSerializer
 
-    @extend_schema(request=s.ProjectInSerializer, responses={201: s.ProjectSerializer})
-    def create(self, request):
-        data = s.ProjectInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        cities = {c.code: c for c in City.objects.all()}
-        lead = get_object_or_404(City, code=v["lead_city"].upper())
-        project = services.do_submit_project(
-            Fund.objects.get(kind=FundKind.INVESTMENT),
-            title=v["title"],
-            category=v["category"],
-            description=v["description"],
-            lead_city=lead,
-            partner_cities=[cities[c.upper()] for c in v["partner_cities"] if c.upper() in cities],
-            requested_fen=v["requested_fen"],
-            actor=request.user,
-        )
-        return Response(s.ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
+    def get_serializer_class(self):
+        return s.ProjectInSerializer if self.action == "create" else s.ProjectSerializer
 
     @extend_schema(request=None, responses=s.ProjectSerializer)
     @action(detail=True, methods=["post"])
@@ -108,15 +107,13 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=s.DecisionInSerializer, responses=s.ProjectSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
-        from metrocoop.council.models import Resolution
-
         project = self.get_object()
         data = s.DecisionInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         project = services.do_decide_project(
             project,
-            resolution=Resolution.objects.filter(pk=v["resolution"]).first(),
+            resolution=v["resolution"],
             approve=v["approve"],
             approved_fen=v["approved_fen"],
             tranches=[(int(t.get("amount_fen", 0)), str(t.get("milestone", ""))) for t in v["tranches"]],

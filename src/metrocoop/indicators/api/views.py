@@ -10,7 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from metrocoop.core.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet
+from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
 from metrocoop.core.api.caching import ConditionalListMixin
 from metrocoop.core.api.fastlist import FastListMixin
 from metrocoop.core.api.schema import ErrorSerializer
@@ -59,33 +59,34 @@ class IndicatorViewSet(ConditionalListMixin, FastListMixin, ScopedReadOnlyViewSe
     filterset_fields = ["domain", "value_kind"]
 
 
-class ObservationViewSet(FastListMixin, ScopedModelViewSet):
+def _create_observation(data: dict, *, actor) -> Observation:
+    return services.do_create_observation(
+        city=data["city"],
+        indicator=data["indicator"],
+        year=data["year"],
+        value=data["value"],
+        unit=data.get("unit", ""),
+        source=data.get("source", ""),
+        note=data.get("note", ""),
+        actor=actor,
+    )
+
+
+def _update_observation(observation: Observation, data: dict, *, actor) -> Observation:
+    changes = {k: v for k, v in data.items() if k in services.OBSERVATION_FIELDS}
+    return services.do_update_observation(observation, changes, actor=actor)
+
+
+class ObservationViewSet(FastListMixin, ServiceModelViewSet):
     """Yearly observations per city; a liaison changes only its own city's, the office all (audited)."""
 
     queryset = Observation.objects.select_related("indicator", "city")
     serializer_class = ObservationSerializer
     filterset_class = ObservationFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = services.do_create_observation(
-            city=data["city"],
-            indicator=data["indicator"],
-            year=data["year"],
-            value=data["value"],
-            unit=data.get("unit", ""),
-            source=data.get("source", ""),
-            note=data.get("note", ""),
-            actor=self.request.user,
-        )
-
-    def perform_update(self, serializer):
-        changes = {k: v for k, v in serializer.validated_data.items() if k in services.OBSERVATION_FIELDS}
-        serializer.instance = services.do_update_observation(serializer.instance, changes, actor=self.request.user)
-
-    def perform_destroy(self, instance):
-        services.do_delete_observation(instance, actor=self.request.user)
+    create_service = _create_observation
+    update_service = _update_observation
+    destroy_service = services.do_delete_observation
 
 
 class SectorValueViewSet(ScopedReadOnlyViewSet):
@@ -112,34 +113,32 @@ class UrbanFunctionViewSet(ScopedReadOnlyViewSet):
     lookup_field = "code"
 
 
-class PositioningStatementViewSet(ScopedModelViewSet):
+def _create_statement(data: dict, *, actor) -> PositioningStatement:
+    return services.do_create_positioning_statement(
+        city=data["city"],
+        ref=data["ref"],
+        text=data["text"],
+        source=data.get("source", ""),
+        functions=data.get("functions", []),
+        actor=actor,
+    )
+
+
+def _update_statement(statement: PositioningStatement, data: dict, *, actor) -> PositioningStatement:
+    changes = {k: v for k, v in data.items() if k in services.STATEMENT_FIELDS}
+    return services.do_update_positioning_statement(statement, changes, functions=data.get("functions"), actor=actor)
+
+
+class PositioningStatementViewSet(ServiceModelViewSet):
     """Cities' positioning statements tagged to functions; a liaison edits its own city's, the office all."""
 
     queryset = PositioningStatement.objects.select_related("city").prefetch_related("functions")
     serializer_class = PositioningStatementSerializer
     filterset_fields = ["city__code"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = services.do_create_positioning_statement(
-            city=data["city"],
-            ref=data["ref"],
-            text=data["text"],
-            source=data.get("source", ""),
-            functions=data.get("functions", []),
-            actor=self.request.user,
-        )
-
-    def perform_update(self, serializer):
-        data = serializer.validated_data
-        changes = {k: v for k, v in data.items() if k in services.STATEMENT_FIELDS}
-        serializer.instance = services.do_update_positioning_statement(
-            serializer.instance, changes, functions=data.get("functions"), actor=self.request.user
-        )
-
-    def perform_destroy(self, instance):
-        services.do_delete_positioning_statement(instance, actor=self.request.user)
+    create_service = _create_statement
+    update_service = _update_statement
+    destroy_service = services.do_delete_positioning_statement
 
 
 class _Params(drf_serializers.Serializer):

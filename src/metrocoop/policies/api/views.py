@@ -2,12 +2,12 @@ import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from metrocoop.core.api.base import ScopedQuerysetMixin, ScopedReadOnlyViewSet
+from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
 from metrocoop.policies import search as search_module
 from metrocoop.policies import services
 from metrocoop.policies.api.serializers import (
@@ -52,7 +52,18 @@ class PolicyDocumentFilter(django_filters.FilterSet):
         return queryset.in_force_on(value)
 
 
-class PolicyDocumentViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
+def _create_document(data: dict, *, actor) -> PolicyDocument:
+    domains = data.pop("domains", [])
+    return services.do_create_document(data, domains=domains, actor=actor)
+
+
+def _update_document(document: PolicyDocument, data: dict, *, actor) -> PolicyDocument:
+    domains = data.pop("domains", None)
+    data.pop("key", None)
+    return services.do_update_document(document, data, domains=domains, actor=actor)
+
+
+class PolicyDocumentViewSet(ServiceModelViewSet):
     """Policy documents (addressed by key). Writes go through the services: a liaison adds and edits its own
     city's documents, the office all."""
 
@@ -63,52 +74,31 @@ class PolicyDocumentViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
     filterset_class = PolicyDocumentFilter
     lookup_field = "key"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        domains = data.pop("domains", [])
-        serializer.instance = services.do_create_document(data, domains=domains, actor=self.request.user)
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        domains = data.pop("domains", None)
-        data.pop("key", None)
-        serializer.instance = services.do_update_document(
-            serializer.instance, data, domains=domains, actor=self.request.user
-        )
-
-    def perform_destroy(self, instance):
-        services.do_delete_document(instance, actor=self.request.user)
+    create_service = _create_document
+    update_service = _update_document
+    destroy_service = services.do_delete_document
 
 
-class PolicyRelationViewSet(
-    ScopedQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+def _record_relation(d: dict, *, actor) -> PolicyRelation:
+    return services.do_record_relation(
+        d["source"],
+        d["target"],
+        d["kind"],
+        effective_on=d.get("effective_on"),
+        note=d.get("note", ""),
+        actor=actor,
+    )
+
+
+class PolicyRelationViewSet(ServiceModelViewSet):
     """Relations between documents (amends / repeals / implements / cites). Recording a repeal makes the target
     已废止; an amendment cycle is refused."""
 
     queryset = PolicyRelation.objects.select_related("source", "target")
     serializer_class = PolicyRelationSerializer
     filterset_fields = ["kind"]
-
-    def perform_create(self, serializer):
-        d = serializer.validated_data
-        serializer.instance = services.do_record_relation(
-            d["source"],
-            d["target"],
-            d["kind"],
-            effective_on=d.get("effective_on"),
-            note=d.get("note", ""),
-            actor=self.request.user,
-        )
-
-    def perform_destroy(self, instance):
-        services.do_delete_relation(instance, actor=self.request.user)
+    create_service = _record_relation
+    destroy_service = services.do_delete_relation
 
 
 class TopicViewSet(ScopedReadOnlyViewSet):
@@ -137,29 +127,24 @@ class IndustryCatalogueEntryViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["industry_code", "stance"]
 
 
-class CurationProposalViewSet(
-    ScopedQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+def _propose(d: dict, *, actor) -> CurationProposal:
+    return services.do_propose(
+        d["kind"],
+        payload=d.get("payload"),
+        document=d.get("document"),
+        note=d.get("note", ""),
+        actor=actor,
+    )
+
+
+class CurationProposalViewSet(ServiceModelViewSet):
     """Proposals of new documents or corrections; experts decide them (POST …/decide/)."""
 
     queryset = CurationProposal.objects.select_related("proposer", "document")
     serializer_class = CurationProposalSerializer
     filterset_fields = ["status", "kind"]
     permission_action: str | None = None  # "curate" on the decide action
-
-    def perform_create(self, serializer):
-        d = serializer.validated_data
-        serializer.instance = services.do_propose(
-            d["kind"],
-            payload=d.get("payload"),
-            document=d.get("document"),
-            note=d.get("note", ""),
-            actor=self.request.user,
-        )
+    create_service = _propose
 
     @extend_schema(request=DecisionSerializer, responses=CurationProposalSerializer)
     @action(detail=True, methods=["post"], permission_action=CURATE)
