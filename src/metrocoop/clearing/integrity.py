@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from metrocoop.clearing.services import verify_clearing
+from metrocoop.clearing.verification import verify_clearing
 
 
 def verify() -> dict[str, Any]:

@@ -4,7 +4,7 @@
 A claim says that a person insured in one city was served in another: the insured city owes the service city the
 fund-payable amount. Claims enter exactly once (the claim id is the idempotency key), are validated by the pure
 engine (`engine.validation`), and are posted to the platform ledger aggregated per posting group (see
-`services.ingest_rows`). Each month is a `Period` that closes atomically into net positions, a gross matrix and
+`ingest.ingest_rows`). Each month is a `Period` that closes atomically into net positions, a gross matrix and
 the fewest settlement instructions (`engine.netting`). Persons appear only as keyed hashes (`engine.pseudonym`).
 """
 

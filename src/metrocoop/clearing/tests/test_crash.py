@@ -18,6 +18,9 @@ import pytest
 from django.db import connection
 
 POSTGRES = connection.vendor == "postgresql"
+#: `metrocoop` with the pause METROCOOP_CLEARING_TEST_PAUSE names put in from the test side (production code has
+#: no test hook): see tests/pause.py
+PAUSING = "metrocoop.clearing.tests.pause"
 
 SETUP = """
 import django, os
@@ -157,7 +160,7 @@ def test_an_ingest_killed_mid_file_and_run_again_leaves_every_claim_once(crash_d
     # the second process (SQLite) or the writer thread (PostgreSQL) is killed while it is inside its transaction
     pause = "ingest-write:0.3" if killed in ("the second of two", "mid-transaction") else "ingest:0.3"
     process = subprocess.Popen(
-        [sys.executable, "-m", "metrocoop", "clearing", "ingest", str(claims), "--chunk-size", "250", mode, "--json"],
+        [sys.executable, "-m", PAUSING, "clearing", "ingest", str(claims), "--chunk-size", "250", mode, "--json"],
         env=_env(tmp_path, METROCOOP_CLEARING_TEST_PAUSE=pause),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE if killed == "the second of two" else subprocess.DEVNULL,
@@ -219,7 +222,7 @@ def test_a_close_killed_mid_way_leaves_the_period_open_and_unchanged(crash_db):
     before = {t: _query(tmp_path, f"SELECT count(*) FROM {t}")[0][0] for t in tables}
     # given a close that pauses after writing positions and instructions, inside its transaction
     process = subprocess.Popen(
-        [sys.executable, "-m", "metrocoop", "clearing", "close", "--period", "2026-01"],
+        [sys.executable, "-m", PAUSING, "clearing", "close", "--period", "2026-01"],
         env=_env(tmp_path, METROCOOP_CLEARING_TEST_PAUSE="close:60"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
