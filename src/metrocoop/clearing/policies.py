@@ -35,10 +35,8 @@ from metrocoop.clearing.models import (
 from metrocoop.core.audit import audited
 from metrocoop.core.choices import Domain, Role
 from metrocoop.core.models import City
-from metrocoop.core.permissions import Action, Policy, Scopes, can, register, scopes_of
+from metrocoop.core.permissions import OFFICE, OFFICE_AND_BUREAUS, Action, Policy, Scopes, can, register, scopes_of
 
-OFFICE = frozenset({Role.OFFICE})
-BUREAUS = frozenset({Role.OFFICE, Role.DEPARTMENT})
 # Custom actions beyond view/add/change/delete (core.permissions.Action), one constant each.
 CLOSE = "close"  # close a period: net the positions and issue the settlement instructions
 REVERSE = "reverse"  # reverse a posted claim
@@ -108,7 +106,7 @@ register(
         city="city",
         domain="scheme__domain",
         public=Q(),
-        roles={Action.ADD: BUREAUS, Action.CHANGE: BUREAUS, Action.DELETE: BUREAUS},
+        roles={Action.ADD: OFFICE_AND_BUREAUS, Action.CHANGE: OFFICE_AND_BUREAUS, Action.DELETE: OFFICE_AND_BUREAUS},
     ),
 )
 register(
@@ -116,7 +114,7 @@ register(
     Policy(
         city="insured_city",
         domain="scheme__domain",
-        roles={Action.VIEW: BUREAUS, Action.ADD: BUREAUS, Action.CHANGE: BUREAUS},
+        roles={Action.VIEW: OFFICE_AND_BUREAUS, Action.ADD: OFFICE_AND_BUREAUS, Action.CHANGE: OFFICE_AND_BUREAUS},
         hooks={Role.DEPARTMENT: _by_city_fk("service_city")},
     ),
 )
@@ -138,21 +136,26 @@ register(
     Policy(
         city="city",
         domain="domain",
-        roles={Action.VIEW: BUREAUS, Action.ADD: BUREAUS},
+        roles={Action.VIEW: OFFICE_AND_BUREAUS, Action.ADD: OFFICE_AND_BUREAUS},
     ),
 )
 register(
     Claim,
-    Policy(roles={Action.VIEW: BUREAUS, REVERSE: BUREAUS}, hooks={Role.DEPARTMENT: _claims_of_own_city}),
+    Policy(
+        roles={Action.VIEW: OFFICE_AND_BUREAUS, REVERSE: OFFICE_AND_BUREAUS},
+        hooks={Role.DEPARTMENT: _claims_of_own_city},
+    ),
 )
-register(IngestRejection, Policy(city="batch__city", domain="batch__domain", roles={Action.VIEW: BUREAUS}))
-register(ClaimPosting, Policy(roles={Action.VIEW: BUREAUS}, hooks={Role.DEPARTMENT: _postings_of_own_city}))
-register(ClaimReversal, Policy(roles={Action.VIEW: BUREAUS}, hooks={Role.DEPARTMENT: _reversals_of_own_city}))
-register(PeriodPosition, Policy(city="city", roles={Action.VIEW: BUREAUS}))
+register(IngestRejection, Policy(city="batch__city", domain="batch__domain", roles={Action.VIEW: OFFICE_AND_BUREAUS}))
+register(ClaimPosting, Policy(roles={Action.VIEW: OFFICE_AND_BUREAUS}, hooks={Role.DEPARTMENT: _postings_of_own_city}))
+register(
+    ClaimReversal, Policy(roles={Action.VIEW: OFFICE_AND_BUREAUS}, hooks={Role.DEPARTMENT: _reversals_of_own_city})
+)
+register(PeriodPosition, Policy(city="city", roles={Action.VIEW: OFFICE_AND_BUREAUS}))
 register(
     SettlementInstruction,
     Policy(
-        roles={Action.VIEW: BUREAUS, CONFIRM: OFFICE},
+        roles={Action.VIEW: OFFICE_AND_BUREAUS, CONFIRM: OFFICE},
         hooks={Role.DEPARTMENT: _by_city_fk("payer", "payee")},
     ),
 )

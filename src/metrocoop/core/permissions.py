@@ -47,6 +47,14 @@ class Action(StrEnum):
 REGIONAL_ROLES = frozenset({Role.OFFICE, Role.AUDITOR})
 CITY_ROLES = frozenset({Role.LIAISON, Role.DEPARTMENT})
 SIGNED_IN_ROLES = frozenset(Role) - {Role.PUBLIC}
+# The role sets the apps' policies grant actions to, defined once (each app's policies.py imports them).
+EVERY_ROLE = frozenset(Role)
+OFFICE = frozenset({Role.OFFICE})
+LIAISONS = frozenset({Role.LIAISON})
+EXPERTS = frozenset({Role.EXPERT})
+PUBLIC_ROLE = frozenset({Role.PUBLIC})
+OFFICE_AND_LIAISONS = frozenset({Role.OFFICE, Role.LIAISON})  # the office everywhere, a liaison in its own city
+OFFICE_AND_BUREAUS = frozenset({Role.OFFICE, Role.DEPARTMENT})  # the office everywhere, a bureau in its city/domain
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,8 @@ def forget_scopes(user: Any) -> None:
     """Drop the cached scopes after the user's role assignments changed."""
     if hasattr(user, "_metrocoop_scopes"):
         del user._metrocoop_scopes
+    # and the assignments read with the user at sign-in (core.api.authentication), so they are read again
+    getattr(user, "_prefetched_objects_cache", {}).pop("role_assignments", None)
 
 
 ScopeHook = Callable[[Scopes], Q | None]

@@ -3,30 +3,27 @@
 from auditlog.models import LogEntry
 from django.db.models import Q
 
-from metrocoop.core.choices import Role
 from metrocoop.core.models import Attachment, City, Job, Notification, Organisation, Province, RoleAssignment, User
-from metrocoop.core.permissions import SIGNED_IN_ROLES, Action, Policy, register
+from metrocoop.core.permissions import OFFICE, OFFICE_AND_LIAISONS, SIGNED_IN_ROLES, Action, Policy, register
 
-OFFICE_ONLY = frozenset({Role.OFFICE})
-
-register(Province, Policy(public=Q(), roles={Action.CHANGE: OFFICE_ONLY}))
+register(Province, Policy(public=Q(), roles={Action.CHANGE: OFFICE}))
 # A city's profile is the city's own: its liaison edits it, the office edits all; membership is the office's.
 register(
     City,
     Policy(
         city="pk",
         public=Q(),
-        roles={Action.CHANGE: frozenset({Role.OFFICE, Role.LIAISON}), Action.ADD: OFFICE_ONLY},
+        roles={Action.CHANGE: OFFICE_AND_LIAISONS, Action.ADD: OFFICE},
     ),
 )
-register(Organisation, Policy(city="city", public=Q(), roles=dict.fromkeys(("add", "change", "delete"), OFFICE_ONLY)))
+register(Organisation, Policy(city="city", public=Q(), roles=dict.fromkeys(("add", "change", "delete"), OFFICE)))
 register(
     User,
-    Policy(owner="pk", roles={Action.VIEW: SIGNED_IN_ROLES, Action.ADD: OFFICE_ONLY, Action.CHANGE: OFFICE_ONLY}),
+    Policy(owner="pk", roles={Action.VIEW: SIGNED_IN_ROLES, Action.ADD: OFFICE, Action.CHANGE: OFFICE}),
 )
 register(
     RoleAssignment,
-    Policy(owner="user", roles={Action.VIEW: SIGNED_IN_ROLES, Action.ADD: OFFICE_ONLY, Action.DELETE: OFFICE_ONLY}),
+    Policy(owner="user", roles={Action.VIEW: SIGNED_IN_ROLES, Action.ADD: OFFICE, Action.DELETE: OFFICE}),
 )
 # The audit trail is read by the office and auditors; nobody writes it but the platform itself.
 register(LogEntry, Policy(roles={}))

@@ -6,11 +6,25 @@ resolutions and their votes, approved plans with their items, published summarie
 progress reports and their reviews are not public.
 """
 
+from typing import Any
+
 from django.db.models import Q
 
 from metrocoop.core.audit import audited
 from metrocoop.core.choices import Role
-from metrocoop.core.permissions import SIGNED_IN_ROLES, Action, Policy, Scopes, register
+from metrocoop.core.models import City
+from metrocoop.core.permissions import (
+    LIAISONS,
+    OFFICE,
+    OFFICE_AND_LIAISONS,
+    SIGNED_IN_ROLES,
+    Action,
+    Policy,
+    Scopes,
+    register,
+    rows_q,
+    scopes_of,
+)
 from metrocoop.council.choices import PUBLIC_PLAN_STATUSES, PlanStatus
 from metrocoop.council.models import (
     AnnualPlan,
@@ -30,9 +44,6 @@ VOTE = "vote"
 REVIEW = "review"
 REPORT = "report"
 
-OFFICE = frozenset({Role.OFFICE})
-LIAISON = frozenset({Role.LIAISON})
-OFFICE_AND_LIAISON = frozenset({Role.OFFICE, Role.LIAISON})
 # Every signed-in role reads within its scope (a liaison: its city's rows); the office writes.
 OFFICE_WRITES = {Action.VIEW: SIGNED_IN_ROLES, Action.ADD: OFFICE, Action.CHANGE: OFFICE, Action.DELETE: OFFICE}
 PUBLIC_PLANS = [str(s) for s in PUBLIC_PLAN_STATUSES]
@@ -55,7 +66,7 @@ register(Resolution, Policy(public=Q(status="decided"), roles=OFFICE_WRITES, hoo
 # A vote is cast by the liaison of the vote's city (never the office, never another city's liaison).
 register(
     Vote,
-    Policy(city="city", public=Q(resolution__status="decided"), roles={Action.VIEW: SIGNED_IN_ROLES, VOTE: LIAISON}),
+    Policy(city="city", public=Q(resolution__status="decided"), roles={Action.VIEW: SIGNED_IN_ROLES, VOTE: LIAISONS}),
 )
 register(
     AnnualPlan,
@@ -70,9 +81,9 @@ register(
         public=Q(plan__status__in=PUBLIC_PLANS),
         roles={
             Action.VIEW: SIGNED_IN_ROLES,
-            Action.ADD: OFFICE_AND_LIAISON,
-            Action.CHANGE: OFFICE_AND_LIAISON,
-            Action.DELETE: OFFICE_AND_LIAISON,
+            Action.ADD: OFFICE_AND_LIAISONS,
+            Action.CHANGE: OFFICE_AND_LIAISONS,
+            Action.DELETE: OFFICE_AND_LIAISONS,
         },
     ),
 )
@@ -81,7 +92,7 @@ register(
     ProgressReport,
     Policy(
         city="city",
-        roles={Action.VIEW: SIGNED_IN_ROLES, REPORT: LIAISON, Action.CHANGE: LIAISON, REVIEW: OFFICE},
+        roles={Action.VIEW: SIGNED_IN_ROLES, REPORT: LIAISONS, Action.CHANGE: LIAISONS, REVIEW: OFFICE},
     ),
 )
 register(AnnualSummary, Policy(public=Q(published=True), roles=OFFICE_WRITES))
@@ -102,3 +113,23 @@ for model in (
     PlanArticle,
 ):
     audited(model)
+
+
+# --- the board: asked by its page (council/views.py) and by the API (BoardView) -----------------------------------
+
+
+def board_cities(user: Any) -> frozenset[str] | None:
+    """The codes of the cities whose rows of the council board `user` sees: None for every city (whoever reads
+    every city's progress reports: the office, auditors), a liaison's own cities, an empty set for anyone else."""
+    q = rows_q(user, ProgressReport)
+    if q is not None and not q:
+        return None
+    ids = scopes_of(user).cities_for(Role.LIAISON)
+    if not ids:
+        return frozenset()
+    return frozenset(City.objects.filter(pk__in=ids).values_list("code", flat=True))
+
+
+def may_see_board(user: Any) -> bool:
+    """The board is for readers of every city's reports (office, auditors) and city liaisons."""
+    return board_cities(user) != frozenset()

@@ -18,8 +18,9 @@ from metrocoop.core import downloads
 from metrocoop.core.attachments import attachments_of
 from metrocoop.core.choices import Domain, Role
 from metrocoop.core.models import City
-from metrocoop.core.permissions import Action, can, cities_for, restrict, rows_q
+from metrocoop.core.permissions import Action, can, cities_for, restrict
 from metrocoop.council import engine, selectors, services
+from metrocoop.council import policies as council_policies
 from metrocoop.council.choices import ItemStatus, PlanStatus, ReviewStatus
 from metrocoop.council.forms import (
     AttachmentForm,
@@ -407,11 +408,11 @@ def resolution_decide(request, pk):
 def board(request):
     """Overdue items, late and returned reports by city and by domain. The office and auditors see every city, a
     liaison its own."""
-    if not may_see_board(request.user):
+    mine = council_policies.board_cities(request.user)
+    if mine is not None and not mine:
         raise PermissionDenied(_("The board is for the council office, auditors and city liaisons."))
     rows = selectors.cached_board_rows()
-    if not _reads_all(request.user):
-        mine = {c.code for c in City.objects.filter(pk__in=cities_for(request.user, Role.LIAISON))}
+    if mine is not None:
         rows = [r for r in rows if r.city_code in mine]
     counts = selectors.board_counts(rows)
     names = {c.code: c.name for c in City.objects.all()}
@@ -442,12 +443,7 @@ def review_queue(user) -> list[ProgressReport]:
 
 def may_see_board(user) -> bool:
     """The board is for readers of every city's reports (office, auditors) and city liaisons."""
-    return _reads_all(user) or bool(cities_for(user, Role.LIAISON))
-
-
-def _reads_all(user) -> bool:
-    q = rows_q(user, ProgressReport)
-    return q is not None and not q
+    return council_policies.may_see_board(user)
 
 
 def _summary_for(request, year) -> AnnualSummary:

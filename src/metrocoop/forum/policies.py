@@ -11,7 +11,16 @@ from django.db.models import Q
 
 from metrocoop.core.audit import audited
 from metrocoop.core.choices import Role
-from metrocoop.core.permissions import Action, Policy, Scopes, register
+from metrocoop.core.permissions import (
+    EVERY_ROLE,
+    OFFICE,
+    OFFICE_AND_BUREAUS,
+    PUBLIC_ROLE,
+    Action,
+    Policy,
+    Scopes,
+    register,
+)
 from metrocoop.forum.choices import DeclineReason, Moderation
 from metrocoop.forum.models import (
     DigestPreference,
@@ -29,9 +38,6 @@ ANSWER = "answer"
 VOTE = "vote"
 REPORT = "report"
 
-EVERYONE = frozenset(Role)
-OFFICE = frozenset({Role.OFFICE})
-PUBLIC = frozenset({Role.PUBLIC})
 OFFICE_WRITES = {Action.ADD: OFFICE, Action.CHANGE: OFFICE, Action.DELETE: OFFICE}
 
 PUBLIC_SUGGESTIONS = Q(moderation=Moderation.VISIBLE) & ~Q(decline_reason=DeclineReason.INAPPROPRIATE)
@@ -49,12 +55,12 @@ register(
         owner="author",
         public=PUBLIC_SUGGESTIONS,
         roles={
-            Action.VIEW: EVERYONE,
-            Action.ADD: PUBLIC,
+            Action.VIEW: EVERY_ROLE,
+            Action.ADD: PUBLIC_ROLE,
             Action.CHANGE: OFFICE,
-            ANSWER: frozenset({Role.OFFICE, Role.DEPARTMENT}),
-            VOTE: PUBLIC,
-            REPORT: PUBLIC,
+            ANSWER: OFFICE_AND_BUREAUS,
+            VOTE: PUBLIC_ROLE,
+            REPORT: PUBLIC_ROLE,
         },
         hooks={Role.PUBLIC: _public_acts_on_public_suggestions},
     ),
@@ -65,16 +71,16 @@ register(
         public=Q(suggestion__in=Suggestion.objects.filter(PUBLIC_SUGGESTIONS))
         & Q(other__in=Suggestion.objects.filter(PUBLIC_SUGGESTIONS)),
         owner="suggestion__author",
-        roles={Action.VIEW: EVERYONE, Action.CHANGE: OFFICE},
+        roles={Action.VIEW: EVERY_ROLE, Action.CHANGE: OFFICE},
     ),
 )
 register(
     SuggestionVote,
-    Policy(owner="voter", roles={Action.VIEW: EVERYONE, Action.ADD: PUBLIC, Action.DELETE: PUBLIC}),
+    Policy(owner="voter", roles={Action.VIEW: EVERY_ROLE, Action.ADD: PUBLIC_ROLE, Action.DELETE: PUBLIC_ROLE}),
 )
 register(
     SuggestionReport,
-    Policy(owner="reporter", roles={Action.VIEW: EVERYONE, Action.ADD: PUBLIC, Action.CHANGE: OFFICE}),
+    Policy(owner="reporter", roles={Action.VIEW: EVERY_ROLE, Action.ADD: PUBLIC_ROLE, Action.CHANGE: OFFICE}),
 )
 register(
     ResearchProject,
@@ -87,15 +93,15 @@ register(
         },
     ),
 )
-register(ForumEvent, Policy(public=Q(published=True), roles={**OFFICE_WRITES, Action.VIEW: EVERYONE}))
-register(ProgrammeItem, Policy(public=Q(event__published=True), roles={**OFFICE_WRITES, Action.VIEW: EVERYONE}))
-register(Speaker, Policy(public=Q(event__published=True), roles={**OFFICE_WRITES, Action.VIEW: EVERYONE}))
+register(ForumEvent, Policy(public=Q(published=True), roles={**OFFICE_WRITES, Action.VIEW: EVERY_ROLE}))
+register(ProgrammeItem, Policy(public=Q(event__published=True), roles={**OFFICE_WRITES, Action.VIEW: EVERY_ROLE}))
+register(Speaker, Policy(public=Q(event__published=True), roles={**OFFICE_WRITES, Action.VIEW: EVERY_ROLE}))
 # A person's mail preference is their own (the office does not read it).
 register(
     DigestPreference,
     Policy(
         owner="user",
-        roles={Action.VIEW: EVERYONE, Action.ADD: PUBLIC, Action.CHANGE: PUBLIC},
+        roles={Action.VIEW: EVERY_ROLE, Action.ADD: PUBLIC_ROLE, Action.CHANGE: PUBLIC_ROLE},
         regional_readers=frozenset(),
     ),
 )

@@ -6,11 +6,27 @@ The office runs everything; a liaison applies for projects its city leads and fo
 projects under review and rate the quality of work items; auditors read everything.
 """
 
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from metrocoop.core.audit import audited
 from metrocoop.core.choices import Role
-from metrocoop.core.permissions import SIGNED_IN_ROLES, Action, Policy, Scopes, register
+from metrocoop.core.explain import both
+from metrocoop.core.models import RoleAssignment
+from metrocoop.core.permissions import (
+    EXPERTS,
+    OFFICE,
+    OFFICE_AND_LIAISONS,
+    SIGNED_IN_ROLES,
+    Action,
+    Policy,
+    Scopes,
+    can,
+    register,
+)
 from metrocoop.funds.choices import DECIDED_PROJECT_STATUSES, CycleStatus, ProjectStatus
 from metrocoop.funds.models import (
     AssessmentCycle,
@@ -25,10 +41,11 @@ from metrocoop.funds.models import (
     QualityRating,
     Tranche,
 )
-from metrocoop.funds.services import RATE, REVIEW
 
-OFFICE = frozenset({Role.OFFICE})
-EXPERT = frozenset({Role.EXPERT})
+# Custom actions beyond view/add/change/delete (core.permissions.Action).
+REVIEW = "review"  # an expert scores a project under review
+RATE = "rate"  # an expert rates a city's work quality in an open assessment cycle
+
 OFFICE_WRITES = {Action.ADD: OFFICE, Action.CHANGE: OFFICE, Action.DELETE: OFFICE}
 DECIDED = [str(s) for s in DECIDED_PROJECT_STATUSES]
 
@@ -53,14 +70,14 @@ register(
         public=Q(status__in=DECIDED),
         roles={
             Action.VIEW: SIGNED_IN_ROLES,
-            Action.ADD: frozenset({Role.OFFICE, Role.LIAISON}),
+            Action.ADD: OFFICE_AND_LIAISONS,
             Action.CHANGE: OFFICE,
-            REVIEW: EXPERT,
+            REVIEW: EXPERTS,
         },
         hooks={Role.EXPERT: _experts_see_projects_under_review},
     ),
 )
-register(ProjectReview, Policy(owner="expert", roles={Action.VIEW: SIGNED_IN_ROLES, Action.ADD: EXPERT}))
+register(ProjectReview, Policy(owner="expert", roles={Action.VIEW: SIGNED_IN_ROLES, Action.ADD: EXPERTS}))
 register(
     Tranche,
     Policy(
@@ -77,7 +94,7 @@ register(
         hooks={Role.EXPERT: _experts_rate_open_cycles},
     ),
 )
-register(QualityRating, Policy(owner="expert", roles={Action.VIEW: SIGNED_IN_ROLES, RATE: EXPERT}))
+register(QualityRating, Policy(owner="expert", roles={Action.VIEW: SIGNED_IN_ROLES, RATE: EXPERTS}))
 register(AssessmentResult, Policy(city="city", public=Q(cycle__status=CycleStatus.CLOSED)))
 
 for model in (
@@ -94,3 +111,39 @@ for model in (
     AssessmentResult,
 ):
     audited(model)
+
+
+# --- the expert-review rule: asked by the service (do_review_project) and by the page that offers the form ----------
+
+
+def expert_cities(user: Any) -> set[int]:
+    """The cities an expert belongs to (any role assignment with a city): their conflict of interest."""
+    if getattr(user, "pk", None) is None:
+        return set()
+    return set(RoleAssignment.objects.filter(user=user, city__isnull=False).values_list("city_id", flat=True))
+
+
+def review_refusal(user: Any, project: Project) -> Exception | None:
+    """Why `user` may not review `project` now, as the exception the service raises; None when they may.
+
+    The one rule of an expert's review: the review action on the project (experts, on projects under review), the
+    project under review, no expert from an applicant city (conflict of interest), one review per expert.
+    """
+    if not can(user, REVIEW, project):
+        return PermissionDenied(
+            _("You may not %(action)s this %(model)s.") % {"action": REVIEW, "model": project._meta.verbose_name}
+        )
+    if project.status != ProjectStatus.UNDER_REVIEW:
+        return ValidationError(both("该项目不在评审阶段", "the project is not under review"))
+    if expert_cities(user) & project.applicant_city_ids():
+        return PermissionDenied(
+            _("An expert from an applicant city may not review this project (conflict of interest).")
+        )
+    if ProjectReview.objects.filter(project=project, expert_id=user.pk).exists():
+        return ValidationError(both("您已评审过该项目", "you have reviewed this project already"))
+    return None
+
+
+def may_review_project(user: Any, project: Project) -> bool:
+    """Whether the review form is offered: the same rule as the service's (`review_refusal`)."""
+    return review_refusal(user, project) is None

@@ -13,14 +13,13 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from metrocoop.core.audit import acting
-from metrocoop.core.models import City, RoleAssignment
+from metrocoop.core.models import City
 from metrocoop.core.permissions import Action, require
 from metrocoop.funds import engine
 from metrocoop.funds.choices import REVIEW_CRITERIA, CycleStatus, FundKind, ProjectCategory, ProjectStatus
@@ -37,14 +36,13 @@ from metrocoop.funds.models import (
     QualityRating,
     Tranche,
 )
+from metrocoop.funds.policies import RATE, REVIEW, expert_cities, review_refusal  # noqa: F401 (REVIEW, expert_cities: callers ask here)
 from metrocoop.indicators.models import Observation
 from metrocoop.ledger import engine as ledger_engine
 from metrocoop.ledger.choices import AccountKind
 from metrocoop.ledger.models import Account
 from metrocoop.ledger.services import ensure_account, post_transfers
 
-REVIEW = "review"
-RATE = "rate"
 FUNDS = {
     FundKind.INVESTMENT: (
         "investment",
@@ -354,20 +352,12 @@ def do_check_eligibility(project: Project, *, actor: Any) -> Project:
     return project
 
 
-def expert_cities(user: Any) -> set[int]:
-    """The cities an expert belongs to (any role assignment with a city)."""
-    return set(RoleAssignment.objects.filter(user=user, city__isnull=False).values_list("city_id", flat=True))
-
-
 def do_review_project(project: Project, *, scores: dict, comment: str = "", actor: Any) -> ProjectReview:
-    """An expert's review. Refused to an expert from an applicant city, and a second review by the same expert."""
-    require(actor, REVIEW, project)
-    if project.status != ProjectStatus.UNDER_REVIEW:
-        raise _error("the project is not under review", "该项目不在评审阶段")
-    if expert_cities(actor) & project.applicant_city_ids():
-        raise PermissionDenied(
-            _("An expert from an applicant city may not review this project (conflict of interest).")
-        )
+    """An expert's review, under the one rule of `funds.policies.review_refusal` (which the review page asks too):
+    refused to an expert from an applicant city, off review, and a second review by the same expert."""
+    refusal = review_refusal(actor, project)
+    if refusal is not None:
+        raise refusal
     try:
         total = engine.review_total(scores, CRITERIA)
     except engine.FundRuleError as exc:

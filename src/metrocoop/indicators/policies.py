@@ -3,8 +3,7 @@
 from django.db.models import Q
 
 from metrocoop.core.audit import audited
-from metrocoop.core.choices import Role
-from metrocoop.core.permissions import Action, Policy, register
+from metrocoop.core.permissions import OFFICE, OFFICE_AND_LIAISONS, Action, Policy, register
 from metrocoop.indicators.models import (
     CommutingFlow,
     Indicator,
@@ -15,10 +14,8 @@ from metrocoop.indicators.models import (
     UrbanFunction,
 )
 
-OFFICE = frozenset({Role.OFFICE})
-CITY_EDITORS = frozenset({Role.OFFICE, Role.LIAISON})
 OFFICE_WRITES = {Action.ADD: OFFICE, Action.CHANGE: OFFICE, Action.DELETE: OFFICE}
-CITY_WRITES = {Action.ADD: CITY_EDITORS, Action.CHANGE: CITY_EDITORS, Action.DELETE: CITY_EDITORS}
+CITY_WRITES = {Action.ADD: OFFICE_AND_LIAISONS, Action.CHANGE: OFFICE_AND_LIAISONS, Action.DELETE: OFFICE_AND_LIAISONS}
 
 register(Indicator, Policy(public=Q(), roles=OFFICE_WRITES))
 register(Observation, Policy(city="city", public=Q(), roles=CITY_WRITES))
@@ -29,7 +26,10 @@ register(UrbanFunction, Policy(public=Q(), roles=OFFICE_WRITES))
 # An import is seen by the office, auditors and the person who made it.
 register(
     ObservationImport,
-    Policy(owner="imported_by", roles={Action.VIEW: frozenset({Role.LIAISON, Role.OFFICE}), Action.ADD: CITY_EDITORS}),
+    Policy(
+        owner="imported_by",
+        roles={Action.VIEW: OFFICE_AND_LIAISONS, Action.ADD: OFFICE_AND_LIAISONS},
+    ),
 )
 for model in (
     Indicator,

@@ -10,8 +10,7 @@ figures). The office does everything, and alone edits chains, rules, conflict de
 from django.db.models import Q
 
 from metrocoop.core.audit import audited
-from metrocoop.core.choices import Role
-from metrocoop.core.permissions import SIGNED_IN_ROLES, Action, Policy, register
+from metrocoop.core.permissions import OFFICE, OFFICE_AND_LIAISONS, SIGNED_IN_ROLES, Action, Policy, register
 from metrocoop.investment.models import (
     Chain,
     Enterprise,
@@ -29,19 +28,21 @@ from metrocoop.investment.models import (
     SharingRule,
 )
 
-OFFICE = frozenset({Role.OFFICE})
-CITY_WRITERS = frozenset({Role.OFFICE, Role.LIAISON})
 OFFICE_WRITES = {Action.ADD: OFFICE, Action.CHANGE: OFFICE, Action.DELETE: OFFICE}
-CITY_WRITES = {Action.VIEW: SIGNED_IN_ROLES, Action.ADD: CITY_WRITERS, Action.CHANGE: CITY_WRITERS}
+CITY_WRITES = {Action.VIEW: SIGNED_IN_ROLES, Action.ADD: OFFICE_AND_LIAISONS, Action.CHANGE: OFFICE_AND_LIAISONS}
 # Shared with the area: every signed-in role reads every row (writes stay scoped to the row's city).
 AREA = SIGNED_IN_ROLES
 
 for model in (Chain, Segment, Link, SharingRule):
     register(model, Policy(public=Q(), roles=OFFICE_WRITES))
-register(Enterprise, Policy(city="city", roles={**CITY_WRITES, Action.DELETE: CITY_WRITERS}, regional_readers=AREA))
+register(
+    Enterprise, Policy(city="city", roles={**CITY_WRITES, Action.DELETE: OFFICE_AND_LIAISONS}, regional_readers=AREA)
+)
 register(Lead, Policy(city="city", roles=CITY_WRITES, regional_readers=AREA))
 register(LeadConflict, Policy(roles={Action.VIEW: SIGNED_IN_ROLES, Action.CHANGE: OFFICE}, regional_readers=AREA))
-register(PromotionEvent, Policy(city="host_city", public=Q(), roles={**CITY_WRITES, Action.DELETE: CITY_WRITERS}))
+register(
+    PromotionEvent, Policy(city="host_city", public=Q(), roles={**CITY_WRITES, Action.DELETE: OFFICE_AND_LIAISONS})
+)
 register(Relocation, Policy(city="destination", roles=CITY_WRITES, regional_readers=AREA))
 register(RelocationTaxYear, Policy(city="relocation__destination", roles=CITY_WRITES, regional_readers=AREA))
 register(Park, Policy(city="host", public=Q(), roles={**CITY_WRITES, Action.ADD: OFFICE}))

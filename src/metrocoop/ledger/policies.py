@@ -6,10 +6,8 @@ from django.db.models import Q
 
 from metrocoop.core.audit import audited
 from metrocoop.core.choices import Role
-from metrocoop.core.permissions import CITY_ROLES, Action, Policy, Scopes, register
+from metrocoop.core.permissions import CITY_ROLES, OFFICE, Action, Policy, Scopes, register
 from metrocoop.ledger.models import Account, ChainHead, Transfer
-
-OFFICE = frozenset({Role.OFFICE})
 
 
 def _city_ids(scopes: Scopes) -> list[int]:

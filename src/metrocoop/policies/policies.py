@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from metrocoop.core.audit import audited
 from metrocoop.core.choices import Role
-from metrocoop.core.permissions import SIGNED_IN_ROLES, Action, Policy, register
+from metrocoop.core.permissions import OFFICE, OFFICE_AND_LIAISONS, SIGNED_IN_ROLES, Action, Policy, register
 from metrocoop.policies.models import (
     Consultation,
     ConsultationClause,
@@ -26,15 +26,13 @@ from metrocoop.policies.models import (
     ValidityChange,
 )
 
-OFFICE = frozenset({Role.OFFICE})
-CITY_EDITORS = frozenset({Role.OFFICE, Role.LIAISON})
 CURATE = "curate"
 # a liaison also reads its own city's drafts
 WRITE_CITY = {
-    Action.VIEW: CITY_EDITORS,
-    Action.ADD: CITY_EDITORS,
-    Action.CHANGE: CITY_EDITORS,
-    Action.DELETE: CITY_EDITORS,
+    Action.VIEW: OFFICE_AND_LIAISONS,
+    Action.ADD: OFFICE_AND_LIAISONS,
+    Action.CHANGE: OFFICE_AND_LIAISONS,
+    Action.DELETE: OFFICE_AND_LIAISONS,
 }
 WRITE_OFFICE = {Action.ADD: OFFICE, Action.CHANGE: OFFICE, Action.DELETE: OFFICE}
 PUBLISHED = Q(status="published")

@@ -9,11 +9,8 @@ from django.db.models import Q
 
 from metrocoop.core.audit import audited
 from metrocoop.core.choices import Role
-from metrocoop.core.permissions import Action, Policy, Scopes, register
+from metrocoop.core.permissions import OFFICE, OFFICE_AND_LIAISONS, Action, Policy, Scopes, register
 from metrocoop.spatial.models import Conflict, ConflictRule, CorridorProject, Feature
-
-OFFICE = frozenset({Role.OFFICE})
-OFFICE_AND_LIAISON = frozenset({Role.OFFICE, Role.LIAISON})
 
 
 def _liaison_of_the_neighbour(scopes: Scopes) -> Q | None:
@@ -26,7 +23,7 @@ register(
     Policy(
         city="city",
         public=Q(),
-        roles={Action.ADD: OFFICE_AND_LIAISON, Action.CHANGE: OFFICE_AND_LIAISON, Action.DELETE: OFFICE_AND_LIAISON},
+        roles={Action.ADD: OFFICE_AND_LIAISONS, Action.CHANGE: OFFICE_AND_LIAISONS, Action.DELETE: OFFICE_AND_LIAISONS},
     ),
 )
 register(ConflictRule, Policy(public=Q(), roles={Action.ADD: OFFICE, Action.CHANGE: OFFICE}))
@@ -35,9 +32,9 @@ register(
     Policy(
         city="city_a",
         roles={
-            Action.VIEW: frozenset({Role.OFFICE, Role.LIAISON}),
+            Action.VIEW: OFFICE_AND_LIAISONS,
             Action.ADD: OFFICE,
-            Action.CHANGE: OFFICE_AND_LIAISON,
+            Action.CHANGE: OFFICE_AND_LIAISONS,
         },
         hooks={Role.LIAISON: _liaison_of_the_neighbour},
     ),
@@ -47,7 +44,7 @@ register(
     Policy(
         city="lead_city",
         public=Q(),
-        roles={Action.ADD: OFFICE, Action.CHANGE: OFFICE_AND_LIAISON, Action.DELETE: OFFICE},
+        roles={Action.ADD: OFFICE, Action.CHANGE: OFFICE_AND_LIAISONS, Action.DELETE: OFFICE},
     ),
 )
 

@@ -11,8 +11,7 @@ for its own city.
 from django.db.models import Q
 
 from metrocoop.core.audit import audited
-from metrocoop.core.choices import Role
-from metrocoop.core.permissions import Action, Policy, register
+from metrocoop.core.permissions import OFFICE, OFFICE_AND_LIAISONS, Action, Policy, register
 from metrocoop.standards.models import (
     KeyStandard,
     LimitRevision,
@@ -25,10 +24,8 @@ from metrocoop.standards.models import (
     UnificationProposal,
 )
 
-OFFICE = frozenset({Role.OFFICE})
-CITY_EDITORS = frozenset({Role.OFFICE, Role.LIAISON})
 OFFICE_WRITES = {Action.ADD: OFFICE, Action.CHANGE: OFFICE, Action.DELETE: OFFICE}
-CITY_WRITES = {Action.ADD: CITY_EDITORS, Action.CHANGE: CITY_EDITORS, Action.DELETE: CITY_EDITORS}
+CITY_WRITES = {Action.ADD: OFFICE_AND_LIAISONS, Action.CHANGE: OFFICE_AND_LIAISONS, Action.DELETE: OFFICE_AND_LIAISONS}
 ADOPT = "adopt"
 
 register(Standard, Policy(public=Q(), roles=OFFICE_WRITES))
@@ -43,10 +40,17 @@ register(
     Policy(
         city="lead_city",
         public=Q(),
-        roles={Action.ADD: CITY_EDITORS, Action.CHANGE: CITY_EDITORS, Action.DELETE: OFFICE, ADOPT: OFFICE},
+        roles={
+            Action.ADD: OFFICE_AND_LIAISONS,
+            Action.CHANGE: OFFICE_AND_LIAISONS,
+            Action.DELETE: OFFICE,
+            ADOPT: OFFICE,
+        },
     ),
 )
-register(ProposalSignature, Policy(city="city", public=Q(), roles={Action.ADD: CITY_EDITORS, Action.DELETE: OFFICE}))
+register(
+    ProposalSignature, Policy(city="city", public=Q(), roles={Action.ADD: OFFICE_AND_LIAISONS, Action.DELETE: OFFICE})
+)
 
 for model in (
     Standard,

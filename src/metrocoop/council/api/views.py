@@ -17,9 +17,7 @@ from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
 from metrocoop.core.api.fastlist import FastListMixin
 from metrocoop.core.api.parsers import JSONParser
 from metrocoop.core.attachments import attachments_of
-from metrocoop.core.choices import Role
-from metrocoop.core.models import City
-from metrocoop.core.permissions import cities_for, rows_q
+from metrocoop.core.permissions import rows_q
 from metrocoop.council import engine, selectors, services
 from metrocoop.council.api import serializers as s
 from metrocoop.council.models import (
@@ -35,7 +33,7 @@ from metrocoop.council.models import (
     Vote,
     WorkItem,
 )
-from metrocoop.council.policies import REPORT
+from metrocoop.council.policies import REPORT, board_cities
 
 
 class WorkItemFilter(django_filters.FilterSet):
@@ -350,14 +348,11 @@ class BoardView(APIView):
 
     @extend_schema(responses=s.BoardSerializer)
     def get(self, request):
+        mine = board_cities(request.user)
+        if mine is not None and not mine:
+            raise PermissionDenied
         rows = selectors.cached_board_rows()
-        q = rows_q(request.user, ProgressReport)
-        if q is None or q:
-            mine = set(
-                City.objects.filter(pk__in=cities_for(request.user, Role.LIAISON)).values_list("code", flat=True)
-            )
-            if not mine:
-                raise PermissionDenied
+        if mine is not None:
             rows = [r for r in rows if r.city_code in mine]
         counts = selectors.board_counts(rows)
         return Response(s.BoardSerializer({"rows": rows, **counts}).data)
