@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from metrocoop.core import charts
+
 
 def flow_map_option(
     cities: Sequence[tuple[str, str, float, float]], flows: Mapping[tuple[str, str], int], title: str
@@ -19,12 +21,14 @@ def flow_map_option(
 
 
 def bar_option(categories: Sequence[str], series: Mapping[str, Sequence[float]], title: str) -> dict:
-    return {
-        "title": {"text": title, "left": "center", "textStyle": {"fontSize": 13}},
-        "tooltip": {"trigger": "axis"},
-        "legend": {"bottom": 0},
-        "grid": {"left": 60, "right": 20, "top": 40, "bottom": 50},
-        "xAxis": {"type": "category", "data": list(categories)},
-        "yAxis": {"type": "value"},
-        "series": [{"name": name, "type": "bar", "data": list(values)} for name, values in series.items()],
-    }
+    """Bars over plain categories (e.g. rejection reasons)."""
+    return charts.bar(list(categories), series, title=title, decimals=0)
+
+
+def city_bar_option(
+    codes: Sequence[str], series: Mapping[str, Sequence[float]], title: str, *, money: bool = False
+) -> dict:
+    """Bars per city (codes in, names in the active language on the axis); `money`: values in fen, shown in
+    元/万元/亿元."""
+    names = charts.city_names(codes)
+    return charts.bar([names.get(c, c) for c in codes], series, title=title, money=money, decimals=2 if money else 0)

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SchemeCode(models.TextChoices):
@@ -13,9 +14,10 @@ class SchemeCode(models.TextChoices):
 
 
 class PeriodStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSING = "closing", _("Closing")
-    CLOSED = "closed", _("Closed")
+    # the paper's terms for a settlement period (结算期): 未结, 结算中, 已结
+    OPEN = "open", pgettext_lazy("settlement period state", "Open")
+    CLOSING = "closing", pgettext_lazy("settlement period state", "Closing")
+    CLOSED = "closed", pgettext_lazy("settlement period state", "Closed")
 
 
 class ClaimStatus(models.TextChoices):

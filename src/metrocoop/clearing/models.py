@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from metrocoop.clearing.choices import (
     AuthorisationStatus,
@@ -30,6 +31,9 @@ from metrocoop.clearing.choices import (
 from metrocoop.core.choices import Domain
 from metrocoop.core.models import BilingualNameMixin, City
 from metrocoop.ledger.models import Transfer
+
+# a settlement period (结算期), not a planning period (规划期): one English word, two senses
+PERIOD = pgettext_lazy("settlement", "period")
 
 
 class Scheme(BilingualNameMixin, models.Model):
@@ -248,7 +252,7 @@ class Claim(models.Model):
     total_fen = models.BigIntegerField(_("total (fen)"))
     fund_payable_fen = models.BigIntegerField(_("fund payable (fen)"))
     period = models.ForeignKey(
-        Period, on_delete=models.PROTECT, null=True, blank=True, related_name="claims", verbose_name=_("period"),
+        Period, on_delete=models.PROTECT, null=True, blank=True, related_name="claims", verbose_name=PERIOD,
         db_index=False, db_constraint=False,
     )  # fmt: skip
 
@@ -306,7 +310,7 @@ class ClaimPosting(models.Model):
     """One ledger transfer for a group of claims (or one reversal): insured city → service city, per period,
     scheme, batch and chunk. `claim_count` and `amount_fen` show how the transfer's amount was computed."""
 
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="postings", verbose_name=_("period"))
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="postings", verbose_name=PERIOD)
     batch = models.ForeignKey(
         IngestBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="postings", verbose_name=_("batch")
     )
@@ -340,7 +344,7 @@ class ClaimReversal(models.Model):
     claim = models.OneToOneField(
         Claim, on_delete=models.PROTECT, related_name="reversal", verbose_name=_("claim"), db_constraint=False
     )
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="reversals", verbose_name=_("period"))
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="reversals", verbose_name=PERIOD)
     is_adjustment = models.BooleanField(_("adjustment of a closed period"), default=False)
     posting = models.OneToOneField(
         ClaimPosting, on_delete=models.PROTECT, related_name="reversal", verbose_name=_("posting"),
@@ -364,7 +368,7 @@ class ClaimReversal(models.Model):
 class PeriodPosition(models.Model):
     """A city's result of a closed period: gross receivable, gross payable, net (receivable − payable)."""
 
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="positions", verbose_name=_("period"))
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="positions", verbose_name=PERIOD)
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("city"))
     receivable_fen = models.BigIntegerField(_("receivable (fen)"))
     payable_fen = models.BigIntegerField(_("payable (fen)"))
@@ -389,7 +393,7 @@ class PeriodPosition(models.Model):
 class SettlementInstruction(models.Model):
     """`payer` pays `payee` `amount_fen` to settle a closed period; confirmed when paid (a ledger transfer)."""
 
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="instructions", verbose_name=_("period"))
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="instructions", verbose_name=PERIOD)
     payer = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("payer"))
     payee = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("payee"))
     amount_fen = models.BigIntegerField(_("amount (fen)"))

@@ -20,11 +20,8 @@ from metrocoop.clearing.services import ClearingError
 from metrocoop.core import downloads
 from metrocoop.core.exports import Target, money, save, write_xlsx
 from metrocoop.core.models import City
+from metrocoop.core.money import yuan
 from metrocoop.core.permissions import Action, require
-
-
-def yuan(fen: int) -> str:
-    return f"{fen / 100:,.2f}"
 
 
 def statement_data(period: Period, city: City) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from metrocoop.clearing import services, statements
-from metrocoop.clearing.charts import bar_option, flow_map_option
+from metrocoop.clearing.charts import bar_option, city_bar_option, flow_map_option
 from metrocoop.clearing.choices import PostingKind, RejectCode
 from metrocoop.clearing.engine.catalogue import CatalogueRow, compare_catalogues
 from metrocoop.clearing.models import CatalogueEntry, Claim, ClaimPosting, Period, PeriodPosition, Scheme
@@ -52,9 +52,9 @@ def index(request):
     by_period: dict[str, dict[str, float]] = defaultdict(dict)
     cities = [c.code for c in City.objects.all()]
     for p in positions.order_by("period__year", "period__month"):
-        by_period[p.period.code][p.city.code] = p.net_fen / 100
-    net_option = bar_option(
-        cities, {k: [v.get(c, 0) for c in cities] for k, v in by_period.items()}, _("Net positions (yuan)")
+        by_period[p.period.code][p.city.code] = p.net_fen
+    net_option = city_bar_option(
+        cities, {k: [v.get(c, 0) for c in cities] for k, v in by_period.items()}, _("Net positions"), money=True
     )
     reasons = (
         restrict(Claim.objects.all(), request.user)
@@ -75,7 +75,7 @@ def index(request):
             [CatalogueRow(c, i, i, p, 0) for c, s, i, p in rows if s == scheme.code], cities
         )
         gaps[scheme.name] = [comparison.gaps.get(c, 0) for c in cities]
-    gap_option = bar_option(cities, gaps, _("Catalogue gaps: items another city covers"))
+    gap_option = city_bar_option(cities, gaps, _("Catalogue gaps: items another city covers"))
     return render(
         request,
         "clearing/index.html",

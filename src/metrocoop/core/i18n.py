@@ -4,8 +4,12 @@ Each app keeps its own catalogue, `<app>/locale/zh_Hans/LC_MESSAGES/django.po` (
 directories by itself), so that people working on different apps never edit the same file. Strings of modules
 outside an app (`metrocoop/*.py`) go to `metrocoop/locale`.
 
-Django's makemessages needs GNU gettext; this uses Babel (a dependency already: `make` compiles the catalogues
-with it) so that a test can fail when a page gains a string nobody translated.
+Django's makemessages needs GNU gettext's xgettext; this runs the same first step (Django's `templatize`, which
+turns a template into the gettext calls Django will make) and reads the result, and the Python modules, with Babel's
+Python extractor (Babel is a dependency already: `make` compiles the catalogues with it), so that a test can fail
+when a page gains a string nobody translated. Strings are keyed by (context, msgid): `pgettext("period state",
+"Open")` and `gettext("Open")` are two entries. Django merges every app's catalogue into one at run time, so
+`core/tests/test_catalogues.py` checks the catalogues against each other (see there for the collision rules).
 
     python -m metrocoop.core.i18n --update [APP]   add new strings to the app catalogues (all apps by default)
     python -m metrocoop.core.i18n --check          list strings without a Chinese translation (exit 1 if any)
@@ -13,7 +17,7 @@ with it) so that a test can fail when a page gains a string nobody translated.
 
 from __future__ import annotations
 
-import re
+import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +25,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_python
 from babel.messages.pofile import read_po, write_po
+from django.utils.translation.template import templatize
 
 PACKAGE = Path(__file__).resolve().parent.parent
 LOCALE = "zh_Hans"
@@ -28,53 +33,49 @@ KEYWORDS = {
     "_": None,
     "gettext": None,
     "gettext_lazy": None,
+    "gettext_noop": None,
     "ngettext": (1, 2),
     "ngettext_lazy": (1, 2),
     "pgettext": ((1, "c"), 2),
     "pgettext_lazy": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+    "npgettext_lazy": ((1, "c"), 2, 3),
 }
-TRANSLATE_TAG = re.compile(r"""\{%\s*(?:translate|trans)\s+(?P<q>["'])(?P<msg>.*?)(?P=q)(?:\s+as\s+\w+)?\s*%\}""")
-UNDERSCORE = re.compile(r"""_\((?P<q>["'])(?P<msg>.*?)(?P=q)\)""")
-BLOCK = re.compile(r"\{%\s*blocktrans(?:late)?(?P<args>[^%]*)%\}(?P<body>.*?)\{%\s*endblocktrans(?:late)?\s*%\}", re.S)
-PLURAL = re.compile(r"\{%\s*plural\s*%\}")
-VAR = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 SKIP_PARTS = {"migrations", "tests", "vendor", "__pycache__", "locale", "static"}
 
-Message = tuple[str, str | None]  # (msgid, msgid_plural)
+# (context or None, msgid) -> msgid_plural or None
+Key = tuple[str | None, str]
+Message = tuple[str | None, str, str | None]  # (context, msgid, msgid_plural)
 
 
-def _block_text(text: str, trimmed: bool) -> str:
-    text = VAR.sub(lambda m: f"%({m.group(1)})s", text)
-    if trimmed:
-        text = " ".join(line.strip() for line in text.strip().splitlines())
-    return text
+def _python_source_messages(source: bytes) -> Iterator[Message]:
+    for _lineno, funcname, messages, _comments in extract_python(io.BytesIO(source), KEYWORDS, [], {}):
+        if isinstance(messages, str):
+            yield None, messages, None
+            continue
+        strings = list(messages)
+        context = None
+        if funcname.startswith(("pgettext", "npgettext")):
+            context, strings = strings[0], strings[1:]
+        strings = [m for m in strings if isinstance(m, str)]
+        if strings:
+            yield context, strings[0], (strings[1] if len(strings) > 1 else None)
 
 
 def template_messages(path: Path) -> Iterator[Message]:
+    """Django's own template lexer (`templatize`, what `makemessages` runs) turns the template into Python calls
+    (gettext, pgettext, ngettext, npgettext …), which Babel's Python extractor then reads: {% translate %} and
+    {% blocktranslate %} with `context`, `count`/`plural`, `trimmed` and `_("…")` in filters are understood exactly
+    as Django renders them."""
     source = path.read_text(encoding="utf-8")
-    for m in TRANSLATE_TAG.finditer(source):
-        yield m.group("msg"), None
-    for m in UNDERSCORE.finditer(source):
-        yield m.group("msg"), None
-    for m in BLOCK.finditer(source):
-        trimmed = "trimmed" in m.group("args")
-        parts = PLURAL.split(m.group("body"))
-        singular = _block_text(parts[0], trimmed)
-        plural = _block_text(parts[1], trimmed) if len(parts) > 1 else None
-        yield singular, plural
+    code = templatize(source, origin=str(path))
+    # templatize keeps the template's layout (written for xgettext); Python's tokenizer wants no indentation
+    code = "\n".join(line.lstrip() for line in code.splitlines())
+    yield from _python_source_messages(code.encode("utf-8"))
 
 
 def python_messages(path: Path) -> Iterator[Message]:
-    with path.open("rb") as fh:
-        for _lineno, funcname, messages, _comments in extract_python(fh, KEYWORDS, [], {}):
-            if isinstance(messages, tuple):
-                strings = [m for m in messages if isinstance(m, str)]
-                if funcname.startswith("pgettext"):
-                    strings = strings[1:]
-                if strings:
-                    yield strings[0], (strings[1] if len(strings) > 1 else None)
-            elif isinstance(messages, str):
-                yield messages, None
+    yield from _python_source_messages(path.read_bytes())
 
 
 def catalogue_dir(path: Path) -> Path:
@@ -89,9 +90,9 @@ def po_file(owner: Path) -> Path:
     return owner / "locale" / LOCALE / "LC_MESSAGES" / "django.po"
 
 
-def extract() -> dict[Path, dict[str, str | None]]:
-    """{catalogue owner directory: {msgid: msgid_plural}} for every string of the package."""
-    found: dict[Path, dict[str, str | None]] = {}
+def extract() -> dict[Path, dict[Key, str | None]]:
+    """{catalogue owner directory: {(context, msgid): msgid_plural}} for every string of the package."""
+    found: dict[Path, dict[Key, str | None]] = {}
     for path in sorted(PACKAGE.rglob("*")):
         if SKIP_PARTS & set(path.relative_to(PACKAGE).parts):
             continue
@@ -102,18 +103,24 @@ def extract() -> dict[Path, dict[str, str | None]]:
         else:
             continue
         owner = found.setdefault(catalogue_dir(path), {})
-        for msgid, plural in messages:
+        for context, msgid, plural in messages:
             if msgid:
-                owner.setdefault(msgid, plural)
+                owner.setdefault((context, msgid), plural)
     return found
 
 
 def all_messages() -> dict[str, str | None]:
+    """{msgid: msgid_plural} over the whole package (contexts merged)."""
     merged: dict[str, str | None] = {}
     for messages in extract().values():
-        for msgid, plural in messages.items():
+        for (_context, msgid), plural in messages.items():
             merged.setdefault(msgid, plural)
     return merged
+
+
+def all_keys() -> set[Key]:
+    """Every (context, msgid) the code uses."""
+    return {key for messages in extract().values() for key in messages}
 
 
 def load_catalog(owner: Path) -> Catalog:
@@ -124,8 +131,8 @@ def load_catalog(owner: Path) -> Catalog:
     return Catalog(locale=LOCALE, project="MetroCoop", fuzzy=False)
 
 
-def _translation(catalog: Catalog, msgid: str) -> str:
-    message = catalog.get(msgid)
+def _translation(catalog: Catalog, msgid: str, context: str | None = None) -> str:
+    message = catalog.get(msgid, context=context)
     string = message.string if message else ""
     if isinstance(string, tuple):
         string = string[0]
@@ -137,28 +144,32 @@ def missing() -> list[str]:
     out = []
     for owner, messages in extract().items():
         catalog = load_catalog(owner)
-        out += [f"{owner.name}: {msgid}" for msgid in messages if not _translation(catalog, msgid)]
+        out += [
+            f"{owner.name}: {msgid}" + (f" (context {context})" if context else "")
+            for context, msgid in messages
+            if not _translation(catalog, msgid, context)
+        ]
     return out
 
 
 def update(only: str | None = None) -> int:
     """Add new strings to their catalogues; a translation another catalogue already has is reused."""
     extracted = extract()
-    known: dict[str, str] = {}
+    known: dict[Key, str] = {}
     for owner in extracted:
         for message in load_catalog(owner):
             if message.id and message.string:
-                key = message.id[0] if isinstance(message.id, tuple) else message.id
+                key = (message.context, message.id[0] if isinstance(message.id, tuple) else message.id)
                 known.setdefault(key, message.string[0] if isinstance(message.string, tuple) else message.string)
     added = 0
     for owner, messages in extracted.items():
         if only and owner.name != only:
             continue
         catalog = load_catalog(owner)
-        for msgid, plural in messages.items():
-            if catalog.get(msgid) is None:
-                guess = known.get(msgid, "")
-                catalog.add((msgid, plural) if plural else msgid, (guess, guess) if plural else guess)
+        for (context, msgid), plural in messages.items():
+            if catalog.get(msgid, context=context) is None:
+                guess = known.get((context, msgid), "")
+                catalog.add((msgid, plural) if plural else msgid, (guess, guess) if plural else guess, context=context)
                 added += 1
         path = po_file(owner)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MeetingKind(models.TextChoices):
@@ -32,7 +33,7 @@ class PlanStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted to the council")
     APPROVED = "approved", _("Approved")
     IN_PROGRESS = "in_progress", _("In progress")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("plan state", "Closed")
 
 
 PUBLIC_PLAN_STATUSES = (PlanStatus.APPROVED, PlanStatus.IN_PROGRESS, PlanStatus.CLOSED)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from metrocoop.core import downloads
 from metrocoop.core.attachments import attachments_of
+from metrocoop.core.charts import bar as bar_chart
 from metrocoop.core.choices import Domain, Role
 from metrocoop.core.models import City
 from metrocoop.core.permissions import Action, can, cities_for, restrict
@@ -156,12 +157,15 @@ def plan_detail(request, year):
     for row in rows:
         if row["item"].parent_id is None:
             by_domain.setdefault(row["domain"], []).append(row["percent"])
-    chart = {
-        "tooltip": {},
-        "xAxis": {"type": "category", "data": list(by_domain)},
-        "yAxis": {"type": "value", "max": 100, "name": "%"},
-        "series": [{"type": "bar", "data": [round(sum(v) / len(v), 1) for v in by_domain.values()]}],
-    }
+    chart = bar_chart(
+        [str(d) for d in by_domain],
+        {_("Progress"): [round(sum(v) / len(v), 1) for v in by_domain.values()]},
+        unit="%",
+        y_max=100,
+        labels=True,
+        decimals=1,
+        filename=f"plan-{plan.year}-progress",
+    )
     form = None
     if plan.editable and can(request.user, Action.ADD, WorkItem(plan=plan, lead_city=_first_city(request.user))):
         form = WorkItemForm(plan=plan)

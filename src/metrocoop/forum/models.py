@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from metrocoop.core.choices import Domain
 from metrocoop.core.models import BilingualNameMixin, City, Organisation
@@ -80,7 +81,7 @@ class Speaker(models.Model):
     """A speaker at a forum event."""
 
     event = models.ForeignKey(ForumEvent, on_delete=models.CASCADE, related_name="speakers", verbose_name=_("event"))
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FundKind(models.TextChoices):
@@ -33,7 +34,7 @@ DECIDED_PROJECT_STATUSES = (ProjectStatus.REJECTED, ProjectStatus.APPROVED, Proj
 
 class CycleStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("assessment cycle state", "Closed")
 
 
 REVIEW_CRITERIA = (

@@ -6,11 +6,8 @@ from docx import Document
 from docx.enum.text import WD_BREAK
 
 from metrocoop.core.exports import Target, money, save, share, write_xlsx
+from metrocoop.core.money import yuan
 from metrocoop.funds.models import AssessmentCycle, ContributionCall
-
-
-def yuan(fen: int) -> str:
-    return f"{fen / 100:,.2f}"
 
 
 def notices_docx(call: ContributionCall, path: Target) -> Target:

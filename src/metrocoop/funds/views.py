@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from metrocoop.core import downloads
+from metrocoop.core import charts as core_charts
 from metrocoop.core.permissions import Action, can, can_any, restrict
 from metrocoop.funds import documents, services
 from metrocoop.funds.choices import REVIEW_CRITERIA, CycleStatus, FundKind, ProjectStatus
@@ -49,18 +50,13 @@ def index(request):
 
 
 def _contribution_chart(call, notices) -> dict:
-    names = [n.city.name for n in notices]
-    return {
-        "tooltip": {"trigger": "axis"},
-        "legend": {"data": [_("Owed (10,000 yuan)"), _("Paid (10,000 yuan)")]},
-        "grid": {"left": 60, "right": 20, "bottom": 40, "top": 40},
-        "xAxis": {"type": "category", "data": names, "axisLabel": {"interval": 0}},
-        "yAxis": {"type": "value"},
-        "series": [
-            {"type": "bar", "name": _("Owed (10,000 yuan)"), "data": [round(n.amount_fen / 1e6, 2) for n in notices]},
-            {"type": "bar", "name": _("Paid (10,000 yuan)"), "data": [round(n.paid_fen / 1e6, 2) for n in notices]},
-        ],
-    }
+    """Owed and paid per city, in the money unit the amounts call for (元/万元/亿元)."""
+    return core_charts.bar(
+        [n.city.name for n in notices],
+        {_("Owed"): [n.amount_fen for n in notices], _("Paid in"): [n.paid_fen for n in notices]},
+        money=True,
+        filename=f"contributions-{call.pk}",
+    )
 
 
 def _call(request, pk) -> ContributionCall:
@@ -357,24 +353,16 @@ def _weights_from(post, rule) -> dict | None:
 
 
 def _score_chart(outcome: dict) -> dict:
+    """Each city's score, stacked by the points each criterion adds (city names in the active language)."""
     cities = outcome["scores"]["cities"]
     criteria = sorted({k for c in cities for k in c["contributions"]})
-    return {
-        "tooltip": {"trigger": "axis"},
-        "legend": {"data": criteria},
-        "grid": {"left": 50, "right": 20, "bottom": 40, "top": 40},
-        "xAxis": {"type": "category", "data": [c["city"] for c in cities]},
-        "yAxis": {"type": "value", "max": 100},
-        "series": [
-            {
-                "type": "bar",
-                "stack": "score",
-                "name": k,
-                "data": [round(c["contributions"].get(k, 0), 2) for c in cities],
-            }
-            for k in criteria
-        ],
-    }
+    names = core_charts.city_names(c["city"] for c in cities)
+    return core_charts.stacked_bar(
+        [names.get(c["city"], c["city"]) for c in cities],
+        {k: [round(c["contributions"].get(k, 0), 2) for c in cities] for k in criteria},
+        y_max=100,
+        filename="assessment-scores",
+    )
 
 
 @login_required

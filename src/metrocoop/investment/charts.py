@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from metrocoop.core import charts
 from metrocoop.investment.choices import SegmentPosition
 
 # Colours by the number of member cities holding a link: none (a missing link), one (concentrated), more.
@@ -45,7 +46,7 @@ def chain_tree(chain, counts: dict[str, dict[str, int]], city_names: dict[str, s
             segments.append({"name": segment.name, "children": links})
         if segments:
             positions.append({"name": str(label), "children": segments})
-    return {
+    option = {
         "tooltip": {"trigger": "item", "triggerOn": "mousemove"},
         "series": [
             {
@@ -64,26 +65,15 @@ def chain_tree(chain, counts: dict[str, dict[str, int]], city_names: dict[str, s
             }
         ],
     }
+    return charts.finish(option, filename="industry-chain")
 
 
 def park_shares_chart(park, rows: list[dict]) -> dict:
-    """Stacked bars of the partner's and host's tax share per year, in 10,000 yuan."""
-    years = [str(r["year"]) for r in rows]
-    host, partner = park.host, park.partner
-
-    def series(city):
-        return {
-            "type": "bar",
-            "stack": "tax",
-            "name": city.name,
-            "data": [round(r["tax"].get(city.code, 0) / 1e6, 2) for r in rows],
-        }
-
-    return {
-        "tooltip": {"trigger": "axis"},
-        "legend": {"data": [host.name, partner.name]},
-        "grid": {"left": 60, "right": 20, "bottom": 40, "top": 40},
-        "xAxis": {"type": "category", "data": years},
-        "yAxis": {"type": "value", "name": _("Local tax (10,000 yuan)")},
-        "series": [series(host), series(partner)],
-    }
+    """Stacked bars of the host's and the partner's tax share per year (fen in, 元/万元/亿元 on the axis)."""
+    return charts.stacked_bar(
+        [str(r["year"]) for r in rows],
+        {city.name: [r["tax"].get(city.code, 0) for r in rows] for city in (park.host, park.partner)},
+        title=_("Local tax shares"),
+        money=True,
+        filename=f"park-{park.pk}-tax",
+    )

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Level(models.TextChoices):
@@ -78,7 +79,7 @@ class ProposalKind(models.TextChoices):
 
 
 class ProposalStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("proposal state", "Open")
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
 
@@ -92,7 +93,7 @@ class Strictness(models.TextChoices):
 
 class ConsultationStatus(models.TextChoices):
     OPEN = "open", _("Open for comments")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("consultation state", "Closed")
 
 
 class CommentResponse(models.TextChoices):

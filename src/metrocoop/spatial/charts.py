@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from metrocoop.core import charts
 from metrocoop.spatial.boundaries import MAP_NAME
 
 MEMBER_COLOUR = "#dbe9f1"
@@ -51,7 +52,7 @@ def choropleth_option(
     """Cities coloured by an indicator (keys: Chinese names as the map has them)."""
     numbers = [v for v in values.values() if v is not None]
     low, high = (min(numbers), max(numbers)) if numbers else (0, 1)
-    return {
+    option = {
         "tooltip": {"trigger": "item", "formatter": "{b}: {c} " + unit},
         "visualMap": {
             "min": low,
@@ -86,6 +87,7 @@ def choropleth_option(
             }
         ],
     }
+    return charts.on_map(option, filename="map")
 
 
 def flow_lines_option(
@@ -108,8 +110,7 @@ def flow_lines_option(
         for (a, b), v in sorted(flows.items())
         if v > 0 and a in where and b in where and a != b
     ]
-    return {
-        "title": {"text": title, "left": "center", "textStyle": {"fontSize": 13}},
+    option = {
         "tooltip": {"trigger": "item"},
         "geo": geo_component([name for _, name, *_ in cities], labels={name: label for _, name, label, *_ in cities}),
         "series": [
@@ -133,3 +134,4 @@ def flow_lines_option(
             },
         ],
     }
+    return charts.on_map(option, title=title, filename="flows")

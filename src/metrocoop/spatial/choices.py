@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FeatureKind(models.TextChoices):
@@ -25,7 +26,7 @@ class RuleKind(models.TextChoices):
 
 
 class ConflictStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("conflict state", "Open")
     ASSIGNED = "assigned", _("Assigned")
     RESOLVED = "resolved", _("Resolved")
     DISMISSED = "dismissed", _("Dismissed")

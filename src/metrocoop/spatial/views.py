@@ -19,6 +19,7 @@ from shapely.geometry import Point, shape
 from shapely.ops import nearest_points
 
 from metrocoop.core import downloads
+from metrocoop.core.charts import on_map
 from metrocoop.core.choices import Role
 from metrocoop.core.models import City, User
 from metrocoop.core.permissions import Action, can, can_any, restrict
@@ -237,12 +238,15 @@ def map_option(features, projects, conflicts, boundaries, members) -> dict:
             "data": [],
         }
     )
-    return {
-        "tooltip": {"trigger": "item"},
-        "legend": {"type": "scroll", "bottom": 0, "data": legend, "textStyle": {"fontSize": 11}},
-        "geo": geo_component(names, labels=labels),
-        "series": series,
-    }
+    return on_map(
+        {
+            "tooltip": {"trigger": "item"},
+            "legend": {"type": "scroll", "bottom": 0, "data": legend, "textStyle": {"fontSize": 11}},
+            "geo": geo_component(names, labels=labels),
+            "series": series,
+        },
+        filename="member-cities-map",
+    )
 
 
 def coverage_rows(features=None) -> list[Coverage]:

@@ -1,9 +1,10 @@
-"""ECharts options of the standards pages, built from plain data (rendered with json_script)."""
+"""ECharts options of the standards pages, built from plain data by the common helper `metrocoop.core.charts`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from metrocoop.core import charts
 from metrocoop.standards.engine import Harmonisation
 
 STRICT = "#198754"
@@ -20,28 +21,14 @@ def harmonisation_bar(h: Harmonisation, names: Mapping[str, str], title: str, st
         colour = STRICT if c.city in strict else LOOSE if c.city in loose and not h.unified else OTHER
         data.append({"value": c.value, "itemStyle": {"color": colour}, "name": names.get(c.city, c.city)})
     unit = h.unit or "-"
-    return {
-        "title": {"text": f"{title} ({unit})", "left": "center", "textStyle": {"fontSize": 13}},
-        "tooltip": {"trigger": "axis"},
-        "grid": {"left": 55, "right": 20, "top": 40, "bottom": 60},
-        "xAxis": {
-            "type": "category",
-            "data": [names.get(c.city, c.city) for c in h.cities],
-            "axisLabel": {"interval": 0, "rotate": 30},
-        },
-        "yAxis": {"type": "value", "name": unit},
-        "series": [
-            {
-                "name": title,
-                "type": "bar",
-                "data": data,
-                "label": {"show": True, "position": "top", "formatter": "{c}"},
-                "markLine": {
-                    "symbol": "none",
-                    "lineStyle": {"color": STRICT, "type": "dashed"},
-                    "label": {"formatter": strictest_label + " {c}"},
-                    "data": [{"yAxis": h.strictest[0].value}] if h.strictest else [],
-                },
-            }
-        ],
-    }
+    return charts.bar(
+        [names.get(c.city, c.city) for c in h.cities],
+        {title: data},
+        title=f"{title} ({unit})",
+        unit=unit,
+        rotate=30,
+        labels=True,
+        mean=h.strictest[0].value if h.strictest else None,
+        mean_label=strictest_label,
+        decimals=4,
+    )

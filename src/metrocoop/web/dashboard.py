@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
-
+from metrocoop.core import charts
 from metrocoop.core.models import City
 from metrocoop.indicators.models import Indicator, Observation
 
@@ -43,27 +42,12 @@ def bar_chart_option(table: Table, indicator_code: str) -> dict | None:
     if not pairs:
         return None
     mean = sum(v for _, v in pairs) / len(pairs)
-    return {
-        "title": {
-            "text": f"{indicator.name}（{indicator.unit}）· {table.year}",
-            "left": "center",
-            "textStyle": {"fontSize": 14},
-        },
-        "tooltip": {"trigger": "axis"},
-        "grid": {"left": 60, "right": 90, "bottom": 40, "top": 50},
-        "xAxis": {"type": "category", "data": [p[0] for p in pairs], "axisLabel": {"interval": 0}},
-        "yAxis": {"type": "value", "name": indicator.unit},
-        "series": [
-            {
-                "type": "bar",
-                "name": indicator.name,
-                "data": [p[1] for p in pairs],
-                "itemStyle": {"color": "#1f6f8b"},
-                "markLine": {
-                    "symbol": "none",
-                    "data": [{"yAxis": round(mean, 2), "name": _("Mean")}],
-                    "label": {"formatter": _("Mean") + " {c}"},
-                },
-            }
-        ],
-    }
+    return charts.bar(
+        [p[0] for p in pairs],
+        {indicator.name: [p[1] for p in pairs]},
+        title=f"{indicator.name}（{indicator.unit}）· {table.year}",
+        unit=indicator.unit,
+        mean=mean,
+        decimals=indicator.decimals,
+        filename=f"{indicator.code}-{table.year}",
+    )

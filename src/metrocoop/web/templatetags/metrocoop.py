@@ -1,6 +1,8 @@
 from django import template
 from django.template.defaultfilters import floatformat
 
+from metrocoop.core.money import yuan
+
 register = template.Library()
 
 
@@ -14,10 +16,8 @@ def number(value, decimals=2):
 
 @register.filter
 def yuan_from_fen(fen):
-    """Integer fen shown as yuan with two decimals."""
-    if fen is None:
-        return "—"
-    return floatformat(fen / 100, "2g")
+    """Integer fen shown as yuan with two decimals and thousands separators (`metrocoop.core.money.yuan`)."""
+    return yuan(fen)
 
 
 @register.filter

@@ -9,7 +9,7 @@
       var source = document.getElementById(el.dataset.chart);
       if (!source) { return; }
       el.dataset.drawn = "pending";
-      var option = JSON.parse(source.textContent);
+      var option = numberFormats(JSON.parse(source.textContent));
       withMap(option, el.dataset.mapUrl, function () {
         var chart = echarts.init(el, null, { renderer: el.dataset.renderer || "canvas" });
         chart.setOption(option);
@@ -18,6 +18,20 @@
         el.dispatchEvent(new CustomEvent("mc:chart-ready", { bubbles: true, detail: { chart: chart } }));
       });
     });
+  }
+  // core/charts.py marks its options with _mc: {decimals}: tooltips and value axes then show figures with the page
+  // language's digit grouping (12,345.67) instead of raw floats. ECharts options are JSON, so functions are added here.
+  function numberFormats(option) {
+    var meta = option._mc;
+    delete option._mc;
+    if (!meta || meta.decimals === undefined || typeof Intl === "undefined") { return option; }
+    var fmt = new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: meta.decimals });
+    var format = function (v) { return (v === null || v === undefined || v === "" || isNaN(v)) ? "—" : fmt.format(v); };
+    if (option.tooltip && !option.tooltip.formatter && !option.tooltip.valueFormatter) { option.tooltip.valueFormatter = format; }
+    [].concat(option.yAxis || []).forEach(function (axis) {
+      if (axis.type === "value") { axis.axisLabel = Object.assign({ formatter: format }, axis.axisLabel || {}); }
+    });
+    return option;
   }
   // A chart on a map (option.geo.map or a map series, e.g. the member cities' boundaries) draws once that map's GeoJSON is
   // registered: fetched from the element's data-map-url (served from our static files, never a CDN), once.
