@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from metrocoop.core import downloads
 from metrocoop.core import charts as core_charts
+from metrocoop.core import downloads
 from metrocoop.core.permissions import Action, can, can_any, restrict
 from metrocoop.funds import documents, services
 from metrocoop.funds.choices import REVIEW_CRITERIA, CycleStatus, FundKind, ProjectStatus
