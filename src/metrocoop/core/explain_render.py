@@ -23,7 +23,8 @@ from django.utils.translation import get_language
 
 from metrocoop.core.money import yuan
 
-_FRACTION = re.compile(r"(?<![\w/.])(-?\d+)/(\d+)(?![\w/])")
+# a fraction "a/b", also before "/n" ("1/5/n"); not a date ("2026/08/01") nor part of a word or a decimal
+_FRACTION = re.compile(r"(?<![\w/.])(-?\d+)/(\d+)(?![\w.])(?!/\d)")
 _FEN_AMOUNT = re.compile(r"(-?[\d,]+) fen\b")
 _DECIMAL_REPR = re.compile(r"Decimal\('(-?[\d.]+)'\)")
 # keys whose value is a share of a whole (shown as a percentage)
@@ -43,6 +44,10 @@ class Sentence:
         if self.details:
             parts.append("（" + "；".join(self.details) + "）" if _zh() else "(" + "; ".join(self.details) + ")")
         return "".join(parts) if _zh() else " ".join(parts)
+
+    @property
+    def details_text(self) -> str:
+        return ("；" if _zh() else "; ").join(self.details)
 
 
 def _zh() -> bool:
@@ -150,7 +155,25 @@ _LABELS = {
     "base_weight": ("平均分摊权重", "equal part"),
     "gdp_weight": ("GDP 权重", "GDP weight"),
     "revenue_weight": ("财政收入权重", "revenue weight"),
+    "basis_year": ("基准年", "basis year"),
+    "completion": ("完成率", "completion"),
+    "timeliness": ("及时率", "timeliness"),
+    "quality": ("质量", "quality"),
+    "unrated_quality": ("未评分事项的质量", "quality when unrated"),
+    "payout": ("奖励与补偿", "rewards and compensation"),
+    "reward_pool_fen": ("奖励资金池", "reward pool"),
+    "reward_shares": ("前几名的奖励份数", "reward parts of the top ranks"),
+    "compensation_threshold": ("补偿线（得分）", "compensation threshold (score)"),
+    "compensation_per_point_fen": ("每差一分的补偿", "compensation per point"),
+    "compensation_cap_fen": ("补偿上限", "compensation cap"),
+    "assistance": ("对欠发达地区的援助", "assistance to lagging areas"),
+    "threshold_share": ("援助线（占区域人均的比例）", "threshold (share of the regional mean)"),
+    "gap_share": ("弥补差距的比例", "share of the gap made up"),
+    "fen_per_unit": ("每单位折合金额", "amount per unit"),
 }
+
+
+LABEL_KEYS = frozenset(_LABELS)
 
 
 def label(key: str) -> str:
@@ -169,12 +192,13 @@ def value_text(key: str, value: Any, names: Mapping[str, str] | None = None) -> 
     if isinstance(value, Mapping):
         sep, join = ("：", "；") if _zh() else (": ", "; ")
         return join.join(
-            f"{names.get(str(k), label(str(k)))}{sep}{value_text(key if str(k) in names else str(k), v, names)}"
+            f"{names.get(str(k), label(str(k)))}{sep}"
+            f"{value_text(key if str(k) in names or _SHARE_KEYS.search(key) else str(k), v, names)}"
             for k, v in value.items()
         )
     if isinstance(value, list | tuple | set | frozenset):
         return ("、" if _zh() else ", ").join(value_text(key, v, names) for v in value)
-    if key.endswith("_fen"):
+    if key.endswith("_fen") or key == "fen_per_unit":
         number = _as_number(value)
         return money(round(number)) if number is not None else str(value)
     if isinstance(value, str) and value in names:
@@ -273,7 +297,32 @@ _ZH_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "第 {k} 组（{members_zh}；合计为零）：{n} 笔支付",
     ),
     (re.compile(r"^exhaustive search over payment forests$"), "穷举所有支付方案"),
+    # spatial conflict rules
+    (
+        re.compile(
+            r"^(?P<name>.+) \((?P<city>\w+)\) ends (?P<d>[\d,]+) m from the border with (?P<nb>\w+) "
+            r"\(≤ (?P<tol>[\d,]+) m\); no (?P<family>\w+) line of (?P<cities>.*) within (?P<w>[\d,]+) m$"
+        ),
+        "{name}（{city}）止于距{nb}边界 {d} 米处（≤ {tol} 米）；{w} 米内没有{cities}的{family_zh}与之衔接",
+    ),
+    (
+        re.compile(
+            r"^(?P<name>.+) \((?P<city>\w+)\) is (?P<d>[\d,]+) m from (?P<nb>\w+) \(≤ (?P<tol>[\d,]+) m\) "
+            r"and its data are not shared$"
+        ),
+        "{name}（{city}）距{nb} {d} 米（≤ {tol} 米），其监测数据未共享",
+    ),
+    (
+        re.compile(
+            r"^(?P<kind>[a-z_]+) (?P<name>.+) \((?P<city>\w+)\) – (?P<zone>.+) \((?P<zcity>\w+)\): "
+            r"(?P<d>[\d,]+) m ≤ (?P<tol>[\d,]+) m$"
+        ),
+        "{kind_zh}{name}（{city}）距{zone}（{zcity}）{d} 米，不超过 {tol} 米",
+    ),
 ]
+
+_FAMILIES_ZH = {"rail": "轨道线路", "corridor": "生态廊道"}
+_KINDS_ZH = {"outfall": "排污口", "port": "港口", "industrial_park": "工业园区", "water_intake": "取水口"}
 
 
 def _outcome_zh(outcome: str) -> str:
@@ -299,6 +348,10 @@ def _translate_plain(text: str) -> str | None:
         if not match:
             continue
         fields = dict(match.groupdict())
+        if "family" in fields:
+            fields["family_zh"] = _FAMILIES_ZH.get(fields["family"], fields["family"])
+        if "kind" in fields:
+            fields["kind_zh"] = _KINDS_ZH.get(fields["kind"], fields["kind"])
         if "outcome" in fields:
             fields["outcome_zh"] = _outcome_zh(fields["outcome"])
         if "share" in fields:
@@ -317,18 +370,41 @@ def _translate_plain(text: str) -> str | None:
     return None
 
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_ENGLISH_ASIDE = re.compile(r"\s*\((?=[^()]*[a-z]{3})[^()\u3400-\u9fff]*\)")
+_LIST_COMMA = re.compile(r"(?<=[\u3400-\u9fff]), (?=[\u3400-\u9fff])")
+_BOTH_HALVES = re.compile(r"(?:(?<=[）)])|\s)/\s")
+_CJK_THEN_ENGLISH = re.compile(r"^(?P<zh>[\u3400-\u9fff（）]+) (?P<en>[a-z][a-z ]*?)(?P<rest>[ :=].*)$")
+
+
+def _one_language(text: str) -> str:
+    """The active language's half of a line an engine wrote in both: "统一单位 mg/L / common unit mg/L", or
+    "最严 strictest 4: SH" (a Chinese word then its English)."""
+    zh = _zh()
+    halves = _BOTH_HALVES.split(text, maxsplit=1)
+    left, right = [*halves, ""][:2]
+    if len(halves) == 2 and _CJK.match(left) and re.match(r"[A-Za-z]", right):
+        return left if zh else right
+    match = _CJK_THEN_ENGLISH.match(text)
+    if match:
+        return match.group("zh") + match.group("rest") if zh else match.group("en") + match.group("rest")
+    return text
+
+
 def sentence_text(text: str, names: Mapping[str, str] | None = None) -> str:
     """A free-text engine line made readable: Chinese for known English steps, 元 for fen, decimals for fractions,
     names for city codes. Text with nothing to change comes back as it is."""
     names = names if names is not None else city_names()
+    text = _one_language(text.strip())
     if _zh():
-        translated = _translate_plain(text.strip())
+        translated = _translate_plain(text)
         if translated is not None:
             text = translated
     text = _DECIMAL_REPR.sub(lambda m: m.group(1), text)
     text = _FEN_AMOUNT.sub(lambda m: money(int(m.group(1).replace(",", ""))), text)
     text = _FRACTION.sub(lambda m: decimal_text(Fraction(int(m.group(1)), int(m.group(2)))), text)
-    return _names_in(text, names)
+    text = _names_in(text, names)
+    return _LIST_COMMA.sub("、", text) if _zh() else text
 
 
 # --- steps --------------------------------------------------------------------------------------------------------
@@ -360,6 +436,8 @@ def render_step(step: Any, names: Mapping[str, str] | None = None) -> Sentence:
     result = _get(step, "result")
     if result is not None and not isinstance(result, Mapping | list | tuple):
         extra.append(("结果：" if zh else "result: ") + value_text(str(_get(step, "key", "")), result, names))
+    if zh and formula:  # a formula's English aside, "(values are per capita)", is said by the sentence already
+        formula = _ENGLISH_ASIDE.sub("", formula)
     return Sentence(sentence_text(str(text), names), formula=formula, details=tuple(extra))
 
 

@@ -41,10 +41,27 @@ def yuan_with_unit(fen):
 @register.filter
 def readable(text):
     """A free-text engine line made readable (Chinese for known English steps, 元, decimals, city names)."""
-    return explain_render.sentence_text(str(text)) if text not in (None, "") else ""
+    if text in (None, ""):
+        return ""
+    names = explain_render.city_names()
+    return "\n".join(
+        explain_render.sentence_text(line, names) if line.strip() else line for line in str(text).split("\n")
+    )
 
 
 @register.filter
 def city_name(code):
     """A city code shown as the city's name in the active language."""
     return explain_render.city_names().get(str(code), code)
+
+
+@register.filter
+def criterion_label(key):
+    """An engine criterion or value key shown by its name ("completion" → 完成率; an indicator code → its name)."""
+    key = str(key)
+    if key in explain_render.LABEL_KEYS:
+        return explain_render.label(key)
+    from metrocoop.indicators.models import Indicator
+
+    indicator = Indicator.objects.filter(code=key).first()
+    return (getattr(indicator, "name", None) or str(indicator)) if indicator is not None else explain_render.label(key)

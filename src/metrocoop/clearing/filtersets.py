@@ -1,0 +1,49 @@
+"""Filters of the clearing house's claims list page: city (insured or served), scheme, period, reject reason and
+status, each offered by name (never by code)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from metrocoop.clearing.choices import ClaimStatus, RejectCode
+from metrocoop.clearing.models import Claim, Period, Scheme
+from metrocoop.core.models import City
+
+
+class ClaimListFilterSet(django_filters.FilterSet):
+    city = django_filters.ChoiceFilter(label=_("City"), method="filter_city", empty_label=_("Any city"))
+    scheme = django_filters.ChoiceFilter(label=_("Scheme"), empty_label=_("Any scheme"))
+    period = django_filters.ChoiceFilter(label=_("Period"), method="filter_period", empty_label=_("Any period"))
+    reason = django_filters.ChoiceFilter(
+        label=_("Reject reason"), field_name="reject_code", choices=RejectCode.choices, empty_label=_("Any reason")
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ClaimStatus.choices, empty_label=_("Any status"))
+
+    class Meta:
+        model = Claim
+        fields = ["city", "scheme", "period", "reason", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["city"].extra["choices"] = [(c.code, c.name) for c in City.objects.order_by("sort_order", "code")]
+        self.filters["scheme"].extra["choices"] = [(s.code, s.name) for s in Scheme.objects.order_by("code")]
+        self.filters["period"].extra["choices"] = [(p.code, p.code) for p in Period.objects.order_by("-year", "-month")]
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            field.widget.attrs.setdefault("class", "form-select form-select-sm")
+        return form
+
+    def filter_city(self, queryset, name, value):
+        return queryset.filter(Q(insured_city=value) | Q(service_city=value))
+
+    def filter_period(self, queryset, name, value):
+        try:
+            year, month = (int(x) for x in value.split("-"))
+        except ValueError:
+            return queryset.none()
+        return queryset.filter(period__year=year, period__month=month)
