@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "metrocoop.core.downloads.TableExportMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): the platform serves every script, style, font and map itself, so scripts
@@ -279,6 +280,15 @@ LOGGING = {
 }
 
 FORMAT_MODULE_PATH = ["metrocoop.formats"]
+
+# One way to render every form (core/forms.py): django-bootstrap5, labels above fields, help text and errors beside
+# them, a required mark drawn by the stylesheet from the wrapper's class; no placeholder copied from the label.
+FORM_RENDERER = "metrocoop.core.forms.HouseFormRenderer"
+BOOTSTRAP5 = {
+    "required_css_class": "mc-required",
+    "error_css_class": "mc-has-error",
+    "set_placeholder": False,
+}
 
 EMAIL_BACKEND = os.environ.get("METROCOOP_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = DATA_DIR / "mail"

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from metrocoop.core.forms import IsoDateInput
 from metrocoop.core.models import City
 from metrocoop.council.choices import MeetingKind, VoteChoice
 from metrocoop.council.models import AnnualPlan, AnnualSummary, WorkItem
@@ -24,7 +25,7 @@ class WorkItemForm(forms.ModelForm):
             "parent",
         ]
         widgets = {
-            "deadline": forms.DateInput(attrs={"type": "date"}),
+            "deadline": IsoDateInput(),
             "description": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -74,7 +75,7 @@ class SummaryTextForm(forms.ModelForm):
 class MeetingForm(forms.Form):
     kind = forms.ChoiceField(choices=MeetingKind.choices, label=_("kind"))
     title = forms.CharField(max_length=200, label=_("title"))
-    held_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("held on"))
+    held_on = forms.DateField(widget=IsoDateInput(), label=_("held on"))
     location = forms.CharField(max_length=200, required=False, label=_("location"))
     agenda = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("agenda items"), help_text=_("One per line")

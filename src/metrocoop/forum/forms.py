@@ -4,20 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from metrocoop.core.choices import Domain
+from metrocoop.core.forms import HouseForm
 from metrocoop.core.models import City
 from metrocoop.forum.choices import DeclineReason, ReportReason, SuggestionCategory
 from metrocoop.forum.services import NOTE_MAX, TEXT_MAX, TITLE_MAX
 
 
-class BootstrapForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs.setdefault("class", css)
+class BootstrapForm(HouseForm):
+    """The forum's forms in the house style (core.forms)."""
 
 
 class SuggestionForm(BootstrapForm):

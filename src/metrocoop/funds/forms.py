@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from metrocoop.core.forms import IsoDateInput
 from metrocoop.funds.choices import REVIEW_CRITERIA
 
 
@@ -48,7 +49,7 @@ class PaymentForm(forms.Form):
 
     notice = forms.ModelChoiceField(queryset=None, label=_("City"))
     amount = YuanField(label=_("Amount (yuan)"))
-    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("Paid on"), widget=IsoDateInput())
     reference = forms.CharField(
         required=False, max_length=100, label=_("Bank reference"), help_text=_("The same reference is one payment.")
     )

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from metrocoop.core.forms import HouseFormMixin, IsoDateInput
 from metrocoop.core.models import City
 from metrocoop.investment.choices import SizeBand
 from metrocoop.investment.models import Chain, Enterprise, Lead, Link
@@ -17,13 +18,8 @@ def fen(value: Decimal | None) -> int | None:
     return None if value is None else int((value * 100).to_integral_value())
 
 
-class BootstrapMixin:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
-            widget.attrs.setdefault("class", css)
+class BootstrapMixin(HouseFormMixin):
+    field_size = "sm"
 
 
 def yuan_field(label, **kwargs):
@@ -78,7 +74,7 @@ class DecideForm(BootstrapMixin, forms.Form):
 class RelocationForm(BootstrapMixin, forms.Form):
     enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.select_related("city"), label=_("enterprise"))
     destination = forms.ModelChoiceField(queryset=City.objects.none(), label=_("destination city"))
-    moved_on = forms.DateField(label=_("moved on"), widget=forms.DateInput(attrs={"type": "date"}))
+    moved_on = forms.DateField(label=_("moved on"), widget=IsoDateInput())
     first_sharing_year = forms.IntegerField(
         label=_("first sharing year"), min_value=2000, max_value=2100, required=False
     )
@@ -111,7 +107,7 @@ class EventForm(BootstrapMixin, forms.Form):
     chains = forms.ModelMultipleChoiceField(queryset=Chain.objects.all(), label=_("chains"), required=False)
     country = forms.CharField(label=_("country or region"), max_length=60)
     venue = forms.CharField(label=_("venue"), max_length=200, required=False)
-    held_on = forms.DateField(label=_("event date"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("event date"), widget=IsoDateInput())
 
     def __init__(self, *args, cities=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,5 +121,5 @@ class LandTransferForm(BootstrapMixin, forms.Form):
     compensation_yuan = forms.DecimalField(
         label=_("compensation (yuan)"), max_digits=16, decimal_places=2, min_value=Decimal("0.01")
     )
-    agreed_on = forms.DateField(label=_("agreed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    agreed_on = forms.DateField(label=_("agreed on"), widget=IsoDateInput())
     note = forms.CharField(label=_("note"), max_length=300, required=False)

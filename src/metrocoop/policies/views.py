@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -20,9 +19,18 @@ from metrocoop.core.exports import money, write_xlsx
 from metrocoop.core.models import City
 from metrocoop.core.permissions import Action, can, can_any, restrict
 from metrocoop.policies import services
-from metrocoop.policies.choices import CatalogueStance, CommentResponse, ReplicationStatus
+from metrocoop.policies.choices import CatalogueStance, CommentResponse, ConsultationStatus, ReplicationStatus
 from metrocoop.policies.engine.compare import ProvisionRow, compare_provisions
 from metrocoop.policies.engine.replication import readiness
+from metrocoop.policies.forms import (
+    AnswerForm,
+    CloseForm,
+    CommentForm,
+    ConsultationForm,
+    DecisionForm,
+    ProposalForm,
+    error_text,
+)
 from metrocoop.policies.models import (
     Consultation,
     ConsultationClause,
@@ -299,21 +307,20 @@ def proposals(request):
 @login_required
 @require_POST
 def propose(request):
-    document_key = request.POST.get("document", "")
+    form = ProposalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, error_text(form))
+        return HttpResponseRedirect(reverse("policies:proposals"))
+    document_key = form.cleaned_data["document"]
     doc = (
         restrict(PolicyDocument.objects.all(), request.user).filter(key=document_key).first() if document_key else None
     )
-    field = request.POST.get("field", "").strip()
-    value = request.POST.get("value", "").strip()
-    payload = {field: value} if field and value else {}
-    if not doc:
-        payload = {"title": request.POST.get("title", "").strip(), "issuer": request.POST.get("issuer", "").strip()}
     try:
         services.do_propose(
             "correction" if doc else "new_document",
             document=doc,
-            payload=payload,
-            note=request.POST.get("note", ""),
+            payload=form.payload(doc is not None),
+            note=form.cleaned_data["note"],
             actor=request.user,
         )
         messages.success(request, _("Thank you: the expert committee will review your proposal."))
@@ -326,9 +333,13 @@ def propose(request):
 @require_POST
 def decide(request, pk):
     proposal = get_object_or_404(restrict(CurationProposal.objects.all(), request.user), pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, error_text(form))
+        return HttpResponseRedirect(reverse("policies:proposals"))
     try:
         services.do_decide_proposal(
-            proposal, request.POST.get("accept") == "1", note=request.POST.get("note", ""), actor=request.user
+            proposal, form.cleaned_data["accept"], note=form.cleaned_data["note"], actor=request.user
         )
         messages.success(request, _("Decision recorded."))
     except ValidationError as exc:
@@ -341,7 +352,11 @@ def consultations(request):
     return render(
         request,
         "policies/consultations.html",
-        {"consultations": rows, "can_open": can_any(request.user, Action.ADD, Consultation)},
+        {
+            "consultations": rows,
+            "can_open": can_any(request.user, Action.ADD, Consultation),
+            "open_form": ConsultationForm(),
+        },
     )
 
 
@@ -355,7 +370,9 @@ def consultation(request, pk):
             "c": c,
             "clauses": clauses,
             "can_answer": can(request.user, Action.CHANGE, c),
-            "can_comment": c.status == "open" and can_any(request.user, Action.ADD, ConsultationComment),
+            "can_comment": (
+                c.status == ConsultationStatus.OPEN and can_any(request.user, Action.ADD, ConsultationComment)
+            ),
             "responses": [r for r in CommentResponse.choices if r[0] != "pending"],
         },
     )
@@ -373,22 +390,33 @@ def _back(request, c, call):
 @login_required
 @require_POST
 def consultation_open(request):
-    city = get_object_or_404(City, code=request.POST.get("city", "").upper())
-    clauses = [line for line in request.POST.get("clauses", "").splitlines() if line.strip()]
+    form = ConsultationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, error_text(form))
+        return HttpResponseRedirect(reverse("policies:consultations"))
+    data = form.cleaned_data
     try:
         c = services.do_open_consultation(
-            request.POST.get("title", "").strip(),
-            city,
-            clauses,
-            date.fromisoformat(request.POST.get("deadline", "")),
-            domain=request.POST.get("domain", ""),
-            summary=request.POST.get("summary", ""),
+            data["title"].strip(),
+            data["city"],
+            form.clause_lines(),
+            data["deadline"],
+            domain=data["domain"],
+            summary=data["summary"],
             actor=request.user,
         )
-    except (ValidationError, ValueError) as exc:
-        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
         return HttpResponseRedirect(reverse("policies:consultations"))
     return HttpResponseRedirect(c.get_absolute_url())
+
+
+def _with_form(request, c, form, call):
+    """Run ``call(cleaned_data)`` when the form is valid, else say what is wrong; back to the consultation."""
+    if not form.is_valid():
+        messages.error(request, error_text(form))
+        return HttpResponseRedirect(c.get_absolute_url())
+    return _back(request, c, lambda: call(form.cleaned_data))
 
 
 @login_required
@@ -397,10 +425,11 @@ def consultation_comment(request, pk, number):
     clause = get_object_or_404(
         ConsultationClause.objects.select_related("consultation"), consultation_id=pk, number=number
     )
-    return _back(
+    return _with_form(
         request,
         clause.consultation,
-        lambda: services.do_comment_clause(clause, request.POST.get("text", ""), actor=request.user),
+        CommentForm(request.POST),
+        lambda data: services.do_comment_clause(clause, data["text"], actor=request.user),
     )
 
 
@@ -408,13 +437,11 @@ def consultation_comment(request, pk, number):
 @require_POST
 def consultation_answer(request, pk, comment_id):
     comment = get_object_or_404(ConsultationComment, pk=comment_id, clause__consultation_id=pk)
-    c = comment.clause.consultation
-    return _back(
+    return _with_form(
         request,
-        c,
-        lambda: services.do_answer_comment(
-            comment, request.POST.get("response", ""), request.POST.get("text", ""), actor=request.user
-        ),
+        comment.clause.consultation,
+        AnswerForm(request.POST),
+        lambda data: services.do_answer_comment(comment, data["response"], data["text"], actor=request.user),
     )
 
 
@@ -422,6 +449,9 @@ def consultation_answer(request, pk, comment_id):
 @require_POST
 def consultation_close(request, pk):
     c = get_object_or_404(Consultation, pk=pk)
-    return _back(
-        request, c, lambda: services.do_close_consultation(c, request.POST.get("outcome", ""), actor=request.user)
+    return _with_form(
+        request,
+        c,
+        CloseForm(request.POST),
+        lambda data: services.do_close_consultation(c, data["outcome"], actor=request.user),
     )

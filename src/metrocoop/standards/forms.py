@@ -3,25 +3,17 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from metrocoop.core.forms import HouseFormMixin, IsoDateInput
 from metrocoop.core.models import City
 from metrocoop.policies.models import PolicyDocument
 from metrocoop.standards.models import Parameter, Recognition, RecognitionType, Standard, UnificationProposal
 
 
-class BootstrapMixin:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                widget.attrs.setdefault("class", "form-select form-select-sm")
-            else:
-                widget.attrs.setdefault("class", "form-control form-control-sm")
+class BootstrapMixin(HouseFormMixin):
+    field_size = "sm"
 
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = IsoDateInput()
 
 
 class LimitForm(BootstrapMixin, forms.Form):

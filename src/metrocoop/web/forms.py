@@ -1,9 +1,10 @@
 from django import forms
 
+from metrocoop.core.forms import HouseModelForm
 from metrocoop.core.models import City
 
 
-class CityProfileForm(forms.ModelForm):
+class CityProfileForm(HouseModelForm):
     class Meta:
         model = City
         fields = list(City.PROFILE_FIELDS)

@@ -178,3 +178,40 @@ def test_every_export_is_built_in_memory_typed_named_and_computes(world, browser
         assert any(c.name_zh in text for c in City.objects.all()), kind
     text = _docx_text(answers["notices.docx"].content)
     assert "/" not in text.split("出资比例 Share", 1)[1].split("\n", 2)[1]  # a percentage, not 1193/10000
+
+
+@pytest.mark.django_db(transaction=False)
+def test_every_page_with_a_table_offers_it_as_excel_with_its_filters(browser_client, reference):
+    # given the city list (a table of the member cities), filtered as a reader filters it
+    client = browser_client("office")
+    page = client.get("/indicators/?year=2019")
+    html = page.content.decode()
+    assert page.status_code == 200 and "<table" in html
+    # then the page links to its own tables as Excel, keeping the filter
+    link = html.split('data-testid="table-excel"', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0]
+    assert "export=xlsx" in link and "year=2019" in link
+    # and that link answers a workbook of what the tables show: figures as numbers, cities by name
+    response = client.get(link.replace("&amp;", "&"))
+    assert response["Content-Type"] == XLSX and _filename(response).endswith(".xlsx")
+    values = [v for row in _sheet_values(response.content) for v in row if v is not None]
+    assert any(isinstance(v, (int, float)) for v in values)
+    assert any(name in values for name in City.objects.values_list("name_zh", flat=True))
+
+
+@pytest.mark.django_db(transaction=False)
+def test_page_tables_become_typed_cells():
+    html = (
+        "<html><body><table><tr><td>outside main</td></tr></table><main><table aria-label='Net positions'>"
+        "<thead><tr><th>城市</th><th>净额</th><th>占比</th><th>人数</th></tr></thead><tbody>"
+        "<tr><td>苏州</td><td data-fen='-123456'>-1,234.56</td><td>12.5%</td><td>38,155</td></tr>"
+        "</tbody></table></main></body></html>"
+    )
+    out = io.BytesIO()
+    assert downloads.page_tables_xlsx(html, out) == 1
+    wb = load_workbook(io.BytesIO(out.getvalue()))
+    ws = wb.active
+    assert ws.title == "Net positions"
+    assert [c.value for c in ws[1]] == ["城市", "净额", "占比", "人数"]
+    row = ws[2]
+    assert row[0].value == "苏州" and row[1].value == -1234.56 and row[1].number_format == "#,##0.00"
+    assert row[2].value == 0.125 and row[2].number_format == "0.00%" and row[3].value == 38155

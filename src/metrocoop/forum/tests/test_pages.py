@@ -55,7 +55,9 @@ def test_form_errors_are_shown_beside_the_field(browser_client):
     response = browser_client("public").post("/forum/suggestions/new/", {"title": "", "text": "x", "category": "other"})
     assert response.status_code == 200
     assert Suggestion.objects.count() == 0
-    assert "text-danger" in response.content.decode()
+    html = response.content.decode()
+    title = html.split('for="id_title"', 1)[1].split('<div class="mb-3', 1)[0]
+    assert "invalid-feedback" in title  # the error beside the title field
 
 
 def test_the_office_moves_a_suggestion_from_its_page(browser_client, submit):

@@ -69,7 +69,10 @@ def test_a_bad_credit_code_is_shown_beside_the_field(browser_client, demo, refer
         reverse("investment:enterprises"),
         {"name_zh": "甲", "credit_code": "91350100M000100Y44", "size_band": "small", "city": reference["SZ"].pk},
     )
-    assert 'data-testid="error-credit_code"' in response.content.decode()
+    # the error sits in the credit-code field's own wrapper, right after its input (django-bootstrap5)
+    html = response.content.decode()
+    field = html.split('for="id_credit_code"', 1)[1].split('<div class="mb-2', 1)[0]
+    assert "is-invalid" in field and "invalid-feedback" in field
 
 
 def test_the_leads_page_highlights_the_conflict(browser_client, demo):
