@@ -137,8 +137,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("METROCOOP_TEST_DB_NAME") or None}
     # A kept connection is checked before a request reuses it: after a PostgreSQL restart the next request
-    # reconnects instead of failing on a dead socket.
+    # reconnects instead of failing on a dead socket. Django's own check is a `SELECT 1` per request; ours looks at
+    # the socket first and costs no round trip (metrocoop.core.dbbackends.postgresql).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "metrocoop.core.dbbackends.postgresql"
 
 # Computed views that change rarely are cached and invalidated by the services that change them (core.api.caching):
 # Redis when METROCOOP_REDIS_URL is set (needs the `redis` package), else a table in the database itself (created by
@@ -155,6 +158,12 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
+# Django's ModelBackend, reading the session's user with their role assignments in one query
+# (core.api.authentication); Django's own stays listed so that sessions signed in under its name remain valid.
+AUTHENTICATION_BACKENDS = [
+    "metrocoop.core.api.authentication.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "web:dashboard"

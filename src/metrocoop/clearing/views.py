@@ -18,9 +18,10 @@ from django.views.decorators.http import require_POST
 
 from metrocoop.clearing import services, statements
 from metrocoop.clearing.charts import bar_option, city_bar_option, flow_map_option
-from metrocoop.clearing.choices import PostingKind, RejectCode
+from metrocoop.clearing.choices import PeriodStatus, PostingKind, RejectCode
 from metrocoop.clearing.engine.catalogue import CatalogueRow, compare_catalogues
 from metrocoop.clearing.models import CatalogueEntry, Claim, ClaimPosting, Period, PeriodPosition, Scheme
+from metrocoop.clearing.policies import CLOSE, CONFIRM
 from metrocoop.core.models import City
 from metrocoop.core.permissions import can, restrict
 
@@ -101,7 +102,7 @@ def period_detail(request, code):
     period = get_object_or_404(restrict(Period.objects.all(), request.user), year=year, month=month)
     positions = restrict(period.positions.select_related("city"), request.user)
     instructions = restrict(period.instructions.select_related("payer", "payee"), request.user)
-    preview = None if period.status == "closed" else services.preview_period(period)
+    preview = None if period.status == PeriodStatus.CLOSED else services.preview_period(period)
     cities = period.result.get("cities", [])
     matrix = period.result.get("matrix", {})
     return render(
@@ -114,8 +115,8 @@ def period_detail(request, code):
             "preview": preview,
             "matrix_rows": [(d, [matrix.get(d, {}).get(c, 0) for c in cities]) for d in cities],
             "matrix_cities": cities,
-            "can_close": can(request.user, "close", period) and period.status == "open",
-            "can_confirm": can(request.user, "confirm", instructions.first()) if instructions.exists() else False,
+            "can_close": can(request.user, CLOSE, period) and period.status == PeriodStatus.OPEN,
+            "can_confirm": can(request.user, CONFIRM, instructions.first()) if instructions.exists() else False,
         },
     )
 

@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 from metrocoop.core import downloads
 from metrocoop.core.attachments import attachments_of
 from metrocoop.core.charts import bar as bar_chart
-from metrocoop.core.choices import Domain, Role
+from metrocoop.core.choices import Domain
 from metrocoop.core.models import City
-from metrocoop.core.permissions import Action, can, cities_for, restrict
+from metrocoop.core.permissions import Action, can, cities_acted_for, restrict
 from metrocoop.council import engine, selectors, services
 from metrocoop.council import policies as council_policies
-from metrocoop.council.choices import ItemStatus, PlanStatus, ReviewStatus
+from metrocoop.council.choices import ItemStatus, PlanStatus, ResolutionStatus, ReviewStatus
 from metrocoop.council.forms import (
     AttachmentForm,
     MeetingForm,
@@ -185,16 +185,10 @@ def plan_detail(request, year):
 
 
 def _first_city(user) -> City | None:
-    if can_office(user):
+    ids = cities_acted_for(user)
+    if ids is None:
         return City.objects.order_by("sort_order").first()
-    ids = cities_for(user, Role.LIAISON)
     return City.objects.filter(pk__in=ids).first()
-
-
-def can_office(user) -> bool:
-    from metrocoop.core.permissions import has_role
-
-    return has_role(user, Role.OFFICE)
 
 
 @login_required
@@ -367,7 +361,7 @@ def resolution_detail(request, pk):
         for s in _vote_table(resolution)
         if s["vote"] is None and can(request.user, VOTE, Vote(resolution=resolution, city=s["seat"].city))
     ]
-    is_open = resolution.status == "open"
+    is_open = resolution.status == ResolutionStatus.OPEN
     return render(
         request,
         "council/resolution.html",

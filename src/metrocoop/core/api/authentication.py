@@ -1,12 +1,24 @@
-"""API token authentication with tokens that expire.
+"""API token authentication with tokens that expire, and signing in that reads a user's roles in the same query.
 
 A token older than METROCOOP_TOKEN_TTL_HOURS (default 24) is refused (401); the client asks for a new one at
 POST /api/auth/token/ with username and password (there is no separate refresh token: refresh = ask again).
+
+Every request of a signed-in user needs their role assignments (core.permissions.scopes_of). Read on their own they
+were a second round trip to the database after the token (or the session's user); here they come with it, as one
+JSON column aggregated in a subquery, and are put where `user.role_assignments.all()` finds them, so scopes_of
+reads them without a query. Nothing is kept beyond the request: a revoked token or a changed role applies to the
+very next request.
 """
 
-from datetime import timedelta
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.auth import backends
+from django.db.models import Aggregate, F, Field, OuterRef, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
@@ -21,9 +33,88 @@ def token_expired(token) -> bool:
     return token.created < timezone.now() - token_lifetime()
 
 
+class _AsIs(Field):
+    """The database driver's value unconverted: psycopg decodes json itself, SQLite hands back the text."""
+
+
+class _JSONArray(Aggregate):
+    """JSON array of the aggregated JSON values (PostgreSQL json_agg, SQLite json_group_array)."""
+
+    function = "JSON_AGG"
+    output_field = _AsIs()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
+
+
+_COLUMNS = ("id", "role", "city_id", "organisation_id", "domain", "valid_from", "valid_until")
+
+
+def role_assignments_column(user_path: str) -> Subquery:
+    """A subquery giving, for the user at `user_path` of the outer row, their role assignments as a JSON array."""
+    from metrocoop.core.models import RoleAssignment
+
+    rows = (
+        RoleAssignment.objects.filter(user_id=OuterRef(user_path))
+        .order_by()
+        .values("user_id")
+        .annotate(rows=_JSONArray(JSONObject(**{c: F(c) for c in _COLUMNS})))
+        .values("rows")
+    )
+    return Subquery(rows, output_field=_AsIs())
+
+
+def prime_role_assignments(user, rows) -> None:
+    """Put the role assignments read with the user where `user.role_assignments.all()` looks for prefetched rows."""
+    from metrocoop.core.models import RoleAssignment
+
+    if isinstance(rows, str):  # SQLite hands a JSON array built in a subquery back as text
+        rows = json.loads(rows)
+    assignments = []
+    for row in rows or []:
+        for key in ("valid_from", "valid_until"):
+            if isinstance(row.get(key), str):
+                row[key] = date.fromisoformat(row[key][:10])
+        ra = RoleAssignment(user_id=user.pk, **{c: row.get(c) for c in _COLUMNS})
+        ra._state.adding = False
+        ra._state.db = user._state.db
+        assignments.append(ra)
+    cached: QuerySet = user.role_assignments.all()
+    cached._result_cache = assignments
+    cached._prefetch_done = True
+    if not hasattr(user, "_prefetched_objects_cache"):
+        user._prefetched_objects_cache = {}
+    user._prefetched_objects_cache["role_assignments"] = cached
+
+
 class ExpiringTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        model = self.get_model()
+        try:
+            tokens = model.objects.select_related("user").annotate(_roles=role_assignments_column("user_id"))
+            token = tokens.get(key=key)
+        except model.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         if token_expired(token):
             raise exceptions.AuthenticationFailed(_("Token expired; ask for a new one at /api/auth/token/."))
-        return user, token
+        prime_role_assignments(token.user, token._roles)
+        return token.user, token
+
+
+class ModelBackend(backends.ModelBackend):
+    """Django's backend; the signed-in user of a session is read with their role assignments (see module doc)."""
+
+    def get_user(self, user_id):
+        from django.contrib.auth import get_user_model
+
+        model = get_user_model()
+        try:
+            user = model._default_manager.annotate(_roles=role_assignments_column("pk")).get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        if not self.user_can_authenticate(user):
+            return None
+        prime_role_assignments(user, user._roles)
+        return user
