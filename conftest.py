@@ -10,6 +10,14 @@ settings.register_profile("metrocoop", deadline=None, suppress_health_check=[Hea
 settings.load_profile("metrocoop")
 
 
+def pytest_configure(config):
+    """Tests sign in hundreds of times: the production hasher's 1,000,000 PBKDF2 rounds would cost about a second a
+    sign-in on this machine and prove nothing about our code. What is hashed and checked stays the same."""
+    from django.conf import settings as django_settings
+
+    django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _load_everything() -> None:
     from metrocoop.core.demo import load_demo_accounts
     from metrocoop.core.reference import load_reference_data

@@ -27,38 +27,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from scratch import drop_scratch, setup_database  # noqa: E402
+
 RELEVANCE = ROOT / "src/metrocoop/policies/tests/relevance_set.json"
 BASELINE = ROOT / "benchmarks/policies_relevance_baseline.json"
-
-
-def setup_database(tmp: Path, suffix: str, *, reuse: bool = False) -> str | None:
-    os.environ["METROCOOP_DATA_DIR"] = str(tmp)
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
-        return None
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    scratch = f"{name}_{suffix}"
-    if not reuse:  # reuse: the scratch database a previous run kept
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
-            conn.execute(f'CREATE DATABASE "{scratch}"')
-    os.environ["DATABASE_URL"] = f"{base}/{scratch}"
-    return url
-
-
-def drop_scratch(original: str | None) -> None:
-    if original is None:
-        return
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    scratch = os.environ["DATABASE_URL"].rpartition("/")[2]
-    with psycopg.connect(original, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
 
 
 def main() -> None:

@@ -42,7 +42,7 @@ RELEVANCE = ROOT / "src/metrocoop/policies/tests/relevance_set.json"
 
 
 def main() -> None:
-    from policies_relevance import drop_scratch, setup_database
+    from scratch import drop_scratch, setup_database
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=100_000)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -246,7 +247,6 @@ def noisy_counts(seed: int) -> CountTable:
 @pytest.mark.parametrize("deterrence", ["power", "exponential"])
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_gravity_matches_statsmodels_poisson_glm(seed: int, deterrence: Deterrence) -> None:
-    sm = pytest.importorskip("statsmodels.api")
     counts = noisy_counts(seed)
     fit = gravity_fit(counts, POP, coordinates=COORDS, deterrence=deterrence)
     y = np.array([f.observed for f in fit.fitted])

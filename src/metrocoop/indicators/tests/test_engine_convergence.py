@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+import scipy.stats as stats
+import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -160,7 +162,6 @@ def test_beta_errors() -> None:
 
 
 def test_beta_matches_statsmodels_ols() -> None:
-    sm = pytest.importorskip("statsmodels.api")
     y0 = {"SH": 15.73, "NB": 14.32, "JX": 11.28, "HZ": 10.26, "ZS": 11.70, "SZ": 17.92, "WX": 18.0, "CZ": 15.64}
     y1 = {"SH": 17.0, "NB": 16.1, "JX": 13.9, "HZ": 12.0, "ZS": 13.1, "SZ": 19.0, "WX": 19.9, "CZ": 17.5}
     result = beta_convergence({2019: y0, 2023: y1})
@@ -179,7 +180,6 @@ def test_beta_matches_statsmodels_ols() -> None:
 
 @pytest.mark.parametrize(("t", "df"), [(0.0, 3), (0.5, 1), (1.96, 7), (-2.5, 4), (4.0, 30), (12.0, 2), (0.1, 200)])
 def test_student_t_p_value_matches_scipy(t: float, df: int) -> None:
-    stats = pytest.importorskip("scipy.stats")
     assert student_t_two_sided_p(t, df) == pytest.approx(2 * stats.t.sf(abs(t), df), rel=1e-9, abs=1e-15)
 
 

@@ -7,6 +7,8 @@ import json
 import math
 from pathlib import Path
 
+import inequality.gini as gini_mod
+import inequality.theil as theil_mod
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -176,8 +178,6 @@ PYSAL_CASES = [
 
 @pytest.mark.parametrize("values", PYSAL_CASES)
 def test_matches_pysal_gini_theil_and_decomposition(values: list[float]) -> None:
-    gini_mod = pytest.importorskip("inequality.gini")
-    theil_mod = pytest.importorskip("inequality.theil")
     groups = ["P" if i % 3 else "Q" for i in range(len(values))]
     data = obs(values, groups=groups)
     y = np.array(values)
@@ -196,8 +196,6 @@ values_strategy = st.lists(st.floats(min_value=0.01, max_value=1e6, allow_nan=Fa
 @settings(max_examples=60, deadline=None)
 @given(values=values_strategy, seed=st.integers(0, 3))
 def test_property_matches_pysal(values: list[float], seed: int) -> None:
-    gini_mod = pytest.importorskip("inequality.gini")
-    theil_mod = pytest.importorskip("inequality.theil")
     groups = [f"G{(i * (seed + 1)) % 3}" for i in range(len(values))]
     data = obs(values, groups=groups)
     y = np.array([o.value for o in prepare_observations(data)])
