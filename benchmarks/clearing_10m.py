@@ -104,6 +104,48 @@ def peak_memory_mb() -> float:
     return float("nan")
 
 
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class MemoryCheckpoints:
+    """The ingesting process's resident memory, Python's allocated blocks and Arrow's pool after every chunk
+    written (`Ingest.write` wrapped from here, the benchmark's side), to see what grows with the file."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, float, int, float]] = []
+
+    def install(self) -> None:
+        import pyarrow as pa
+
+        from metrocoop.clearing.ingest.write import Ingest
+
+        original, rows = Ingest.write, self.rows
+
+        def write(ingest, chunk_no, *args, **kwargs):
+            out = original(ingest, chunk_no, *args, **kwargs)
+            rows.append((chunk_no, rss_mb(), sys.getallocatedblocks(), pa.total_allocated_bytes() / 2**20))
+            return out
+
+        Ingest.write = write
+
+    def report(self, chunk_size: int) -> None:
+        if not self.rows:
+            return
+        step = max(1, len(self.rows) // 10)
+        for chunk_no, rss, blocks, arrow in self.rows[::step] + ([self.rows[-1]] if len(self.rows) % step else []):
+            print(f"    after chunk {chunk_no:4d} ({(chunk_no + 1) * chunk_size:>10,} claims): RSS {rss:7,.0f} MB, "
+                  f"Python blocks {blocks:>11,}, Arrow pool {arrow:6,.0f} MB")  # fmt: skip
+        half = self.rows[len(self.rows) // 2 :]
+        if len(half) >= 2:
+            claims = (half[-1][0] - half[0][0]) * chunk_size
+            slope = (half[-1][1] - half[0][1]) / claims * 1e6 if claims else 0.0
+            print(f"  RSS growth over the second half of the ingest: {slope:+,.1f} MB per million claims")
+
+
 def children_peak_mb() -> float:
     import resource
 
@@ -210,7 +252,10 @@ def run(path: Path, args, vendor: str) -> None:
     print(f"database: {vendor}; file {path.name}: {path.stat().st_size / 1e6:,.0f} MB, load {os.getloadavg()}")
     bare = bare_load(path)
     print(f"bare load (read + insert):   {bare:8.1f} s  {args.claims / bare:10,.0f} rows/s", flush=True)
+    checkpoints = MemoryCheckpoints()
+    checkpoints.install()
     reset_peak_memory()
+    ingest_start_rss = rss_mb()
     started = time.perf_counter()
     source = read_claims_file(path)
     read_s = time.perf_counter() - started
@@ -228,6 +273,8 @@ def run(path: Path, args, vendor: str) -> None:
     print(f"ratio to the bare load:      {total / bare:8.2f}  (ingest alone {ingest_s / bare:.2f})")
     print(f"peak RSS of the ingesting process: {ingest_peak:,.0f} MB during the ingest (a forked second writer: "
           f"{ingest_children:,.0f} MB), {peak_memory_mb():,.0f} MB during the closes")  # fmt: skip
+    print(f"  RSS at the start of the ingest (after the bare load): {ingest_start_rss:,.0f} MB; after each chunk:")
+    checkpoints.report(args.chunk_size)
     print(f"time split: {result.timings}")
     print(f"claims: {result.posted:,} posted, {result.rejected:,} rejected, {result.duplicates:,} duplicates")
     print(f"machine load (1, 5, 15 min) at the end: {os.getloadavg()}")

@@ -243,6 +243,11 @@ def _validate_chunk(
         )  # fmt: skip
 
 
+#: The most entries a checker's date or item cache keeps before it starts again (memory bounded by the chunk, not
+#: the file; the tokens a chunk repeats are found again at once)
+CACHE_ENTRIES = 50_000
+
+
 class Checker:
     """Validates chunks for one ingest: the columnar screen first (Arrow sources), the per-claim path for the
     rest. Holds the ingest's context and caches; pure work, no database (it may run in a forked child)."""
@@ -305,6 +310,11 @@ class Checker:
 
     def _per_claim(self, rows: Sequence[Sequence[Any]], numbers: Sequence[int], work: ChunkWork) -> None:
         context = self.context
+        # The caches hold each distinct date and item text met on the per-claim path; a bad claim's items are
+        # mostly unique, so kept for the whole file they grew with it (issue 16): cleared once they are large.
+        for cache in (self.date_cache, self.item_cache):
+            if len(cache) > CACHE_ENTRIES:
+                cache.clear()
         _validate_chunk(
             rows, numbers, work, context.for_rows(rows), self.scope, context.periods, self.date_cache,
             self.item_cache, self.iso_dates,
