@@ -309,3 +309,40 @@ def cities_for(user: Any, *roles: Iterable[str]) -> frozenset[int]:
     for role in roles:
         out |= scopes.cities_for(role)  # type: ignore[arg-type]
     return frozenset(out)
+
+
+# --- what a page or service does differently by role, asked here (never `Role.X in ...` elsewhere) ---------------
+# These answer "who is this user", not "may they": every write still goes through `require`, every list through
+# `restrict`. core.tests.test_house_style fails when a module outside this one (and the apps' policies.py, which
+# this module applies) inspects roles itself.
+
+
+def acts_region_wide(user: Any) -> bool:
+    """Does `user` act for the whole region (the council office)? E.g. an item the office adds is not proposed by
+    a city; the office moderates the forum and may answer its own suggestion."""
+    return Role.OFFICE in scopes_of(user).roles
+
+
+def reads_everything(user: Any) -> bool:
+    """Does `user` read every row the policies let regional readers read (the office, auditors)?"""
+    return bool(scopes_of(user).roles & REGIONAL_ROLES)
+
+
+def liaison_cities(user: Any) -> frozenset[int]:
+    """The pks of the cities `user` is the liaison of (none for anyone else)."""
+    return scopes_of(user).cities_for(Role.LIAISON)
+
+
+def cities_acted_for(user: Any) -> frozenset[int] | None:
+    """The cities `user` acts for: None for every city (the office), else the cities they are the liaison of."""
+    return None if acts_region_wide(user) else liaison_cities(user)
+
+
+def role_labels(user: Any) -> list[str]:
+    """The user's roles by name, for the page header (the public role everyone holds left out)."""
+    return sorted(str(Role(r).label) for r in scopes_of(user).roles if r != Role.PUBLIC)
+
+
+def department_scopes_of(user: Any) -> frozenset[tuple[int, str]]:
+    """(city pk, domain) of each department role `user` holds; none for the office, which acts region-wide."""
+    return frozenset() if acts_region_wide(user) else scopes_of(user).department_scopes

@@ -20,7 +20,7 @@ from metrocoop.core.choices import Role
 from metrocoop.core.errors import Conflict
 from metrocoop.core.models import City, RoleAssignment, User
 from metrocoop.core.notifications import notify
-from metrocoop.core.permissions import Action, require
+from metrocoop.core.permissions import Action, acts_region_wide, require
 from metrocoop.council import engine
 from metrocoop.council.choices import PlanStatus, ResolutionOutcome, ResolutionStatus, ReviewStatus, VoteChoice
 from metrocoop.council.models import (
@@ -386,7 +386,7 @@ def do_add_work_item(plan: AnnualPlan, data: Mapping[str, Any], *, actor: Any) -
         _apply_item(item, data)
         require(actor, Action.ADD, item)
         _require_draft(plan)
-        if not _is_office(actor):
+        if not acts_region_wide(actor):
             item.proposed_by = item.lead_city
         if "carried_from" in data:
             item.carried_from = data["carried_from"]
@@ -395,12 +395,6 @@ def do_add_work_item(plan: AnnualPlan, data: Mapping[str, Any], *, actor: Any) -
         _set_relations(item, data)
         require(actor, Action.CHANGE, item)
     return item
-
-
-def _is_office(actor: Any) -> bool:
-    from metrocoop.core.permissions import has_role
-
-    return has_role(actor, Role.OFFICE)
 
 
 def do_update_work_item(item: WorkItem, changes: Mapping[str, Any], *, actor: Any) -> WorkItem:

@@ -34,7 +34,7 @@ from metrocoop.core.errors import Conflict
 from metrocoop.core.models import City, Organisation, RoleAssignment, User
 from metrocoop.core.notifications import notify
 from metrocoop.core.notifications import send_digests as core_send_digests
-from metrocoop.core.permissions import Action, has_role, require
+from metrocoop.core.permissions import Action, acts_region_wide, require
 from metrocoop.forum import engine
 from metrocoop.forum.choices import (
     OPEN_STATUSES,
@@ -318,7 +318,7 @@ def do_assign_suggestion(
 def do_answer_suggestion(suggestion: Suggestion, *, answer: str, actor: Any) -> Suggestion:
     """The assignee's public answer. A city department answers only what is assigned to its city and domain."""
     require(actor, ANSWER, suggestion)
-    if suggestion.author_id == getattr(actor, "pk", None) and not has_role(actor, Role.OFFICE):
+    if suggestion.author_id == getattr(actor, "pk", None) and not acts_region_wide(actor):
         raise PermissionDenied(_("Nobody answers their own suggestion."))
     if not answer.strip():
         raise ValidationError({"answer": _("The answer is empty.")})

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from metrocoop.core.attachments import attachments_of
-from metrocoop.core.choices import OrganisationKind, Role
+from metrocoop.core.choices import OrganisationKind
 from metrocoop.core.models import Organisation
-from metrocoop.core.permissions import Action, can, can_any, has_role, restrict
+from metrocoop.core.permissions import Action, acts_region_wide, can, can_any, restrict
 from metrocoop.forum import services
 from metrocoop.forum.choices import OPEN_STATUSES, Moderation, SuggestionStatus
 from metrocoop.forum.filtersets import SuggestionFilterSet
@@ -76,7 +76,7 @@ def index(request):
             "events": events,
             "statuses": statuses,
             "today": timezone.localdate(),
-            "is_moderator": has_role(request.user, Role.OFFICE),
+            "is_moderator": acts_region_wide(request.user),
             "can_propose": can_any(request.user, Action.ADD, ResearchProject),
         },
     )
@@ -216,7 +216,7 @@ def suggestion_step(request, pk, step):
 
 @login_required
 def moderation(request):
-    if not has_role(request.user, Role.OFFICE):
+    if not acts_region_wide(request.user):
         raise PermissionDenied
     base = _suggestions(request.user)
     reported = (

@@ -14,9 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from metrocoop.core import downloads
-from metrocoop.core.choices import Role
 from metrocoop.core.models import City
-from metrocoop.core.permissions import Action, can, can_any, cities_for, has_role, restrict
+from metrocoop.core.permissions import (
+    Action,
+    acts_region_wide,
+    can,
+    can_any,
+    cities_acted_for,
+    restrict,
+)
 from metrocoop.investment import charts, creditcode, documents, services
 from metrocoop.investment.choices import ConflictStatus, LeadStatus
 from metrocoop.investment.filtersets import EnterpriseFilter, LeadFilter
@@ -47,9 +53,10 @@ from metrocoop.investment.models import (
 
 def _my_cities(user) -> list[City]:
     """The cities a user may act for: every member city for the office, its own for a liaison."""
-    if has_role(user, Role.OFFICE):
+    own = cities_acted_for(user)
+    if own is None:
         return list(City.objects.current_members())
-    return list(City.objects.filter(pk__in=cities_for(user, Role.LIAISON)))
+    return list(City.objects.filter(pk__in=own))
 
 
 def _city_names() -> dict[str, str]:
@@ -260,7 +267,7 @@ def leads(request):
             LeadConflict.objects.select_related("leading__city").prefetch_related("leads__city"), request.user
         ).order_by("status", "-detected_at")
     )
-    office = has_role(request.user, Role.OFFICE)
+    office = acts_region_wide(request.user)
     decide_forms = {c.pk: DecideForm(conflict=c) for c in conflicts if office and c.status == ConflictStatus.OPEN}
     cities = _my_cities(request.user)
     form = LeadForm(cities=cities) if cities and can_any(request.user, Action.ADD, Lead) else None

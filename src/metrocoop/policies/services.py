@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from metrocoop.core.audit import acting
 from metrocoop.core.models import City, Organisation, Province
-from metrocoop.core.permissions import Action, can, require
+from metrocoop.core.permissions import Action, can, liaison_cities, require
 from metrocoop.policies.choices import (
     CommentResponse,
     ConsultationStatus,
@@ -459,15 +459,13 @@ def _notify_circulated(consultation: Consultation) -> None:
 
 def do_comment_clause(clause: ConsultationClause, text: str, *, actor: Any) -> ConsultationComment:
     """Comment on one clause before the deadline (another city's liaison or an expert)."""
-    from metrocoop.core.choices import Role
-    from metrocoop.core.permissions import cities_for
 
     consultation = Consultation.objects.get(pk=clause.consultation_id)  # its current status, not a cached one
     if not text.strip():
         raise ValidationError({"text": _("Write the comment.")})
     if consultation.status != ConsultationStatus.OPEN or timezone.localdate() > consultation.deadline:
         raise ValidationError({"deadline": _("This consultation no longer takes comments.")})
-    own = cities_for(actor, Role.LIAISON)
+    own = liaison_cities(actor)
     with transaction.atomic(), acting(actor):
         comment = ConsultationComment(
             clause=clause,

@@ -17,9 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from metrocoop.core import downloads
-from metrocoop.core.choices import Role
 from metrocoop.core.models import City
-from metrocoop.core.permissions import Action, can, can_any, cities_for, has_role, restrict
+from metrocoop.core.permissions import (
+    Action,
+    acts_region_wide,
+    can,
+    can_any,
+    liaison_cities,
+    restrict,
+)
 from metrocoop.standards import charts, documents, engine, importer, services
 from metrocoop.standards.choices import NEXT_STATUS, OPEN_STATUSES, ProposalStatus
 from metrocoop.standards.filtersets import ProposalFilter, StandardFilter
@@ -60,9 +66,9 @@ def _form_errors(form) -> str:
 
 def _editable_cities(user, model, field: str) -> list[City]:
     """Cities whose rows of `model` the user may add (the office: all; a liaison: its own)."""
-    if has_role(user, Role.OFFICE) and can_any(user, Action.ADD, model):
+    if acts_region_wide(user) and can_any(user, Action.ADD, model):
         return list(City.objects.order_by("sort_order", "code"))
-    own = cities_for(user, Role.LIAISON)
+    own = liaison_cities(user)
     return [c for c in City.objects.filter(pk__in=own) if can(user, Action.ADD, model(**{field: c}))]
 
 

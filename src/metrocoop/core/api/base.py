@@ -38,8 +38,12 @@ class ScopedQuerysetMixin:
         serializer = super().get_serializer(*args, **kwargs)
         data = kwargs.get("data")
         if data is not None and hasattr(data, "keys") and hasattr(serializer, "fields"):
-            refuse_unknown_fields(data, serializer.fields)
+            refuse_unknown_fields(data, self.accepted_fields(serializer))
         return serializer
+
+    def accepted_fields(self, serializer) -> set[str]:
+        """The names a write may carry: the input serializer's fields."""
+        return set(serializer.fields)
 
 
 def refuse_unknown_fields(data, fields) -> None:
@@ -127,6 +131,14 @@ class ServiceModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
                 and (name not in WRITE_ACTIONS or getattr(cls, WRITE_ACTIONS[name]) is not None)
             }
         return super().as_view(actions, **initkwargs)
+
+    def accepted_fields(self, serializer) -> set[str]:
+        """The input serializer's fields and, where the answer is another serializer, that one's too: sending back
+        what was read is harmless (its read-only fields are ignored)."""
+        fields = super().accepted_fields(serializer)
+        if self.written_serializer_class is not None:
+            fields |= set(self.written_serializer_class(context=self.get_serializer_context()).fields)
+        return fields
 
     @classmethod
     def declared_services(cls) -> dict[str, Callable[..., Any] | None]:

@@ -1,8 +1,8 @@
 from auditlog.models import LogEntry
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import permissions
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from metrocoop.core import services
 from metrocoop.core.api.authentication import token_expired, token_lifetime
-from metrocoop.core.api.base import ScopedQuerysetMixin, ScopedReadOnlyViewSet
+from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
 from metrocoop.core.api.caching import ConditionalListMixin
 from metrocoop.core.api.fastlist import FastListMixin
 from metrocoop.core.api.filters import CityFilter, LogEntryFilter, OrganisationFilter
@@ -28,14 +28,8 @@ from metrocoop.core.login_guard import LoginFailureThrottle, forget_failures, re
 from metrocoop.core.models import City, Job, Organisation
 
 
-class CityViewSet(
-    ConditionalListMixin,
-    FastListMixin,
-    ScopedQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+@extend_schema_view(partial_update=extend_schema(request=CityProfileSerializer, responses=CitySerializer))
+class CityViewSet(ConditionalListMixin, FastListMixin, ServiceModelViewSet):
     """Member cities, addressed by code (/api/cities/SZ/). PATCH changes the profile the city maintains."""
 
     queryset = City.objects.select_related("province")
@@ -44,20 +38,18 @@ class CityViewSet(
     lookup_field = "code"
     lookup_value_regex = "[A-Za-z]{2,8}"
     pagination_class = None
+    http_method_names = ["get", "patch", "head", "options"]
+    update_service = services.do_update_city_profile
+    written_serializer_class = CitySerializer
+
+    def get_serializer_class(self):
+        return CityProfileSerializer if self.action == "partial_update" else CitySerializer
 
     def get_object(self):
         queryset = self.filter_queryset(self.get_queryset())
         obj = get_object_or_404(queryset, code=self.kwargs["code"].upper())
         self.check_object_permissions(self.request, obj)
         return obj
-
-    @extend_schema(request=CityProfileSerializer, responses=CitySerializer)
-    def partial_update(self, request, *args, **kwargs):
-        city = self.get_object()
-        incoming = CityProfileSerializer(city, data=request.data, partial=True)
-        incoming.is_valid(raise_exception=True)
-        city = services.do_update_city_profile(city, incoming.validated_data, actor=request.user)
-        return Response(CitySerializer(city, context=self.get_serializer_context()).data)
 
 
 class OrganisationViewSet(ConditionalListMixin, FastListMixin, ScopedReadOnlyViewSet):

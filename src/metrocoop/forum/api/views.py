@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
 from metrocoop.core.models import City, Organisation
-from metrocoop.core.permissions import REGIONAL_ROLES, has_role, restrict
+from metrocoop.core.permissions import reads_everything, restrict
 from metrocoop.forum import services
 from metrocoop.forum.api import serializers as s
 from metrocoop.forum.filtersets import SuggestionFilterSet
@@ -50,7 +50,7 @@ class SuggestionViewSet(ServiceModelViewSet):
     def get_serializer_context(self):
         context = super().get_serializer_context()
         user = getattr(self.request, "user", None)
-        context["reads_everything"] = has_role(user, *REGIONAL_ROLES)
+        context["reads_everything"] = reads_everything(user)
         context["user_id"] = getattr(user, "pk", None)
         return context
 

@@ -1,0 +1,248 @@
+"""House style held by tests (issue 19): every API write goes through a declared service, access is decided in
+core.permissions only, statuses are compared to their enums.
+
+Each check is a function over the code base that returns what breaks the rule, so each test also shows the check
+catching a planted offender (a check that cannot fail proves nothing).
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from pathlib import Path
+
+import pytest
+from rest_framework import routers, serializers, viewsets
+
+from metrocoop.core.api.base import WRITE_ACTIONS, ServiceModelViewSet
+from metrocoop.core.models import Organisation
+
+SRC = Path(__file__).resolve().parents[2]  # src/metrocoop
+
+# --- 1. writes through declared services ----------------------------------------------------------------------
+
+# What the base does for its subclasses; any other class defining one of these writes by itself.
+_BASES = ("rest_framework", "metrocoop.core.api.base")
+_WRITE_METHODS = (
+    "create",
+    "update",
+    "partial_update",
+    "destroy",
+    "perform_create",
+    "perform_update",
+    "perform_destroy",
+)
+
+
+def unserviced_writes(router: routers.BaseRouter) -> list[str]:
+    """Every standard write (create/update/partial_update/destroy) a route of `router` offers without a declared
+    service, and every viewset that writes by its own `perform_*`/`create`/`update`/`destroy`."""
+    problems: list[str] = []
+    for pattern in router.urls:
+        callback = pattern.callback
+        view = getattr(callback, "cls", None)
+        actions = getattr(callback, "actions", None) or {}
+        if view is None:
+            continue
+        for method, name in actions.items():
+            if name not in WRITE_ACTIONS or method not in view.http_method_names:
+                continue
+            if not issubclass(view, ServiceModelViewSet):
+                problems.append(f"{view.__module__}.{view.__name__}: {method.upper()} {name} is not a service write")
+            elif getattr(view, WRITE_ACTIONS[name]) is None:
+                problems.append(f"{view.__module__}.{view.__name__}: {method.upper()} {name} has no service")
+        for klass in view.__mro__:
+            if klass.__module__.startswith(_BASES) or klass is object:
+                continue
+            for name in _WRITE_METHODS:
+                method = klass.__dict__.get(name)
+                # extend_schema_view(create=...) wraps the inherited method in the class: that is documentation
+                if method is not None and not inspect.unwrap(method).__module__.startswith(_BASES):
+                    problems.append(f"{klass.__module__}.{klass.__name__} defines {name}")
+    return sorted(set(problems))
+
+
+def _registered_router() -> routers.BaseRouter:
+    import metrocoop.api_urls  # noqa: F401  (every app registers its viewsets on import)
+    from metrocoop.core.api.urls import router
+
+    return router
+
+
+def test_every_registered_write_goes_through_a_declared_service():
+    router = _registered_router()
+    writes = [
+        (p.callback.cls, m)
+        for p in router.urls
+        if getattr(p.callback, "cls", None) is not None
+        for m, a in (getattr(p.callback, "actions", None) or {}).items()
+        if a in WRITE_ACTIONS
+    ]
+    assert len(writes) > 50  # the walk reaches the apps' write routes
+    assert unserviced_writes(router) == []
+
+
+class _OrgSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "code"]
+
+
+def test_the_service_check_catches_a_plain_model_viewset_and_a_hand_written_save():
+    class PlainViewSet(viewsets.ModelViewSet):
+        queryset = Organisation.objects.all()
+        serializer_class = _OrgSerializer
+
+    class HandWritten(ServiceModelViewSet):
+        queryset = Organisation.objects.all()
+        serializer_class = _OrgSerializer
+        create_service = staticmethod(lambda data, *, actor: None)
+
+        def perform_update(self, serializer):  # saves through the serializer, past any service
+            serializer.save()
+
+    router = routers.SimpleRouter()
+    router.register("plain", PlainViewSet, basename="plain")
+    router.register("hand", HandWritten, basename="hand")
+    problems = unserviced_writes(router)
+    assert any("PlainViewSet: POST create is not a service write" in p for p in problems)
+    assert any("PlainViewSet: DELETE destroy" in p for p in problems)
+    assert any("HandWritten defines perform_update" in p for p in problems)
+    # the base routes no update without a service: HandWritten offers none, so only its own method is reported
+    assert not any("HandWritten: PATCH" in p for p in problems)
+
+
+# --- 2. role decisions only in core.permissions -----------------------------------------------------------------
+
+# core.permissions applies each app's policies.py (Policy declarations and their hooks, registered through
+# core.permissions.register): they are the access layer, so they may name roles. Nothing else may.
+ROLE_QUERIES = {"has_role", "scopes_of", "cities_for"}
+
+# Modules outside the access layer that still name a role, each with the reason it is not an access decision.
+ALLOWED: dict[tuple[str, str], str] = {
+    (
+        "core/models.py",
+        "RoleAssignment.clean",
+    ): "a role assignment's own invariant (a city role needs a city, a department a domain), not a user's access",
+}
+
+
+def _in_access_layer(rel: str) -> bool:
+    return rel == "core/permissions.py" or rel.endswith("/policies.py") or rel == "core/policies.py"
+
+
+def _mentions_role(node: ast.AST) -> bool:
+    for n in ast.walk(node):
+        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "Role":
+            return True
+        if isinstance(n, ast.Attribute) and n.attr in ("role", "roles"):
+            return True
+        if isinstance(n, ast.Name) and (n.id.endswith("_ROLES") or n.id == "Role"):
+            return True
+    return False
+
+
+def role_decisions(source: str) -> list[tuple[int, str, str]]:
+    """(line, enclosing function, what) for each role decision in `source`: a comparison or set intersection
+    involving a role (Role.X, `.role`, `.roles`, a *_ROLES set), or a call asking for a user's roles."""
+    tree = ast.parse(source)
+    found: list[tuple[int, str, str]] = []
+
+    def visit(node: ast.AST, where: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = where
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                inner = f"{where}.{child.name}" if where else child.name
+            what = None
+            if isinstance(child, ast.Compare) and _mentions_role(child):
+                what = "compares a role"
+            elif isinstance(child, ast.BinOp) and isinstance(child.op, ast.BitAnd) and _mentions_role(child):
+                what = "intersects roles"
+            elif isinstance(child, ast.Call):
+                func = child.func
+                name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+                if name in ROLE_QUERIES:
+                    what = f"calls {name}"
+            if what is not None:
+                found.append((child.lineno, inner, what))
+            visit(child, inner)
+
+    visit(tree, "")
+    return found
+
+
+def _our_modules():
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        if "/migrations/" in rel or "/tests/" in rel or rel.startswith("tests/"):
+            continue
+        yield rel, path
+
+
+def test_no_module_outside_core_permissions_decides_by_role():
+    offenders = []
+    used = set()
+    for rel, path in _our_modules():
+        if _in_access_layer(rel):
+            continue
+        for line, where, what in role_decisions(path.read_text(encoding="utf-8")):
+            if (rel, where) in ALLOWED:
+                used.add((rel, where))
+                continue
+            offenders.append(f"{rel}:{line} ({where or 'module'}) {what}")
+    assert offenders == [], "ask core.permissions (can, restrict, acts_region_wide, liaison_cities, ...) instead"
+    assert used == set(ALLOWED), "an allowed exception no longer exists: remove it from ALLOWED"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f(user):\n    return has_role(user, Role.OFFICE)\n",
+        "def f(scopes):\n    return Role.OFFICE in scopes.roles\n",
+        "def f(user):\n    return bool(scopes_of(user).roles & REGIONAL_ROLES)\n",
+        "def f(ra):\n    return ra.role == 'office'\n",
+    ],
+)
+def test_the_role_check_catches_each_way_of_deciding_by_role(source):
+    assert role_decisions(source)
+
+
+def test_the_role_check_leaves_role_free_code_alone():
+    assert role_decisions("def f(user, row):\n    return can(user, 'change', row) and row.status == 'x'\n") == []
+
+
+# --- 3. statuses compared to their enums ------------------------------------------------------------------------
+
+
+def status_literals(source: str) -> list[int]:
+    """Lines comparing a `.status` to a string literal (`period.status == "open"`): the choices enum says it."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Compare):
+            continue
+        operands = [node.left, *node.comparators]
+        has_status = any(isinstance(o, ast.Attribute) and o.attr == "status" for o in operands)
+        has_literal = any(isinstance(o, ast.Constant) and isinstance(o.value, str) for o in operands)
+        if has_status and has_literal:
+            lines.append(node.lineno)
+    return lines
+
+
+# Statuses with no choices enum, each with its reason.
+STATUS_LITERALS_ALLOWED = {
+    "ledger/api/views.py": "ledger.services.PostedTransfer.status is Literal['new', 'replay'], not a model's choices",
+}
+
+
+def test_views_and_api_compare_statuses_to_their_enums():
+    offenders = [
+        f"{rel}:{line}"
+        for rel, path in _our_modules()
+        if rel.endswith("views.py") and rel not in STATUS_LITERALS_ALLOWED
+        for line in status_literals(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+    for rel in STATUS_LITERALS_ALLOWED:
+        assert status_literals((SRC / rel).read_text(encoding="utf-8")), f"{rel} no longer needs its exception"
+    assert status_literals('def f(p):\n    return p.status == "open"\n') == [2]
+    assert status_literals("def f(p):\n    return p.status == PeriodStatus.OPEN\n") == []
