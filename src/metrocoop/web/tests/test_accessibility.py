@@ -132,3 +132,15 @@ def test_pages_at_phone_width_do_not_scroll_sideways_and_the_menu_opens(page, pa
     nav_link.wait_for(state="visible", timeout=5_000)
     assert toggler.get_attribute("aria-expanded") == "true"
     assert horizontal_overflow(page) <= 0
+
+
+def test_the_keyboard_reaches_the_content_first_and_sees_where_it_is(page):  # noqa: F811
+    page.goto("/")
+    page.keyboard.press("Tab")
+    skip = page.locator(".mc-skip")
+    assert skip.evaluate("el => el === document.activeElement")
+    assert skip.is_visible() and skip.inner_text() == "跳到正文"
+    # the focus ring is drawn (not removed by a stylesheet)
+    assert skip.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
