@@ -10,6 +10,7 @@
       if (!source) { return; }
       el.dataset.drawn = "pending";
       var option = numberFormats(JSON.parse(source.textContent));
+      label(el, option);
       withMap(option, el.dataset.mapUrl, function () {
         var chart = echarts.init(el, null, { renderer: el.dataset.renderer || "canvas" });
         chart.setOption(option);
@@ -18,6 +19,16 @@
         el.dispatchEvent(new CustomEvent("mc:chart-ready", { bubbles: true, detail: { chart: chart } }));
       });
     });
+  }
+  // A chart is an image to assistive technology: role="img" and a name (the page's own label, else the chart's title,
+  // else its series' names), unless the template gave them.
+  function label(el, option) {
+    if (!el.hasAttribute("role")) { el.setAttribute("role", "img"); }
+    if (el.hasAttribute("aria-label")) { return; }
+    var title = [].concat(option.title || [])[0];
+    var names = [].concat(option.series || []).map(function (s) { return s.name; }).filter(Boolean);
+    var text = (title && title.text) || names.join(", ");
+    if (text) { el.setAttribute("aria-label", text); }
   }
   // core/charts.py marks its options with _mc: {decimals}: tooltips and value axes then show figures with the page
   // language's digit grouping (12,345.67) instead of raw floats. ECharts options are JSON, so functions are added here.
