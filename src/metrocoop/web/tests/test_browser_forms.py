@@ -93,6 +93,10 @@ def test_each_export_kind_downloads_through_the_pages_and_reads_back(page, demo_
     # the standards catalogue in Excel and the map's layers as GeoJSON
     name, body = fetch("/standards/catalogue/", "a[href$='catalogue.xlsx']")
     assert load_workbook(io.BytesIO(body)).active.max_row > 1
-    name, body = fetch("/spatial/", "a[href$='all.geojson']")
+    name, body = fetch("/spatial/", "a[href$='/all.geojson']")
     assert name == "all.geojson" and json.loads(body)["type"] == "FeatureCollection"
+    # any page's tables, as the reader filtered them: the call's notices table, its amounts as numbers
+    name, body = fetch(f"/funds/calls/{call.pk}/", "[data-testid=table-excel]")
+    cells = [v for ws in load_workbook(io.BytesIO(body)).worksheets for r in ws.iter_rows(values_only=True) for v in r]
+    assert name.endswith(".xlsx") and any(isinstance(v, (int, float)) for v in cells) and "苏州" in cells
     assert page.external_requests == []
