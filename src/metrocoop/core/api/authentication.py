@@ -87,12 +87,34 @@ def prime_role_assignments(user, rows) -> None:
     user._prefetched_objects_cache["role_assignments"] = cached
 
 
+_BASE_QUERYSETS: dict[str, QuerySet] = {}
+
+
+def _base(name: str, build) -> QuerySet:
+    """A queryset built once per process: resolving the subquery's expressions cost more than running it."""
+    queryset = _BASE_QUERYSETS.get(name)
+    if queryset is None:
+        queryset = _BASE_QUERYSETS[name] = build()
+    return queryset
+
+
+def _tokens() -> QuerySet:
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.select_related("user").annotate(_roles=role_assignments_column("user_id"))
+
+
+def _users() -> QuerySet:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()._default_manager.annotate(_roles=role_assignments_column("pk"))
+
+
 class ExpiringTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         model = self.get_model()
         try:
-            tokens = model.objects.select_related("user").annotate(_roles=role_assignments_column("user_id"))
-            token = tokens.get(key=key)
+            token = _base("tokens", _tokens).get(key=key)
         except model.DoesNotExist:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         if not token.user.is_active:
@@ -111,7 +133,7 @@ class ModelBackend(backends.ModelBackend):
 
         model = get_user_model()
         try:
-            user = model._default_manager.annotate(_roles=role_assignments_column("pk")).get(pk=user_id)
+            user = _base("users", _users).get(pk=user_id)
         except model.DoesNotExist:
             return None
         if not self.user_can_authenticate(user):
