@@ -165,7 +165,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "web:dashboard"
+LOGIN_REDIRECT_URL = "web:home"  # each person lands on what awaits them; the dashboard stays at /
 LOGOUT_REDIRECT_URL = "web:dashboard"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -144,6 +144,16 @@ def instruction_confirm(request, pk):
         services.do_confirm_payment(instruction, request.POST.get("reference", "")[:100], actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Payment confirmed: %(payer)s paid %(payee)s %(amount)s yuan; posted to the ledger.")
+            % {
+                "payer": instruction.payer.name,
+                "payee": instruction.payee.name,
+                "amount": f"{instruction.amount_fen / 100:,.2f}",
+            },
+        )
     return HttpResponseRedirect(reverse("clearing:period", args=[instruction.period.code]))
 
 

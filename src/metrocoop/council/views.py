@@ -406,12 +406,9 @@ def resolution_decide(request, pk):
 def board(request):
     """Overdue items, late and returned reports by city and by domain. The office and auditors see every city, a
     liaison its own."""
-    mine = council_policies.board_cities(request.user)
-    if mine is not None and not mine:
+    if not may_see_board(request.user):
         raise PermissionDenied(_("The board is for the council office, auditors and city liaisons."))
-    rows = selectors.cached_board_rows()
-    if mine is not None:
-        rows = [r for r in rows if r.city_code in mine]
+    rows = board_rows_for(request.user)
     counts = selectors.board_counts(rows)
     names = {c.code: c.name for c in City.objects.all()}
     domains = dict(Domain.choices)
@@ -442,6 +439,15 @@ def review_queue(user) -> list[ProgressReport]:
 def may_see_board(user) -> bool:
     """The board is for readers of every city's reports (office, auditors) and city liaisons."""
     return council_policies.may_see_board(user)
+
+
+def board_rows_for(user) -> list[selectors.BoardRow]:
+    """The board's rows this user may see: every city's for the office and auditors, a liaison its own, else none."""
+    mine = council_policies.board_cities(user)
+    if mine is not None and not mine:
+        return []
+    rows = selectors.cached_board_rows()
+    return rows if mine is None else [r for r in rows if r.city_code in mine]
 
 
 def _summary_for(request, year) -> AnnualSummary:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from metrocoop.core import charts as core_charts
 from metrocoop.core import downloads
 from metrocoop.core.permissions import Action, can, can_any, restrict
-from metrocoop.funds import documents, services
+from metrocoop.funds import documents, policies, services
 from metrocoop.funds.choices import REVIEW_CRITERIA, CycleStatus, FundKind, ProjectStatus
 from metrocoop.funds.forms import DecisionForm, PaymentForm, ReviewForm, fen_from_yuan
 from metrocoop.funds.models import (
@@ -170,7 +170,7 @@ def project_detail(request, pk, review_form=None, decision_form=None):
     user = request.user
     can_manage = can(user, Action.CHANGE, project)
     under_review = project.status == ProjectStatus.UNDER_REVIEW
-    can_review = may_review_project(user, project)
+    can_review = policies.may_review_project(user, project)  # the service's own rule (review_refusal)
     return render(
         request,
         "funds/project.html",
@@ -189,22 +189,6 @@ def project_detail(request, pk, review_form=None, decision_form=None):
             "ranking": _rank_of(project) if under_review else None,
             "checks": project.eligibility.get("checks", []),
         },
-    )
-
-
-def may_review_project(user, project) -> bool:
-    """Whether the review form is offered: the one rule of do_review_project (role, status, conflict of interest,
-    once per expert), asked of the funds' policies."""
-    from metrocoop.funds import policies
-
-    rule = getattr(policies, "may_review_project", None)
-    if rule is not None:
-        return rule(user, project)
-    return (
-        can(user, services.REVIEW, project)
-        and project.status == ProjectStatus.UNDER_REVIEW
-        and not (services.expert_cities(user) & project.applicant_city_ids())
-        and not ProjectReview.objects.filter(project=project, expert_id=getattr(user, "pk", None)).exists()
     )
 
 

@@ -25,6 +25,7 @@ from metrocoop.core.notifications import do_mark_all_read, do_mark_read
 from metrocoop.core.permissions import Action, can, restrict, rows_q
 from metrocoop.web.dashboard import bar_chart_option, table1
 from metrocoop.web.forms import CityProfileForm
+from metrocoop.web.home import pending_work
 from metrocoop.web.modules import MODULES_BY_KEY
 
 
@@ -43,6 +44,17 @@ def dashboard(request):
             "chart_indicator": chart_indicator,
             "chart_indicators": table.indicators,
         },
+    )
+
+
+@login_required
+def home(request):
+    """The signed-in person's home page: what awaits them, by the rules of their roles (web.home)."""
+    sections = pending_work(request.user)
+    return render(
+        request,
+        "web/home.html",
+        {"sections": sections, "waiting": sum(s.count for s in sections)},
     )
 
 

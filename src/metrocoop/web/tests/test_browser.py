@@ -61,6 +61,9 @@ def log_in(page, username):
 def test_liaison_logs_in_sees_the_chart_switches_language_and_back(page):
     log_in(page, "liaison-sz")
     assert page.locator("[data-testid=current-user]").inner_text().startswith("苏州联络员")
+    assert page.url.endswith("/home/")  # signed in, each person lands on what awaits them
+    page.get_by_role("link", name="总览").first.click()  # the dashboard stays one click away
+    page.wait_for_url("**/")
     assert page.locator("nav").get_by_text("总览").is_visible()  # Chinese first, though the browser asks for en-US
     chart = page.locator("[data-testid=dashboard-chart]")
     chart.locator("canvas").first.wait_for(state="attached", timeout=10_000)

@@ -46,6 +46,7 @@ def test_pages_and_api_answer_with_the_security_headers(client, reference, path)
 def test_pages_run_under_the_policy_offline_and_their_controls_still_work(page):  # noqa: F811
     # the policy is enforced by the browser: a refused script or handler shows as a console error
     log_in(page, "office")
+    page.goto("/")  # the dashboard (signed in, the office lands on its home page)
     chart = page.locator("[data-testid=dashboard-chart]")
     chart.locator("canvas").first.wait_for(state="attached", timeout=10_000)
     options = page.locator("#chart-indicator option")
