@@ -124,7 +124,7 @@ def under_load(seconds: float = 10.0, clients: int = 16, workers: int = 4) -> No
                     errors[0] += 0 if ok else 1
             conn.close()
 
-        paths = ["/api/cities/", "/api/cities/SZ/", "/api/organisations/", "/api/observations/"]
+        paths = ["/api/cities/", "/api/cities/SZ/", "/api/organisations/", "/api/indicators/observations/"]
         threads = [threading.Thread(target=run, args=(paths[i % len(paths)],)) for i in range(clients)]
         for t in threads:
             t.start()

@@ -12,7 +12,7 @@ from django.db import transaction
 from metrocoop.clearing.choices import SchemeCode
 from metrocoop.clearing.engine.synthetic import CatalogueItem, SyntheticAuthorisation
 from metrocoop.clearing.models import Authorisation, CatalogueEntry, Scheme
-from metrocoop.core.audit import acting, log_event
+from metrocoop.core.audit import AuditAction, acting, log_event
 from metrocoop.core.choices import Domain
 from metrocoop.core.models import City
 from metrocoop.core.permissions import Action, require
@@ -54,7 +54,7 @@ def load_catalogue(items: Iterable[CatalogueItem], *, actor: Any, valid_from=Non
             require(actor, Action.ADD, sample)
         CatalogueEntry.objects.bulk_create(new, batch_size=2000)
         if new:
-            log_event(new[0], actor=actor, action=0, bulk=(None, f"{len(new)} catalogue entries"))
+            log_event(new[0], actor=actor, action=AuditAction.CREATE, bulk=(None, f"{len(new)} catalogue entries"))
     return len(new)
 
 
@@ -85,5 +85,5 @@ def load_authorisations(items: Iterable[SyntheticAuthorisation], *, actor: Any) 
             require(actor, Action.ADD, next(a for a in new if (a.insured_city_id, a.scheme_id) == key))
         Authorisation.objects.bulk_create(new, batch_size=5000)
         if new:
-            log_event(new[0], actor=actor, action=0, bulk=(None, f"{len(new)} authorisations"))
+            log_event(new[0], actor=actor, action=AuditAction.CREATE, bulk=(None, f"{len(new)} authorisations"))
     return len(new)

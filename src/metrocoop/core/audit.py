@@ -26,6 +26,9 @@ from django.db import models
 
 _current_actor: ContextVar[Any] = ContextVar("metrocoop_audit_actor", default=None)
 
+# What a log entry records (CREATE, UPDATE, DELETE, ACCESS): `log_event(..., action=AuditAction.CREATE)`, never 0.
+AuditAction = LogEntry.Action
+
 
 def audited(model: type[models.Model], *, personal: Iterable[str] = (), **options: Any) -> type[models.Model]:
     """Put `model` under the audit trail (every create, update and delete, with a snapshot of the row).
@@ -71,7 +74,7 @@ def acting(actor: Any) -> Iterator[None]:
         _current_actor.reset(token)
 
 
-def log_event(obj: models.Model, *, actor: Any, action: int = LogEntry.Action.UPDATE, **changes: Any) -> LogEntry:
+def log_event(obj: models.Model, *, actor: Any, action: int = AuditAction.UPDATE, **changes: Any) -> LogEntry:
     """Record a change that is not a plain row save (a bulk load, a state transition done with update())."""
     return LogEntry.objects.log_create(
         obj,

@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from metrocoop.core.audit import acting, log_event
+from metrocoop.core.audit import AuditAction, acting, log_event
 from metrocoop.core.permissions import Action, require
 from metrocoop.ledger import engine
 from metrocoop.ledger.engine import IdempotencyConflict, InvalidReversal, InvalidTransfer
@@ -172,10 +172,13 @@ def post_transfers(transfers: Sequence[engine.Transfer], *, actor: Any) -> list[
         for (i, _t, _h), row in zip(new, rows, strict=True):
             results[i] = PostedTransfer("new", row)
         if len(rows) == 1:
-            log_event(rows[0], actor=actor, action=0, amount_fen=(None, rows[0].amount_fen))
+            log_event(rows[0], actor=actor, action=AuditAction.CREATE, amount_fen=(None, rows[0].amount_fen))
         else:
             log_event(
-                rows[-1], actor=actor, action=0, batch=(None, f"{len(rows)} transfers #{rows[0].chain_index}–#{index}")
+                rows[-1],
+                actor=actor,
+                action=AuditAction.CREATE,
+                batch=(None, f"{len(rows)} transfers #{rows[0].chain_index}–#{index}"),
             )
     return results  # type: ignore[return-value]
 

@@ -246,3 +246,39 @@ def test_views_and_api_compare_statuses_to_their_enums():
         assert status_literals((SRC / rel).read_text(encoding="utf-8")), f"{rel} no longer needs its exception"
     assert status_literals('def f(p):\n    return p.status == "open"\n') == [2]
     assert status_literals("def f(p):\n    return p.status == PeriodStatus.OPEN\n") == []
+
+
+# --- 4. audit actions by name -----------------------------------------------------------------------------------
+
+# Files another helper is rewriting at the time of writing, each with its reason; not required to keep offending.
+MAGIC_ACTIONS_PENDING = {
+    "clearing/ingest/__init__.py": "being split out of clearing/services.py (issue 19); to use AuditAction.CREATE",
+}
+
+
+def magic_audit_actions(source: str) -> list[int]:
+    """Lines calling `log_event(..., action=<a number>)`: the action is `core.audit.AuditAction.CREATE` etc."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name != "log_event":
+            continue
+        for keyword in node.keywords:
+            if keyword.arg == "action" and isinstance(keyword.value, ast.Constant):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_audit_events_name_their_action():
+    offenders = [
+        f"{rel}:{line}"
+        for rel, path in _our_modules()
+        if rel not in MAGIC_ACTIONS_PENDING
+        for line in magic_audit_actions(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+    assert magic_audit_actions("log_event(row, actor=a, action=0)\n") == [1]
+    assert magic_audit_actions("log_event(row, actor=a, action=AuditAction.CREATE)\n") == []

@@ -527,7 +527,7 @@ def _post_import(api, name, content):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return api("liaison-sz").post(
-        "/api/indicator-imports/", {"file": SimpleUploadedFile(name, content)}, format="multipart"
+        "/api/indicators/imports/", {"file": SimpleUploadedFile(name, content)}, format="multipart"
     )
 
 
