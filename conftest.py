@@ -4,6 +4,8 @@ accounts, loaded into the real test database (SQLite or PostgreSQL, whichever DA
 import pytest
 from hypothesis import HealthCheck, settings
 
+pytest_plugins = ["metrocoop.core.browser_testing"]  # browser, page (Playwright + Debian's chromium), log_in
+
 # Property tests judge laws, not speed: on a loaded 2-core machine generation can be slow, and timing belongs in
 # benchmarks/. The number of examples stays hypothesis' default.
 settings.register_profile("metrocoop", deadline=None, suppress_health_check=[HealthCheck.too_slow])

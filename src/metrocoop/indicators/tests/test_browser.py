@@ -1,41 +1,9 @@
 """Browser test: a reader opens the explorer, the chart is drawn offline, a measure expands to show its steps;
 a liaison uploads a bad spreadsheet and reads the full report."""
 
-import os
-import shutil
-
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("chromium is not installed")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, live_server, demo_users):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    page.external = []
-    page.on("request", lambda req: None if req.url.startswith(live_server.url) else page.external.append(req.url))
-    yield page
-    context.close()
+pytestmark = [pytest.mark.browser, pytest.mark.browser_locale("zh-CN"), pytest.mark.django_db(transaction=True)]
 
 
 def test_the_explorer_draws_its_chart_and_explains_a_measure(page, paper_data):
@@ -46,7 +14,7 @@ def test_the_explorer_draws_its_chart_and_explains_a_measure(page, paper_data):
     assert williamson.locator("ol li").count() >= 3 and williamson.locator("tbody tr").count() == 9
     page.goto("/indicators/commuting/")
     page.wait_for_selector("[data-chart=flow-map][data-drawn='1'] canvas")
-    assert page.errors == [] and page.external == []
+    assert page.console_errors == [] and page.external_requests == []
 
 
 def test_a_liaison_uploads_a_bad_sheet_and_reads_every_bad_cell(page, paper_data, tmp_path):
@@ -63,4 +31,4 @@ def test_a_liaison_uploads_a_bad_sheet_and_reads_every_bad_cell(page, paper_data
     rows = page.locator("[data-testid=import-errors] tbody tr")
     rows.first.wait_for()
     assert rows.count() == 3
-    assert page.errors == []
+    assert page.console_errors == []

@@ -1,61 +1,15 @@
 """Browser tests: Debian's chromium driven by Playwright against a live server, as a liaison would use the shell."""
 
-import os
-import shutil
-
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls in fixtures are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from metrocoop.core import browser_testing  # noqa: E402
+from metrocoop.core.browser_testing import log_in  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("chromium is not installed: `make test` installs Debian's chromium (scripts/ensure_browser.sh)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, live_server, demo_users):
-    context = browser.new_context(base_url=live_server.url, locale="en-US")
-    page = context.new_page()
-    page.console_errors = []
-    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
-    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
-    # the platform is offline: any request that leaves the live server is a failure
-    page.external_requests = []
-    page.on(
-        "request", lambda req: None if req.url.startswith(live_server.url) else page.external_requests.append(req.url)
-    )
-    yield page
-    context.close()
-
-
-def log_in(page, username):
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "metrocoop-demo")
-    page.click("[data-testid=login-form] button[type=submit]")
-    page.wait_for_url("**/")
+# the shared fixtures live in metrocoop.core.browser_testing (a plugin of the root conftest.py); these names stay
+# for test modules that still import them from here
+browser, page = browser_testing.browser, browser_testing.page
 
 
 def test_liaison_logs_in_sees_the_chart_switches_language_and_back(page):
