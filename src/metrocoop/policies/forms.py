@@ -86,4 +86,10 @@ class AnswerForm(HouseForm):
 
 
 class CloseForm(HouseForm):
-    outcome = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs=TEXT), label=_("Outcome"))
+    outcome = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs=TEXT),
+        label=_("Outcome"),
+        help_text=_("Outcome: changes made, comments declined and why"),
+    )

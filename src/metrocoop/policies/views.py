@@ -300,7 +300,11 @@ def proposals(request):
     return render(
         request,
         "policies/proposals.html",
-        {"proposals": rows, "can_curate": can_any(request.user, CURATE, CurationProposal)},
+        {
+            "proposals": rows,
+            "can_curate": can_any(request.user, CURATE, CurationProposal),
+            "propose_form": ProposalForm(),
+        },
     )
 
 
@@ -374,6 +378,7 @@ def consultation(request, pk):
                 c.status == ConsultationStatus.OPEN and can_any(request.user, Action.ADD, ConsultationComment)
             ),
             "responses": [r for r in CommentResponse.choices if r[0] != "pending"],
+            "close_form": CloseForm(),
         },
     )
 
