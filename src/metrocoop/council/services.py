@@ -9,6 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -18,7 +19,7 @@ from metrocoop.core.attachments import do_attach
 from metrocoop.core.audit import acting
 from metrocoop.core.choices import Role
 from metrocoop.core.errors import Conflict
-from metrocoop.core.models import City, RoleAssignment, User
+from metrocoop.core.models import City, Notification, RoleAssignment, User
 from metrocoop.core.notifications import notify
 from metrocoop.core.permissions import Action, acts_region_wide, require
 from metrocoop.council import engine
@@ -528,6 +529,13 @@ def do_review_report(
         locked.reviewed_by = actor
         locked.reviewed_at = now
         locked.save()
+        # the office's "awaits review" notices of this report are done with, for whoever of the office had them
+        Notification.objects.filter(
+            kind="council.report_pending",
+            content_type=ContentType.objects.get_for_model(ProgressReport),
+            object_id=str(locked.pk),
+            read_at__isnull=True,
+        ).update(read_at=now)
         if accept and locked.percent_complete >= 100 and locked.item.completed_on is None:
             WorkItem.objects.filter(pk=locked.item_id).update(
                 completed_on=timezone.localtime(locked.submitted_at).date()

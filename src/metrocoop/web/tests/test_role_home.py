@@ -5,7 +5,7 @@ contributions — each section checked against the database, each listed link op
 
 import pytest
 
-from metrocoop.web.tests.test_browser import CHROMIUM_ARGS, browser, log_in  # noqa: F401  (the shared browser fixtures)
+from metrocoop.web.tests.test_browser import browser, log_in  # noqa: F401  (the shared browser fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
