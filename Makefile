@@ -24,14 +24,17 @@ test: install-test assets messages lint check
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 
-$(STAMP_RUN): pyproject.toml | $(BIN)/python
+# the whole dependency tree from the lock files (scripts/lock.sh writes them from pyproject.toml), then the platform
+$(STAMP_RUN): pyproject.toml requirements/run.lock | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -q --upgrade pip
-	$(BIN)/pip install --disable-pip-version-check -q -e .
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements/run.lock
+	$(BIN)/pip install --disable-pip-version-check -q --no-deps -e .
 	touch $@
 
-$(STAMP_TEST): pyproject.toml | $(BIN)/python
+$(STAMP_TEST): pyproject.toml requirements/test.lock | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -q --upgrade pip
-	$(BIN)/pip install --disable-pip-version-check -q -e ".[test]"
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements/test.lock
+	$(BIN)/pip install --disable-pip-version-check -q --no-deps -e .
 	touch $@ $(STAMP_RUN)
 
 install: $(STAMP_RUN)
