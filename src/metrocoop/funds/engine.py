@@ -21,40 +21,30 @@ from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
-
-class FundRuleError(ValueError):
-    """A rule or an input that cannot give a result; `message_zh` says it in Chinese."""
-
-    def __init__(self, message_en: str, message_zh: str):
-        super().__init__(message_en)
-        self.message_en = message_en
-        self.message_zh = message_zh
+from metrocoop.core.explain import BilingualError, Step
 
 
-@dataclass(frozen=True)
-class Step:
-    """One line of an explanation: what was done, the formula, the numbers."""
+class FundRuleError(BilingualError):
+    """A rule or an input that cannot give a result: `FundRuleError(message_zh, message_en)`."""
 
-    text_en: str
-    text_zh: str
-    values: Mapping[str, Any] = field(default_factory=dict)
+    code = "fund-rule"
 
 
 def _frac(value: Any, what: str) -> Fraction:
     if isinstance(value, bool):
-        raise FundRuleError(f"{what} must be a number", f"{what} 必须是数字")
+        raise FundRuleError(f"{what} 必须是数字", f"{what} must be a number")
     try:
         result = Fraction(str(value)) if isinstance(value, float) else Fraction(value)
     except (TypeError, ValueError, ZeroDivisionError):  # "1/0" parses as a fraction with a zero denominator
-        raise FundRuleError(f"{what} must be a number, not {value!r}", f"{what} 必须是数字，而不是 {value!r}") from None
+        raise FundRuleError(f"{what} 必须是数字，而不是 {value!r}", f"{what} must be a number, not {value!r}") from None
     return result
 
 
 def _fen(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise FundRuleError(f"{what} must be a whole number of fen", f"{what} 必须是整数（分）")
+        raise FundRuleError(f"{what} 必须是整数（分）", f"{what} must be a whole number of fen")
     if value < 0:
-        raise FundRuleError(f"{what} must not be negative", f"{what} 不能为负")
+        raise FundRuleError(f"{what} 不能为负", f"{what} must not be negative")
     return value
 
 
@@ -129,30 +119,30 @@ def compute_contributions(
     target_fen = _fen(target_fen, "target")
     rows = sorted(bases, key=lambda b: b.city)
     if not rows:
-        raise FundRuleError("no cities to contribute", "没有出资城市")
+        raise FundRuleError("没有出资城市", "no cities to contribute")
     if len({b.city for b in rows}) != len(rows):
-        raise FundRuleError("a city appears twice", "城市重复")
+        raise FundRuleError("城市重复", "a city appears twice")
     base_w = _frac(rule.base_weight, "base weight")
     gdp_w = _frac(rule.gdp_weight, "GDP weight")
     rev_w = _frac(rule.revenue_weight, "revenue weight")
     if min(base_w, gdp_w, rev_w) < 0 or base_w + gdp_w + rev_w != 1:
         raise FundRuleError(
-            f"weights must be non-negative and sum to 1 (they sum to {base_w + gdp_w + rev_w})",
             f"权重须非负且合计为 1（当前合计 {base_w + gdp_w + rev_w}）",
+            f"weights must be non-negative and sum to 1 (they sum to {base_w + gdp_w + rev_w})",
         )
     n = len(rows)
     floor = _fen(rule.floor_fen, "floor") if rule.floor_fen is not None else None
     cap = _fen(rule.cap_fen, "cap") if rule.cap_fen is not None else None
     if floor is not None and floor * n > target_fen:
-        raise FundRuleError("the floor times the number of cities exceeds the target", "保底额乘以城市数超过目标总额")
+        raise FundRuleError("保底额乘以城市数超过目标总额", "the floor times the number of cities exceeds the target")
     if cap is not None and cap * n < target_fen:
-        raise FundRuleError("the cap times the number of cities is below the target", "封顶额乘以城市数低于目标总额")
+        raise FundRuleError("封顶额乘以城市数低于目标总额", "the cap times the number of cities is below the target")
     if floor is not None and cap is not None and floor > cap:
-        raise FundRuleError("the floor is above the cap", "保底额高于封顶额")
+        raise FundRuleError("保底额高于封顶额", "the floor is above the cap")
     gdp = {b.city: _frac(b.gdp, f"GDP of {b.city}") for b in rows}
     rev = {b.city: _frac(b.revenue, f"revenue of {b.city}") for b in rows}
     if any(v < 0 for v in [*gdp.values(), *rev.values()]):
-        raise FundRuleError("GDP and revenue must not be negative", "GDP 和财政收入不能为负")
+        raise FundRuleError("GDP 和财政收入不能为负", "GDP and revenue must not be negative")
     sum_gdp, sum_rev = sum(gdp.values()), sum(rev.values())
     shares: dict[str, Fraction] = {}
     for b in rows:
@@ -164,9 +154,9 @@ def compute_contributions(
         shares[b.city] = share
     steps = [
         Step(
-            f"share = {base_w}/n + {gdp_w}·GDP/ΣGDP + {rev_w}·revenue/Σrevenue, n = {n}",
-            f"出资比例 = {base_w}/n + {gdp_w}×GDP/ΣGDP + {rev_w}×财政收入/Σ财政收入，n = {n}",
-            {"sum_gdp": str(sum_gdp), "sum_revenue": str(sum_rev)},
+            text_en=f"share = {base_w}/n + {gdp_w}·GDP/ΣGDP + {rev_w}·revenue/Σrevenue, n = {n}",
+            text_zh=f"出资比例 = {base_w}/n + {gdp_w}×GDP/ΣGDP + {rev_w}×财政收入/Σ财政收入，n = {n}",
+            values={"sum_gdp": str(sum_gdp), "sum_revenue": str(sum_rev)},
         )
     ]
     # Floor and cap: amount_i = clamp(λ·share_i, floor, cap) with the one λ that makes the amounts add up to the
@@ -181,9 +171,9 @@ def compute_contributions(
     for c, kind in sorted(bound.items()):
         steps.append(
             Step(
-                f"{c}: {float(target_fen * shares[c]) / 100:,.2f} yuan by share breaks the {kind}; "
+                text_en=f"{c}: {float(target_fen * shares[c]) / 100:,.2f} yuan by share breaks the {kind}; "
                 f"it pays {exact[c] / 100} yuan and the others share the difference",
-                f"{c}：按比例应出 {float(target_fen * shares[c]) / 100:,.2f} 元，"
+                text_zh=f"{c}：按比例应出 {float(target_fen * shares[c]) / 100:,.2f} 元，"
                 f"触及{'保底' if kind == 'floor' else '封顶'}，"
                 f"按 {exact[c] / 100} 元出资，差额由其他城市按比例分担",
             )
@@ -191,9 +181,9 @@ def compute_contributions(
     amounts_fen = largest_remainder(target_fen, exact)
     steps.append(
         Step(
-            "amounts rounded to whole fen by the largest-remainder method; they add up to the target exactly",
-            "按最大余数法取整到分，合计恰等于目标总额",
-            {"target_fen": target_fen},
+            text_en="amounts rounded to whole fen by the largest-remainder method; they add up to the target exactly",
+            text_zh="按最大余数法取整到分，合计恰等于目标总额",
+            values={"target_fen": target_fen},
         )
     )
     cities = tuple(
@@ -258,8 +248,8 @@ def _clamp_to_target(
         if lam >= a and (b is None or lam <= b):
             return {c: clamp(lam * s) for c, s in shares.items()}
     raise FundRuleError(
-        "no split within the floor and cap reaches the target (cities with a zero share are held at the floor)",
         "在保底与封顶之间无法凑足目标总额（比例为零的城市按保底出资）",
+        "no split within the floor and cap reaches the target (cities with a zero share are held at the floor)",
     )
 
 
@@ -317,28 +307,33 @@ class AssessmentScores:
 def score_cities(performances: Iterable[CityPerformance], rule: AssessmentRule) -> AssessmentScores:
     rows = sorted(performances, key=lambda p: p.city)
     if not rows:
-        raise FundRuleError("no cities to assess", "没有被考核城市")
+        raise FundRuleError("没有被考核城市", "no cities to assess")
     if len({p.city for p in rows}) != len(rows):
-        raise FundRuleError("a city appears twice", "城市重复")
+        raise FundRuleError("城市重复", "a city appears twice")
     weights = {k: _frac(v, f"weight of {k}") for k, v in rule.weights.items()}
     if any(w < 0 for w in weights.values()) or sum(weights.values()) != 1:
-        raise FundRuleError("criterion weights must be non-negative and sum to 1", "考核权重须非负且合计为 1")
+        raise FundRuleError("考核权重须非负且合计为 1", "criterion weights must be non-negative and sum to 1")
     values: dict[str, dict[str, Fraction]] = {p.city: {} for p in rows}
-    steps = [Step("score = 100 × Σ weight × criterion (each criterion 0..1)", "得分 = 100 × Σ 权重 × 指标值（0～1）")]
+    steps = [
+        Step(
+            text_en="score = 100 × Σ weight × criterion (each criterion 0..1)",
+            text_zh="得分 = 100 × Σ 权重 × 指标值（0～1）",
+        )
+    ]
     for p in rows:
         for criterion in WORK_CRITERIA:
             if criterion in weights:
                 v = _frac(getattr(p, criterion), f"{criterion} of {p.city}")
                 if not 0 <= v <= 1:
                     raise FundRuleError(
-                        f"{criterion} of {p.city} must be between 0 and 1", f"{p.city} 的 {criterion} 须在 0～1 之间"
+                        f"{p.city} 的 {criterion} 须在 0～1 之间", f"{criterion} of {p.city} must be between 0 and 1"
                     )
                 values[p.city][criterion] = v
     for indicator in sorted(set(weights) - set(WORK_CRITERIA)):
         raw = {}
         for p in rows:
             if indicator not in p.improvements:
-                raise FundRuleError(f"{p.city} has no value for {indicator}", f"{p.city} 缺少 {indicator} 的数值")
+                raise FundRuleError(f"{p.city} 缺少 {indicator} 的数值", f"{p.city} has no value for {indicator}")
             raw[p.city] = _frac(p.improvements[indicator], f"{indicator} of {p.city}")
             if indicator in rule.lower_is_better:
                 raw[p.city] = -raw[p.city]
@@ -347,8 +342,8 @@ def score_cities(performances: Iterable[CityPerformance], rule: AssessmentRule) 
             values[city][indicator] = (v - lo) / (hi - lo) if hi != lo else Fraction(1)
         steps.append(
             Step(
-                f"{indicator}: min-max normalised across cities (min {float(lo):g} → 0, max {float(hi):g} → 1)",
-                f"{indicator}：在城市间做极差标准化（最小 {float(lo):g} → 0，最大 {float(hi):g} → 1）",
+                text_en=f"{indicator}: min-max normalised across cities (min {float(lo):g} → 0, max {float(hi):g} → 1)",
+                text_zh=f"{indicator}：在城市间做极差标准化（最小 {float(lo):g} → 0，最大 {float(hi):g} → 1）",
             )
         )
     exact = {city: 100 * sum(weights[k] * v for k, v in crit.items()) for city, crit in values.items()}
@@ -418,7 +413,7 @@ def compute_payouts(scores: AssessmentScores, rule: PayoutRule) -> PayoutResult:
     pool = _fen(rule.reward_pool_fen, "reward pool")
     shares = [_frac(s, "reward share") for s in rule.reward_shares]
     if any(s < 0 for s in shares):
-        raise FundRuleError("reward shares must not be negative", "奖励份额不能为负")
+        raise FundRuleError("奖励份额不能为负", "reward shares must not be negative")
     # Parts by position 1..k; tied cities pool the parts of the positions they occupy and split them evenly.
     by_rank: dict[int, list[str]] = {}
     for c in scores.cities:
@@ -462,12 +457,12 @@ def compute_payouts(scores: AssessmentScores, rule: PayoutRule) -> PayoutResult:
         )
     steps = (
         Step(
-            f"reward pool {pool} fen split over ranks by parts {[str(s) for s in shares]} (largest remainder)",
-            f"奖励池 {pool} 分按名次份额 {[str(s) for s in shares]} 分配（最大余数法）",
+            text_en=f"reward pool {pool} fen split over ranks by parts {[str(s) for s in shares]} (largest remainder)",
+            text_zh=f"奖励池 {pool} 分按名次份额 {[str(s) for s in shares]} 分配（最大余数法）",
         ),
         Step(
-            f"compensation below {float(threshold):g} points: {per_point} fen per point",
-            f"得分低于 {float(threshold):g} 分者每差 1 分缴纳 {per_point} 分",
+            text_en=f"compensation below {float(threshold):g} points: {per_point} fen per point",
+            text_zh=f"得分低于 {float(threshold):g} 分者每差 1 分缴纳 {per_point} 分",
         ),
     )
     return PayoutResult(tuple(payouts), steps)
@@ -521,12 +516,12 @@ class AssistanceResult:
 def compute_assistance(capacities: Iterable[FiscalCapacity], rule: AssistanceRule) -> AssistanceResult:
     rows = sorted(capacities, key=lambda c: c.city)
     if not rows:
-        raise FundRuleError("no cities", "没有城市")
+        raise FundRuleError("没有城市", "no cities")
     pool = _fen(rule.pool_fen, "assistance pool")
     revenue = {c.city: _frac(c.revenue, f"revenue of {c.city}") for c in rows}
     population = {c.city: _frac(c.population, f"population of {c.city}") for c in rows}
     if any(p <= 0 for p in population.values()) or any(r < 0 for r in revenue.values()):
-        raise FundRuleError("populations must be positive and revenues non-negative", "人口须为正数，财政收入不能为负")
+        raise FundRuleError("人口须为正数，财政收入不能为负", "populations must be positive and revenues non-negative")
     average = sum(revenue.values()) / sum(population.values())
     threshold = _frac(rule.threshold_share, "threshold share") * average
     gap_share = _frac(rule.gap_share, "gap share")
@@ -544,17 +539,18 @@ def compute_assistance(capacities: Iterable[FiscalCapacity], rule: AssistanceRul
     amounts = largest_remainder(budget, need) if budget else dict.fromkeys(need, 0)
     steps = (
         Step(
-            f"regional average per capita = Σrevenue / Σpopulation = {float(average):.6g}",
-            f"区域人均 = Σ财政收入 / Σ人口 = {float(average):.6g}",
+            text_en=f"regional average per capita = Σrevenue / Σpopulation = {float(average):.6g}",
+            text_zh=f"区域人均 = Σ财政收入 / Σ人口 = {float(average):.6g}",
         ),
         Step(
-            f"threshold = {rule.threshold_share} × average = {float(threshold):.6g}; "
+            text_en=f"threshold = {rule.threshold_share} × average = {float(threshold):.6g}; "
             f"need = {gap_share} × gap × population",
-            f"门槛 = {rule.threshold_share} × 区域人均 = {float(threshold):.6g}；需求 = {gap_share} × 差额 × 人口",
+            text_zh=f"门槛 = {rule.threshold_share} × 区域人均 = {float(threshold):.6g}；"
+            f"需求 = {gap_share} × 差额 × 人口",
         ),
         Step(
-            f"total need {float(total_need):,.0f} fen against a pool of {pool} fen: scale {float(scale):.6f}",
-            f"需求合计 {float(total_need):,.0f} 分，资金池 {pool} 分：缩放系数 {float(scale):.6f}",
+            text_en=f"total need {float(total_need):,.0f} fen against a pool of {pool} fen: scale {float(scale):.6f}",
+            text_zh=f"需求合计 {float(total_need):,.0f} 分，资金池 {pool} 分：缩放系数 {float(scale):.6f}",
         ),
     )
     cities = tuple(
@@ -635,13 +631,13 @@ def review_total(scores: Mapping[str, Any], criteria: Sequence[str]) -> Fraction
     extra = [c for c in scores if c not in criteria]
     if missing or extra:
         raise FundRuleError(
-            f"scores must cover exactly the criteria {list(criteria)}", f"评分须恰好覆盖各项评审指标 {list(criteria)}"
+            f"评分须恰好覆盖各项评审指标 {list(criteria)}", f"scores must cover exactly the criteria {list(criteria)}"
         )
     values = []
     for c in criteria:
         v = scores[c]
         if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 100:
-            raise FundRuleError(f"score {c} must be a whole number from 0 to 100", f"{c} 的评分须为 0～100 的整数")
+            raise FundRuleError(f"{c} 的评分须为 0～100 的整数", f"score {c} must be a whole number from 0 to 100")
         values.append(Fraction(v))
     return sum(values, Fraction(0)) / len(values)
 

@@ -23,27 +23,17 @@ from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from metrocoop.core.explain import BilingualError, Step
 from metrocoop.indicators.engine import NonPositiveValueError
 from metrocoop.indicators.engine.structure import similarity_coefficient
 
 ITEMS = ("tax", "gdp", "land_quota")
 
 
-class SharingError(ValueError):
-    """Input the sharing rules cannot work with, with the message in both languages."""
+class SharingError(BilingualError):
+    """Input the sharing rules cannot work with: `SharingError(message_zh, message_en)`."""
 
-    def __init__(self, message_en: str, message_zh: str) -> None:
-        super().__init__(message_en)
-        self.message_en = message_en
-        self.message_zh = message_zh
-
-
-@dataclass(frozen=True)
-class Step:
-    """One line of an explanation, in both languages."""
-
-    text_en: str
-    text_zh: str
+    code = "sharing-rule"
 
 
 def _json(value: Any) -> Any:
@@ -65,14 +55,14 @@ def as_fraction(value: Any, *, what: str) -> Fraction:
     """An exact rational from an int, a Fraction, a Decimal or a decimal string ("0.35", "35/100"); never a float."""
     if isinstance(value, bool | float):
         raise SharingError(
-            f"{what} must be exact (an integer or a decimal string)", f"{what} 须为精确数（整数或小数字符串）"
+            f"{what} 须为精确数（整数或小数字符串）", f"{what} must be exact (an integer or a decimal string)"
         )
     try:
         result = Fraction(str(value)) if not isinstance(value, Fraction | int) else Fraction(value)
     except (ValueError, ZeroDivisionError) as exc:
-        raise SharingError(f"{what} is not a number: {value!r}", f"{what} 不是数字：{value!r}") from exc
+        raise SharingError(f"{what} 不是数字：{value!r}", f"{what} is not a number: {value!r}") from exc
     if result < 0:
-        raise SharingError(f"{what} must not be negative", f"{what} 不能为负")
+        raise SharingError(f"{what} 不能为负", f"{what} must not be negative")
     return result
 
 
@@ -95,13 +85,13 @@ def split_largest_remainder(total: int, weights: Mapping[str, Any]) -> Split:
     A negative total (a refund) is split as its magnitude and negated, so each side bears its share of it.
     """
     if isinstance(total, bool) or not isinstance(total, int):
-        raise SharingError("the total must be a whole number", "总额须为整数")
+        raise SharingError("总额须为整数", "the total must be a whole number")
     exact = {str(k): as_fraction(w, what=f"weight of {k}") for k, w in weights.items()}
     if not exact:
-        raise SharingError("no sides to share between", "没有分享方")
+        raise SharingError("没有分享方", "no sides to share between")
     weight_sum = sum(exact.values(), Fraction(0))
     if weight_sum == 0:
-        raise SharingError("the weights add up to zero", "分享权重之和为零")
+        raise SharingError("分享权重之和为零", "the weights add up to zero")
     sign, magnitude = (-1, -total) if total < 0 else (1, total)
     quotas = {k: magnitude * w / weight_sum for k, w in exact.items()}
     floors = {k: q.numerator // q.denominator for k, q in quotas.items()}
@@ -113,8 +103,8 @@ def split_largest_remainder(total: int, weights: Mapping[str, Any]) -> Split:
         parts[k] += 1
     steps = [
         Step(
-            f"{k}: {magnitude} × {exact[k]}/{weight_sum} = {float(quotas[k]):.4f} → {floors[k]}",
-            f"{k}：{magnitude} × {exact[k]}/{weight_sum} = {float(quotas[k]):.4f} → 取整 {floors[k]}",
+            text_en=f"{k}: {magnitude} × {exact[k]}/{weight_sum} = {float(quotas[k]):.4f} → {floors[k]}",
+            text_zh=f"{k}：{magnitude} × {exact[k]}/{weight_sum} = {float(quotas[k]):.4f} → 取整 {floors[k]}",
         )
         for k in sorted(exact)
     ]
@@ -122,8 +112,8 @@ def split_largest_remainder(total: int, weights: Mapping[str, Any]) -> Split:
         lucky = ", ".join(sorted(order[:left]))
         steps.append(
             Step(
-                f"{left} left over, one each to the largest remainders: {lucky}",
-                f"余下 {left}，按余数由大到小各补 1：{lucky}",
+                text_en=f"{left} left over, one each to the largest remainders: {lucky}",
+                text_zh=f"余下 {left}，按余数由大到小各补 1：{lucky}",
             )
         )
     signed = {k: sign * v for k, v in sorted(parts.items())}
@@ -157,35 +147,35 @@ def check_phases(agreement: ParkAgreement) -> None:
     """Phases must not overlap, each must name weights for every item and only the host and partner."""
     cities = {agreement.host, agreement.partner}
     if agreement.host == agreement.partner:
-        raise SharingError("host and partner must be different cities", "承接方与合作方须为不同城市")
+        raise SharingError("承接方与合作方须为不同城市", "host and partner must be different cities")
     ordered = sorted(agreement.phases, key=lambda p: p.start_year)
     for p in ordered:
         if p.end_year is not None and p.end_year < p.start_year:
             raise SharingError(
-                f"phase {p.start_year}–{p.end_year} ends before it starts", f"阶段 {p.start_year}–{p.end_year} 起止颠倒"
+                f"阶段 {p.start_year}–{p.end_year} 起止颠倒", f"phase {p.start_year}–{p.end_year} ends before it starts"
             )
         for item in ITEMS:
             weights = p.shares.get(item)
             if not weights:
                 raise SharingError(
-                    f"phase from {p.start_year} has no weights for {item}",
                     f"自 {p.start_year} 年的阶段缺少 {item} 的分享比例",
+                    f"phase from {p.start_year} has no weights for {item}",
                 )
             if set(weights) - cities:
                 raise SharingError(
-                    f"phase from {p.start_year} names a city that is neither host nor partner",
                     f"自 {p.start_year} 年的阶段含有非承接方、非合作方的城市",
+                    f"phase from {p.start_year} names a city that is neither host nor partner",
                 )
             if sum((as_fraction(w, what=item) for w in weights.values()), Fraction(0)) == 0:
                 raise SharingError(
-                    f"phase from {p.start_year}: the weights for {item} add up to zero",
                     f"自 {p.start_year} 年的阶段：{item} 的比例之和为零",
+                    f"phase from {p.start_year}: the weights for {item} add up to zero",
                 )
     for a, b in itertools.pairwise(ordered):
         if a.end_year is None or a.end_year >= b.start_year:
             raise SharingError(
-                f"phases from {a.start_year} and {b.start_year} overlap",
                 f"自 {a.start_year} 年与自 {b.start_year} 年的阶段重叠",
+                f"phases from {a.start_year} and {b.start_year} overlap",
             )
 
 
@@ -193,7 +183,7 @@ def phase_for(agreement: ParkAgreement, year: int) -> Phase:
     for p in agreement.phases:
         if p.covers(year):
             return p
-    raise SharingError(f"no phase of the agreement covers {year}", f"协议没有覆盖 {year} 年的阶段")
+    raise SharingError(f"协议没有覆盖 {year} 年的阶段", f"no phase of the agreement covers {year}")
 
 
 @dataclass(frozen=True)
@@ -226,7 +216,10 @@ def park_year_shares(agreement: ParkAgreement, year: int, figures: Mapping[str, 
         items.append(ItemShare(item=item, total=split.total, parts=split.parts, steps=split.steps))
     end = phase.end_year if phase.end_year is not None else "…"
     steps = (
-        Step(f"{year} falls in the phase {phase.start_year}–{end}", f"{year} 年属于 {phase.start_year}–{end} 阶段"),
+        Step(
+            text_en=f"{year} falls in the phase {phase.start_year}–{end}",
+            text_zh=f"{year} 年属于 {phase.start_year}–{end} 阶段",
+        ),
     )
     return ParkYearShares(
         host=agreement.host, partner=agreement.partner, year=year, phase=phase, items=tuple(items), steps=steps
@@ -286,11 +279,11 @@ def relocation_shares(
     cap there is nothing to reach, so no extension)."""
     share = as_fraction(rule.origin_share, what="origin share")
     if share > 1:
-        raise SharingError("the origin share cannot exceed 1", "迁出地分享比例不能超过 1")
+        raise SharingError("迁出地分享比例不能超过 1", "the origin share cannot exceed 1")
     if rule.years < 1 or rule.extension_years < 0:
-        raise SharingError("the sharing period must be at least one year", "分享期限至少一年")
+        raise SharingError("分享期限至少一年", "the sharing period must be at least one year")
     if cap_fen is not None and cap_fen < 0:
-        raise SharingError("the cap must not be negative", "分享上限不能为负")
+        raise SharingError("分享上限不能为负", "the cap must not be negative")
     base_end = first_year + rule.years - 1
     cumulative = 0
     extended = False
@@ -298,9 +291,9 @@ def relocation_shares(
     rows: list[RelocationYear] = []
     steps = [
         Step(
-            f"origin {origin} receives {share} of the local tax in {first_year}–{base_end}"
+            text_en=f"origin {origin} receives {share} of the local tax in {first_year}–{base_end}"
             + (f", at most {cap_fen} fen in all" if cap_fen is not None else ""),
-            f"迁出地 {origin} 分享 {first_year}–{base_end} 年地方税收的 {share}"
+            text_zh=f"迁出地 {origin} 分享 {first_year}–{base_end} 年地方税收的 {share}"
             + (f"，累计不超过 {cap_fen} 分" if cap_fen is not None else ""),
         )
     ]
@@ -314,9 +307,9 @@ def relocation_shares(
                 last_year = base_end + rule.extension_years
                 steps.append(
                     Step(
-                        f"cap not reached after {base_end} ({cumulative} < {cap_fen} fen): "
+                        text_en=f"cap not reached after {base_end} ({cumulative} < {cap_fen} fen): "
                         f"extended by {rule.extension_years} years to {last_year}",
-                        f"截至 {base_end} 年未达上限（{cumulative} < {cap_fen} 分），"
+                        text_zh=f"截至 {base_end} 年未达上限（{cumulative} < {cap_fen} 分），"
                         f"分享期延长 {rule.extension_years} 年至 {last_year} 年",
                     )
                 )
@@ -326,7 +319,7 @@ def relocation_shares(
         capped = False
         if not in_period:
             origin_fen = 0
-            year_steps.append(Step(f"{year} is outside the sharing period", f"{year} 年不在分享期内"))
+            year_steps.append(Step(text_en=f"{year} is outside the sharing period", text_zh=f"{year} 年不在分享期内"))
         else:
             split = split_largest_remainder(tax, {origin: share, destination: 1 - share})
             origin_fen = split.parts[origin]
@@ -336,8 +329,8 @@ def relocation_shares(
                 origin_fen = max(0, cap_fen - cumulative)
                 year_steps.append(
                     Step(
-                        f"capped: the origin's cumulative share may not exceed {cap_fen} fen → {origin_fen}",
-                        f"达到上限：迁出地累计分享不超过 {cap_fen} 分 → {origin_fen}",
+                        text_en=f"capped: the origin's cumulative share may not exceed {cap_fen} fen → {origin_fen}",
+                        text_zh=f"达到上限：迁出地累计分享不超过 {cap_fen} 分 → {origin_fen}",
                     )
                 )
         cumulative += origin_fen
@@ -397,17 +390,22 @@ def decide_lead(claims: Sequence[LeadClaim], *, office_choice: int | None = None
     3. otherwise the earliest registered (ties: the lower lead id).
     """
     if not claims:
-        raise SharingError("no claims to decide between", "没有可协调的线索")
+        raise SharingError("没有可协调的线索", "no claims to decide between")
     by_time = sorted(claims, key=lambda c: (c.registered_at, c.lead_id))
     if office_choice is not None:
         chosen = next((c for c in claims if c.lead_id == office_choice), None)
         if chosen is None:
-            raise SharingError("the office chose a lead that is not in this conflict", "办公室指定的线索不在该冲突中")
+            raise SharingError("办公室指定的线索不在该冲突中", "the office chose a lead that is not in this conflict")
         return LeadDecision(
             chosen.lead_id,
             chosen.city,
             "office",
-            (Step(f"the office decided that {chosen.city} leads", f"理事会办公室决定由 {chosen.city} 牵头"),),
+            (
+                Step(
+                    text_en=f"the office decided that {chosen.city} leads",
+                    text_zh=f"理事会办公室决定由 {chosen.city} 牵头",
+                ),
+            ),
         )
     lacking = [c for c in by_time if c.link_missing_in_city]
     if lacking and len(lacking) < len(claims):
@@ -420,12 +418,12 @@ def decide_lead(claims: Sequence[LeadClaim], *, office_choice: int | None = None
             "missing_link",
             (
                 Step(
-                    f"the link is missing in {names} but already present in {others}",
-                    f"该环节在 {names} 缺失，在 {others} 已有企业",
+                    text_en=f"the link is missing in {names} but already present in {others}",
+                    text_zh=f"该环节在 {names} 缺失，在 {others} 已有企业",
                 ),
                 Step(
-                    f"{chosen.city} leads (it lacks the link; earliest registered among those that do)",
-                    f"由 {chosen.city} 牵头（补链优先；缺失该环节的城市中最早登记）",
+                    text_en=f"{chosen.city} leads (it lacks the link; earliest registered among those that do)",
+                    text_zh=f"由 {chosen.city} 牵头（补链优先；缺失该环节的城市中最早登记）",
                 ),
             ),
         )
@@ -437,10 +435,10 @@ def decide_lead(claims: Sequence[LeadClaim], *, office_choice: int | None = None
         chosen.city,
         "first_registered",
         (
-            Step(f"{why}: the first registered leads", f"{why_zh}：先登记者牵头"),
+            Step(text_en=f"{why}: the first registered leads", text_zh=f"{why_zh}：先登记者牵头"),
             Step(
-                f"{chosen.city} registered first ({chosen.registered_at})",
-                f"{chosen.city} 最先登记（{chosen.registered_at}）",
+                text_en=f"{chosen.city} registered first ({chosen.registered_at})",
+                text_zh=f"{chosen.city} 最先登记（{chosen.registered_at}）",
             ),
         ),
     )
@@ -510,14 +508,15 @@ def gap_report(links: Iterable[str], cities: Iterable[str], holdings: Mapping[st
             )
     steps = (
         Step(
-            f"{len(all_links)} links, {len(all_cities)} cities; "
+            text_en=f"{len(all_links)} links, {len(all_cities)} cities; "
             f"{len(missing_area)} links with no enterprise in the area",
-            f"共 {len(all_links)} 个环节、{len(all_cities)} 个城市；{len(missing_area)} 个环节全域无企业",
+            text_zh=f"共 {len(all_links)} 个环节、{len(all_cities)} 个城市；{len(missing_area)} 个环节全域无企业",
         ),
         Step(
-            "overlap = shared links / links held by either city (Jaccard); similarity = structure-similarity "
+            text_en="overlap = shared links / links held by either city (Jaccard); similarity = structure-similarity "
             "coefficient (cosine) of the two cities' enterprise counts by link",
-            "重合度 = 共有环节 / 任一城市拥有的环节（Jaccard）；相似系数 = 两市按环节企业数的结构相似系数（余弦）",
+            text_zh="重合度 = 共有环节 / 任一城市拥有的环节（Jaccard）；"
+            "相似系数 = 两市按环节企业数的结构相似系数（余弦）",
         ),
     )
     return GapReport(

@@ -11,6 +11,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from metrocoop.core.errors import Conflict as ServiceConflict
+from metrocoop.core.explain import BilingualError
 
 MESSAGES = {
     "not_authenticated": ("请先登录。", "Authentication credentials were not provided or are invalid."),
@@ -61,7 +62,10 @@ def exception_handler(exc, context):
         response = Response(_bilingual("service_unavailable"), status=status.HTTP_503_SERVICE_UNAVAILABLE)
         response["Retry-After"] = "5"
         return response
-    if isinstance(exc, ServiceConflict):
+    if isinstance(exc, BilingualError):
+        # an engine's refusal that reached the API unconverted: bad input, said in both languages
+        exc = exceptions.ValidationError({"non_field_errors": [exc.both]})
+    elif isinstance(exc, ServiceConflict):
         exc = Conflict(detail="; ".join(exc.messages))
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(

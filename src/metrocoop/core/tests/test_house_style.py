@@ -282,3 +282,53 @@ def test_audit_events_name_their_action():
     assert offenders == []
     assert magic_audit_actions("log_event(row, actor=a, action=0)\n") == [1]
     assert magic_audit_actions("log_event(row, actor=a, action=AuditAction.CREATE)\n") == []
+
+
+# --- 5. engines stay Django-free and share core.explain ---------------------------------------------------------
+
+
+def _engine_modules():
+    for rel, path in _our_modules():
+        if rel.endswith("/engine.py") or "/engine/" in rel:
+            yield rel, path
+
+
+# Platform modules that are plain Python (no Django) which engines may use besides other engines.
+PURE_MODULES = {
+    "metrocoop.core.explain": "the shared bilingual error and Step types",
+    "metrocoop.spatial.geometry": "shapely/pyproj geometry helpers of the spatial engine, no Django",
+}
+
+
+def test_engines_import_no_django_and_only_the_shared_explanation_types_from_the_platform():
+    offenders = []
+    for rel, path in _engine_modules():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                ours = name.startswith("metrocoop.")
+                allowed = name in PURE_MODULES or (name.split(".")[2:3] == ["engine"])  # another pure engine
+                if name.split(".")[0] == "django" or (ours and not allowed):
+                    offenders.append(f"{rel}: imports {name}")
+    assert offenders == []
+    assert len(list(_engine_modules())) >= 8
+    for module in PURE_MODULES:
+        path = SRC / (module.removeprefix("metrocoop.").replace(".", "/") + ".py")
+        imports = [n for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(n, ast.ImportFrom)]
+        assert not [n.module for n in imports if (n.module or "").startswith(("django", "metrocoop"))], module
+
+
+def test_the_engines_share_one_step_type_and_one_bilingual_error_type():
+    from metrocoop.core.explain import BilingualError, Step
+    from metrocoop.funds import engine as funds_engine
+    from metrocoop.investment import engine as investment_engine
+
+    assert funds_engine.Step is Step and investment_engine.Step is Step
+    for error in (funds_engine.FundRuleError, investment_engine.SharingError):
+        assert issubclass(error, BilingualError)
+        refusal = error("中文说明", "English text")
+        assert (refusal.message_zh, refusal.message_en, str(refusal)) == ("中文说明", "English text", "English text")
