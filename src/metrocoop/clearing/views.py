@@ -20,10 +20,12 @@ from metrocoop.clearing import services, statements
 from metrocoop.clearing.charts import bar_option, city_bar_option, flow_map_option
 from metrocoop.clearing.choices import PeriodStatus, PostingKind, RejectCode
 from metrocoop.clearing.engine.catalogue import CatalogueRow, compare_catalogues
+from metrocoop.clearing.filtersets import ClaimListFilterSet
 from metrocoop.clearing.models import CatalogueEntry, Claim, ClaimPosting, Period, PeriodPosition, Scheme
 from metrocoop.clearing.policies import CLOSE, CONFIRM
+from metrocoop.core.choices import Domain
 from metrocoop.core.models import City
-from metrocoop.core.permissions import can, restrict
+from metrocoop.core.permissions import can, department_scopes_of, restrict, rows_q
 
 
 def _city_points():
@@ -50,6 +52,8 @@ def index(request):
     title = _("Flows insured city → service city, %(period)s (yuan)") % {"period": period.code if period else "—"}
     flow_option = flow_map_option(_city_points(), flows, title)
     positions = restrict(PeriodPosition.objects.all(), request.user).select_related("period", "city")
+    if period is not None:  # the net-position chart follows the period chosen above it
+        positions = positions.filter(period=period)
     by_period: dict[str, dict[str, float]] = defaultdict(dict)
     cities = [c.code for c in City.objects.all()]
     for p in positions.order_by("period__year", "period__month"):
@@ -166,16 +170,34 @@ def statement(request, code, city, fmt):
 
 @login_required
 def claim_list(request):
+    """Claims the user may see, filtered by city, scheme, period, reject reason and status, 50 to a page; when the
+    list is empty the page says why (the role sees no claims, or the filters match none)."""
+    visible = rows_q(request.user, Claim) is not None
     claims = restrict(Claim.objects.select_related("period"), request.user)
-    status = request.GET.get("status")
-    if status:
-        claims = claims.filter(status=status)
-    city = request.GET.get("city")
-    if city:
-        claims = claims.filter(insured_city=city) | claims.filter(service_city=city)
-    page = Paginator(claims.order_by("-id"), 50).get_page(request.GET.get("page"))
+    filtered = ClaimListFilterSet(request.GET, queryset=claims)
+    page = Paginator(filtered.qs.order_by("-id"), 50).get_page(request.GET.get("page"))
     rows = [(c, c.person_ref if services.can_see_person(request.user, c.insured_city) else None) for c in page]
-    return render(request, "clearing/claims.html", {"page": page, "rows": rows, "status": status or ""})
+    query = request.GET.copy()
+    query.pop("page", None)
+    own = [
+        (City.objects.filter(pk=city_id).first(), Domain(domain).label)
+        for city_id, domain in sorted(department_scopes_of(request.user))
+    ]
+    return render(
+        request,
+        "clearing/claims.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filter": filtered,
+            "query": query.urlencode(),
+            "visible": visible,
+            "own_scope": [(city.name, domain) for city, domain in own if city is not None],
+            "filtered": any(v for k, v in request.GET.items() if k != "page"),
+            "cities": {c.code: c.name for c in City.objects.all()},
+            "schemes": {sc.code: sc.name for sc in Scheme.objects.all()},
+        },
+    )
 
 
 def catalogue(request):

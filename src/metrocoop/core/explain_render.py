@@ -13,18 +13,22 @@ Templates call it through ``{% load explain %}``: ``{% for s in steps|explained 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
+from django.core.signals import request_started
+from django.db.models.signals import post_save
 from django.utils.translation import get_language
 
 from metrocoop.core.money import yuan
 
 # a fraction "a/b", also before "/n" ("1/5/n"); not a date ("2026/08/01") nor part of a word or a decimal
 _FRACTION = re.compile(r"(?<![\w/.])(-?\d+)/(\d+)(?![\w.])(?!/\d)")
+_FEN_ZH = re.compile(r"(?<![\d.])(\d+) 分(?![\u3400-\u9fff])")
 _FEN_AMOUNT = re.compile(r"(-?[\d,]+) fen\b")
 _DECIMAL_REPR = re.compile(r"Decimal\('(-?[\d.]+)'\)")
 # keys whose value is a share of a whole (shown as a percentage)
@@ -57,11 +61,33 @@ def _zh() -> bool:
 # --- names --------------------------------------------------------------------------------------------------------
 
 
+_NAMES_CACHE: dict[bool, tuple[float, dict[str, str]]] = {}
+_NAMES_TTL_S = 60.0  # a page renders many explanations; city names change rarely (and a save clears this)
+
+
+def forget_city_names(**_kwargs: Any) -> None:
+    _NAMES_CACHE.clear()
+
+
+# read once per request (and again after a city is saved), not once per explanation
+request_started.connect(forget_city_names, dispatch_uid="explain_render.city_names.request")
+post_save.connect(forget_city_names, sender="core.City", dispatch_uid="explain_render.city_names.save")
+
+
 def city_names() -> dict[str, str]:
     """City code → name in the active language (every city ever a member; a code not found stays as it is)."""
+    zh = _zh()
+    cached = _NAMES_CACHE.get(zh)
+    if cached is not None and time.monotonic() - cached[0] < _NAMES_TTL_S:
+        return cached[1]
+    names = _load_city_names(zh)
+    _NAMES_CACHE[zh] = (time.monotonic(), names)
+    return names
+
+
+def _load_city_names(zh: bool) -> dict[str, str]:
     from metrocoop.core.models import City
 
-    zh = _zh()
     return {
         code: (name_zh if zh else name_en) or code
         for code, name_zh, name_en in City.objects.values_list("code", "name_zh", "name_en")
@@ -156,6 +182,39 @@ _LABELS = {
     "gdp_weight": ("GDP 权重", "GDP weight"),
     "revenue_weight": ("财政收入权重", "revenue weight"),
     "basis_year": ("基准年", "basis year"),
+    # indicators
+    "sum_squared_deviations": ("离差平方和", "sum of squared deviations"),
+    "rank_weighted_sum": ("按位次加权之和", "rank-weighted sum"),
+    "max_possible": ("可能的最大值", "largest possible value"),
+    "cv_slope": ("变异系数的年变化", "change of the CV per year"),
+    "sd_log_slope": ("对数标准差的年变化", "change of the sd of logs per year"),
+    "sd": ("标准差", "standard deviation"),
+    "sd_log": ("对数标准差", "sd of logs"),
+    "cv": ("变异系数", "coefficient of variation"),
+    "weighted_sd": ("加权标准差", "weighted standard deviation"),
+    "weighted_mean": ("加权均值", "weighted mean"),
+    "terms": ("各项", "terms"),
+    "intercept": ("截距", "intercept"),
+    "b": ("斜率 b", "slope b"),
+    "a": ("截距 a", "intercept a"),
+    "se_b": ("b 的标准误", "standard error of b"),
+    "r_squared": ("R²", "R²"),
+    "half_life": ("半衰期（年）", "half-life (years)"),
+    "years": ("年份", "years"),
+    "dropped": ("未纳入的城市", "cities left out"),
+    "rank": ("位次", "rank"),
+    "order": ("顺序", "order"),
+    "shares": ("占比", "shares"),
+    "iterations": ("迭代次数", "iterations"),
+    "converged": ("已收敛", "converged"),
+    "deviance": ("偏差", "deviance"),
+    "null_deviance": ("零模型偏差", "null deviance"),
+    "dispersion": ("离散参数", "dispersion"),
+    "value": ("数值", "value"),
+    "city": ("城市", "city"),
+    "code": ("代码", "code"),
+    "functions": ("功能", "functions"),
+    "statements": ("表述", "statements"),
     "completion": ("完成率", "completion"),
     "timeliness": ("及时率", "timeliness"),
     "quality": ("质量", "quality"),
@@ -174,6 +233,14 @@ _LABELS = {
 
 
 LABEL_KEYS = frozenset(_LABELS)
+# single words engines give as results
+_WORDS_ZH = {
+    "converging": "收敛（差距缩小）",
+    "diverging": "发散（差距扩大）",
+    "no-trend": "无明显趋势",
+    "True": "是",
+    "False": "否",
+}
 
 
 def label(key: str) -> str:
@@ -203,6 +270,8 @@ def value_text(key: str, value: Any, names: Mapping[str, str] | None = None) -> 
         return money(round(number)) if number is not None else str(value)
     if isinstance(value, str) and value in names:
         return names[value]
+    if isinstance(value, str) and _zh() and value in _WORDS_ZH:
+        return _WORDS_ZH[value]
     number = _as_number(value)
     if number is None:
         return sentence_text(str(value), names)
@@ -321,6 +390,39 @@ _ZH_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     ),
 ]
 
+# clearing catalogues, policy comparison and reform replication
+_ZH_PATTERNS += [
+    (re.compile(r"^(?P<n>\d+) item\(s\) across (?P<c>\d+) city\(ies\)$"), "{c} 个城市共 {n} 个项目"),
+    (re.compile(r"^gaps per city: (?P<gaps>\{.*\})$"), "各城市缺少的项目数（其他城市已覆盖）：{gaps_zh}"),
+    (
+        re.compile(r"^(?P<n>\d+) item\(s\) harmonised \(covered everywhere, same price and ratio\)$"),
+        "{n} 个项目已统一（各城市均覆盖，价格和报销比例相同）",
+    ),
+    (
+        re.compile(
+            r"^(?P<field>\w+): (?P<n>\d+) cities state it; "
+            r"most common (?P<v>.+) \((?P<k>\d+)\); differ: (?P<cities>.*)$"
+        ),
+        "{field_zh}：{n} 个城市有规定；最常见的是 {v_zh}（{k} 个城市）；与之不同：{cities_zh}",
+    ),
+    (
+        re.compile(
+            r"^threshold \((?P<dir>higher|lower) is stricter\): strictest \[(?P<s>.*)\], loosest \[(?P<l>.*)\]$"
+        ),
+        "门槛（{dir_zh}越严）：最严 {s_zh}，最宽 {l_zh}",
+    ),
+    (
+        re.compile(r"^taken up by (?P<k>\d+) of (?P<n>\d+) cities \((?P<pct>\d+)%\): (?P<cities>.*)$"),
+        "{n} 个城市中已有 {k} 个采用（{pct}%）：{cities}",
+    ),
+]
+_FIELDS_ZH = {"amount_fen": "金额", "duration_months": "期限（月）", "threshold": "门槛", "condition": "条件"}
+
+
+def _unquote_list(text: str) -> str:
+    return "、".join(part.strip().strip("'\"") for part in text.split(",") if part.strip()) or "—"
+
+
 _FAMILIES_ZH = {"rail": "轨道线路", "corridor": "生态廊道"}
 _KINDS_ZH = {"outfall": "排污口", "port": "港口", "industrial_park": "工业园区", "water_intake": "取水口"}
 
@@ -348,6 +450,19 @@ def _translate_plain(text: str) -> str | None:
         if not match:
             continue
         fields = dict(match.groupdict())
+        if "gaps" in fields:
+            pairs = re.findall(r"'(\w+)': (\d+)", fields["gaps"])
+            fields["gaps_zh"] = "；".join(f"{c} {n}" for c, n in pairs)
+        if "field" in fields:
+            fields["field_zh"] = _FIELDS_ZH.get(fields["field"], label(fields["field"]))
+            value = _DECIMAL_REPR.sub(lambda m: m.group(1), fields["v"]).strip("'\"")
+            if fields["field"].endswith("_fen") and value.isdigit():
+                value = money(int(value))
+            fields["v_zh"] = value
+            fields["cities_zh"] = "无" if fields["cities"] == "none" else fields["cities"].replace(", ", "、")
+        if "dir" in fields:
+            fields["dir_zh"] = "越高" if fields["dir"] == "higher" else "越低"
+            fields["s_zh"], fields["l_zh"] = _unquote_list(fields["s"]), _unquote_list(fields["l"])
         if "family" in fields:
             fields["family_zh"] = _FAMILIES_ZH.get(fields["family"], fields["family"])
         if "kind" in fields:
@@ -374,7 +489,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _ENGLISH_ASIDE = re.compile(r"\s*\((?=[^()]*[a-z]{3})[^()\u3400-\u9fff]*\)")
 _LIST_COMMA = re.compile(r"(?<=[\u3400-\u9fff]), (?=[\u3400-\u9fff])")
 _BOTH_HALVES = re.compile(r"(?:(?<=[）)])|\s)/\s")
-_CJK_THEN_ENGLISH = re.compile(r"^(?P<zh>[\u3400-\u9fff（）]+) (?P<en>[a-z][a-z ]*?)(?P<rest>[ :=].*)$")
+_CJK_THEN_ENGLISH = re.compile(r"^(?P<zh>[\u3400-\u9fff（）]+) (?P<en>[a-z][a-z ]*?)(?P<rest>(?: [^a-z].*|[:=].*)?)$")
 
 
 def _one_language(text: str) -> str:
@@ -383,7 +498,7 @@ def _one_language(text: str) -> str:
     zh = _zh()
     halves = _BOTH_HALVES.split(text, maxsplit=1)
     left, right = [*halves, ""][:2]
-    if len(halves) == 2 and _CJK.match(left) and re.match(r"[A-Za-z]", right):
+    if len(halves) == 2 and _CJK.search(left) and len(re.findall(r"\b[a-z]{2,}\b", right)) >= 2:
         return left if zh else right
     match = _CJK_THEN_ENGLISH.match(text)
     if match:
@@ -401,6 +516,7 @@ def sentence_text(text: str, names: Mapping[str, str] | None = None) -> str:
         if translated is not None:
             text = translated
     text = _DECIMAL_REPR.sub(lambda m: m.group(1), text)
+    text = _FEN_ZH.sub(lambda m: money(int(m.group(1))), text)
     text = _FEN_AMOUNT.sub(lambda m: money(int(m.group(1).replace(",", ""))), text)
     text = _FRACTION.sub(lambda m: decimal_text(Fraction(int(m.group(1)), int(m.group(2)))), text)
     text = _names_in(text, names)

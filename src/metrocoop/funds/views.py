@@ -31,11 +31,12 @@ from metrocoop.funds.models import (
     ProjectReview,
     Tranche,
 )
+from metrocoop.funds.movements import fund_movements
 
 
 def index(request):
     funds = list(restrict(Fund.objects.select_related("account"), request.user))
-    cards = [(fund, services.fund_position(fund)) for fund in funds]
+    cards = [(fund, services.fund_position(fund), fund_movements(fund)) for fund in funds]
     calls = restrict(ContributionCall.objects.select_related("fund"), request.user).prefetch_related(
         "notices__city", "notices__payments"
     )

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -65,9 +65,10 @@ def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
     if model is None:
         return None
     try:
-        return model._meta.get_field(name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:  # a field removed since the entry was written
         return None
+    return field if getattr(field, "concrete", False) or field.many_to_many else None
 
 
 def readable_rows(entries) -> None:
@@ -88,11 +89,12 @@ def readable_rows(entries) -> None:
         prepared.append((entry, model, rows))
     related: dict[tuple[type, str], str] = {}
     for model, pks in wanted.items():
-        valid = (
-            [pk for pk in pks if pk.isdigit()]
-            if isinstance(model._meta.pk, models.AutoField | models.BigAutoField)
-            else list(pks)
-        )
+        valid = []
+        for pk in pks:
+            try:
+                valid.append(model._meta.pk.to_python(pk))
+            except (ValidationError, ValueError, TypeError):
+                continue  # not a key of that model (a value written by an older version)
         for obj in model._default_manager.filter(pk__in=valid):
             related[(model, str(obj.pk))] = str(obj)
     names = explain_render.city_names()
@@ -100,7 +102,7 @@ def readable_rows(entries) -> None:
         entry.model_name = str(model._meta.verbose_name) if model else entry.content_type.model
         entry.readable_rows = [
             ChangeRow(
-                field=str(field.verbose_name) if field is not None else name,
+                field=str(getattr(field, "verbose_name", name)) if field is not None else name,
                 before=_value(field, before, related, names),
                 after=_value(field, after, related, names),
                 lang="en" if name.endswith("_en") else "",

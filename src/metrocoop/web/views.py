@@ -16,13 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from metrocoop.core import downloads, services
 from metrocoop.core.api.filters import LogEntryFilter
 from metrocoop.core.attachments import require_view
-from metrocoop.core.audit import change_rows
 from metrocoop.core.choices import Language
 from metrocoop.core.exports import job_file_path
 from metrocoop.core.jobs import start_job
 from metrocoop.core.models import Attachment, City, Job, Notification
 from metrocoop.core.notifications import do_mark_all_read, do_mark_read
 from metrocoop.core.permissions import Action, can, restrict, rows_q
+from metrocoop.web.audit_display import readable_rows
 from metrocoop.web.dashboard import bar_chart_option, table1
 from metrocoop.web.forms import CityProfileForm
 from metrocoop.web.home import pending_work
@@ -123,8 +123,7 @@ def audit_list(request):
     )
     filtered = LogEntryFilter(request.GET, queryset=entries)
     page = Paginator(filtered.qs, 50).get_page(request.GET.get("page"))
-    for entry in page:
-        entry.change_rows = change_rows(entry)
+    readable_rows(page)  # names instead of ids and codes, money in yuan, no raw JSON
     return render(request, "web/audit.html", {"page": page, "filter": filtered, "query": request.GET.urlencode()})
 
 

@@ -1,6 +1,8 @@
 """Template filters over `metrocoop.core.explain_render`: engine steps, values, shares and amounts as people read
 them, in the active language (`{% load explain %}`)."""
 
+import re
+
 from django import template
 
 from metrocoop.core import explain_render
@@ -65,3 +67,30 @@ def criterion_label(key):
 
     indicator = Indicator.objects.filter(code=key).first()
     return (getattr(indicator, "name", None) or str(indicator)) if indicator is not None else explain_render.label(key)
+
+
+@register.filter
+def city_names(codes):
+    """A list of city codes shown as their names, joined as the language lists them (上海、苏州 / Shanghai, Suzhou)."""
+    names = explain_render.city_names()
+    sep = ", " if not explain_render._zh() else "、"
+    return sep.join(names.get(str(c), str(c)) for c in codes or [])
+
+
+@register.filter
+def names_from(codes, items):
+    """Codes shown by the names of the matching items (dicts with code, zh, en), in the active language."""
+    by_code = {i.get("code"): i for i in items or []}
+    zh = explain_render._zh()
+    out = [(by_code.get(c) or {}).get("zh" if zh else "en") or c for c in codes or []]
+    return ("、" if zh else ", ").join(out)
+
+
+@register.filter
+def count_or_readable(text):
+    """A count "8/9" read as "9 个中 8 个" / "8 of 9"; anything else as `readable` (names for codes, no fractions)."""
+    match = re.fullmatch(r"\s*(\d+)/(\d+)\s*", str(text or ""))
+    if match:
+        part, whole = match.groups()
+        return f"{whole} 个中 {part} 个" if explain_render._zh() else f"{part} of {whole}"
+    return readable(text)
