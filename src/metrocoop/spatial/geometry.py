@@ -22,6 +22,8 @@ from shapely.geometry import LineString, MultiLineString, Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
+from metrocoop.core.explain import BilingualError
+
 WGS84 = CRS.from_epsg(4326)
 UTM51N = CRS.from_epsg(32651)
 # Albers equal-area with standard parallels bracketing the area (28.5-32.5°N), for areas of reach and cities
@@ -31,11 +33,14 @@ GEOD = Geod(ellps="WGS84")
 GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
 
 
-class GeometryError(ValueError):
-    """A geometry refused, with the reason in Chinese and English."""
+class GeometryError(BilingualError):
+    """A geometry refused, with the reason in Chinese and English (`str()` says both)."""
+
+    code = "geometry"
 
     def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} {en}")
+        super().__init__(zh, en)
+        self.args = (f"{zh} {en}",)
         self.zh, self.en = zh, en
 
 

@@ -28,6 +28,8 @@ from typing import Any
 
 import pint
 
+from metrocoop.core.explain import BilingualError
+
 REL_TOLERANCE = 1e-9
 ABS_TOLERANCE = 1e-12
 SIGNIFICANT_DIGITS = 12
@@ -73,11 +75,15 @@ _SUPERSCRIPTS = {"²": "**2", "³": "**3", "⁻¹": "**-1"}
 _BARE_EXPONENT = re.compile(r"(?<=[A-Za-z])([23])\b")
 
 
-class UnitError(ValueError):
-    """A unit that cannot be used: unknown, or of another dimension. Carries a Chinese and an English reason."""
+class UnitError(BilingualError):
+    """A unit that cannot be used: unknown, or of another dimension. Carries a Chinese and an English reason;
+    `str()` says both ("中文 / English")."""
+
+    code = "unit"
 
     def __init__(self, reason_zh: str, reason_en: str) -> None:
-        super().__init__(f"{reason_zh} / {reason_en}")
+        super().__init__(reason_zh, reason_en)
+        self.args = (self.both,)
         self.reason_zh = reason_zh
         self.reason_en = reason_en
 

@@ -20,6 +20,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from metrocoop.core.explain import BilingualError
+
 __all__ = [
     "DuplicateCityError",
     "EmptyInputError",
@@ -36,15 +38,14 @@ __all__ = [
 ]
 
 
-class EngineInputError(ValueError):
-    """Input an engine cannot compute with. ``code`` is stable for APIs; ``city_code`` names the culprit if one."""
+class EngineInputError(BilingualError):
+    """Input an engine cannot compute with. ``code`` is stable for APIs; ``city_code`` names the culprit if one.
+    (English first here, an older order than core.explain's; the Chinese defaults to the English.)"""
 
     code = "invalid-input"
 
     def __init__(self, message_en: str, message_zh: str = "", *, city_code: str | None = None) -> None:
-        super().__init__(message_en)
-        self.message_en = message_en
-        self.message_zh = message_zh or message_en
+        super().__init__(message_zh or message_en, message_en)
         self.city_code = city_code
 
     def to_dict(self) -> dict[str, Any]:
