@@ -1,5 +1,5 @@
 """Pages of regional monitoring (Chinese first): explorer, trend, structure, commuting, positioning, re-check,
-import, exports and the city fragment. Thin: they parse, ask core.permissions, call analysis/services, render."""
+import, exports and the city fragment. Thin: they parse, ask core.permissions, call selectors/services, render."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from metrocoop.core.jobs import start_job
 from metrocoop.core.models import City, Job
 from metrocoop.core.permissions import Action, can, can_any, restrict
 from metrocoop.core.spreadsheets import cap_error_report, unpacked_size
-from metrocoop.indicators import analysis, charts, services
+from metrocoop.indicators import charts, selectors, services
 from metrocoop.indicators.choices import FlowZone, Sector, ShareBasis
 from metrocoop.indicators.models import Indicator, Observation
 from metrocoop.indicators.recheck import recheck
@@ -90,9 +90,9 @@ def index(request):
     if not indicators:
         return render(request, "indicators/explorer.html", {"indicators": []})
     indicator = _pick_indicator(request, indicators)
-    years = analysis.indicator_years(indicator)
+    years = selectors.indicator_years(indicator)
     year = _year(request, years[-1] if years else 2019)
-    a = analysis.disparity(indicator, year)
+    a = selectors.disparity(indicator, year)
     ranking = a.ranking()
     report = a.report.to_dict() if a.report else None
     mean = report["stats"]["mean"] if report else None
@@ -122,7 +122,7 @@ def index(request):
 def trend(request):
     indicators = _indicators(request)
     indicator = _pick_indicator(request, indicators)
-    data = analysis.trend(indicator)
+    data = selectors.trend(indicator)
     table = [
         [
             s["year"],
@@ -141,9 +141,9 @@ def trend(request):
 
 
 def structure(request):
-    years = analysis.structure_years()
+    years = selectors.structure_years()
     year = _year(request, years[-1] if years else 2019)
-    data = analysis.structure(year)
+    data = selectors.structure(year)
     names = {c.code: c.name for c in City.objects.all()}
     option = None
     lq_rows = []
@@ -175,14 +175,14 @@ def structure(request):
 
 def commuting(request):
     zone = request.GET.get("zone") or FlowZone.MUNICIPALITY
-    data = analysis.commuting(_year(request, 0) or None)
+    data = selectors.commuting(_year(request, 0) or None)
     flows = []
     for group in data["shares"]:
         if group["zone"] != zone:
             continue
         for f in group["table"]["flows"]:
             flows.append({**f, "outbound": group["basis"] == "origin", "basis": group["basis"]})
-    cities = analysis.member_cities(data["year"] or 2019)
+    cities = selectors.member_cities(data["year"] or 2019)
     option = charts.flow_map_option(_("Commuting shares between member cities"), cities, flows)
     names = {c.code: c.name for c in cities}
     return render(
@@ -204,7 +204,7 @@ def commuting(request):
 
 
 def positioning(request):
-    data = analysis.positioning()
+    data = selectors.positioning()
     report = data["report"]
     rows = []
     if report:
@@ -317,8 +317,8 @@ def _export_rows(request, what: str) -> tuple[str, list[str], list[list]]:
     names = dict(City.objects.values_list("code", "name_zh"))
     if what == "explorer":
         indicator = _pick_indicator(request, indicators)
-        year = _year(request, analysis.latest_year(indicator))
-        a = analysis.disparity(indicator, year)
+        year = _year(request, selectors.latest_year(indicator))
+        a = selectors.disparity(indicator, year)
         rows = [[n, c.name_zh, c.name_en, v, indicator.unit_zh] for n, c, v in a.ranking()]
         if a.report:
             rep = a.report.to_dict()
@@ -364,7 +364,7 @@ def _export_rows(request, what: str) -> tuple[str, list[str], list[list]]:
         return "observations", headers, rows
     if what == "trend":
         indicator = _pick_indicator(request, indicators)
-        data = analysis.trend(indicator)
+        data = selectors.trend(indicator)
         rows = [
             [s["year"], s["n"], s["max_min"], s["cv"], s["gini"], s["theil_t"], s["williamson"]] for s in data["series"]
         ]
@@ -374,8 +374,8 @@ def _export_rows(request, what: str) -> tuple[str, list[str], list[list]]:
             rows,
         )
     if what == "structure":
-        years = analysis.structure_years()
-        data = analysis.structure(_year(request, years[-1] if years else 2019))
+        years = selectors.structure_years()
+        data = selectors.structure(_year(request, years[-1] if years else 2019))
         rows = []
         if data.get("report"):
             for p in data["report"]["pairs"]:
@@ -417,7 +417,7 @@ def _export_rows(request, what: str) -> tuple[str, list[str], list[list]]:
             rows,
         )
     if what == "commuting":
-        data = analysis.commuting()
+        data = selectors.commuting()
         rows = [
             [g["zone"], g["basis"], f["origin"], f["destination"], f["percent"], g["table"]["source"]]
             for g in data["shares"]
@@ -435,7 +435,7 @@ def _export_rows(request, what: str) -> tuple[str, list[str], list[list]]:
         ]
         return "commuting", headers, rows
     if what == "positioning":
-        report = analysis.positioning()["report"]
+        report = selectors.positioning()["report"]
         rows = []
         if report:
             m = report["matrix"]

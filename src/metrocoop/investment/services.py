@@ -752,7 +752,7 @@ def gap_report(chain: Chain | None = None) -> engine.GapReport:
 
 def sector_similarity() -> dict[tuple[str, str], float]:
     """The indicators structure engine's similarity of the cities' sector structures (latest year with data)."""
-    from metrocoop.indicators.analysis import structure, structure_years
+    from metrocoop.indicators.selectors import structure, structure_years
 
     years = structure_years()
     if not years:

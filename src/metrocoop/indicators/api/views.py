@@ -16,7 +16,7 @@ from metrocoop.core.api.fastlist import FastListMixin
 from metrocoop.core.api.schema import ErrorSerializer
 from metrocoop.core.permissions import Action, restrict
 from metrocoop.core.spreadsheets import cap_error_report
-from metrocoop.indicators import analysis, services
+from metrocoop.indicators import selectors, services
 from metrocoop.indicators.api.serializers import (
     AnalysisSerializer,
     CommutingFlowSerializer,
@@ -162,8 +162,8 @@ class DisparityView(APIView):
         p = _Params(data=request.query_params)
         p.is_valid(raise_exception=True)
         indicator = _indicator(request, p.validated_data.get("indicator", "gdp-per-capita"))
-        year = p.validated_data.get("year") or analysis.latest_year(indicator)
-        return Response({"result": analysis.disparity(indicator, year).to_dict()})
+        year = p.validated_data.get("year") or selectors.latest_year(indicator)
+        return Response({"result": selectors.disparity(indicator, year).to_dict()})
 
 
 class TrendView(APIView):
@@ -172,7 +172,7 @@ class TrendView(APIView):
     @extend_schema(parameters=[INDICATOR], responses=AnalysisSerializer)
     def get(self, request):
         indicator = _indicator(request, request.query_params.get("indicator", "gdp-per-capita"))
-        return Response({"result": analysis.trend_json(indicator)})
+        return Response({"result": selectors.trend_json(indicator)})
 
 
 class StructureView(APIView):
@@ -182,9 +182,9 @@ class StructureView(APIView):
     def get(self, request):
         p = _Params(data=request.query_params)
         p.is_valid(raise_exception=True)
-        years = analysis.structure_years()
+        years = selectors.structure_years()
         year = p.validated_data.get("year") or (years[-1] if years else 2019)
-        return Response({"result": analysis.structure(year)})
+        return Response({"result": selectors.structure(year)})
 
 
 class CommutingView(APIView):
@@ -194,7 +194,7 @@ class CommutingView(APIView):
     def get(self, request):
         p = _Params(data=request.query_params)
         p.is_valid(raise_exception=True)
-        return Response({"result": analysis.commuting(p.validated_data.get("year"))})
+        return Response({"result": selectors.commuting(p.validated_data.get("year"))})
 
 
 class PositioningView(APIView):
@@ -204,7 +204,7 @@ class PositioningView(APIView):
     def get(self, request):
         p = _Params(data=request.query_params)
         p.is_valid(raise_exception=True)
-        return Response({"result": analysis.positioning(p.validated_data.get("year"))})
+        return Response({"result": selectors.positioning(p.validated_data.get("year"))})
 
 
 class RecheckView(APIView):

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from metrocoop.core.models import City, Province
-from metrocoop.indicators import analysis
+from metrocoop.indicators import selectors
 from metrocoop.indicators.engine.disparity import CityValue, disparity_report
 from metrocoop.indicators.models import Indicator, Observation
 from metrocoop.indicators.recheck import recheck
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_disparity_from_the_database_equals_the_engine_on_table1(reference):
-    a = analysis.disparity(Indicator.objects.get(code="gdp-per-capita"), 2019)
+    a = selectors.disparity(Indicator.objects.get(code="gdp-per-capita"), 2019)
     pops = {o.city.code: float(o.value) for o in Observation.objects.filter(indicator__code="population")}
     values = {o.city.code: float(o.value) for o in Observation.objects.filter(indicator__code="gdp-per-capita")}
     expected = disparity_report(
@@ -29,7 +29,7 @@ def test_disparity_from_the_database_equals_the_engine_on_table1(reference):
 
 
 def test_a_total_indicator_is_weighted_as_a_total(reference):
-    a = analysis.disparity(Indicator.objects.get(code="gdp"), 2019)
+    a = selectors.disparity(Indicator.objects.get(code="gdp"), 2019)
     assert a.report.value_kind == "total"
 
 
@@ -51,9 +51,9 @@ def test_membership_is_data_a_tenth_city_counts_only_from_its_year(reference, de
             Observation.objects.update_or_create(
                 city=city, indicator=ind, year=year, defaults={"value": Decimal("10") + city.sort_order}
             )
-    assert analysis.disparity(ind, 2019).report.n == 9
-    assert analysis.disparity(ind, 2021).report.n == 10
-    sigma = analysis.trend_json(ind)["sigma"]
+    assert selectors.disparity(ind, 2019).report.n == 9
+    assert selectors.disparity(ind, 2021).report.n == 10
+    sigma = selectors.trend_json(ind)["sigma"]
     assert [d["city_code"] for d in sigma["dropped"]] == ["SX"]  # balanced panel: the newcomer is set aside
 
 
@@ -117,7 +117,7 @@ def test_the_demo_loader_is_idempotent(reference):
     assert Observation.objects.count() == counts
     illustrative = Observation.objects.filter(year__gt=2019)
     assert illustrative.exists() and all("Illustrative" in o.source for o in illustrative)
-    trend = analysis.trend_json(Indicator.objects.get(code="gdp-per-capita"))
+    trend = selectors.trend_json(Indicator.objects.get(code="gdp-per-capita"))
     assert trend["sigma"]["verdict"] == "converging" and trend["beta"] is not None
 
 
@@ -142,7 +142,7 @@ def test_commuting_keeps_counts_apart_and_fits_a_gravity_model_when_counts_exist
                     kind="count",
                     value=Decimal(str(round(0.01 * pops[o] ** 0.8 * pops[d] ** 0.7 * dist**-1.5, 3))),
                 )
-    data = analysis.commuting(2019)
+    data = selectors.commuting(2019)
     assert len(data["shares"]) == 4 and data["counts"] is not None
     assert data["gravity"] is not None and abs(data["gravity"]["gamma"] - 1.5) < 0.05
     checks = {c.key: c for c in recheck()}

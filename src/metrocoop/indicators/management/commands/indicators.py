@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from metrocoop.core.models import User
-from metrocoop.indicators import analysis, services
+from metrocoop.indicators import selectors, services
 from metrocoop.indicators.models import Indicator
 from metrocoop.indicators.recheck import recheck
 
@@ -54,7 +54,7 @@ class Command(BaseCommand):
 
     def _disparity(self, indicator, year=None, json=False, **_):
         ind = self._indicator(indicator)
-        a = analysis.disparity(ind, year or analysis.latest_year(ind))
+        a = selectors.disparity(ind, year or selectors.latest_year(ind))
 
         def lines():
             yield f"{ind.name_zh} {ind.name_en} ({ind.unit_zh}) · {a.year} · {len(a.values)} cities"
@@ -78,7 +78,7 @@ class Command(BaseCommand):
         self._out(a.to_dict(), json, lines)
 
     def _trend(self, indicator, json=False, **_):
-        data = analysis.trend_json(self._indicator(indicator))
+        data = selectors.trend_json(self._indicator(indicator))
 
         def lines():
             for s in data["series"]:
