@@ -58,10 +58,6 @@ class ScopedReadOnlyViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     pass
 
 
-class ScopedModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
-    """Deprecated for new code: use ServiceModelViewSet, which cannot save without a service."""
-
-
 _WRITE_METHODS: dict[str, tuple[str, ...]] = {
     "create_service": ("post",),
     "update_service": ("put", "patch"),
