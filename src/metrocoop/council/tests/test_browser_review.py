@@ -5,7 +5,7 @@ for confirmation first and says afterwards what happened."""
 
 import pytest
 
-from metrocoop.web.tests.test_browser import browser, log_in, page  # noqa: F401  (the shared browser fixtures)
+from metrocoop.core.browser_testing import log_in  # the browser, page fixtures come from this plugin (root conftest)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,7 +35,7 @@ def submitted_report(demo_users):
     )
 
 
-def _confirming(page):  # noqa: F811
+def _confirming(page):
     asked = []
 
     def accept(dialog):
@@ -46,7 +46,7 @@ def _confirming(page):  # noqa: F811
     return asked
 
 
-def test_the_office_is_told_and_accepts_a_report_from_its_queue(page, submitted_report):  # noqa: F811
+def test_the_office_is_told_and_accepts_a_report_from_its_queue(page, submitted_report):
     from metrocoop.core.models import Notification
 
     report = submitted_report
@@ -78,7 +78,7 @@ def test_the_office_is_told_and_accepts_a_report_from_its_queue(page, submitted_
     assert page.external_requests == []
 
 
-def test_the_office_returns_a_report_with_a_comment_and_the_city_is_told(page, submitted_report):  # noqa: F811
+def test_the_office_returns_a_report_with_a_comment_and_the_city_is_told(page, submitted_report):
     from metrocoop.core.models import Notification
 
     report = submitted_report
@@ -103,7 +103,7 @@ def test_the_office_returns_a_report_with_a_comment_and_the_city_is_told(page, s
     assert told.count() == 1
 
 
-def test_only_the_office_has_a_review_queue(page, submitted_report):  # noqa: F811
+def test_only_the_office_has_a_review_queue(page, submitted_report):
     log_in(page, "liaison-sz")
     page.goto("/council/board/")
     assert page.locator("[data-testid=review-queue]").count() == 0

@@ -5,7 +5,7 @@ a contribution payment. Every irreversible step asks for confirmation first and 
 
 import pytest
 
-from metrocoop.web.tests.test_browser import browser, log_in, page  # noqa: F401  (the shared browser fixtures)
+from metrocoop.core.browser_testing import log_in  # the browser, page fixtures come from this plugin (root conftest)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ def demo_funds(demo_users):
     load_funds()
 
 
-def _confirming(page):  # noqa: F811
+def _confirming(page):
     """Accept every confirmation dialog and keep its text."""
     asked = []
 
@@ -34,12 +34,12 @@ def _confirming(page):  # noqa: F811
     return asked
 
 
-def _clean(page):  # noqa: F811
+def _clean(page):
     assert page.console_errors == []
     assert page.external_requests == []
 
 
-def test_the_office_screens_a_submitted_project_and_sends_it_to_expert_review(page, demo_funds):  # noqa: F811
+def test_the_office_screens_a_submitted_project_and_sends_it_to_expert_review(page, demo_funds):
     from metrocoop.funds.models import Project
 
     project = Project.objects.get(title=SUBMITTED)
@@ -59,7 +59,7 @@ def test_the_office_screens_a_submitted_project_and_sends_it_to_expert_review(pa
     _clean(page)
 
 
-def test_an_expert_reviews_a_project_under_review(page, demo_funds):  # noqa: F811
+def test_an_expert_reviews_a_project_under_review(page, demo_funds):
     from metrocoop.funds import services
     from metrocoop.funds.models import Project, ProjectReview
 
@@ -85,7 +85,7 @@ def test_an_expert_reviews_a_project_under_review(page, demo_funds):  # noqa: F8
     _clean(page)
 
 
-def test_an_expert_from_an_applicant_city_gets_no_review_form(page, demo_funds):  # noqa: F811
+def test_an_expert_from_an_applicant_city_gets_no_review_form(page, demo_funds):
     from metrocoop.funds.models import Project
 
     project = Project.objects.get(title=UNDER_REVIEW)  # 宁波 leads it
@@ -96,7 +96,7 @@ def test_an_expert_from_an_applicant_city_gets_no_review_form(page, demo_funds):
     _clean(page)
 
 
-def test_the_office_records_the_councils_approval_of_a_reviewed_project(page, demo_funds):  # noqa: F811
+def test_the_office_records_the_councils_approval_of_a_reviewed_project(page, demo_funds):
     from metrocoop.funds.models import Project
 
     project = Project.objects.get(title=UNDER_REVIEW)
@@ -124,7 +124,7 @@ def test_the_office_records_the_councils_approval_of_a_reviewed_project(page, de
     _clean(page)
 
 
-def test_tranches_that_do_not_add_up_are_refused_with_a_reason(page, demo_funds):  # noqa: F811
+def test_tranches_that_do_not_add_up_are_refused_with_a_reason(page, demo_funds):
     from metrocoop.funds.models import Project
 
     project = Project.objects.get(title=UNDER_REVIEW)
@@ -143,7 +143,7 @@ def test_tranches_that_do_not_add_up_are_refused_with_a_reason(page, demo_funds)
     _clean(page)
 
 
-def test_the_office_records_a_contribution_payment_on_a_call(page, demo_funds):  # noqa: F811
+def test_the_office_records_a_contribution_payment_on_a_call(page, demo_funds):
     from metrocoop.funds.models import ContributionNotice
     from metrocoop.ledger.models import Transfer
 
@@ -179,7 +179,7 @@ def test_the_office_records_a_contribution_payment_on_a_call(page, demo_funds): 
     _clean(page)
 
 
-def test_a_liaison_sees_no_payment_form_nor_project_actions(page, demo_funds):  # noqa: F811
+def test_a_liaison_sees_no_payment_form_nor_project_actions(page, demo_funds):
     from metrocoop.funds.models import ContributionNotice, Project
 
     notice = ContributionNotice.objects.filter(city__code="ZS", call__fund__kind="investment").get()

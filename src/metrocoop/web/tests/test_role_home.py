@@ -5,7 +5,7 @@ contributions — each section checked against the database, each listed link op
 
 import pytest
 
-from metrocoop.web.tests.test_browser import browser, log_in  # noqa: F401  (the shared browser fixtures)
+from metrocoop.core.browser_testing import log_in  # the browser, page fixtures come from this plugin (root conftest)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +25,7 @@ def demo(demo_users):
     return demo_users
 
 
-def _home(browser, live_server, username):  # noqa: F811
+def _home(browser, live_server, username):
     context = browser.new_context(base_url=live_server.url, locale="en-US")
     page = context.new_page()
     page.console_errors = []
@@ -53,7 +53,7 @@ def _links_open(page, items):
         assert page.request.get(href).status == 200, href
 
 
-def test_each_roles_home_page_lists_its_pending_work(browser, live_server, demo):  # noqa: F811
+def test_each_roles_home_page_lists_its_pending_work(browser, live_server, demo):
     from metrocoop.clearing.models import SettlementInstruction
     from metrocoop.council.models import ProgressReport
     from metrocoop.council.selectors import board_rows
@@ -123,7 +123,7 @@ def test_each_roles_home_page_lists_its_pending_work(browser, live_server, demo)
     context.close()
 
 
-def test_the_home_page_asks_an_anonymous_visitor_to_sign_in(browser, live_server, demo_users):  # noqa: F811
+def test_the_home_page_asks_an_anonymous_visitor_to_sign_in(browser, live_server, demo_users):
     context = browser.new_context(base_url=live_server.url, locale="en-US")
     page = context.new_page()
     page.goto("/home/")
