@@ -220,10 +220,41 @@ def page_tables_xlsx(html: str, out: IO[bytes]) -> int:
     return len(tables)
 
 
-def export_url(request) -> str:
-    """The current page with its filters, asking for its tables as Excel."""
+def page_tables_csv(html: str) -> str:
+    """The tables of a page's <main> as CSV (a blank line between tables), with a byte-order mark so that Excel reads
+    the Chinese as UTF-8; numbers plain (1234.56), text that would run as a formula kept as text."""
+    import csv
+
+    from metrocoop.core.exports import FORMULA_PREFIXES, Money, Share
+
+    reader = _TableReader()
+    reader.feed(html)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for n, table in enumerate(t for t in reader.tables if any(row for row in t["rows"])):
+        if n:
+            writer.writerow([])
+        for row in table["rows"]:
+            if not row:
+                continue
+            values = []
+            for cell in row:
+                value = _typed(cell)
+                if isinstance(value, Money):
+                    value = f"{value.yuan:.2f}"
+                elif isinstance(value, Share):
+                    value = f"{value.fraction * 100:.2f}%"
+                elif isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+                    value = "'" + value
+                values.append(value)
+            writer.writerow(values)
+    return "\ufeff" + buffer.getvalue()
+
+
+def export_url(request, kind: str = "xlsx") -> str:
+    """The current page with its filters, asking for its tables as Excel (or CSV)."""
     query = request.GET.copy()
-    query[EXPORT_PARAMETER] = "xlsx"
+    query[EXPORT_PARAMETER] = kind
     return f"{request.path}?{query.urlencode()}"
 
 
@@ -247,15 +278,20 @@ class TableExportMiddleware:
         main = MAIN_TAG.search(content)
         if main is None or b"<table" not in content[main.end() :]:
             return response
-        if request.GET.get(EXPORT_PARAMETER) == "xlsx":
+        kind = request.GET.get(EXPORT_PARAMETER)
+        if kind in ("xlsx", "csv"):
             html = content.decode(response.charset or "utf-8", errors="replace")
             slug = request.path.strip("/").replace("/", "-") or "page"
+            if kind == "csv":
+                return attachment(page_tables_csv(html), f"{slug}.csv", CSV)
             return built(f"{slug}.xlsx", lambda out: page_tables_xlsx(html, out), XLSX)
         link = format_html(
-            '<div class="d-flex justify-content-end mb-1 mc-export"><a class="btn btn-sm btn-outline-secondary" '
-            'href="{}" data-testid="table-excel">{}</a></div>',
+            '<div class="d-flex justify-content-end gap-1 mb-1 mc-export">'
+            '<a class="btn btn-sm btn-outline-secondary" href="{}" data-testid="table-excel">{}</a>'
+            '<a class="btn btn-sm btn-outline-secondary" href="{}" data-testid="table-csv">CSV</a></div>',
             export_url(request),
             _("Download the tables (Excel)"),
+            export_url(request, "csv"),
         ).encode()
         response.content = content[: main.end()] + link + content[main.end() :]
         if response.has_header("Content-Length"):
@@ -274,6 +310,7 @@ __all__ = [
     "content_disposition",
     "content_type_for",
     "export_url",
+    "page_tables_csv",
     "page_tables_xlsx",
     "stored",
 ]

@@ -215,3 +215,17 @@ def test_page_tables_become_typed_cells():
     row = ws[2]
     assert row[0].value == "苏州" and row[1].value == -1234.56 and row[1].number_format == "#,##0.00"
     assert row[2].value == 0.125 and row[2].number_format == "0.00%" and row[3].value == 38155
+
+
+@pytest.mark.django_db(transaction=False)
+def test_page_tables_as_csv_read_back_in_excel_order():
+    import csv
+
+    html = (
+        "<main><table><tr><th>城市</th><th>净额</th><th>说明</th></tr>"
+        "<tr><td>苏州</td><td data-fen='123456'>1,234.56</td><td>=HYPERLINK(\"x\")</td></tr></table></main>"
+    )
+    text = downloads.page_tables_csv(html)
+    assert text.startswith("\ufeff")  # Excel opens the Chinese as UTF-8
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows == [["城市", "净额", "说明"], ["苏州", "1234.56", '\'=HYPERLINK("x")']]

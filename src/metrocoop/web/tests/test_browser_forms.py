@@ -1,7 +1,8 @@
 """Browser tests (Debian's chromium, an en-US browser) of forms and downloads: a date typed as 2026-06-05 in a form
 rendered by django-bootstrap5 (never the browser's mm/dd/yyyy picker) and shown as the language writes dates; and a
-download of each export kind through the pages (.xlsx, .docx, .geojson), each read back and computing."""
+download of each export kind through the pages (.xlsx, .docx, .geojson, .csv), each read back and computing."""
 
+import csv
 import io
 import json
 from datetime import timedelta
@@ -99,4 +100,7 @@ def test_each_export_kind_downloads_through_the_pages_and_reads_back(page, demo_
     name, body = fetch(f"/funds/calls/{call.pk}/", "[data-testid=table-excel]")
     cells = [v for ws in load_workbook(io.BytesIO(body)).worksheets for r in ws.iter_rows(values_only=True) for v in r]
     assert name.endswith(".xlsx") and any(isinstance(v, (int, float)) for v in cells) and "苏州" in cells
+    name, body = fetch(f"/funds/calls/{call.pk}/", "[data-testid=table-csv]")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert name.endswith(".csv") and any("苏州" in row for row in rows)
     assert page.external_requests == []
