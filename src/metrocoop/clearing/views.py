@@ -25,6 +25,7 @@ from metrocoop.clearing.models import CatalogueEntry, Claim, ClaimPosting, Perio
 from metrocoop.clearing.policies import CLOSE, CONFIRM
 from metrocoop.core.choices import Domain
 from metrocoop.core.models import City
+from metrocoop.core.money import yuan
 from metrocoop.core.permissions import can, department_scopes_of, restrict, rows_q
 
 
@@ -155,7 +156,7 @@ def instruction_confirm(request, pk):
             % {
                 "payer": instruction.payer.name,
                 "payee": instruction.payee.name,
-                "amount": f"{instruction.amount_fen / 100:,.2f}",
+                "amount": yuan(instruction.amount_fen),
             },
         )
     return HttpResponseRedirect(reverse("clearing:period", args=[instruction.period.code]))

@@ -22,6 +22,7 @@ from itertools import pairwise
 from typing import Any
 
 from metrocoop.core.explain import BilingualError, Step
+from metrocoop.core.money import yuan
 
 
 class FundRuleError(BilingualError):
@@ -172,10 +173,10 @@ def compute_contributions(
         steps.append(
             Step(
                 text_en=f"{c}: {float(target_fen * shares[c]) / 100:,.2f} yuan by share breaks the {kind}; "
-                f"it pays {exact[c] / 100} yuan and the others share the difference",
+                f"it pays {yuan(exact[c])} yuan and the others share the difference",
                 text_zh=f"{c}：按比例应出 {float(target_fen * shares[c]) / 100:,.2f} 元，"
                 f"触及{'保底' if kind == 'floor' else '封顶'}，"
-                f"按 {exact[c] / 100} 元出资，差额由其他城市按比例分担",
+                f"按 {yuan(exact[c])} 元出资，差额由其他城市按比例分担",
             )
         )
     amounts_fen = largest_remainder(target_fen, exact)
@@ -616,10 +617,10 @@ def check_eligibility(
         EligibilityCheck(
             "amount",
             requested_fen > 0 and (max_request_fen is None or requested_fen <= max_request_fen),
-            f"request {requested_fen / 100:,.2f} yuan within the limit"
-            + (f" of {max_request_fen / 100:,.2f} yuan" if max_request_fen is not None else ""),
-            f"申请金额 {requested_fen / 100:,.2f} 元在限额内"
-            + (f"（上限 {max_request_fen / 100:,.2f} 元）" if max_request_fen is not None else ""),
+            f"request {yuan(requested_fen)} yuan within the limit"
+            + (f" of {yuan(max_request_fen)} yuan" if max_request_fen is not None else ""),
+            f"申请金额 {yuan(requested_fen)} 元在限额内"
+            + (f"（上限 {yuan(max_request_fen)} 元）" if max_request_fen is not None else ""),
         ),
     ]
     return tuple(checks)

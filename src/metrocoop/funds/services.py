@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from metrocoop.core.audit import acting
 from metrocoop.core.models import City
+from metrocoop.core.money import yuan
 from metrocoop.core.permissions import Action, require
 from metrocoop.funds import engine
 from metrocoop.funds.choices import REVIEW_CRITERIA, CycleStatus, FundKind, ProjectCategory, ProjectStatus
@@ -242,8 +243,8 @@ def do_record_payment(
             return earlier
         if locked.paid_fen + amount_fen > locked.amount_fen:
             raise _error(
-                f"the payment exceeds what is owed ({locked.arrears_fen / 100:,.2f} yuan)",
-                f"付款超过应缴余额（{locked.arrears_fen / 100:,.2f} 元）",
+                f"the payment exceeds what is owed ({yuan(locked.arrears_fen)} yuan)",
+                f"付款超过应缴余额（{yuan(locked.arrears_fen)} 元）",
             )
         account = _city_account(fund, notice.city)
         [posted] = post_transfers(
@@ -406,8 +407,8 @@ def do_decide_project(
             position = fund_position(project.fund)
             if approved_fen > position.available_fen:
                 raise _error(
-                    f"the commitment exceeds the fund's available balance ({position.available_fen / 100:,.2f} yuan)",
-                    f"承诺金额超过基金可用余额（{position.available_fen / 100:,.2f} 元）",
+                    f"the commitment exceeds the fund's available balance ({yuan(position.available_fen)} yuan)",
+                    f"承诺金额超过基金可用余额（{yuan(position.available_fen)} 元）",
                 )
             project.status = ProjectStatus.APPROVED
             project.approved_fen = approved_fen
@@ -648,8 +649,8 @@ def do_run_cycle(cycle: AssessmentCycle, *, actor: Any) -> AssessmentCycle:
         balance = Account.objects.select_for_update().get(pk=fund.account_id).balance_fen
         if out_fen > balance + result["payouts"]["compensation_total_fen"]:
             raise _error(
-                f"rewards and assistance ({out_fen / 100:,.2f} yuan) exceed the fund's balance",
-                f"奖励与援助合计（{out_fen / 100:,.2f} 元）超过基金余额",
+                f"rewards and assistance ({yuan(out_fen)} yuan) exceed the fund's balance",
+                f"奖励与援助合计（{yuan(out_fen)} 元）超过基金余额",
             )
         cities = {c.code: c for c in City.objects.filter(code__in=[s["city"] for s in result["scores"]["cities"]])}
         transfers = []

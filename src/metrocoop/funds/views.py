@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from metrocoop.core import charts as core_charts
 from metrocoop.core import downloads
+from metrocoop.core.money import yuan
 from metrocoop.core.permissions import Action, can, can_any, restrict
 from metrocoop.funds import documents, policies, services
 from metrocoop.funds.choices import REVIEW_CRITERIA, CycleStatus, FundKind, ProjectStatus
@@ -118,9 +119,9 @@ def call_payment(request, pk):
         request,
         _("Payment of %(amount)s yuan by %(city)s recorded and posted to the ledger; still owed: %(left)s yuan.")
         % {
-            "amount": f"{payment.amount_fen / 100:,.2f}",
+            "amount": yuan(payment.amount_fen),
             "city": notice.city.name,
-            "left": f"{notice.arrears_fen / 100:,.2f}",
+            "left": yuan(notice.arrears_fen),
         },
     )
     return HttpResponseRedirect(reverse("funds:call", args=[pk]))
@@ -260,7 +261,7 @@ def project_decide(request, pk):
         messages.success(
             request,
             _("Approved: %(amount)s yuan committed in %(n)s tranches.")
-            % {"amount": f"{project.approved_fen / 100:,.2f}", "n": project.tranches.count()},
+            % {"amount": yuan(project.approved_fen), "n": project.tranches.count()},
         )
     else:
         messages.success(request, _("The project was rejected."))
@@ -287,7 +288,7 @@ def tranche_action(request, pk, action):
             messages.success(
                 request,
                 _("Tranche %(n)s paid: %(amount)s yuan posted to the ledger.")
-                % {"n": tranche.sequence, "amount": f"{tranche.amount_fen / 100:,.2f}"},
+                % {"n": tranche.sequence, "amount": yuan(tranche.amount_fen)},
             )
     return HttpResponseRedirect(reverse("funds:project", args=[tranche.project_id]))
 

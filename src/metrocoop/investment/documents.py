@@ -6,6 +6,7 @@ from __future__ import annotations
 from docx import Document
 
 from metrocoop.core.exports import Target, money, save, write_xlsx
+from metrocoop.core.money import yuan
 from metrocoop.investment import services
 from metrocoop.investment.models import Park
 
@@ -17,7 +18,7 @@ ITEM_NAMES = {
 
 
 def _amount(item: str, value: int) -> str:
-    return f"{value:,}" if item == "land_quota" else f"{value / 100:,.2f}"
+    return f"{value:,}" if item == "land_quota" else yuan(value)
 
 
 def _rows(park: Park) -> list[tuple[int, dict, dict, bool]]:

@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from metrocoop.core.choices import Role
 from metrocoop.core.models import User
+from metrocoop.core.money import yuan
 
 
 def _month(text: str) -> tuple[int, int]:
@@ -162,7 +163,7 @@ class Command(BaseCommand):
             "minimal": closed.result.get("minimal"),
         }  # fmt: skip
         lines = [f"{closed.code} closed; {len(data['instructions'])} instruction(s) ({data['method']})"]
-        lines += [f"  {i['payer']} → {i['payee']}: {i['amount_fen'] / 100:,.2f} 元" for i in data["instructions"]]
+        lines += [f"  {i['payer']} → {i['payee']}: {yuan(i['amount_fen'])} 元" for i in data["instructions"]]
         self._emit(data, json, "\n".join(lines))
 
     def _period(self, text: str):

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from metrocoop.core.models import User
+from metrocoop.core.money import yuan
 from metrocoop.funds import documents, services
 from metrocoop.funds.choices import FundKind
 from metrocoop.funds.models import AssessmentCycle, ContributionCall, Fund
@@ -50,8 +51,8 @@ class Command(BaseCommand):
             return
         for c in result.cities:
             bound = f" ({c.bound})" if c.bound else ""
-            self.stdout.write(f"{c.city}  {c.share_percent:8.4f}%  {c.amount_fen / 100:>18,.2f} yuan{bound}")
-        self.stdout.write(f"total {result.total_fen / 100:,.2f} yuan")
+            self.stdout.write(f"{c.city}  {c.share_percent:8.4f}%  {yuan(c.amount_fen):>18} yuan{bound}")
+        self.stdout.write(f"total {yuan(result.total_fen)} yuan")
 
     def do_notices(self, fund, year, docx=None, xlsx=None, **_):
         call = ContributionCall.objects.filter(fund__code=fund, year=year).first()
@@ -80,9 +81,9 @@ class Command(BaseCommand):
         for s in outcome["scores"]["cities"]:
             p = payouts[s["city"]]
             self.stdout.write(
-                f"{s['rank']:>2} {s['city']}  {s['score']:7.3f}  reward {p['reward_fen'] / 100:>14,.2f}  "
-                f"compensation {p['compensation_fen'] / 100:>12,.2f}  "
-                f"assistance {aid.get(s['city'], {}).get('amount_fen', 0) / 100:>14,.2f}"
+                f"{s['rank']:>2} {s['city']}  {s['score']:7.3f}  reward {yuan(p['reward_fen']):>14}  "
+                f"compensation {yuan(p['compensation_fen']):>12}  "
+                f"assistance {yuan(aid.get(s['city'], {}).get('amount_fen', 0)):>14}"
             )
         self.stdout.write("final: posted to the ledger" if run else "simulation: nothing stored or posted")
 
