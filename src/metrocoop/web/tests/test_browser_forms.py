@@ -10,12 +10,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from metrocoop.web.tests.test_browser import browser, log_in, page  # noqa: F401  (the shared browser fixtures)
+from metrocoop.core.browser_testing import log_in  # browser and page come from the root conftest's plugin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_date_is_typed_as_an_iso_date_and_shown_in_the_pages_language(page):  # noqa: F811
+def test_a_date_is_typed_as_an_iso_date_and_shown_in_the_pages_language(page):
     from metrocoop.policies.models import Consultation
 
     # given a city liaison on the consultations page of an en-US browser
@@ -43,7 +43,7 @@ def test_a_date_is_typed_as_an_iso_date_and_shown_in_the_pages_language(page):  
     assert page.console_errors == []
 
 
-def test_a_wrong_date_is_refused_beside_the_field_and_nothing_is_saved(page, demo_users):  # noqa: F811
+def test_a_wrong_date_is_refused_beside_the_field_and_nothing_is_saved(page, demo_users):
     from metrocoop.policies.models import Consultation
 
     log_in(page, "liaison-sz")
@@ -57,7 +57,7 @@ def test_a_wrong_date_is_refused_beside_the_field_and_nothing_is_saved(page, dem
     assert Consultation.objects.count() == 0
 
 
-def test_each_export_kind_downloads_through_the_pages_and_reads_back(page, demo_users):  # noqa: F811
+def test_each_export_kind_downloads_through_the_pages_and_reads_back(page, demo_users):
     from docx import Document
     from openpyxl import load_workbook
 
