@@ -43,7 +43,7 @@ def test_a_date_is_typed_as_an_iso_date_and_shown_in_the_pages_language(page):
     assert page.console_errors == []
 
 
-def test_a_wrong_date_is_refused_beside_the_field_and_nothing_is_saved(page, demo_users):
+def test_a_date_in_the_us_order_is_held_back_by_the_browser_and_nothing_is_saved(page, demo_users):
     from metrocoop.policies.models import Consultation
 
     log_in(page, "liaison-sz")
