@@ -33,6 +33,7 @@ from metrocoop.funds.models import (
     Tranche,
 )
 from metrocoop.funds.movements import fund_movements
+from metrocoop.indicators.models import Indicator
 
 
 def index(request):
@@ -343,9 +344,12 @@ def _score_chart(outcome: dict) -> dict:
     cities = outcome["scores"]["cities"]
     criteria = sorted({k for c in cities for k in c["contributions"]})
     names = core_charts.city_names(c["city"] for c in cities)
+    # the legend names each criterion in the active language: the council's three, then indicators by name
+    labels = {"completion": _("Completion"), "timeliness": _("Timeliness"), "quality": _("Quality")}
+    labels.update((i.code, i.name) for i in Indicator.objects.filter(code__in=criteria))
     return core_charts.stacked_bar(
         [names.get(c["city"], c["city"]) for c in cities],
-        {k: [round(c["contributions"].get(k, 0), 2) for c in cities] for k in criteria},
+        {str(labels.get(k, k)): [round(c["contributions"].get(k, 0), 2) for c in cities] for k in criteria},
         y_max=100,
         filename="assessment-scores",
     )
