@@ -1,3 +1,5 @@
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
@@ -45,7 +47,10 @@ class ContributionCallViewSet(ScopedReadOnlyViewSet):
 class ContributionNoticeViewSet(ScopedReadOnlyViewSet):
     """Contribution notices: what each city owes, has paid and is in arrears. POST …/payments/ records a payment."""
 
-    queryset = ContributionNotice.objects.select_related("city", "call")
+    # paid_fen summed in the query (the model's property would ask the database once per notice)
+    queryset = ContributionNotice.objects.select_related("city", "call").annotate(
+        _paid_fen=Coalesce(Sum("payments__amount_fen"), 0)
+    )
     serializer_class = s.ContributionNoticeSerializer
     filterset_fields = ["call"]
 
