@@ -1,4 +1,4 @@
-"""Clearing benchmark: 1,000,000 generated claims ingested, validated, posted and netted (DESIGN.md "Targets").
+"""Clearing benchmark: 1,000,000 generated claims ingested, validated, posted and netted (docs/design.md "Targets").
 
     .venv/bin/python benchmarks/clearing.py [--claims N] [--format csv|parquet] [--chunk-size N] [--serial]
 

@@ -1,4 +1,4 @@
-"""Web shell and read API under load (DESIGN.md targets: every page ≤ 150 ms server time at p95 with a bounded
+"""Web shell and read API under load (docs/design.md targets: every page ≤ 150 ms server time at p95 with a bounded
 number of queries; read API ≥ 300 requests/s on 2 cores with no errors).
 
 1. In-process: each page and API list rendered 200 times through Django's test client; p50/p95 server time and

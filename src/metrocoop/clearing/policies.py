@@ -1,4 +1,4 @@
-"""Access to the clearing house (DESIGN.md "Who uses it"; the issue's scope rules).
+"""Access to the clearing house (docs/design.md "Who uses it"; the issue's scope rules).
 
 - A city's medical-insurance bureau (department officer, domain medical_insurance) or civil-affairs bureau
   (civil_affairs) sees the claims, postings, statements and instructions of its own city, as insured or as

@@ -1,6 +1,6 @@
 """Every state change of the clearing house: ingest, reversal (冲正), period close, payment confirmation, and the
 catalogue and authorisation writes. Each checks access through core.permissions and writes its audit entry in
-its transaction (CONVENTIONS.md).
+its transaction (docs/conventions.md).
 
 The ingest's machinery is the `metrocoop.clearing.ingest` package (context, screen, sql, write, parallel; its
 docstring says why claims post in aggregate); the invariants are `metrocoop.clearing.verification`; who may

@@ -3,7 +3,7 @@
 We use django-auditlog (jazzband): its `LogEntry` stores actor, timestamp, action, the object and the changed
 fields as {field: [before, after]}, plus a snapshot of the row. Models join the trail with `audited(Model)`.
 Services wrap their writes in `acting(actor)` so that commands, background jobs and token-authenticated API
-calls name their actor too (a request middleware alone would miss them: CONVENTIONS.md).
+calls name their actor too (a request middleware alone would miss them: docs/conventions.md).
 
 The trail is append-only: nothing in the platform updates or deletes a LogEntry, the API is read-only, and a
 database trigger refuses UPDATE (and, on PostgreSQL, DELETE) on the table (migration core 0002).

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """The roles of DESIGN.md. A user may hold several, each with its own scope."""
+    """The roles of docs/design.md. A user may hold several, each with its own scope."""
 
     OFFICE = "office", _("Council office")
     LIAISON = "liaison", _("City liaison")

@@ -1,6 +1,6 @@
 """The one place that answers "may this user do this action to this row" and "which rows may this user see".
 
-Every page, API view, service and command asks here; no view decides access on its own (DESIGN.md, Who uses it).
+Every page, API view, service and command asks here; no view decides access on its own (docs/design.md, Who uses it).
 
 Access is data: each model registers a `Policy` that says where a row's scope lives (the path from the row to its
 city, its domain, its owner), which rows are public, and which roles may do which action within their scope.

@@ -1,5 +1,5 @@
 """State changes of the core app. Each checks access through core.permissions, runs in one transaction and
-leaves its audit entry in that transaction (CONVENTIONS.md: business rules live in services)."""
+leaves its audit entry in that transaction (docs/conventions.md: business rules live in services)."""
 
 from __future__ import annotations
 

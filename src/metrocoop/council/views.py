@@ -226,6 +226,13 @@ def plan_transition(request, year, step):
         actions[step](plan, actor=request.user)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
+    else:
+        done = {
+            "submit": _("The plan was submitted to the council."),
+            "start": _("The plan is in progress: the cities report on its items quarterly."),
+            "close": _("The plan is closed: its figures are final and the annual summary can be published."),
+        }
+        messages.success(request, done[step])
     return HttpResponseRedirect(plan.get_absolute_url())
 
 

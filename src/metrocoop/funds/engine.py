@@ -6,7 +6,7 @@ fen by the largest-remainder method (Hamilton), so that a split always adds up t
 reviewer can redo it by hand from the steps each result carries.
 
 Sources: the contribution formula (equal base + shares by GDP and by general budget revenue, with floor and cap)
-is the issue's example; the assistance rule follows the logic of fiscal equalisation schemes (REFERENCES.md:
+is the issue's example; the assistance rule follows the logic of fiscal equalisation schemes (docs/references.md:
 Germany's Finanzausgleichsgesetz closes a share of the gap between a Land's per-capita fiscal capacity and the
 average; the EU's "Berlin method" multiplies population by the per-head gap and a rate) — here: a city whose
 per-capita budget revenue is below `threshold_share` of the regional average receives `gap_share` of its gap times

@@ -1,7 +1,7 @@
 """Every change to the indicators' data: observations one by one and spreadsheet imports (all-or-nothing).
 
 Each service checks access through core.permissions before and after the write, runs in one transaction and
-leaves its audit entries in that transaction (CONVENTIONS.md).
+leaves its audit entries in that transaction (docs/conventions.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Pure rules of investment coordination: benefit sharing (co-built parks, relocations), lead coordination and the
 chain-gap analysis. Plain data in, plain data out; no Django. Every result carries the steps that explain it.
 
-Sharing (REFERENCES.md "Benefit sharing"):
+Sharing (docs/references.md "Benefit sharing"):
 
 - An amount is split between the sides by their agreed weights with the largest-remainder method: each side first
   gets ⌊total·wᵢ/Σw⌋ (exact rational arithmetic, no floats), and the fen left over go one each to the sides with

@@ -1,7 +1,7 @@
 """The pure rules of the shared double-entry ledger: plain data in, plain data out (no ORM, no request).
 
 Every amount the platform moves (clearing, assessment rewards, fund tranches) is a `Transfer`: one debit,
-one credit, a positive whole number of fen. The rules here come from /work/shared/REFERENCES.md,
+one credit, a positive whole number of fen. The rules here come from docs/references.md,
 section "Ledgers and clearing":
 
 - TigerBeetle: client-chosen ids make retries safe; the same id with any other field is an error
@@ -202,7 +202,7 @@ def check_idempotent(existing_hash: str | None, new_hash: str) -> IdempotencySta
     """Classify a submission by the content hash already stored under its id.
 
     ``"new"``: nothing stored, post it. ``"replay"``: same content, return the original result and post
-    nothing. ``"conflict"``: other content under the same id; refuse it, never overwrite (REFERENCES.md:
+    nothing. ``"conflict"``: other content under the same id; refuse it, never overwrite (docs/references.md:
     TigerBeetle, Formance; the Fineract failure).
     """
     if existing_hash is None:

@@ -1,4 +1,4 @@
-"""The platform's shared double-entry ledger (DESIGN.md "Clearing", "Fund contributions"; the paper's §四(三)2
+"""The platform's shared double-entry ledger (docs/design.md "Clearing", "Fund contributions"; the paper's §四(三)2
 cross-city clearing and §四(五)3-4 funds both post here).
 
 Every amount is a `Transfer` of integer fen from one `Account` to another. Transfers are immutable (a database

@@ -1,6 +1,6 @@
 """Writes to the ledger: posting (one or a batch), reversal, and the check that re-derives everything.
 
-Rules (CONVENTIONS.md "Business rules live in services"; REFERENCES.md "Ledgers and clearing"):
+Rules (docs/conventions.md "Business rules live in services"; docs/references.md "Ledgers and clearing"):
 
 - Idempotency by client id (TigerBeetle, Formance): the same id with the same content returns the original
   transfer and posts nothing; the same id with other content raises `IdempotencyConflict` (409 in the API) and

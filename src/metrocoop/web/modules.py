@@ -1,4 +1,4 @@
-"""The modules of DESIGN.md, each one of the paper's mechanisms, as the navigation shows them.
+"""The modules of docs/design.md, each one of the paper's mechanisms, as the navigation shows them.
 
 A module that is not built yet has a page that says what it will do; the navigation never links to nothing.
 """

@@ -11,7 +11,7 @@ cover the day) is handed to the per-claim path, which decides and explains. So t
 `validate_claim` passes, and that the ingest's result is the same with and without it.
 
 Why: at a million claims the per-claim Python path costs about 10 µs a claim; the screen costs well under one
-(DESIGN.md "Targets": 1,000,000 claims in ≤ 10 s on 2 cores).
+(docs/design.md "Targets": 1,000,000 claims in ≤ 10 s on 2 cores).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Multilateral netting of cross-city obligations and the fewest settlement payments.
 
 Pure engine: obligations ``(debtor, creditor, amount_fen)`` in, positions, the gross matrix and settlement
-instructions out. Every amount is integer fen. Source: /work/shared/REFERENCES.md, "Ledgers and clearing":
+instructions out. Every amount is integer fen. Source: docs/references.md, "Ledgers and clearing":
 
 - With n parties of non-zero net position at most n − 1 payments are needed (`settle` never exceeds it).
 - The minimum is n − (the largest number of disjoint zero-sum groups): a set of payments links the parties

@@ -1,6 +1,6 @@
 """Pseudonymisation of patients at the door, and the check digit of the 18-digit resident identity number.
 
-Only a keyed hash of the identity number is stored, never the number (/work/shared/DESIGN.md, "Data and
+Only a keyed hash of the identity number is stored, never the number (docs/design.md, "Data and
 storage"). The hash is HMAC-SHA256 (RFC 2104) under a secret key kept outside the database: without the key
 the 10¹⁷-odd possible numbers cannot be hashed one by one to find a person, which a plain SHA-256 would
 allow. The same person gets the same reference in every city, so authorisations and claims can be matched.

@@ -3,8 +3,8 @@
 Pure engine: a `ClaimIn` and a `ValidationContext` in, ``None`` (post it) or a `RejectReason` out. The context
 holds everything the rules need (member cities, open periods, authorisations, catalogues), built once per
 batch by the service; membership is data with dates, so the caller passes the members of the period
-(/work/shared/REFERENCES.md, "Membership"). The national hospital interface treats settle, cancel and
-reversal as separate operations (REFERENCES.md, "Ledgers and clearing"); here a claim is only accepted or
+(docs/references.md, "Membership"). The national hospital interface treats settle, cancel and
+reversal as separate operations (docs/references.md, "Ledgers and clearing"); here a claim is only accepted or
 rejected, and corrections are reversals in the ledger.
 
 Order of checks (the first failure is the reason; the order is part of the contract):
@@ -24,7 +24,7 @@ Order of checks (the first failure is the reason; the order is part of the contr
 
 Speed: `validate_claim` allocates nothing but one (year, month) key and one authorisation key; keep it so
 (the clearing target is 1,000,000 claims ingested, validated, posted and netted in ≤ 10 s on 2 cores,
-/work/shared/DESIGN.md "Targets"). `explain_claim` repeats the checks slowly with details, for rejected
+docs/design.md "Targets"). `explain_claim` repeats the checks slowly with details, for rejected
 claims only.
 """
 

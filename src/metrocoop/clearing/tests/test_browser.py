@@ -40,8 +40,12 @@ def test_the_office_reads_a_closed_period_and_confirms_a_payment(page, demo_clai
     assert paid == sum(n for n in nets if n > 0)  # they settle every net position
     first = instructions.first
     first.locator("input[name=reference]").fill("BANK-REF-2026-001")
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     first.locator("button").click()
     page.wait_for_selector("text=BANK-REF-2026-001")
+    assert len(asked) == 1  # confirming a payment is irreversible: the office was asked first
+    assert page.locator(".alert-success").count() == 1  # and told what happened
     assert page.locator("[data-testid=instructions] input[name=reference]").count() == instructions.count() - 1
     assert page.console_errors == []
     assert page.external_requests == []

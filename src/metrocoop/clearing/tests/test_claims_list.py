@@ -115,9 +115,20 @@ def test_a_role_without_claims_is_told_why_it_sees_none(browser_client, claims_w
 
 
 def test_filters_matching_nothing_say_so(browser_client, claims_world):
-    html = browser_client("office").get("/clearing/claims/?city=ZS&period=2026-02&reason=not_member").content.decode()
-    if shown_claims(html):
-        pytest.skip("the synthetic data has such a claim")
+    # given a city and a reject reason no claim has together
+    from metrocoop.clearing.choices import RejectCode
+    from metrocoop.core.models import City
+
+    city, reason = next(
+        (c, r)
+        for c in City.objects.order_by("code").values_list("code", flat=True)
+        for r in RejectCode.values
+        if not Claim.objects.filter(Q(insured_city=c) | Q(service_city=c), reject_code=r).exists()
+    )
+    # when the office filters by both
+    html = browser_client("office").get(f"/clearing/claims/?city={city}&reason={reason}").content.decode()
+    # then the list is empty and says it is the filters
+    assert shown_claims(html) == []
     empty = html.split('data-testid="claims-empty"', 1)[1].split("</td>", 1)[0]
     assert "筛选" in empty
 

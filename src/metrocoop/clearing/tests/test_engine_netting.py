@@ -1,6 +1,6 @@
 """Tests of multilateral netting and the fewest settlement payments (no database).
 
-Laws from /work/shared/REFERENCES.md, "Ledgers and clearing": nets sum to zero; at most n − 1 payments; the
+Laws from docs/references.md, "Ledgers and clearing": nets sum to zero; at most n − 1 payments; the
 minimum is n − (largest number of disjoint zero-sum groups); greedy is not always minimal (debtors {10,3,3},
 creditors {6,5,5}: greedy 5, optimum 4); each party only pays or only receives.
 """
@@ -142,7 +142,7 @@ def test_malformed_obligations_are_refused(obligations: list, error: type[Except
 
 
 def test_known_case_greedy_five_payments_exact_four() -> None:
-    # given debtors {10, 3, 3} and creditors {6, 5, 5} (REFERENCES.md)
+    # given debtors {10, 3, 3} and creditors {6, 5, 5} (docs/references.md)
     greedy = settle_greedy(KNOWN_CASE)
     exact = settle(KNOWN_CASE)
     # then greedy needs 5 payments and the exact method 4, found by splitting two zero-sum groups

@@ -1,4 +1,4 @@
-"""The claim table's shape that the ingest's speed depends on (DESIGN.md "Targets")."""
+"""The claim table's shape that the ingest's speed depends on (docs/design.md "Targets")."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ How a collision is detected:
    the action; a state label (any label in a `choices.py`) using one of these words must carry a context. This is
    how "Open" as a period's or a consultation's state was shown as 进入 ("enter"): it shared the button's msgid.
 3. The paper's terms: `PAPER_TERMS` fixes the Chinese of the mechanism's own vocabulary (结算期, 未结/已结,
-   理事会办公室 …) as the paper writes it (../shared/seed/shanghai-metropolitan-area-cooperation-mechanism.zh.txt).
+   理事会办公室 …) as the paper writes it (docs/paper/shanghai-metropolitan-area-cooperation-mechanism.zh.txt).
 """
 
 from __future__ import annotations

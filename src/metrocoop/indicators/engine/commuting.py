@@ -1,6 +1,6 @@
 """Cross-border commuting: origin–destination flows, shares, a gravity model and great-circle distances.
 
-Sources (see /work/shared/REFERENCES.md, section Commuting):
+Sources (see docs/references.md, section Commuting):
 
 - Shares and counts are different quantities. 表2 of the paper gives *percentages* (of Shanghai's cross-border
   inflow by origin city, of its outflow by destination city); mobile-signalling reports give sampled *counts*

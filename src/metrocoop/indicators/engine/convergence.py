@@ -1,6 +1,6 @@
 """σ- and β-convergence of an indicator across the member cities over years.
 
-Sources (see /work/shared/REFERENCES.md, section Disparity; R. J. Barro and X. Sala-i-Martin, "Convergence",
+Sources (see docs/references.md, section Disparity; R. J. Barro and X. Sala-i-Martin, "Convergence",
 *Journal of Political Economy* 100(2), 1992, and *Economic Growth*, 2nd ed., 2004, ch. 11):
 
 - σ-convergence: the dispersion of the cities falls over the years. The dispersion is measured each year by the

@@ -1,6 +1,6 @@
 """Disparity between the member cities of one indicator (the development gaps of §二(二) and 表1 of the paper).
 
-Measures and their sources (see /work/shared/REFERENCES.md, section Disparity):
+Measures and their sources (see docs/references.md, section Disparity):
 
 - max/min ratio and range: descriptive; the paper (王丹 等, 2020) quotes max/min ratios of 表1.
 - coefficient of variation CV = σ/ȳ with the *population* standard deviation (ddof = 0, Excel ``STDEV.P``).

@@ -1,6 +1,6 @@
 """Industrial structure of the member cities: shares, location quotients, similarity (产业同构) and complementarity.
 
-Sources (see /work/shared/REFERENCES.md, section Structure):
+Sources (see docs/references.md, section Structure):
 
 - Sector share xᵢₖ = eᵢₖ / eᵢ (eᵢₖ value of sector k in city i, eᵢ = Σₖ eᵢₖ).
 - Location quotient LQᵢₖ = (eᵢₖ / eᵢ) / (Eₖ / E), Eₖ = Σᵢ eᵢₖ, E = Σᵢ eᵢ: above 1 the city is more specialised in

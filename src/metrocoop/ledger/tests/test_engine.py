@@ -1,6 +1,6 @@
 """Tests of the pure ledger rules (no database): amounts, idempotency, reversals, balances, hash chain.
 
-Laws from /work/shared/REFERENCES.md, "Ledgers and clearing" (TigerBeetle, Formance, the Fineract failure).
+Laws from docs/references.md, "Ledgers and clearing" (TigerBeetle, Formance, the Fineract failure).
 """
 
 from __future__ import annotations
