@@ -144,3 +144,19 @@ def test_the_keyboard_reaches_the_content_first_and_sees_where_it_is(page):  # n
     assert skip.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main"
+
+
+@pytest.mark.parametrize("username", ["office", None])
+def test_no_page_of_the_navigation_scrolls_sideways_on_a_phone(page, username):  # noqa: F811
+    page.set_viewport_size(PHONE)
+    if username:
+        log_in(page, username)
+    page.goto("/")
+    wide = {}
+    for path in ["/", *navigation_links(page)]:
+        page.goto(path)
+        page.wait_for_load_state("load")
+        overflow = horizontal_overflow(page)
+        if overflow > 0:
+            wide[path] = overflow
+    assert wide == {}
