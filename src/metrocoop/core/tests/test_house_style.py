@@ -297,6 +297,7 @@ def _engine_modules():
 PURE_MODULES = {
     "metrocoop.core.explain": "the shared bilingual error and Step types",
     "metrocoop.spatial.geometry": "shapely/pyproj geometry helpers of the spatial engine, no Django",
+    "metrocoop.core.money": "the one fen → yuan formatter, plain Python",
 }
 
 
