@@ -48,8 +48,10 @@ class ContributionNoticeViewSet(ScopedReadOnlyViewSet):
     """Contribution notices: what each city owes, has paid and is in arrears. POST …/payments/ records a payment."""
 
     # paid_fen summed in the query (the model's property would ask the database once per notice)
-    queryset = ContributionNotice.objects.select_related("city", "call").annotate(
-        _paid_fen=Coalesce(Sum("payments__amount_fen"), 0)
+    queryset = (
+        ContributionNotice.objects.select_related("city", "call")
+        .annotate(_paid_fen=Coalesce(Sum("payments__amount_fen"), 0))
+        .order_by("call_id", "city__sort_order", "pk")  # pages are stable (the model has no default order)
     )
     serializer_class = s.ContributionNoticeSerializer
     filterset_fields = ["call"]
