@@ -55,7 +55,7 @@ from metrocoop.clearing.models import (
     SettlementInstruction,
 )
 from metrocoop.clearing.partitions import ensure_partitions
-from metrocoop.clearing.policies import SubmitterScope, can_see_person, submitter_scope
+from metrocoop.clearing.policies import CLOSE, CONFIRM, REVERSE, SubmitterScope, can_see_person, submitter_scope
 from metrocoop.clearing.reader import ClaimSource
 from metrocoop.clearing.verification import VerifyReport, verify_clearing
 from metrocoop.core.audit import acting, log_event
@@ -96,7 +96,7 @@ def do_reverse_claim(claim: Claim, reason: str, *, actor: Any) -> ClaimReversal:
         raise ClearingError("请说明冲正原因。", "Give a reason for the reversal.")
     with transaction.atomic(), acting(actor):
         claim = Claim.objects.select_for_update().get(pk=claim.pk)
-        require(actor, "reverse", claim)
+        require(actor, REVERSE, claim)
         if claim.status != ClaimStatus.POSTED:
             raise ClearingError("只有已记账的结算单可以冲正。", "Only a posted claim can be reversed.")
         own = Period.objects.select_for_update().get(pk=claim.period_id)
@@ -138,7 +138,7 @@ def do_reverse_claim(claim: Claim, reason: str, *, actor: Any) -> ClaimReversal:
         Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.REVERSED)
         claim.refresh_from_db()
         log_event(claim, actor=actor, status=(ClaimStatus.POSTED, ClaimStatus.REVERSED))
-        require(actor, "reverse", claim)
+        require(actor, REVERSE, claim)
     return reversal
 
 
@@ -198,7 +198,7 @@ def do_close_period(period: Period, *, actor: Any) -> Period:
     and net (summing to zero), the gross matrix, and the fewest settlement instructions (engine `settle`)."""
     with transaction.atomic(), acting(actor):
         period = Period.objects.select_for_update().get(pk=period.pk)
-        require(actor, "close", period)
+        require(actor, CLOSE, period)
         if period.status != PeriodStatus.OPEN:
             raise ClearingError(f"结算期 {period.code} 不是开放状态。", f"Period {period.code} is not open.")
         if not valid_periods(Period.objects.filter(pk=period.pk)).exists():
@@ -253,7 +253,7 @@ def do_close_period(period: Period, *, actor: Any) -> Period:
         }
         period.save()
         log_event(period, actor=actor, status=(PeriodStatus.OPEN, PeriodStatus.CLOSED))
-        require(actor, "close", period)
+        require(actor, CLOSE, period)
     return period
 
 
@@ -280,7 +280,7 @@ def do_archive_period(period: Period, *, actor: Any) -> list[str]:
 
     with transaction.atomic(), acting(actor):
         period = Period.objects.select_for_update().get(pk=period.pk)
-        require(actor, "close", period)
+        require(actor, CLOSE, period)
         if not partitions.partitioned():
             raise ClearingError("只有 PostgreSQL 按结算期分区，无法归档。", "Only PostgreSQL partitions by period.")
         if period.status != PeriodStatus.CLOSED:
@@ -296,7 +296,7 @@ def do_restore_period(period: Period, *, actor: Any) -> list[str]:
 
     with transaction.atomic(), acting(actor):
         period = Period.objects.select_for_update().get(pk=period.pk)
-        require(actor, "close", period)
+        require(actor, CLOSE, period)
         if not partitions.partitioned():
             raise ClearingError("只有 PostgreSQL 按结算期分区，无法恢复。", "Only PostgreSQL partitions by period.")
         names = partitions.restore_period(period)
@@ -313,7 +313,7 @@ def do_confirm_payment(instruction: SettlementInstruction, reference: str, *, ac
             .select_related("payer", "payee", "period")
             .get(pk=instruction.pk)
         )
-        require(actor, "confirm", instruction)
+        require(actor, CONFIRM, instruction)
         if instruction.status == InstructionStatus.PAID:
             return instruction
         posted = post_transfers(
@@ -331,7 +331,7 @@ def do_confirm_payment(instruction: SettlementInstruction, reference: str, *, ac
         instruction.payment_reference = reference[:100]
         instruction.payment_transfer = posted.transfer
         instruction.save()
-        require(actor, "confirm", instruction)
+        require(actor, CONFIRM, instruction)
     return instruction
 
 

@@ -47,7 +47,7 @@ from metrocoop.clearing.models import IngestBatch
 from metrocoop.clearing.partitions import ensure_partitions
 from metrocoop.clearing.policies import submitter_scope
 from metrocoop.clearing.reader import ClaimSource
-from metrocoop.core.audit import acting, log_event
+from metrocoop.core.audit import AuditAction, acting, log_event
 from metrocoop.core.models import City
 from metrocoop.core.permissions import Action, require
 
@@ -75,7 +75,7 @@ def ingest_rows(
         )  # fmt: skip
         require(actor, Action.ADD, batch)
         batch.save()
-        log_event(batch, actor=actor, action=0, source=(None, batch.source), rows=(None, len(source)))
+        log_event(batch, actor=actor, action=AuditAction.CREATE, source=(None, batch.source), rows=(None, len(source)))
     ensure_city_accounts()
     persons = None
     if len(source) <= AUTHORISATIONS_BY_PERSON_UP_TO and not source.streamed:

@@ -250,11 +250,6 @@ def test_views_and_api_compare_statuses_to_their_enums():
 
 # --- 4. audit actions by name -----------------------------------------------------------------------------------
 
-# Files another helper is rewriting at the time of writing, each with its reason; not required to keep offending.
-MAGIC_ACTIONS_PENDING = {
-    "clearing/ingest/__init__.py": "being split out of clearing/services.py (issue 19); to use AuditAction.CREATE",
-}
-
 
 def magic_audit_actions(source: str) -> list[int]:
     """Lines calling `log_event(..., action=<a number>)`: the action is `core.audit.AuditAction.CREATE` etc."""
@@ -276,7 +271,6 @@ def test_audit_events_name_their_action():
     offenders = [
         f"{rel}:{line}"
         for rel, path in _our_modules()
-        if rel not in MAGIC_ACTIONS_PENDING
         for line in magic_audit_actions(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
