@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from metrocoop.web.tests.test_browser import browser, log_in, page  # noqa: F401  (the shared browser fixtures)
+from metrocoop.core.browser_testing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ def _yuan(text: str) -> Decimal:
     return Decimal(text.replace(",", "").replace("¥", "").strip() or "0")
 
 
-def test_the_office_reads_a_closed_period_and_confirms_a_payment(page, demo_claims):  # noqa: F811
+def test_the_office_reads_a_closed_period_and_confirms_a_payment(page, demo_claims):
     from metrocoop.clearing.models import Period
 
     log_in(page, "office")
@@ -51,7 +51,7 @@ def test_the_office_reads_a_closed_period_and_confirms_a_payment(page, demo_clai
     assert page.external_requests == []
 
 
-def test_a_city_bureau_cannot_confirm_payments(page, demo_claims):  # noqa: F811
+def test_a_city_bureau_cannot_confirm_payments(page, demo_claims):
     from metrocoop.clearing.models import Period
 
     log_in(page, "medical-sz")

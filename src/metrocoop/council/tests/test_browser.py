@@ -4,7 +4,7 @@ cannot report for it)."""
 
 import pytest
 
-from metrocoop.web.tests.test_browser import browser, log_in, page  # noqa: F401  (the shared browser fixtures)
+from metrocoop.core.browser_testing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +23,7 @@ def led_item(demo_users):
     pytest.fail("the demo plan has no Suzhou item without a fourth-quarter report")
 
 
-def _submit(page, item, percent: str, narrative: str) -> None:  # noqa: F811
+def _submit(page, item, percent: str, narrative: str) -> None:
     page.goto(item.get_absolute_url())
     form = page.locator("form[action$='/report/']")
     form.locator("select[name=city]").select_option(label=item.lead_city.name)
@@ -34,7 +34,7 @@ def _submit(page, item, percent: str, narrative: str) -> None:  # noqa: F811
     page.wait_for_load_state()
 
 
-def test_a_liaison_reports_progress_on_an_item_its_city_leads(page, led_item):  # noqa: F811
+def test_a_liaison_reports_progress_on_an_item_its_city_leads(page, led_item):
     from metrocoop.council.models import ProgressReport
 
     log_in(page, "liaison-sz")
@@ -47,7 +47,7 @@ def test_a_liaison_reports_progress_on_an_item_its_city_leads(page, led_item):  
     assert page.external_requests == []
 
 
-def test_another_citys_liaison_cannot_report_for_it(page, led_item):  # noqa: F811
+def test_another_citys_liaison_cannot_report_for_it(page, led_item):
     from metrocoop.council.models import ProgressReport
 
     log_in(page, "liaison-wx")

@@ -3,14 +3,14 @@ the suggestion's public page fits a 390 px phone."""
 
 import pytest
 
-from metrocoop.web.tests.test_browser import browser, log_in, page  # noqa: F401  (the shared browser fixtures)
+from metrocoop.core.browser_testing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ATTACK = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"><svg onload="window.__pwned=3">'
 
 
-def test_a_stored_xss_attempt_is_rendered_inert(page):  # noqa: F811
+def test_a_stored_xss_attempt_is_rendered_inert(page):
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     # Given a citizen submits a suggestion whose title and text carry script
@@ -41,7 +41,7 @@ def test_a_stored_xss_attempt_is_rendered_inert(page):  # noqa: F811
     assert page.external_requests == []
 
 
-def test_the_public_page_fits_a_phone(page, live_server):  # noqa: F811
+def test_the_public_page_fits_a_phone(page, live_server):
     from metrocoop.core.models import User
     from metrocoop.forum.services import SuggestionInput, do_submit_suggestion
 

@@ -3,7 +3,7 @@ a live server with the demo funds (a what-if with other weights is shown as a si
 
 import pytest
 
-from metrocoop.web.tests.test_browser import browser, log_in, page  # noqa: F401  (the shared browser fixtures)
+from metrocoop.core.browser_testing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ def draft_cycle(demo_users):
     return cycle
 
 
-def test_a_what_if_is_a_simulation_and_changes_nothing(page, draft_cycle):  # noqa: F811
+def test_a_what_if_is_a_simulation_and_changes_nothing(page, draft_cycle):
     from metrocoop.funds.models import AssessmentResult
     from metrocoop.ledger.models import Transfer
 

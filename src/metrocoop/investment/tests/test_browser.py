@@ -4,7 +4,7 @@ the shares but cannot post; the leads page highlights the conflict)."""
 
 import pytest
 
-from metrocoop.web.tests.test_browser import browser, log_in, page  # noqa: F401  (the shared browser fixtures)
+from metrocoop.core.browser_testing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +16,7 @@ def demo(demo_users):
     load()
 
 
-def test_the_host_enters_and_posts_a_year_the_partner_only_reads(page, demo):  # noqa: F811
+def test_the_host_enters_and_posts_a_year_the_partner_only_reads(page, demo):
     from metrocoop.investment.models import ParkYear
     from metrocoop.ledger.models import Transfer
 
@@ -52,7 +52,7 @@ def test_the_host_enters_and_posts_a_year_the_partner_only_reads(page, demo):  #
     assert page.locator("[data-testid^=post-]").count() == 0
 
 
-def test_the_leads_page_highlights_the_conflict_and_the_rule(page, demo):  # noqa: F811
+def test_the_leads_page_highlights_the_conflict_and_the_rule(page, demo):
     log_in(page, "liaison-sz")
     page.console_errors.clear()
     page.goto("/investment/leads/")

@@ -6,8 +6,6 @@ import re
 
 import pytest
 
-from metrocoop.web.tests.test_browser import browser, page  # noqa: F401  (the shared browser fixtures)
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -22,7 +20,7 @@ def _count(p) -> int:
     return int(re.search(r"\d+", p.locator("[data-testid=result-count]").inner_text()).group())
 
 
-def test_a_search_narrowed_by_a_facet_and_within_its_results(page, corpus):  # noqa: F811
+def test_a_search_narrowed_by_a_facet_and_within_its_results(page, corpus):
     page.goto("/policies/")
     page.fill("[data-testid=policy-search-form] input[name=q]", "异地就医")
     page.press("[data-testid=policy-search-form] input[name=q]", "Enter")
@@ -48,7 +46,7 @@ def test_a_search_narrowed_by_a_facet_and_within_its_results(page, corpus):  # n
     assert page.external_requests == []
 
 
-def test_more_matches_than_the_window_are_said_to_be_so(page, corpus, settings):  # noqa: F811
+def test_more_matches_than_the_window_are_said_to_be_so(page, corpus, settings):
     settings.POLICIES_SEARCH_WINDOW = 3
     page.goto("/policies/?q=上海")
     page.wait_for_selector("[data-testid=hit]")

@@ -4,7 +4,7 @@ highlights it on the map and in the list; nothing is fetched from outside."""
 
 import pytest
 
-from metrocoop.web.tests.test_browser import browser, log_in, page  # noqa: F401  (the shared browser fixtures)
+from metrocoop.core.browser_testing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +18,7 @@ def demo_layers(demo_users):
     load()
 
 
-def _series(page, series_id):  # noqa: F811
+def _series(page, series_id):
     return page.evaluate(
         """(id) => {
             const chart = echarts.getInstanceByDom(document.querySelector('[data-testid=spatial-map]'));
@@ -29,7 +29,7 @@ def _series(page, series_id):  # noqa: F811
     )
 
 
-def test_the_map_draws_the_member_cities_and_a_click_highlights_a_conflict(page, demo_layers):  # noqa: F811
+def test_the_map_draws_the_member_cities_and_a_click_highlights_a_conflict(page, demo_layers):
     from metrocoop.spatial.models import Conflict
 
     log_in(page, "office")
@@ -66,7 +66,7 @@ def test_the_map_draws_the_member_cities_and_a_click_highlights_a_conflict(page,
     assert page.external_requests == []
 
 
-def test_the_dashboard_draws_the_indicator_map(page):  # noqa: F811
+def test_the_dashboard_draws_the_indicator_map(page):
     page.goto("/")
     page.wait_for_selector("[data-testid=dashboard-map][data-drawn='1']", state="attached", timeout=20_000)
     names = page.evaluate(

@@ -4,7 +4,7 @@ liaison's own city with the old one in the history, the recognition matrix and t
 
 import pytest
 
-from metrocoop.web.tests.test_browser import browser, log_in, page  # noqa: F401  (the shared browser fixtures)
+from metrocoop.core.browser_testing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +16,7 @@ def demo(demo_users):
     load()
 
 
-def test_a_liaison_reads_the_comparison_changes_its_value_and_asks_about_recognition(page, demo):  # noqa: F811
+def test_a_liaison_reads_the_comparison_changes_its_value_and_asks_about_recognition(page, demo):
     log_in(page, "liaison-sz")
     page.console_errors.clear()  # the dashboard after sign-in is not this module's page
     page.goto("/standards/parameters/TP/")
@@ -44,7 +44,7 @@ def test_a_liaison_reads_the_comparison_changes_its_value_and_asks_about_recogni
     assert page.external_requests == []
 
 
-def test_the_pages_fit_a_390_px_phone(page, demo):  # noqa: F811
+def test_the_pages_fit_a_390_px_phone(page, demo):
     page.set_viewport_size({"width": 390, "height": 844})
     for url in (
         "/standards/",

@@ -16,7 +16,7 @@ import json
 
 import pytest
 
-from metrocoop.web.tests.test_browser import browser, log_in, page  # noqa: F401  (fixtures)
+from metrocoop.core.browser_testing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +26,7 @@ SKIP_PREFIXES = ("/api/",)
 BLOCKING = {"serious", "critical"}
 
 
-def navigation_links(page) -> list[str]:  # noqa: F811
+def navigation_links(page) -> list[str]:
     """Every same-site page the navigation bar links to, as the current user sees it (menus included)."""
     hrefs = page.eval_on_selector_all(
         "nav a[href]",
@@ -42,7 +42,7 @@ def navigation_links(page) -> list[str]:  # noqa: F811
     return out
 
 
-def axe_violations(page) -> list[dict]:  # noqa: F811
+def axe_violations(page) -> list[dict]:
     """Run axe-core on the page as it is now; the serious and critical violations, shortened for a readable failure."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(url=AXE_URL)
@@ -57,7 +57,7 @@ def axe_violations(page) -> list[dict]:  # noqa: F811
     return [v for v in result if v["impact"] in BLOCKING]
 
 
-def check_pages(page, start: str) -> dict[str, list[dict]]:  # noqa: F811
+def check_pages(page, start: str) -> dict[str, list[dict]]:
     page.goto(start)
     links = navigation_links(page)
     assert len(links) >= 3, links
@@ -75,7 +75,7 @@ def check_pages(page, start: str) -> dict[str, list[dict]]:  # noqa: F811
 
 
 @pytest.mark.parametrize("username", ["office", "liaison-sz", None])
-def test_every_page_of_the_navigation_has_no_serious_accessibility_violation(page, username):  # noqa: F811
+def test_every_page_of_the_navigation_has_no_serious_accessibility_violation(page, username):
     if username:
         log_in(page, username)
         start = "/"
@@ -86,7 +86,7 @@ def test_every_page_of_the_navigation_has_no_serious_accessibility_violation(pag
     assert page.external_requests == []
 
 
-def test_axe_is_really_run_and_finds_a_missing_label(page):  # noqa: F811
+def test_axe_is_really_run_and_finds_a_missing_label(page):
     """The check can fail: a page with an unlabelled input is reported."""
     page.goto("/")
     page.evaluate(
@@ -102,7 +102,7 @@ def test_axe_is_really_run_and_finds_a_missing_label(page):  # noqa: F811
 PHONE = {"width": 390, "height": 844}
 
 
-def horizontal_overflow(page) -> int:  # noqa: F811
+def horizontal_overflow(page) -> int:
     """How many pixels the document is wider than the viewport (0 when nothing scrolls sideways)."""
     return page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
@@ -115,7 +115,7 @@ def horizontal_overflow(page) -> int:  # noqa: F811
         ("/cities/SZ/profile/edit/", "form"),  # a form
     ],
 )
-def test_pages_at_phone_width_do_not_scroll_sideways_and_the_menu_opens(page, path, what):  # noqa: F811
+def test_pages_at_phone_width_do_not_scroll_sideways_and_the_menu_opens(page, path, what):
     page.set_viewport_size(PHONE)
     log_in(page, "liaison-sz")
     response = page.goto(path)
@@ -134,7 +134,7 @@ def test_pages_at_phone_width_do_not_scroll_sideways_and_the_menu_opens(page, pa
     assert horizontal_overflow(page) <= 0
 
 
-def test_the_keyboard_reaches_the_content_first_and_sees_where_it_is(page):  # noqa: F811
+def test_the_keyboard_reaches_the_content_first_and_sees_where_it_is(page):
     page.goto("/")
     page.keyboard.press("Tab")
     skip = page.locator(".mc-skip")
@@ -147,7 +147,7 @@ def test_the_keyboard_reaches_the_content_first_and_sees_where_it_is(page):  # n
 
 
 @pytest.mark.parametrize("username", ["office", None])
-def test_no_page_of_the_navigation_scrolls_sideways_on_a_phone(page, username):  # noqa: F811
+def test_no_page_of_the_navigation_scrolls_sideways_on_a_phone(page, username):
     page.set_viewport_size(PHONE)
     if username:
         log_in(page, username)

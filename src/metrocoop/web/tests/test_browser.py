@@ -4,12 +4,7 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-from metrocoop.core import browser_testing  # noqa: E402
-from metrocoop.core.browser_testing import log_in  # noqa: E402
-
-# the shared fixtures live in metrocoop.core.browser_testing (a plugin of the root conftest.py); these names stay
-# for test modules that still import them from here
-browser, page = browser_testing.browser, browser_testing.page
+from metrocoop.core.browser_testing import log_in  # noqa: E402  (browser and page: the root conftest's plugin)
 
 
 def test_liaison_logs_in_sees_the_chart_switches_language_and_back(page):

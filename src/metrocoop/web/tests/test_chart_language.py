@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from metrocoop.web.tests.test_browser import browser, log_in, page  # noqa: F401  (fixtures)
+from metrocoop.core.browser_testing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,12 +16,12 @@ READ_OPTION = """() => {
 }"""
 
 
-def drawn_option(page) -> dict:  # noqa: F811
+def drawn_option(page) -> dict:
     page.locator("[data-testid=dashboard-chart][data-drawn='1']").wait_for(state="attached", timeout=10_000)
     return page.evaluate(READ_OPTION)
 
 
-def test_the_dashboard_chart_axis_is_in_chinese_then_in_english(page):  # noqa: F811
+def test_the_dashboard_chart_axis_is_in_chinese_then_in_english(page):
     log_in(page, "liaison-sz")
     page.goto("/")
     option = drawn_option(page)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from metrocoop.web.tests.test_browser import browser, log_in, page  # noqa: F401 - fixtures
+from metrocoop.core.browser_testing import log_in
 
 SRC = Path(__file__).resolve().parents[2]
 INLINE_HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.I)
@@ -43,7 +43,7 @@ def test_pages_and_api_answer_with_the_security_headers(client, reference, path)
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_pages_run_under_the_policy_offline_and_their_controls_still_work(page):  # noqa: F811
+def test_pages_run_under_the_policy_offline_and_their_controls_still_work(page):
     # the policy is enforced by the browser: a refused script or handler shows as a console error
     log_in(page, "office")
     page.goto("/")  # the dashboard (signed in, the office lands on its home page)
