@@ -116,7 +116,7 @@ def test_the_audit_page_shows_an_entry_with_a_change_named_items(browser_client,
     response = browser_client("auditor").get("/audit/")
     assert response.status_code == 200
     body = response.content.decode()
-    assert "<code>items</code>" in body and "4 work items" in body
+    assert '<span class="fw-semibold">items</span>' in body and "4 work items" in body
 
 
 # Item 2: personal fields are masked or excluded in the audit trail.
