@@ -25,35 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-
-def setup_database(tmp: Path) -> str | None:
-    os.environ["METROCOOP_DATA_DIR"] = str(tmp)
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
-        return None
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    scratch = f"{name}_bench_clearing"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
-        conn.execute(f'CREATE DATABASE "{scratch}"')
-    os.environ["DATABASE_URL"] = f"{base}/{scratch}"
-    return url
-
-
-def drop_scratch(original: str | None) -> None:
-    if original is None:
-        return
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    scratch = os.environ["DATABASE_URL"].rpartition("/")[2]
-    with psycopg.connect(original, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+from scratch import drop_scratch, setup_database  # noqa: E402
 
 
 def bare_load(path: Path) -> float:
@@ -123,7 +97,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-clearing-") as tmpdir:
         tmp = Path(tmpdir)
-        original = setup_database(tmp)
+        original = setup_database(tmp, "bench_clearing")
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "metrocoop.settings")
         import django
 

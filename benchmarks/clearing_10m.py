@@ -206,10 +206,10 @@ def main() -> None:
     args = parser.parse_args()
     path = Path(args.file or ROOT / "var" / f"bench-clearing-{args.claims}.csv")
 
-    from clearing import drop_scratch, setup_database
+    from scratch import drop_scratch, setup_database
 
     with tempfile.TemporaryDirectory(prefix="bench-clearing-10m-") as tmpdir:
-        original = setup_database(Path(tmpdir))
+        original = setup_database(Path(tmpdir), "bench_clearing")
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "metrocoop.settings")
         import django
 
