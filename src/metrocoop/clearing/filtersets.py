@@ -1,5 +1,5 @@
-"""Filters of the clearing house's claims list page: city (insured or served), scheme, period, reject reason and
-status, each offered by name (never by code)."""
+"""Filters of the clearing house's claims: the list page's (city insured or served, scheme, period, reject reason and
+status, each offered by name, never by code) and the API's (codes, as machines send them), one period lookup."""
 
 from __future__ import annotations
 
@@ -10,6 +10,28 @@ from django.utils.translation import gettext_lazy as _
 from metrocoop.clearing.choices import ClaimStatus, RejectCode
 from metrocoop.clearing.models import Claim, Period, Scheme
 from metrocoop.core.models import City
+
+
+def in_period(queryset, value: str):
+    """Claims of the period `value` ("YYYY-MM"); none for a value that is not one."""
+    try:
+        year, month = (int(x) for x in value.split("-"))
+    except ValueError:
+        return queryset.none()
+    return queryset.filter(period__year=year, period__month=month)
+
+
+class ClaimFilter(django_filters.FilterSet):
+    """The API's claim filters: codes and ids as they are stored; `period` as "YYYY-MM"."""
+
+    period = django_filters.CharFilter(method="filter_period")
+
+    class Meta:
+        model = Claim
+        fields = ["status", "scheme", "insured_city", "service_city", "reject_code", "batch", "claim_id"]
+
+    def filter_period(self, queryset, name, value):
+        return in_period(queryset, value)
 
 
 class ClaimListFilterSet(django_filters.FilterSet):
@@ -42,8 +64,4 @@ class ClaimListFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(insured_city=value) | Q(service_city=value))
 
     def filter_period(self, queryset, name, value):
-        try:
-            year, month = (int(x) for x in value.split("-"))
-        except ValueError:
-            return queryset.none()
-        return queryset.filter(period__year=year, period__month=month)
+        return in_period(queryset, value)

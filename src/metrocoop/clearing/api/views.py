@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from metrocoop.clearing import services, statements
 from metrocoop.clearing.api import serializers as s
+from metrocoop.clearing.filtersets import ClaimFilter
 from metrocoop.clearing.models import (
     Authorisation,
     CatalogueEntry,
@@ -94,21 +95,6 @@ class AuthorisationViewSet(ServiceModelViewSet):
     def revoke(self, request, pk=None):
         row = services.do_revoke_authorisation(self.get_object(), actor=request.user)
         return Response(self.get_serializer(row).data)
-
-
-class ClaimFilter(django_filters.FilterSet):
-    period = django_filters.CharFilter(method="filter_period")
-
-    class Meta:
-        model = Claim
-        fields = ["status", "scheme", "insured_city", "service_city", "reject_code", "batch", "claim_id"]
-
-    def filter_period(self, queryset, name, value):
-        try:
-            year, month = (int(x) for x in value.split("-"))
-        except ValueError:
-            return queryset.none()
-        return queryset.filter(period__year=year, period__month=month)
 
 
 class ClaimViewSet(ScopedReadOnlyViewSet):
