@@ -9,8 +9,9 @@ Modules:
 - :mod:`.positioning` city × function matrix of the cities' stated functions
 
 Every result is a frozen dataclass with ``to_dict()`` (JSON-ready) that carries its inputs, weights and the
-:class:`Step` records explaining it. This package module holds only what all engines share; import the
-functions from the submodules (``from metrocoop.indicators.engine.disparity import disparity_report``).
+:class:`~metrocoop.core.explain.Step` records explaining it (core's one step type, re-exported here). This package
+module holds only what all engines share; import the functions from the submodules
+(``from metrocoop.indicators.engine.disparity import disparity_report``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from metrocoop.core.explain import BilingualError
+from metrocoop.core.explain import BilingualError, Step
 
 __all__ = [
     "DuplicateCityError",
@@ -39,13 +40,13 @@ __all__ = [
 
 
 class EngineInputError(BilingualError):
-    """Input an engine cannot compute with. ``code`` is stable for APIs; ``city_code`` names the culprit if one.
-    (English first here, an older order than core.explain's; the Chinese defaults to the English.)"""
+    """Input an engine cannot compute with, Chinese first as every :class:`BilingualError`. ``code`` is stable for
+    APIs; ``city_code`` names the culprit if one."""
 
     code = "invalid-input"
 
-    def __init__(self, message_en: str, message_zh: str = "", *, city_code: str | None = None) -> None:
-        super().__init__(message_zh or message_en, message_en)
+    def __init__(self, message_zh: str, message_en: str, *, city_code: str | None = None) -> None:
+        super().__init__(message_zh, message_en)
         self.city_code = city_code
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,8 +81,24 @@ class MissingGroupError(EngineInputError):
     code = "missing-group"
 
 
+def _step_json(step: Step) -> dict[str, Any]:
+    """A :class:`Step` in the indicators' JSON shape, which their API and pages read: ``key``, ``label_zh`` (the
+    Chinese caption, core's ``text_zh``), ``text_en``, ``formula``, ``values`` and ``result``."""
+    return {
+        "key": step.key,
+        "label_zh": step.label_zh,
+        "text_en": step.text_en,
+        "formula": step.formula,
+        "values": step.values,
+        "result": step.result,
+    }
+
+
 def to_jsonable(obj: Any) -> Any:
-    """Turn dataclasses, mappings, tuples and numpy scalars into JSON types; NaN and ±inf become ``None``."""
+    """Turn dataclasses, mappings, tuples and numpy scalars into JSON types; NaN and ±inf become ``None``.
+    A :class:`Step` takes the shape of :func:`_step_json`."""
+    if isinstance(obj, Step):
+        return to_jsonable(_step_json(obj))
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, Mapping):
@@ -107,20 +124,20 @@ def to_jsonable(obj: Any) -> Any:
 def finite_float(value: Any, *, what: str, city_code: str | None = None) -> float:
     """``float(value)`` or :class:`InvalidValueError` naming ``what`` (and the city) if it is not a finite number."""
     where = f" of {city_code}" if city_code else ""
-    if isinstance(value, bool):
-        raise InvalidValueError(f"The {what}{where} must be a number, got {value!r}.", city_code=city_code)
     try:
+        if isinstance(value, bool):  # float(True) is 1.0, but a yes/no is not a figure
+            raise TypeError
         number = float(value)
     except (TypeError, ValueError):
         raise InvalidValueError(
-            f"The {what}{where} must be a number, got {value!r}.",
             f"{city_code or ''}的{what}不是数字：{value!r}",
+            f"The {what}{where} must be a number, got {value!r}.",
             city_code=city_code,
         ) from None
     if not math.isfinite(number):
         raise InvalidValueError(
-            f"The {what}{where} must be finite, got {value!r}.",
             f"{city_code or ''}的{what}不是有限数：{value!r}",
+            f"The {what}{where} must be finite, got {value!r}.",
             city_code=city_code,
         )
     return number
@@ -131,22 +148,6 @@ class JsonMixin:
 
     def to_dict(self) -> dict[str, Any]:
         return to_jsonable(self)
-
-
-@dataclasses.dataclass(frozen=True)
-class Step(JsonMixin):
-    """One explained step of a computation, for a web page that shows how a figure came about.
-
-    ``text_en`` says in words what is done, ``label_zh`` is a short Chinese caption, ``formula`` the formula as
-    text, ``values`` the intermediate numbers (per city where relevant) and ``result`` the number the step yields.
-    """
-
-    key: str
-    label_zh: str
-    text_en: str
-    formula: str = ""
-    values: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-    result: Any = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -71,7 +71,10 @@ class FlowShare(JsonMixin):
 def _check_pair(origin: Any, destination: Any) -> tuple[str, str]:
     for code in (origin, destination):
         if not isinstance(code, str) or not code.strip():
-            raise InvalidValueError(f"Origin and destination must be non-empty codes, got {code!r}.")
+            raise InvalidValueError(
+                f"出发地和目的地须为非空代码，得到 {code!r}。",
+                f"Origin and destination must be non-empty codes, got {code!r}.",
+            )
     return origin.strip(), destination.strip()
 
 
@@ -90,25 +93,34 @@ class CountTable(JsonMixin):
 
     def __post_init__(self) -> None:
         if self.measure not in ("counted", "expanded"):
-            raise InvalidValueError(f"measure must be 'counted' or 'expanded', got {self.measure!r}.")
+            raise InvalidValueError(
+                f"measure 须为 'counted' 或 'expanded'，得到 {self.measure!r}。",
+                f"measure must be 'counted' or 'expanded', got {self.measure!r}.",
+            )
         clean: list[FlowCount] = []
         for f in self.flows:
             if isinstance(f, FlowShare):
                 raise MixedFlowKindsError(
-                    f"A share ({f.origin}→{f.destination}, {f.percent}%) cannot go into a table of counts.",
                     "比例数据不能放入人数表。",
+                    f"A share ({f.origin}→{f.destination}, {f.percent}%) cannot go into a table of counts.",
                 )
             if not isinstance(f, FlowCount):
-                raise InvalidValueError(f"A count table takes FlowCount rows, got {f!r}.")
+                raise InvalidValueError(
+                    f"计数表只接受 FlowCount 行，得到 {f!r}。", f"A count table takes FlowCount rows, got {f!r}."
+                )
             o, d = _check_pair(f.origin, f.destination)
             c = finite_float(f.count, what=f"count {o}→{d}", city_code=o)
             if c < 0:
-                raise InvalidValueError(f"The count {o}→{d} is negative ({c:g}).", f"{o}→{d} 人数为负。", city_code=o)
+                raise InvalidValueError(f"{o}→{d} 人数为负。", f"The count {o}→{d} is negative ({c:g}).", city_code=o)
             clean.append(FlowCount(o, d, c))
         clean.sort(key=lambda f: (f.origin, f.destination))
         for a, b in itertools.pairwise(clean):
             if (a.origin, a.destination) == (b.origin, b.destination):
-                raise InvalidValueError(f"The flow {a.origin}→{a.destination} is given twice.", city_code=a.origin)
+                raise InvalidValueError(
+                    f"流量 {a.origin}→{a.destination} 重复给出。",
+                    f"The flow {a.origin}→{a.destination} is given twice.",
+                    city_code=a.origin,
+                )
         object.__setattr__(self, "flows", tuple(clean))
 
     @classmethod
@@ -142,10 +154,10 @@ class CountTable(JsonMixin):
     def expanded(self, factor: float) -> CountTable:
         """Counted users × ``factor`` = expanded people; only a counted table can be expanded."""
         if self.measure != "counted":
-            raise MixedFlowKindsError("This table is already expanded.", "该表已经是扩样后的人数。")
+            raise MixedFlowKindsError("该表已经是扩样后的人数。", "This table is already expanded.")
         k = finite_float(factor, what="expansion factor")
         if k <= 0:
-            raise InvalidValueError("The expansion factor must be positive.", "扩样系数必须为正。")
+            raise InvalidValueError("扩样系数必须为正。", "The expansion factor must be positive.")
         return CountTable(
             tuple(FlowCount(f.origin, f.destination, f.count * k) for f in self.flows), "expanded", k, self.source
         )
@@ -154,13 +166,13 @@ class CountTable(JsonMixin):
         """Add two count tables of the same measure (and expansion factor) pair by pair."""
         if not isinstance(other, CountTable):
             raise MixedFlowKindsError(
-                f"Counts can only be added to counts, not to {type(other).__name__}.", "人数只能与人数相加。"
+                "人数只能与人数相加。", f"Counts can only be added to counts, not to {type(other).__name__}."
             )
         if other.measure != self.measure or other.expansion_factor != self.expansion_factor:
             raise MixedFlowKindsError(
+                "样本人数与扩样人数不能相加。",
                 f"Cannot add {self.measure} counts (factor {self.expansion_factor}) to {other.measure} counts "
                 f"(factor {other.expansion_factor}).",
-                "样本人数与扩样人数不能相加。",
             )
         total: dict[tuple[str, str], float] = {}
         for f in (*self.flows, *other.flows):
@@ -188,25 +200,38 @@ class ShareTable(JsonMixin):
 
     def __post_init__(self) -> None:
         if self.basis not in ("origin", "destination"):
-            raise InvalidValueError(f"basis must be 'origin' or 'destination', got {self.basis!r}.")
+            raise InvalidValueError(
+                f"basis 须为 'origin' 或 'destination'，得到 {self.basis!r}。",
+                f"basis must be 'origin' or 'destination', got {self.basis!r}.",
+            )
         clean: list[FlowShare] = []
         for f in self.flows:
             if isinstance(f, FlowCount):
                 raise MixedFlowKindsError(
-                    f"A count ({f.origin}→{f.destination}, {f.count}) cannot go into a table of shares.",
                     "人数数据不能放入比例表。",
+                    f"A count ({f.origin}→{f.destination}, {f.count}) cannot go into a table of shares.",
                 )
             if not isinstance(f, FlowShare):
-                raise InvalidValueError(f"A share table takes FlowShare rows, got {f!r}.")
+                raise InvalidValueError(
+                    f"比例表只接受 FlowShare 行，得到 {f!r}。", f"A share table takes FlowShare rows, got {f!r}."
+                )
             o, d = _check_pair(f.origin, f.destination)
             p = finite_float(f.percent, what=f"share {o}→{d}", city_code=o)
             if not 0 <= p <= 100:
-                raise InvalidValueError(f"The share {o}→{d} must be 0–100 %, got {p:g}.", city_code=o)
+                raise InvalidValueError(
+                    f"比例 {o}→{d} 须在 0–100 % 之间，得到 {p:g}。",
+                    f"The share {o}→{d} must be 0–100 %, got {p:g}.",
+                    city_code=o,
+                )
             clean.append(FlowShare(o, d, p))
         clean.sort(key=lambda f: (f.origin, f.destination))
         for a, b in itertools.pairwise(clean):
             if (a.origin, a.destination) == (b.origin, b.destination):
-                raise InvalidValueError(f"The flow {a.origin}→{a.destination} is given twice.", city_code=a.origin)
+                raise InvalidValueError(
+                    f"流量 {a.origin}→{a.destination} 重复给出。",
+                    f"The flow {a.origin}→{a.destination} is given twice.",
+                    city_code=a.origin,
+                )
         object.__setattr__(self, "flows", tuple(clean))
 
     def percent(self, origin: str, destination: str) -> float | None:
@@ -229,25 +254,27 @@ class ShareTable(JsonMixin):
         for f in self.flows:
             key = f.origin if self.basis == "origin" else f.destination
             if key not in totals:
-                raise InvalidValueError(f"No total given for {key}.", f"缺少 {key} 的总量。", city_code=key)
+                raise InvalidValueError(f"缺少 {key} 的总量。", f"No total given for {key}.", city_code=key)
             total = finite_float(totals[key], what="total", city_code=key)
             flows.append(FlowCount(f.origin, f.destination, f.percent / 100.0 * total))
         return CountTable(tuple(flows), measure, source=self.source)
 
     def __add__(self, other: object) -> ShareTable:
         raise MixedFlowKindsError(
-            "Shares are percentages of different totals and cannot be added; add counts instead.",
             "比例是不同总量的百分比，不能相加；请使用人数。",
+            "Shares are percentages of different totals and cannot be added; add counts instead.",
         )
 
 
 def _require_counts(table: object) -> CountTable:
     if isinstance(table, ShareTable):
         raise MixedFlowKindsError(
-            "This needs counts; a share table holds percentages of different totals.", "此计算需要人数，而非比例。"
+            "此计算需要人数，而非比例。", "This needs counts; a share table holds percentages of different totals."
         )
     if not isinstance(table, CountTable):
-        raise InvalidValueError(f"Expected a CountTable, got {type(table).__name__}.")
+        raise InvalidValueError(
+            f"需要 CountTable，得到 {type(table).__name__}。", f"Expected a CountTable, got {type(table).__name__}."
+        )
     return table
 
 
@@ -280,9 +307,13 @@ def _check_coordinate(lat: float, lon: float, what: str) -> tuple[float, float]:
     la = finite_float(lat, what=f"latitude of {what}")
     lo = finite_float(lon, what=f"longitude of {what}")
     if not -90 <= la <= 90:
-        raise InvalidValueError(f"The latitude of {what} must be within ±90°, got {la:g}.")
+        raise InvalidValueError(
+            f"{what}的纬度须在 ±90° 之内，得到 {la:g}。", f"The latitude of {what} must be within ±90°, got {la:g}."
+        )
     if not -180 <= lo <= 180:
-        raise InvalidValueError(f"The longitude of {what} must be within ±180°, got {lo:g}.")
+        raise InvalidValueError(
+            f"{what}的经度须在 ±180° 之内，得到 {lo:g}。", f"The longitude of {what} must be within ±180°, got {lo:g}."
+        )
     return la, lo
 
 
@@ -398,7 +429,9 @@ def poisson_irls(x: np.ndarray, y: np.ndarray, *, max_iter: int = 100, tol: floa
     y = np.asarray(y, dtype=float)
     n, p = x.shape
     if np.linalg.matrix_rank(x) < p:
-        raise InvalidValueError("The design matrix is rank-deficient: the coefficients are not identified.")
+        raise InvalidValueError(
+            "设计矩阵秩亏：系数无法识别。", "The design matrix is rank-deficient: the coefficients are not identified."
+        )
     mu = (y + y.mean()) / 2.0  # statsmodels' starting values
     eta = np.log(mu)
     dev_old = poisson_deviance(y, mu)
@@ -440,16 +473,16 @@ def _lookup_distance(distances: Mapping[tuple[str, str], float], o: str, d: str)
         return finite_float(distances[(o, d)], what=f"distance {o}→{d}", city_code=o)
     if (d, o) in distances:
         return finite_float(distances[(d, o)], what=f"distance {d}→{o}", city_code=o)
-    raise InvalidValueError(f"No distance given for {o}→{d}.", f"缺少 {o}→{d} 的距离。", city_code=o)
+    raise InvalidValueError(f"缺少 {o}→{d} 的距离。", f"No distance given for {o}→{d}.", city_code=o)
 
 
 def _mass(masses: Mapping[str, float], code: str, what: str) -> float:
     if code not in masses:
-        raise InvalidValueError(f"No {what} given for {code}.", f"缺少 {code} 的{what}。", city_code=code)
+        raise InvalidValueError(f"缺少 {code} 的{what}。", f"No {what} given for {code}.", city_code=code)
     v = finite_float(masses[code], what=what, city_code=code)
     if v <= 0:
         raise NonPositiveValueError(
-            f"The {what} of {code} must be positive.", f"{code} 的{what}必须为正。", city_code=code
+            f"{code} 的{what}必须为正。", f"The {what} of {code} must be positive.", city_code=code
         )
     return v
 
@@ -475,35 +508,40 @@ def gravity_fit(
     """
     counts = _require_counts(table)
     if deterrence not in ("power", "exponential"):
-        raise InvalidValueError(f"deterrence must be 'power' or 'exponential', got {deterrence!r}.")
+        raise InvalidValueError(
+            f"deterrence 须为 'power' 或 'exponential'，得到 {deterrence!r}。",
+            f"deterrence must be 'power' or 'exponential', got {deterrence!r}.",
+        )
     if distances is None and coordinates is None:
-        raise InvalidValueError("Give distances or coordinates.", "需要距离或坐标。")
+        raise InvalidValueError("需要距离或坐标。", "Give distances or coordinates.")
     dists = distances if distances is not None else pair_distances(coordinates or {})
     dest_pop = destination_populations if destination_populations is not None else populations
     excluded = tuple((f.origin, f.destination) for f in counts.flows if f.origin == f.destination)
     flows = [f for f in counts.flows if f.origin != f.destination]
     if len(flows) < 4:
         raise EmptyInputError(
-            f"A gravity fit estimates 4 parameters and needs at least 4 flows between places; got {len(flows)}.",
             "重力模型需要至少 4 条城市间流量。",
+            f"A gravity fit estimates 4 parameters and needs at least 4 flows between places; got {len(flows)}.",
         )
     y = np.array([f.count for f in flows], dtype=float)
     if y.sum() <= 0:
-        raise NonPositiveValueError("All flows are zero.", "所有流量均为零。")
+        raise NonPositiveValueError("所有流量均为零。", "All flows are zero.")
     p_o = np.array([_mass(populations, f.origin, "population") for f in flows])
     p_d = np.array([_mass(dest_pop, f.destination, "population") for f in flows])
     dist = np.array([_lookup_distance(dists, f.origin, f.destination) for f in flows])
     for f, dv in zip(flows, dist, strict=True):
         if dv <= 0:
             raise NonPositiveValueError(
-                f"The distance {f.origin}→{f.destination} must be positive, got {dv:g}.", city_code=f.origin
+                f"{f.origin}→{f.destination} 的距离须为正，得到 {dv:g}。",
+                f"The distance {f.origin}→{f.destination} must be positive, got {dv:g}.",
+                city_code=f.origin,
             )
     deter_col = np.log(dist) if deterrence == "power" else dist
     x = np.column_stack([np.ones(len(y)), np.log(p_o), np.log(p_d), deter_col])
     for col, name in ((1, "origin populations"), (2, "destination populations"), (3, "distances")):
         if np.ptp(x[:, col]) == 0:
             raise InvalidValueError(
-                f"All {name} are equal: their exponent cannot be told apart from k.", f"{name} 全部相同，无法估计指数。"
+                f"{name} 全部相同，无法估计指数。", f"All {name} are equal: their exponent cannot be told apart from k."
             )
     res = poisson_irls(x, y, max_iter=max_iter, tol=tol)
     b0, b1, b2, b3 = res.coefficients
@@ -518,11 +556,11 @@ def gravity_fit(
     d_text = "ln dᵢⱼ" if deterrence == "power" else "dᵢⱼ"
     steps = (
         Step(
-            "data",
-            "数据",
-            "Flows between different places with the two masses and the distance (km).",
-            "",
-            {
+            key="data",
+            text_zh="数据",
+            text_en="Flows between different places with the two masses and the distance (km).",
+            formula="",
+            values={
                 f"{ff.origin}→{ff.destination}": {
                     "T": ff.observed,
                     "Pi": ff.origin_population,
@@ -531,27 +569,27 @@ def gravity_fit(
                 }
                 for ff in fitted
             },
-            n,
+            result=n,
         ),
         Step(
-            "model",
-            "模型",
-            "Log-linear Poisson model of the expected flow.",
-            f"E[Tᵢⱼ] = k·Pᵢ^α·Pⱼ^β·{f_text}; ln E[Tᵢⱼ] = ln k + α·ln Pᵢ + β·ln Pⱼ − γ·{d_text}",
+            key="model",
+            text_zh="模型",
+            text_en="Log-linear Poisson model of the expected flow.",
+            formula=f"E[Tᵢⱼ] = k·Pᵢ^α·Pⱼ^β·{f_text}; ln E[Tᵢⱼ] = ln k + α·ln Pᵢ + β·ln Pⱼ − γ·{d_text}",
         ),
         Step(
-            "irls",
-            "迭代加权最小二乘",
-            "Iteratively reweighted least squares until the deviance stops changing.",
-            "z = η + (y − μ)/μ, weights μ, β = (XᵀWX)⁻¹XᵀWz",
-            {"iterations": res.iterations, "converged": res.converged},
+            key="irls",
+            text_zh="迭代加权最小二乘",
+            text_en="Iteratively reweighted least squares until the deviance stops changing.",
+            formula="z = η + (y − μ)/μ, weights μ, β = (XᵀWX)⁻¹XᵀWz",
+            values={"iterations": res.iterations, "converged": res.converged},
         ),
         Step(
-            "estimates",
-            "参数估计",
-            "Estimated exponents and constant with Poisson standard errors.",
-            "α, β, γ, k = exp(ln k)",
-            {
+            key="estimates",
+            text_zh="参数估计",
+            text_en="Estimated exponents and constant with Poisson standard errors.",
+            formula="α, β, γ, k = exp(ln k)",
+            values={
                 "alpha": b1,
                 "beta": b2,
                 "gamma": -b3,
@@ -560,12 +598,12 @@ def gravity_fit(
             },
         ),
         Step(
-            "fit",
-            "拟合优度",
-            "Deviance of the model against the constant-only model.",
-            "D = 2Σ[y·ln(y/μ) − (y − μ)]; pseudo-R² = 1 − D/D₀",
-            {"deviance": res.deviance, "null_deviance": res.null_deviance, "dispersion": dispersion},
-            pseudo,
+            key="fit",
+            text_zh="拟合优度",
+            text_en="Deviance of the model against the constant-only model.",
+            formula="D = 2Σ[y·ln(y/μ) − (y − μ)]; pseudo-R² = 1 − D/D₀",
+            values={"deviance": res.deviance, "null_deviance": res.null_deviance, "dispersion": dispersion},
+            result=pseudo,
         ),
     )
     return GravityFit(

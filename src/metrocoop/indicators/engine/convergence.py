@@ -147,18 +147,23 @@ class BetaConvergence(JsonMixin):
 
 def _clean_panel(panel: Panel) -> dict[int, dict[str, float]]:
     if not panel:
-        raise EmptyInputError("No years given: convergence needs at least two years.", "没有年份数据。")
+        raise EmptyInputError("没有年份数据。", "No years given: convergence needs at least two years.")
     out: dict[int, dict[str, float]] = {}
     for year, cities in panel.items():
         if isinstance(year, bool) or not isinstance(year, int):
-            raise InvalidValueError(f"Years must be integers, got {year!r}.", f"年份必须为整数：{year!r}")
+            raise InvalidValueError(f"年份必须为整数：{year!r}", f"Years must be integers, got {year!r}.")
         row: dict[str, float] = {}
         for city, value in cities.items():
             if not isinstance(city, str) or not city.strip():
-                raise InvalidValueError(f"City codes must be non-empty text, got {city!r} in {year}.")
+                raise InvalidValueError(
+                    f"城市代码须为非空文本，{year} 年得到 {city!r}。",
+                    f"City codes must be non-empty text, got {city!r} in {year}.",
+                )
             code = city.strip()
             if code in row:
-                raise InvalidValueError(f"City {code} appears twice in {year}.", city_code=code)
+                raise InvalidValueError(
+                    f"城市 {code} 在 {year} 年出现两次。", f"City {code} appears twice in {year}.", city_code=code
+                )
             row[code] = finite_float(value, what=f"value in {year}", city_code=code)
         out[year] = row
     return dict(sorted(out.items()))
@@ -170,7 +175,11 @@ def panel_from_records(records: Iterable[CityYearValue]) -> dict[int, dict[str, 
     for r in records:
         row = panel.setdefault(r.year, {})
         if r.city_code in row:
-            raise InvalidValueError(f"City {r.city_code} appears twice in {r.year}.", city_code=r.city_code)
+            raise InvalidValueError(
+                f"城市 {r.city_code} 在 {r.year} 年出现两次。",
+                f"City {r.city_code} appears twice in {r.year}.",
+                city_code=r.city_code,
+            )
         row[r.city_code] = r.value
     return panel
 
@@ -180,11 +189,11 @@ def linear_trend(xs: Iterable[float], ys: Iterable[float], *, origin: int = 0) -
     x = np.asarray(list(xs), dtype=float)
     y = np.asarray(list(ys), dtype=float)
     if len(x) != len(y) or len(x) < 2:
-        raise InvalidValueError("A trend needs at least two points.", "趋势至少需要两个点。")
+        raise InvalidValueError("趋势至少需要两个点。", "A trend needs at least two points.")
     xc = x - x.mean()
     sxx = float((xc**2).sum())
     if sxx == 0:
-        raise InvalidValueError("A trend needs at least two different x values.", "趋势需要至少两个不同的自变量值。")
+        raise InvalidValueError("趋势需要至少两个不同的自变量值。", "A trend needs at least two different x values.")
     slope = float((xc * (y - y.mean())).sum() / sxx)
     intercept = float(y.mean() - slope * (x.mean() - origin))
     fitted = intercept + slope * (x - origin)
@@ -242,7 +251,7 @@ def _regularized_beta(a: float, b: float, x: float) -> float:
 def student_t_two_sided_p(t: float, df: int) -> float:
     """Two-sided p-value of Student's t with ``df`` degrees of freedom: I_{df/(df+t²)}(df/2, 1/2)."""
     if df <= 0:
-        raise InvalidValueError("Degrees of freedom must be positive.")
+        raise InvalidValueError("自由度须为正。", "Degrees of freedom must be positive.")
     if math.isinf(t):
         return 0.0
     return _regularized_beta(df / 2.0, 0.5, df / (df + t * t))
@@ -261,7 +270,7 @@ def sigma_convergence(panel: Panel, *, balanced: bool = True, tolerance: float =
     data = _clean_panel(panel)
     years = tuple(data)
     if len(years) < 2:
-        raise InvalidValueError("σ-convergence needs at least two years.", "σ收敛至少需要两个年份。")
+        raise InvalidValueError("σ收敛至少需要两个年份。", "σ-convergence needs at least two years.")
     all_cities = sorted({c for row in data.values() for c in row})
     dropped: list[DroppedCity] = []
     if balanced:
@@ -277,13 +286,13 @@ def sigma_convergence(panel: Panel, *, balanced: bool = True, tolerance: float =
         cities = [c for c in keep if c in data[year]]
         if len(cities) < 2:
             raise InvalidValueError(
-                f"Year {year} has fewer than two cities to compare.", f"{year} 年可比较的城市少于两个。"
+                f"{year} 年可比较的城市少于两个。", f"Year {year} has fewer than two cities to compare."
             )
         for c in cities:
             if data[year][c] <= 0:
                 raise NonPositiveValueError(
-                    f"σ-convergence takes logs; {c} has {data[year][c]:g} in {year}, which is not positive.",
                     f"σ收敛需要取对数，{c} 在 {year} 年的数值 {data[year][c]:g} 不是正数。",
+                    f"σ-convergence takes logs; {c} has {data[year][c]:g} in {year}, which is not positive.",
                     city_code=c,
                 )
             inputs.append(CityYearValue(c, year, data[year][c]))
@@ -304,44 +313,44 @@ def sigma_convergence(panel: Panel, *, balanced: bool = True, tolerance: float =
         note = (note + " " if note else "") + "Unbalanced panel: the set of cities changes between years."
     steps = (
         Step(
-            "panel",
-            "样本",
-            "Cities with a value in every year take part; the others are dropped."
+            key="panel",
+            text_zh="样本",
+            text_en="Cities with a value in every year take part; the others are dropped."
             if balanced
             else "Every year uses the cities it has.",
-            "",
-            {"cities": list(keep), "dropped": [d.city_code for d in dropped], "years": list(years)},
+            formula="",
+            values={"cities": list(keep), "dropped": [d.city_code for d in dropped], "years": list(years)},
         ),
         Step(
-            "dispersion",
-            "逐年离散度",
-            "Each year: CV = σ/ȳ and the standard deviation of the logs (both ddof = 0).",
-            "CV_t = σ_t / ȳ_t; sd_t(ln y)",
-            {str(r.year): {"mean": r.mean, "sd": r.sd, "cv": r.cv, "sd_log": r.sd_log} for r in rows},
+            key="dispersion",
+            text_zh="逐年离散度",
+            text_en="Each year: CV = σ/ȳ and the standard deviation of the logs (both ddof = 0).",
+            formula="CV_t = σ_t / ȳ_t; sd_t(ln y)",
+            values={str(r.year): {"mean": r.mean, "sd": r.sd, "cv": r.cv, "sd_log": r.sd_log} for r in rows},
         ),
         Step(
-            "cv-trend",
-            "变异系数趋势",
-            "Least-squares line of the CV on the year; the slope is the change per year.",
-            f"CV_t = a + b·(t − {origin})",
-            {"intercept": cv_trend.intercept, "r_squared": cv_trend.r_squared},
-            cv_trend.slope,
+            key="cv-trend",
+            text_zh="变异系数趋势",
+            text_en="Least-squares line of the CV on the year; the slope is the change per year.",
+            formula=f"CV_t = a + b·(t − {origin})",
+            values={"intercept": cv_trend.intercept, "r_squared": cv_trend.r_squared},
+            result=cv_trend.slope,
         ),
         Step(
-            "sd-log-trend",
-            "对数标准差趋势",
-            "Least-squares line of the sd of logs on the year.",
-            f"sd_t(ln y) = a + b·(t − {origin})",
-            {"intercept": log_trend.intercept, "r_squared": log_trend.r_squared},
-            log_trend.slope,
+            key="sd-log-trend",
+            text_zh="对数标准差趋势",
+            text_en="Least-squares line of the sd of logs on the year.",
+            formula=f"sd_t(ln y) = a + b·(t − {origin})",
+            values={"intercept": log_trend.intercept, "r_squared": log_trend.r_squared},
+            result=log_trend.slope,
         ),
         Step(
-            "verdict",
-            "结论",
-            "A falling dispersion (negative slope) is σ-convergence.",
-            f"b < −{tolerance:g}: converging; b > {tolerance:g}: diverging",
-            {"cv_slope": cv_trend.slope, "sd_log_slope": log_trend.slope},
-            verdict,
+            key="verdict",
+            text_zh="结论",
+            text_en="A falling dispersion (negative slope) is σ-convergence.",
+            formula=f"b < −{tolerance:g}: converging; b > {tolerance:g}: diverging",
+            values={"cv_slope": cv_trend.slope, "sd_log_slope": log_trend.slope},
+            result=verdict,
         ),
     )
     return SigmaConvergence(
@@ -383,10 +392,10 @@ def beta_convergence(
     end = years[-1] if end_year is None else end_year
     for y in (start, end):
         if y not in data:
-            raise InvalidValueError(f"The panel has no year {y}.", f"数据中没有 {y} 年。")
+            raise InvalidValueError(f"数据中没有 {y} 年。", f"The panel has no year {y}.")
     period = end - start
     if period <= 0:
-        raise InvalidValueError("The end year must come after the start year.", "结束年份必须晚于起始年份。")
+        raise InvalidValueError("结束年份必须晚于起始年份。", "The end year must come after the start year.")
     all_cities = sorted(set(data[start]) | set(data[end]))
     keep = [c for c in all_cities if c in data[start] and c in data[end]]
     dropped = tuple(
@@ -394,15 +403,15 @@ def beta_convergence(
     )
     if len(keep) < 2:
         raise InvalidValueError(
-            "β-convergence needs at least two cities with values in both years.",
             "β收敛至少需要两个城市在两个年份都有数据。",
+            "β-convergence needs at least two cities with values in both years.",
         )
     for c in keep:
         for y in (start, end):
             if data[y][c] <= 0:
                 raise NonPositiveValueError(
-                    f"β-convergence takes logs; {c} has {data[y][c]:g} in {y}, which is not positive.",
                     f"β收敛需要取对数，{c} 在 {y} 年的数值 {data[y][c]:g} 不是正数。",
+                    f"β-convergence takes logs; {c} has {data[y][c]:g} in {y}, which is not positive.",
                     city_code=c,
                 )
     y0 = np.array([data[start][c] for c in keep], dtype=float)
@@ -411,7 +420,7 @@ def beta_convergence(
     g = np.log(y1 / y0) / period
     if float(((x - x.mean()) ** 2).sum()) == 0:
         raise InvalidValueError(
-            "All cities start at the same level: the β regression has no slope.", "所有城市起始水平相同，无法回归。"
+            "所有城市起始水平相同，无法回归。", "All cities start at the same level: the β regression has no slope."
         )
     trend = linear_trend(x, g)
     b, a = trend.slope, trend.intercept
@@ -444,37 +453,42 @@ def beta_convergence(
     )
     steps = (
         Step(
-            "panel",
-            "样本",
-            f"Cities with a value in both {start} and {end} take part.",
-            "",
-            {"cities": list(keep), "dropped": [d.city_code for d in dropped], "T": period},
+            key="panel",
+            text_zh="样本",
+            text_en=f"Cities with a value in both {start} and {end} take part.",
+            formula="",
+            values={"cities": list(keep), "dropped": [d.city_code for d in dropped], "T": period},
         ),
         Step(
-            "growth",
-            "年均增长率",
-            "Average annual log growth rate of each city.",
-            "gᵢ = ln(y_{i,T} / y_{i,0}) / T",
-            {c.city_code: {"ln_y0": c.log_initial, "g": c.growth_rate} for c in cities},
+            key="growth",
+            text_zh="年均增长率",
+            text_en="Average annual log growth rate of each city.",
+            formula="gᵢ = ln(y_{i,T} / y_{i,0}) / T",
+            values={c.city_code: {"ln_y0": c.log_initial, "g": c.growth_rate} for c in cities},
         ),
         Step(
-            "regression",
-            "回归",
-            "Least-squares line of the growth rate on the log initial level.",
-            "gᵢ = a + b·ln y_{i,0}",
-            {"a": a, "b": b, "r_squared": trend.r_squared, "se_b": se, "t": t_stat, "p": p_value, "n": n},
-            b,
+            key="regression",
+            text_zh="回归",
+            text_en="Least-squares line of the growth rate on the log initial level.",
+            formula="gᵢ = a + b·ln y_{i,0}",
+            values={"a": a, "b": b, "r_squared": trend.r_squared, "se_b": se, "t": t_stat, "p": p_value, "n": n},
+            result=b,
         ),
         Step(
-            "speed",
-            "收敛速度",
-            "Implied speed of convergence and half-life.",
-            "λ = −ln(1 + b·T) / T; half-life = ln 2 / λ",
-            {"b": b, "T": period, "half_life": half_life},
-            speed,
+            key="speed",
+            text_zh="收敛速度",
+            text_en="Implied speed of convergence and half-life.",
+            formula="λ = −ln(1 + b·T) / T; half-life = ln 2 / λ",
+            values={"b": b, "T": period, "half_life": half_life},
+            result=speed,
         ),
         Step(
-            "verdict", "结论", "A negative b (lower start, faster growth) is β-convergence.", "b < 0", {"b": b}, verdict
+            key="verdict",
+            text_zh="结论",
+            text_en="A negative b (lower start, faster growth) is β-convergence.",
+            formula="b < 0",
+            values={"b": b},
+            result=verdict,
         ),
     )
     return BetaConvergence(

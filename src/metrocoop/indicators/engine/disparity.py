@@ -197,13 +197,13 @@ def _coerce(item: ObservationLike) -> CityValue:
     else:
         if len(item) not in (3, 4):
             raise InvalidValueError(
-                f"An observation is (city_code, group_code, value[, population]); got {item!r}.",
                 f"观测值应为（城市代码, 分组代码, 数值[, 人口]），收到 {item!r}。",
+                f"An observation is (city_code, group_code, value[, population]); got {item!r}.",
             )
         city, group, value = item[0], item[1], item[2]
         population = item[3] if len(item) == 4 else None
     if not isinstance(city, str) or not city.strip():
-        raise InvalidValueError(f"Every observation needs a city code; got {city!r}.", f"缺少城市代码：{city!r}")
+        raise InvalidValueError(f"缺少城市代码：{city!r}", f"Every observation needs a city code; got {city!r}.")
     city = city.strip()
     number = finite_float(value, what="value", city_code=city)
     pop: float | None = None
@@ -211,7 +211,7 @@ def _coerce(item: ObservationLike) -> CityValue:
         pop = finite_float(population, what="population", city_code=city)
         if pop <= 0:
             raise InvalidValueError(
-                f"The population of {city} must be positive, got {pop:g}.", f"{city} 的人口必须为正数。", city_code=city
+                f"{city} 的人口必须为正数。", f"The population of {city} must be positive, got {pop:g}.", city_code=city
             )
     grp = group.strip() if isinstance(group, str) and group.strip() else None
     return CityValue(city, grp, number, pop)
@@ -225,13 +225,13 @@ def prepare_observations(observations: Iterable[ObservationLike]) -> tuple[CityV
     """
     items = [_coerce(o) for o in observations]
     if not items:
-        raise EmptyInputError("No observations: a disparity needs at least one city.", "没有观测值，无法计算差距。")
+        raise EmptyInputError("没有观测值，无法计算差距。", "No observations: a disparity needs at least one city.")
     items.sort(key=lambda o: o.city_code)
     for prev, cur in itertools.pairwise(items):
         if prev.city_code == cur.city_code:
             raise DuplicateCityError(
-                f"City {cur.city_code} appears more than once.",
                 f"城市 {cur.city_code} 重复出现。",
+                f"City {cur.city_code} appears more than once.",
                 city_code=cur.city_code,
             )
     return tuple(items)
@@ -250,13 +250,13 @@ def _require_non_negative(obs: tuple[CityValue, ...], measure: str) -> None:
     for o in obs:
         if o.value < 0:
             raise InvalidValueError(
-                f"{measure} needs non-negative values; {o.city_code} has {o.value:g}.",
                 f"{measure} 要求数值非负，{o.city_code} 为 {o.value:g}。",
+                f"{measure} needs non-negative values; {o.city_code} has {o.value:g}.",
                 city_code=o.city_code,
             )
     if sum(o.value for o in obs) <= 0:
         raise NonPositiveValueError(
-            f"{measure} needs a positive total; all values are zero.", f"{measure} 要求总和为正，所有数值均为零。"
+            f"{measure} 要求总和为正，所有数值均为零。", f"{measure} needs a positive total; all values are zero."
         )
 
 
@@ -264,8 +264,8 @@ def _require_positive(obs: tuple[CityValue, ...], measure: str) -> None:
     for o in obs:
         if o.value <= 0:
             raise NonPositiveValueError(
-                f"{measure} takes the logarithm of each value; {o.city_code} has {o.value:g}, which is not positive.",
                 f"{measure} 需要对数值取对数，{o.city_code} 的数值 {o.value:g} 不是正数。",
+                f"{measure} takes the logarithm of each value; {o.city_code} has {o.value:g}, which is not positive.",
                 city_code=o.city_code,
             )
 
@@ -287,12 +287,15 @@ def _weighted_inputs(obs: tuple[CityValue, ...], value_kind: ValueKind) -> _Weig
     missing = [o.city_code for o in obs if o.population is None]
     if missing:
         raise MissingPopulationError(
-            f"Population weights need every city's population; missing for {', '.join(missing)}.",
             f"人口加权需要每个城市的人口，缺少：{'、'.join(missing)}。",
+            f"Population weights need every city's population; missing for {', '.join(missing)}.",
             city_code=missing[0],
         )
     if value_kind not in ("per_capita", "total"):
-        raise InvalidValueError(f"value_kind must be 'per_capita' or 'total', got {value_kind!r}.")
+        raise InvalidValueError(
+            f"value_kind 须为 'per_capita' 或 'total'，得到 {value_kind!r}。",
+            f"value_kind must be 'per_capita' or 'total', got {value_kind!r}.",
+        )
     pops = np.array([o.population for o in obs], dtype=float)
     vals = _values(obs)
     if value_kind == "per_capita":
@@ -305,7 +308,7 @@ def _weighted_inputs(obs: tuple[CityValue, ...], value_kind: ValueKind) -> _Weig
     weights = tuple(CityWeight(o.city_code, float(p / big_p), float(p)) for o, p in zip(obs, pops, strict=True))
     step = Step(
         key="population-weights",
-        label_zh="人口权重",
+        text_zh="人口权重",
         text_en="Each city is weighted by its share of the total population.",
         formula=f"wᵢ = pᵢ / P, P = Σ pᵢ; {formula}",
         values={
@@ -333,30 +336,37 @@ def descriptive_stats(observations: Iterable[ObservationLike]) -> DescriptiveSta
     lo, hi = float(y.min()), float(y.max())
     steps = (
         Step(
-            "mean",
-            "均值",
-            "Add the values and divide by the number of cities.",
-            "ȳ = Σ yᵢ / n",
-            {"sum": float(y.sum()), "n": n},
-            mean,
+            key="mean",
+            text_zh="均值",
+            text_en="Add the values and divide by the number of cities.",
+            formula="ȳ = Σ yᵢ / n",
+            values={"sum": float(y.sum()), "n": n},
+            result=mean,
         ),
         Step(
-            "squared-deviations",
-            "离差平方",
-            "Square each city's deviation from the mean.",
-            "(yᵢ − ȳ)²",
-            _per_city(obs, sq),
-            float(sq.sum()),
+            key="squared-deviations",
+            text_zh="离差平方",
+            text_en="Square each city's deviation from the mean.",
+            formula="(yᵢ − ȳ)²",
+            values=_per_city(obs, sq),
+            result=float(sq.sum()),
         ),
         Step(
-            "sd",
-            "标准差（总体）",
-            "Population standard deviation: divide by n, not n − 1 (ddof = 0, Excel STDEV.P).",
-            "σ = √(Σ (yᵢ − ȳ)² / n)",
-            {"sum_squared_deviations": float(sq.sum()), "n": n},
-            sd,
+            key="sd",
+            text_zh="标准差（总体）",
+            text_en="Population standard deviation: divide by n, not n − 1 (ddof = 0, Excel STDEV.P).",
+            formula="σ = √(Σ (yᵢ − ȳ)² / n)",
+            values={"sum_squared_deviations": float(sq.sum()), "n": n},
+            result=sd,
         ),
-        Step("range", "极差", "Highest value minus lowest value.", "R = max − min", {"max": hi, "min": lo}, hi - lo),
+        Step(
+            key="range",
+            text_zh="极差",
+            text_en="Highest value minus lowest value.",
+            formula="R = max − min",
+            values={"max": hi, "min": lo},
+            result=hi - lo,
+        ),
     )
     return DescriptiveStats(n, mean, sd, 0, lo, hi, hi - lo, obs, steps)
 
@@ -377,16 +387,35 @@ def max_min_ratio(observations: Iterable[ObservationLike]) -> MaxMinRatio:
     min_cities = tuple(o.city_code for o in obs if o.value == lo)
     if lo <= 0:
         raise NonPositiveValueError(
-            f"max/min needs a positive minimum; {min_cities[0]} has {lo:g}.",
             f"最大值/最小值要求最小值为正，{min_cities[0]} 为 {lo:g}。",
+            f"max/min needs a positive minimum; {min_cities[0]} has {lo:g}.",
             city_code=min_cities[0],
         )
     ratio = hi / lo
     steps = (
-        Step("max", "最大值", "The highest value and its city.", "max yᵢ", {"cities": list(max_cities)}, hi),
-        Step("min", "最小值", "The lowest value and its city.", "min yᵢ", {"cities": list(min_cities)}, lo),
         Step(
-            "ratio", "最大最小比", "Divide the highest value by the lowest.", "max / min", {"max": hi, "min": lo}, ratio
+            key="max",
+            text_zh="最大值",
+            text_en="The highest value and its city.",
+            formula="max yᵢ",
+            values={"cities": list(max_cities)},
+            result=hi,
+        ),
+        Step(
+            key="min",
+            text_zh="最小值",
+            text_en="The lowest value and its city.",
+            formula="min yᵢ",
+            values={"cities": list(min_cities)},
+            result=lo,
+        ),
+        Step(
+            key="ratio",
+            text_zh="最大最小比",
+            text_en="Divide the highest value by the lowest.",
+            formula="max / min",
+            values={"max": hi, "min": lo},
+            result=ratio,
         ),
     )
     return MaxMinRatio(ratio, max_cities[0], hi, min_cities[0], lo, hi - lo, max_cities, min_cities, obs, steps)
@@ -398,18 +427,18 @@ def coefficient_of_variation(observations: Iterable[ObservationLike]) -> Dispari
     stats = descriptive_stats(obs)
     if stats.mean <= 0:
         raise NonPositiveValueError(
-            f"CV divides by the mean, which is {stats.mean:g}: it must be positive.", "变异系数要求均值为正。"
+            "变异系数要求均值为正。", f"CV divides by the mean, which is {stats.mean:g}: it must be positive."
         )
     cv = stats.sd / stats.mean
     steps = (
         *stats.steps[:3],
         Step(
-            "cv",
-            "变异系数",
-            "Divide the standard deviation by the mean.",
-            "CV = σ / ȳ",
-            {"sd": stats.sd, "mean": stats.mean},
-            cv,
+            key="cv",
+            text_zh="变异系数",
+            text_en="Divide the standard deviation by the mean.",
+            formula="CV = σ / ȳ",
+            values={"sd": stats.sd, "mean": stats.mean},
+            result=cv,
         ),
     )
     return DisparityMeasure(
@@ -440,8 +469,8 @@ def williamson_index(
     mean_w = float((wt * y).sum())
     if mean_w <= 0:
         raise NonPositiveValueError(
-            f"The Williamson index divides by the weighted mean, which is {mean_w:g}: it must be positive.",
             "威廉姆森指数要求加权均值为正。",
+            f"The Williamson index divides by the weighted mean, which is {mean_w:g}: it must be positive.",
         )
     terms = wt * (y - mean_w) ** 2
     var_w = float(terms.sum())
@@ -449,28 +478,28 @@ def williamson_index(
     steps = (
         w.step,
         Step(
-            "weighted-mean",
-            "加权均值",
-            "Population-weighted mean of the per-capita values.",
-            "ȳ_w = Σ (pᵢ/P)·yᵢ",
-            {"terms": _per_city(obs, wt * y)},
-            mean_w,
+            key="weighted-mean",
+            text_zh="加权均值",
+            text_en="Population-weighted mean of the per-capita values.",
+            formula="ȳ_w = Σ (pᵢ/P)·yᵢ",
+            values={"terms": _per_city(obs, wt * y)},
+            result=mean_w,
         ),
         Step(
-            "weighted-variance",
-            "加权方差",
-            "Weighted squared deviations from the weighted mean.",
-            "Σ (pᵢ/P)(yᵢ − ȳ_w)²",
-            {"terms": _per_city(obs, terms)},
-            var_w,
+            key="weighted-variance",
+            text_zh="加权方差",
+            text_en="Weighted squared deviations from the weighted mean.",
+            formula="Σ (pᵢ/P)(yᵢ − ȳ_w)²",
+            values={"terms": _per_city(obs, terms)},
+            result=var_w,
         ),
         Step(
-            "williamson",
-            "威廉姆森系数",
-            "Square root of the weighted variance over the weighted mean.",
-            "V_w = √(Σ (pᵢ/P)(yᵢ − ȳ_w)²) / ȳ_w",
-            {"weighted_sd": math.sqrt(var_w), "weighted_mean": mean_w},
-            vw,
+            key="williamson",
+            text_zh="威廉姆森系数",
+            text_en="Square root of the weighted variance over the weighted mean.",
+            formula="V_w = √(Σ (pᵢ/P)(yᵢ − ȳ_w)²) / ȳ_w",
+            values={"weighted_sd": math.sqrt(var_w), "weighted_mean": mean_w},
+            result=vw,
         ),
     )
     return DisparityMeasure(
@@ -503,27 +532,27 @@ def gini(observations: Iterable[ObservationLike]) -> DisparityMeasure:
     g = (2.0 * weighted_sum - (n + 1) * total) / (n * total)
     steps = (
         Step(
-            "sort",
-            "升序排列",
-            "Sort the values from lowest to highest and number them i = 1..n.",
-            "x₍₁₎ ≤ … ≤ x₍ₙ₎",
-            {"order": [{"rank": i + 1, "city": o.city_code, "value": o.value} for i, o in enumerate(order)]},
+            key="sort",
+            text_zh="升序排列",
+            text_en="Sort the values from lowest to highest and number them i = 1..n.",
+            formula="x₍₁₎ ≤ … ≤ x₍ₙ₎",
+            values={"order": [{"rank": i + 1, "city": o.city_code, "value": o.value} for i, o in enumerate(order)]},
         ),
         Step(
-            "rank-weighted-sum",
-            "秩加权和",
-            "Multiply each value by its rank and add.",
-            "Σ i·x₍ᵢ₎",
-            {f"{i + 1}·{o.city_code}": float((i + 1) * o.value) for i, o in enumerate(order)},
-            weighted_sum,
+            key="rank-weighted-sum",
+            text_zh="秩加权和",
+            text_en="Multiply each value by its rank and add.",
+            formula="Σ i·x₍ᵢ₎",
+            values={f"{i + 1}·{o.city_code}": float((i + 1) * o.value) for i, o in enumerate(order)},
+            result=weighted_sum,
         ),
         Step(
-            "gini",
-            "基尼系数",
-            "Apply the Gini formula.",
-            "G = (2·Σ i·x₍ᵢ₎ − (n+1)·Σx) / (n·Σx)",
-            {"n": n, "sum": total, "rank_weighted_sum": weighted_sum, "max_possible": (n - 1) / n},
-            g,
+            key="gini",
+            text_zh="基尼系数",
+            text_en="Apply the Gini formula.",
+            formula="G = (2·Σ i·x₍ᵢ₎ − (n+1)·Σx) / (n·Σx)",
+            values={"n": n, "sum": total, "rank_weighted_sum": weighted_sum, "max_possible": (n - 1) / n},
+            result=g,
         ),
     )
     return DisparityMeasure(
@@ -562,20 +591,27 @@ def theil_t(observations: Iterable[ObservationLike]) -> DisparityMeasure:
     n = len(obs)
     steps = (
         Step(
-            "shares",
-            "份额",
-            "Each city's share of the sum of the values.",
-            "sᵢ = yᵢ / Σ y",
-            {"sum": float(y.sum()), "shares": _per_city(obs, s)},
+            key="shares",
+            text_zh="份额",
+            text_en="Each city's share of the sum of the values.",
+            formula="sᵢ = yᵢ / Σ y",
+            values={"sum": float(y.sum()), "shares": _per_city(obs, s)},
         ),
         Step(
-            "terms",
-            "分项",
-            "Each share times the log of n times the share.",
-            "sᵢ·ln(n·sᵢ)",
-            {"n": n, "terms": _per_city(obs, terms)},
+            key="terms",
+            text_zh="分项",
+            text_en="Each share times the log of n times the share.",
+            formula="sᵢ·ln(n·sᵢ)",
+            values={"n": n, "terms": _per_city(obs, terms)},
         ),
-        Step("theil-t", "泰尔指数 T", "Add the terms.", "T = Σ sᵢ·ln(n·sᵢ)", {}, t),
+        Step(
+            key="theil-t",
+            text_zh="泰尔指数 T",
+            text_en="Add the terms.",
+            formula="T = Σ sᵢ·ln(n·sᵢ)",
+            values={},
+            result=t,
+        ),
     )
     return DisparityMeasure(
         "theil_t",
@@ -601,9 +637,29 @@ def theil_l(observations: Iterable[ObservationLike]) -> DisparityMeasure:
     logs = np.log(mean / y)
     value = float(logs.sum() / n)
     steps = (
-        Step("mean", "均值", "Mean of the values.", "ȳ = Σ yᵢ / n", {"sum": float(y.sum()), "n": n}, mean),
-        Step("log-deviations", "对数离差", "Log of the mean over each value.", "ln(ȳ / yᵢ)", _per_city(obs, logs)),
-        Step("theil-l", "泰尔指数 L", "Average the log deviations.", "L = (1/n)·Σ ln(ȳ / yᵢ)", {"n": n}, value),
+        Step(
+            key="mean",
+            text_zh="均值",
+            text_en="Mean of the values.",
+            formula="ȳ = Σ yᵢ / n",
+            values={"sum": float(y.sum()), "n": n},
+            result=mean,
+        ),
+        Step(
+            key="log-deviations",
+            text_zh="对数离差",
+            text_en="Log of the mean over each value.",
+            formula="ln(ȳ / yᵢ)",
+            values=_per_city(obs, logs),
+        ),
+        Step(
+            key="theil-l",
+            text_zh="泰尔指数 L",
+            text_en="Average the log deviations.",
+            formula="L = (1/n)·Σ ln(ȳ / yᵢ)",
+            values={"n": n},
+            result=value,
+        ),
     )
     return DisparityMeasure(
         "theil_l",
@@ -639,20 +695,27 @@ def weighted_theil_t(
     steps = (
         w.step,
         Step(
-            "total-shares",
-            "总量份额",
-            "Each city's share of the total (e.g. of GDP).",
-            "Yᵢ / Y",
-            {"Y": big_y, "shares": _per_city(obs, sy)},
+            key="total-shares",
+            text_zh="总量份额",
+            text_en="Each city's share of the total (e.g. of GDP).",
+            formula="Yᵢ / Y",
+            values={"Y": big_y, "shares": _per_city(obs, sy)},
         ),
         Step(
-            "terms",
-            "分项",
-            "Total share times the log of total share over population share.",
-            "(Yᵢ/Y)·ln[(Yᵢ/Y)/(Pᵢ/P)]",
-            {"terms": _per_city(obs, terms)},
+            key="terms",
+            text_zh="分项",
+            text_en="Total share times the log of total share over population share.",
+            formula="(Yᵢ/Y)·ln[(Yᵢ/Y)/(Pᵢ/P)]",
+            values={"terms": _per_city(obs, terms)},
         ),
-        Step("theil-t-weighted", "人口加权泰尔指数 T", "Add the terms.", "T_w = Σ (Yᵢ/Y)·ln[(Yᵢ/Y)/(Pᵢ/P)]", {}, value),
+        Step(
+            key="theil-t-weighted",
+            text_zh="人口加权泰尔指数 T",
+            text_en="Add the terms.",
+            formula="T_w = Σ (Yᵢ/Y)·ln[(Yᵢ/Y)/(Pᵢ/P)]",
+            values={},
+            result=value,
+        ),
     )
     return DisparityMeasure(
         "weighted_theil_t",
@@ -682,21 +745,28 @@ def weighted_theil_l(
     steps = (
         w.step,
         Step(
-            "weighted-mean",
-            "加权均值",
-            "Population-weighted mean of the per-capita values.",
-            "ȳ_w = Σ (pᵢ/P)·yᵢ",
-            {},
-            mean_w,
+            key="weighted-mean",
+            text_zh="加权均值",
+            text_en="Population-weighted mean of the per-capita values.",
+            formula="ȳ_w = Σ (pᵢ/P)·yᵢ",
+            values={},
+            result=mean_w,
         ),
         Step(
-            "terms",
-            "分项",
-            "Population share times the log of the weighted mean over the value.",
-            "(pᵢ/P)·ln(ȳ_w / yᵢ)",
-            {"terms": _per_city(obs, terms)},
+            key="terms",
+            text_zh="分项",
+            text_en="Population share times the log of the weighted mean over the value.",
+            formula="(pᵢ/P)·ln(ȳ_w / yᵢ)",
+            values={"terms": _per_city(obs, terms)},
         ),
-        Step("theil-l-weighted", "人口加权泰尔指数 L", "Add the terms.", "L_w = Σ (pᵢ/P)·ln(ȳ_w / yᵢ)", {}, value),
+        Step(
+            key="theil-l-weighted",
+            text_zh="人口加权泰尔指数 L",
+            text_en="Add the terms.",
+            formula="L_w = Σ (pᵢ/P)·ln(ȳ_w / yᵢ)",
+            values={},
+            result=value,
+        ),
     )
     return DisparityMeasure(
         "weighted_theil_l",
@@ -723,8 +793,8 @@ def theil_decomposition(observations: Iterable[ObservationLike]) -> TheilDecompo
     missing = [o.city_code for o in obs if o.group_code is None]
     if missing:
         raise MissingGroupError(
-            f"The decomposition needs every city's group; missing for {', '.join(missing)}.",
             f"分解需要每个城市的分组，缺少：{'、'.join(missing)}。",
+            f"The decomposition needs every city's group; missing for {', '.join(missing)}.",
             city_code=missing[0],
         )
     _require_non_negative(obs, "Theil decomposition")
@@ -748,29 +818,36 @@ def theil_decomposition(observations: Iterable[ObservationLike]) -> TheilDecompo
     between = float(sum(g.between_term for g in groups))
     within = total_t - between
     steps = (
-        Step("theil-t", "泰尔指数 T", "Theil T of all cities.", "T = Σ sᵢ·ln(n·sᵢ)", {"n": n}, total_t),
         Step(
-            "group-shares",
-            "组份额",
-            "Each group's share of the total and its number of cities.",
-            "s_g = Σ_{i∈g} yᵢ / Σ y",
-            {g.group_code: {"share": g.share, "n": g.n, "cities": list(g.cities)} for g in groups},
+            key="theil-t",
+            text_zh="泰尔指数 T",
+            text_en="Theil T of all cities.",
+            formula="T = Σ sᵢ·ln(n·sᵢ)",
+            values={"n": n},
+            result=total_t,
         ),
         Step(
-            "between",
-            "组间差距",
-            "Between-group part: groups compared as if every city had its group's mean.",
-            "B = Σ_g s_g·ln(s_g·n / n_g)",
-            {g.group_code: g.between_term for g in groups},
-            between,
+            key="group-shares",
+            text_zh="组份额",
+            text_en="Each group's share of the total and its number of cities.",
+            formula="s_g = Σ_{i∈g} yᵢ / Σ y",
+            values={g.group_code: {"share": g.share, "n": g.n, "cities": list(g.cities)} for g in groups},
         ),
         Step(
-            "within",
-            "组内差距",
-            "Within-group part: the rest, equal to the share-weighted Theil T inside each group.",
-            "W = T − B = Σ_g s_g·T_g",
-            {g.group_code: {"T_g": g.theil_within, "s_g·T_g": g.within_contribution} for g in groups},
-            within,
+            key="between",
+            text_zh="组间差距",
+            text_en="Between-group part: groups compared as if every city had its group's mean.",
+            formula="B = Σ_g s_g·ln(s_g·n / n_g)",
+            values={g.group_code: g.between_term for g in groups},
+            result=between,
+        ),
+        Step(
+            key="within",
+            text_zh="组内差距",
+            text_en="Within-group part: the rest, equal to the share-weighted Theil T inside each group.",
+            formula="W = T − B = Σ_g s_g·T_g",
+            values={g.group_code: {"T_g": g.theil_within, "s_g·T_g": g.within_contribution} for g in groups},
+            result=within,
         ),
     )
     return TheilDecomposition(

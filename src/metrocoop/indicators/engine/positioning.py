@@ -73,13 +73,13 @@ def _coerce_framework(framework: Iterable[FunctionDef | Sequence[str]]) -> tuple
     for item in framework:
         fd = item if isinstance(item, FunctionDef) else FunctionDef(*item)
         if not isinstance(fd.code, str) or not fd.code.strip():
-            raise InvalidValueError(f"Every function needs a code, got {fd!r}.", "每项功能都需要代码。")
+            raise InvalidValueError("每项功能都需要代码。", f"Every function needs a code, got {fd!r}.")
         if fd.code in seen:
-            raise InvalidValueError(f"Function {fd.code} is listed twice.", f"功能 {fd.code} 重复。")
+            raise InvalidValueError(f"功能 {fd.code} 重复。", f"Function {fd.code} is listed twice.")
         seen.add(fd.code)
         out.append(fd)
     if not out:
-        raise EmptyInputError("The framework has no functions.", "功能框架为空。")
+        raise EmptyInputError("功能框架为空。", "The framework has no functions.")
     return tuple(out)
 
 
@@ -100,20 +100,20 @@ def positioning_matrix(
     stmts = tuple(sorted(statements, key=lambda s: (s.city_code, s.ref, s.text, tuple(s.function_codes))))
     members = sorted({c.strip() for c in cities}) if cities is not None else sorted({s.city_code for s in stmts})
     if not members:
-        raise EmptyInputError("No cities given.", "没有城市。")
+        raise EmptyInputError("没有城市。", "No cities given.")
     refs: dict[tuple[str, str], list[str]] = {}
     for s in stmts:
         if s.city_code not in members:
             raise InvalidValueError(
-                f"Statement {s.ref or s.text[:30]!r} belongs to {s.city_code}, which is not a member.",
                 f"{s.city_code} 不是成员城市。",
+                f"Statement {s.ref or s.text[:30]!r} belongs to {s.city_code}, which is not a member.",
                 city_code=s.city_code,
             )
         for code in dict.fromkeys(s.function_codes):  # a statement counts once per function
             if code not in codes:
                 raise InvalidValueError(
-                    f"{s.city_code} cites function {code!r}, which is not in the framework.",
                     f"{s.city_code} 引用的功能 {code} 不在框架中。",
+                    f"{s.city_code} cites function {code!r}, which is not in the framework.",
                     city_code=s.city_code,
                 )
             refs.setdefault((s.city_code, code), []).append(s.ref)
@@ -134,27 +134,27 @@ def positioning_matrix(
     unserved = tuple(f for f, c in zip(funcs, claims, strict=True) if not c.cities)
     steps = (
         Step(
-            "matrix",
-            "城市×功能矩阵",
-            "Count each city's statements per function of the framework.",
-            "mᵢₖ = number of statements of city i tagged with function k",
-            {"cities": len(members), "functions": len(codes), "statements": len(stmts)},
+            key="matrix",
+            text_zh="城市×功能矩阵",
+            text_en="Count each city's statements per function of the framework.",
+            formula="mᵢₖ = number of statements of city i tagged with function k",
+            values={"cities": len(members), "functions": len(codes), "statements": len(stmts)},
         ),
         Step(
-            "claimed-by-several",
-            "多城定位（可能竞争）",
-            "Functions claimed by two or more cities: possible rivalry, or a function to share by agreement.",
-            "#{i : mᵢₖ > 0} ≥ 2",
-            {c.code: list(c.cities) for c in several},
-            len(several),
+            key="claimed-by-several",
+            text_zh="多城定位（可能竞争）",
+            text_en="Functions claimed by two or more cities: possible rivalry, or a function to share by agreement.",
+            formula="#{i : mᵢₖ > 0} ≥ 2",
+            values={c.code: list(c.cities) for c in several},
+            result=len(several),
         ),
         Step(
-            "unserved",
-            "无城市承担",
-            "Functions no city claims: gaps in the division of functions.",
-            "#{i : mᵢₖ > 0} = 0",
-            {"functions": [f.code for f in unserved]},
-            len(unserved),
+            key="unserved",
+            text_zh="无城市承担",
+            text_en="Functions no city claims: gaps in the division of functions.",
+            formula="#{i : mᵢₖ > 0} = 0",
+            values={"functions": [f.code for f in unserved]},
+            result=len(unserved),
         ),
     )
     return PositioningReport(funcs, tuple(members), matrix, claims, several, unserved, stmts, steps)

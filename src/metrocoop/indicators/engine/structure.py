@@ -80,7 +80,7 @@ def similarity_coefficient(x: Sequence[float], y: Sequence[float]) -> float:
     denom = math.sqrt(float((a * a).sum()) * float((b * b).sum()))
     if denom == 0:
         raise NonPositiveValueError(
-            "The similarity of an all-zero structure is undefined.", "全零结构无法计算相似系数。"
+            "全零结构无法计算相似系数。", "The similarity of an all-zero structure is undefined."
         )
     return min(1.0, float((a * b).sum()) / denom)
 
@@ -103,21 +103,23 @@ def structure_report(values: SectorValues, *, sectors: Sequence[str] | None = No
     name every sector used); otherwise sectors are sorted by code. ``top`` is the length of the ranked pair lists.
     """
     if not values:
-        raise EmptyInputError("No cities given.", "没有城市数据。")
+        raise EmptyInputError("没有城市数据。", "No cities given.")
     cleaned: dict[str, dict[str, float]] = {}
     for city, row in values.items():
         if not isinstance(city, str) or not city.strip():
-            raise InvalidValueError(f"City codes must be non-empty text, got {city!r}.")
+            raise InvalidValueError(
+                f"城市代码须为非空文本，得到 {city!r}。", f"City codes must be non-empty text, got {city!r}."
+            )
         code = city.strip()
         if code in cleaned:
-            raise InvalidValueError(f"City {code} appears twice.", f"城市 {code} 重复出现。", city_code=code)
+            raise InvalidValueError(f"城市 {code} 重复出现。", f"City {code} appears twice.", city_code=code)
         cleaned[code] = {}
         for sector, v in row.items():
             number = finite_float(v, what=f"value of sector {sector}", city_code=code)
             if number < 0:
                 raise InvalidValueError(
-                    f"Sector values must be non-negative; {code} has {number:g} in {sector}.",
                     f"产业数值必须非负，{code} 的 {sector} 为 {number:g}。",
+                    f"Sector values must be non-negative; {code} has {number:g} in {sector}.",
                     city_code=code,
                 )
             cleaned[code][str(sector)] = number
@@ -127,26 +129,28 @@ def structure_report(values: SectorValues, *, sectors: Sequence[str] | None = No
         order = [str(s) for s in sectors]
         unknown = [s for s in used if s not in order]
         if unknown:
-            raise InvalidValueError(f"Sectors not in the given order: {', '.join(unknown)}.")
+            raise InvalidValueError(
+                f"部门不在给定顺序中：{'、'.join(unknown)}。", f"Sectors not in the given order: {', '.join(unknown)}."
+            )
         if len(set(order)) != len(order):
-            raise InvalidValueError("The sector order lists a sector twice.")
+            raise InvalidValueError("部门顺序中有重复部门。", "The sector order lists a sector twice.")
     else:
         order = used
     if not order:
-        raise EmptyInputError("No sectors given.", "没有产业数据。")
+        raise EmptyInputError("没有产业数据。", "No sectors given.")
     filled = tuple((c, s) for c in cities for s in order if s not in cleaned[c])
     e_all = np.array([[cleaned[c].get(s, 0.0) for s in order] for c in cities], dtype=float)
     keep = e_all.sum(axis=0) > 0
     dropped = tuple(s for s, k in zip(order, keep, strict=True) if not k)
     secs = [s for s, k in zip(order, keep, strict=True) if k]
     if not secs:
-        raise NonPositiveValueError("Every sector is zero in every city.", "所有城市所有产业均为零。")
+        raise NonPositiveValueError("所有城市所有产业均为零。", "Every sector is zero in every city.")
     e = e_all[:, keep]
     city_tot = e.sum(axis=1)
     for c, t in zip(cities, city_tot, strict=True):
         if t <= 0:
             raise NonPositiveValueError(
-                f"{c} has no positive sector value: its shares are undefined.", f"{c} 的产业数值全为零。", city_code=c
+                f"{c} 的产业数值全为零。", f"{c} has no positive sector value: its shares are undefined.", city_code=c
             )
     shares = e / city_tot[:, None]
     sector_tot = e.sum(axis=0)
@@ -167,39 +171,39 @@ def structure_report(values: SectorValues, *, sectors: Sequence[str] | None = No
     by_k = sorted(pairs, key=lambda p: (-p.krugman, p.similarity, p.city_a, p.city_b))
     steps = (
         Step(
-            "shares",
-            "产业占比",
-            "Each sector's share of the city's total.",
-            "xᵢₖ = eᵢₖ / eᵢ",
-            {c: dict(zip(secs, map(float, shares[i]), strict=True)) for i, c in enumerate(cities)},
+            key="shares",
+            text_zh="产业占比",
+            text_en="Each sector's share of the city's total.",
+            formula="xᵢₖ = eᵢₖ / eᵢ",
+            values={c: dict(zip(secs, map(float, shares[i]), strict=True)) for i, c in enumerate(cities)},
         ),
         Step(
-            "region-shares",
-            "区域产业占比",
-            "Each sector's share of the region (all cities given).",
-            "Eₖ / E",
-            {"E": big_e, "shares": dict(zip(secs, map(float, region_sh), strict=True))},
+            key="region-shares",
+            text_zh="区域产业占比",
+            text_en="Each sector's share of the region (all cities given).",
+            formula="Eₖ / E",
+            values={"E": big_e, "shares": dict(zip(secs, map(float, region_sh), strict=True))},
         ),
         Step(
-            "location-quotients",
-            "区位商",
-            "City share over region share: above 1 the city is specialised in the sector.",
-            "LQᵢₖ = (eᵢₖ / eᵢ) / (Eₖ / E)",
-            {c: dict(zip(secs, map(float, lq[i]), strict=True)) for i, c in enumerate(cities)},
+            key="location-quotients",
+            text_zh="区位商",
+            text_en="City share over region share: above 1 the city is specialised in the sector.",
+            formula="LQᵢₖ = (eᵢₖ / eᵢ) / (Eₖ / E)",
+            values={c: dict(zip(secs, map(float, lq[i]), strict=True)) for i, c in enumerate(cities)},
         ),
         Step(
-            "similarity",
-            "结构相似系数",
-            "Cosine of the two cities' share vectors (1 = same structure).",
-            "Sᵢⱼ = Σₖ xᵢₖxⱼₖ / √(Σₖ xᵢₖ² · Σₖ xⱼₖ²)",
-            {f"{p.city_a}-{p.city_b}": p.similarity for p in pairs},
+            key="similarity",
+            text_zh="结构相似系数",
+            text_en="Cosine of the two cities' share vectors (1 = same structure).",
+            formula="Sᵢⱼ = Σₖ xᵢₖxⱼₖ / √(Σₖ xᵢₖ² · Σₖ xⱼₖ²)",
+            values={f"{p.city_a}-{p.city_b}": p.similarity for p in pairs},
         ),
         Step(
-            "krugman",
-            "克鲁格曼差异指数",
-            "Sum of the absolute share differences (0 = same, 2 = nothing in common).",
-            "Kᵢⱼ = Σₖ |xᵢₖ − xⱼₖ|",
-            {f"{p.city_a}-{p.city_b}": p.krugman for p in pairs},
+            key="krugman",
+            text_zh="克鲁格曼差异指数",
+            text_en="Sum of the absolute share differences (0 = same, 2 = nothing in common).",
+            formula="Kᵢⱼ = Σₖ |xᵢₖ − xⱼₖ|",
+            values={f"{p.city_a}-{p.city_b}": p.krugman for p in pairs},
         ),
     )
     return StructureReport(
