@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from scratch import drop_scratch, setup_database  # noqa: E402
+from scratch import prepare  # noqa: E402
 
 
 def bare_load(path: Path) -> float:
@@ -95,14 +94,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile the ingest (one process) and print the top")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="bench-clearing-") as tmpdir:
-        tmp = Path(tmpdir)
-        original = setup_database(tmp, "bench_clearing")
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "metrocoop.settings")
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with prepare("bench_clearing", prefix="bench-clearing-") as scratch:
         from django.db import connection
 
         from metrocoop.clearing.engine.synthetic import synthetic_catalogue, synthetic_claims
@@ -110,71 +102,61 @@ def main() -> None:
         from metrocoop.clearing.reader import pseudonym_key, read_claims_file, write_claims_file
         from metrocoop.clearing.services import do_ingest_claims, do_open_period, preview_period, verify_clearing
         from metrocoop.clearing.setup import load_authorisations, load_catalogue
-        from metrocoop.core.demo import load_demo_accounts
         from metrocoop.core.models import City, User
-        from metrocoop.core.reference import load_reference_data
 
-        try:
-            call_command("migrate", verbosity=0, skip_checks=True)
-            load_reference_data()
-            load_demo_accounts()
-            office = User.objects.get(username="office")
-            months = [(2026, 1), (2026, 2), (2026, 3)]
-            cities = sorted(City.objects.values_list("code", flat=True))
-            print(f"database: {connection.vendor}; generating {args.claims:,} claims …", flush=True)
-            catalogue = synthetic_catalogue(cities, args.seed)
-            stream = synthetic_claims(args.claims, cities, months, catalogue, key=pseudonym_key(), seed=args.seed)
-            load_catalogue(catalogue, actor=office)
-            load_authorisations(stream.authorisations, actor=office)
-            for y, m in months:
-                do_open_period(y, m, actor=office)
-            path = tmp / f"claims.{args.format}"
-            write_claims_file(path, stream.rows)
-            del stream
-            print(f"file: {path.name} {path.stat().st_size / 1e6:.0f} MB", flush=True)
+        office = User.objects.get(username="office")
+        months = [(2026, 1), (2026, 2), (2026, 3)]
+        cities = sorted(City.objects.values_list("code", flat=True))
+        print(f"database: {connection.vendor}; generating {args.claims:,} claims …", flush=True)
+        catalogue = synthetic_catalogue(cities, args.seed)
+        stream = synthetic_claims(args.claims, cities, months, catalogue, key=pseudonym_key(), seed=args.seed)
+        load_catalogue(catalogue, actor=office)
+        load_authorisations(stream.authorisations, actor=office)
+        for y, m in months:
+            do_open_period(y, m, actor=office)
+        path = scratch.tmp / f"claims.{args.format}"
+        write_claims_file(path, stream.rows)
+        del stream
+        print(f"file: {path.name} {path.stat().st_size / 1e6:.0f} MB", flush=True)
 
-            bare = bare_load(path)
-            print(
-                f"bare bulk load (read + insert):        {bare:6.2f} s  {args.claims / bare:10,.0f} rows/s", flush=True
+        bare = bare_load(path)
+        print(f"bare bulk load (read + insert):        {bare:6.2f} s  {args.claims / bare:10,.0f} rows/s", flush=True)
+
+        started = time.perf_counter()
+        source = read_claims_file(path)
+        read_s = time.perf_counter() - started
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            result = profiler.runcall(
+                do_ingest_claims, source, actor=office, chunk_size=args.chunk_size, parallel=False
             )
-
-            started = time.perf_counter()
-            source = read_claims_file(path)
-            read_s = time.perf_counter() - started
-            if args.profile:
-                import cProfile
-                import pstats
-
-                profiler = cProfile.Profile()
-                result = profiler.runcall(
-                    do_ingest_claims, source, actor=office, chunk_size=args.chunk_size, parallel=False
-                )
-                pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
-            else:
-                result = do_ingest_claims(source, actor=office, chunk_size=args.chunk_size, parallel=not args.serial)
-            ingest_s = time.perf_counter() - started
-            nets = {p.code: preview_period(p).net_positions for p in Period.objects.order_by("year", "month")}
-            total = time.perf_counter() - started
-            print(f"  read file:                            {read_s:6.2f} s")
-            print(f"  validate + insert + post:             {ingest_s - read_s:6.2f} s  ({result.processes} proc.)")
-            print(f"  net {len(nets)} periods:                      {total - ingest_s:6.2f} s")
-            print(f"ingest, validate, post, net (total):   {total:6.2f} s  {args.claims / total:10,.0f} claims/s")
-            print(f"ratio to the bare bulk load:           {total / bare:6.2f}   (target ≤ 2; time target ≤ 10 s)")
-            print(f"  time split (summed over chunks): {result.timings}")
-            print(f"  machine load (1, 5, 15 min): {os.getloadavg()}; peak RSS {peak_rss_mb():,.0f} MB")
-            print(
-                f"claims: {result.posted:,} posted, {result.rejected:,} rejected, {result.duplicates:,} duplicates; "
-                f"{result.postings:,} ledger postings; reasons {result.reasons}"
-            )
-            for net in nets.values():
-                assert sum(net.values()) == 0
-            check = time.perf_counter()
-            report = verify_clearing()
-            print(f"verify: {'OK' if report.ok else 'FAILED'} ({time.perf_counter() - check:.2f} s, not in the total)")
-            again = do_ingest_claims(read_claims_file(path), actor=office, chunk_size=args.chunk_size)
-            print(f"same file again: {again.duplicates:,} duplicates, {again.posted} posted ({again.seconds:.2f} s)")
-        finally:
-            drop_scratch(original)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        else:
+            result = do_ingest_claims(source, actor=office, chunk_size=args.chunk_size, parallel=not args.serial)
+        ingest_s = time.perf_counter() - started
+        nets = {p.code: preview_period(p).net_positions for p in Period.objects.order_by("year", "month")}
+        total = time.perf_counter() - started
+        print(f"  read file:                            {read_s:6.2f} s")
+        print(f"  validate + insert + post:             {ingest_s - read_s:6.2f} s  ({result.processes} proc.)")
+        print(f"  net {len(nets)} periods:                      {total - ingest_s:6.2f} s")
+        print(f"ingest, validate, post, net (total):   {total:6.2f} s  {args.claims / total:10,.0f} claims/s")
+        print(f"ratio to the bare bulk load:           {total / bare:6.2f}   (target ≤ 2; time target ≤ 10 s)")
+        print(f"  time split (summed over chunks): {result.timings}")
+        print(f"  machine load (1, 5, 15 min): {os.getloadavg()}; peak RSS {peak_rss_mb():,.0f} MB")
+        print(
+            f"claims: {result.posted:,} posted, {result.rejected:,} rejected, {result.duplicates:,} duplicates; "
+            f"{result.postings:,} ledger postings; reasons {result.reasons}"
+        )
+        for net in nets.values():
+            assert sum(net.values()) == 0
+        check = time.perf_counter()
+        report = verify_clearing()
+        print(f"verify: {'OK' if report.ok else 'FAILED'} ({time.perf_counter() - check:.2f} s, not in the total)")
+        again = do_ingest_claims(read_claims_file(path), actor=office, chunk_size=args.chunk_size)
+        print(f"same file again: {again.duplicates:,} duplicates, {again.posted} posted ({again.seconds:.2f} s)")
 
 
 if __name__ == "__main__":

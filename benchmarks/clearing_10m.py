@@ -23,7 +23,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -206,40 +205,25 @@ def main() -> None:
     args = parser.parse_args()
     path = Path(args.file or ROOT / "var" / f"bench-clearing-{args.claims}.csv")
 
-    from scratch import drop_scratch, setup_database
+    from scratch import prepare
 
-    with tempfile.TemporaryDirectory(prefix="bench-clearing-10m-") as tmpdir:
-        original = setup_database(Path(tmpdir), "bench_clearing")
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "metrocoop.settings")
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with prepare("bench_clearing", prefix="bench-clearing-10m-") as scratch:
         from django.db import connection
 
-        try:
-            call_command("migrate", verbosity=0, skip_checks=True)
-            from metrocoop.core.demo import load_demo_accounts
-            from metrocoop.core.reference import load_reference_data
-
-            load_reference_data()
-            load_demo_accounts()
-            if args.generate_only:
-                generate(path, args.claims)
-                return
-            if not path.exists():
-                print(f"generating {args.claims:,} claims into {path} (once; not timed) …", flush=True)
-                env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-                if original is not None:
-                    env["DATABASE_URL"] = original
-                subprocess.run(
-                    [sys.executable, __file__, "--claims", str(args.claims), "--file", str(path), "--generate-only"],
-                    check=True, env=env,
-                )  # fmt: skip
-            load_world(path)
-            run(path, args, connection.vendor)
-        finally:
-            drop_scratch(original)
+        if args.generate_only:
+            generate(path, args.claims)
+            return
+        if not path.exists():
+            print(f"generating {args.claims:,} claims into {path} (once; not timed) …", flush=True)
+            env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+            if scratch.original is not None:
+                env["DATABASE_URL"] = scratch.original
+            subprocess.run(
+                [sys.executable, __file__, "--claims", str(args.claims), "--file", str(path), "--generate-only"],
+                check=True, env=env,
+            )  # fmt: skip
+        load_world(path)
+        run(path, args, connection.vendor)
 
 
 def run(path: Path, args, vendor: str) -> None:

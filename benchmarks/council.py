@@ -12,11 +12,9 @@ number of items (no N+1), and pages under a second at 300 items (ten times the d
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from scratch import drop_scratch, setup_database  # noqa: E402
+from scratch import prepare  # noqa: E402
 
 
 def generate(n_items: int) -> tuple[int, int]:
@@ -126,82 +124,72 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=300)
     parser.add_argument("--requests", type=int, default=20)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        original = setup_database(Path(tmp), "bench_council")
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "metrocoop.settings")
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with prepare("bench_council", load=False) as scratch:
         from django.test import Client
         from django.test.utils import setup_test_environment
 
-        try:
-            call_command("migrate", verbosity=0, interactive=False)
-            start = time.perf_counter()
-            n_items, n_reports = generate(args.items)
-            elapsed = time.perf_counter() - start
-            print(
-                f"built {n_items} items and {n_reports} reviewed reports through the services in {elapsed:.1f} s "
-                f"({n_reports / elapsed:.0f} report+review/s)"
-            )
-            setup_test_environment()
-            from metrocoop.core.models import User
-            from metrocoop.council import engine
-            from metrocoop.council.models import AnnualPlan, AnnualSummary
-            from metrocoop.council.reminders import send_reminders
-            from metrocoop.council.summary import build_summary, write_docx
+        start = time.perf_counter()
+        n_items, n_reports = generate(args.items)
+        elapsed = time.perf_counter() - start
+        print(
+            f"built {n_items} items and {n_reports} reviewed reports through the services in {elapsed:.1f} s "
+            f"({n_reports / elapsed:.0f} report+review/s)"
+        )
+        setup_test_environment()
+        from metrocoop.core.models import User
+        from metrocoop.council import engine
+        from metrocoop.council.models import AnnualPlan, AnnualSummary
+        from metrocoop.council.reminders import send_reminders
+        from metrocoop.council.summary import build_summary, write_docx
 
-            plan = AnnualPlan.objects.get(year=2025)
-            AnnualSummary.objects.get_or_create(plan=plan)
-            client = Client()
-            client.force_login(User.objects.get(username="office"))
-            pages = {
-                "plan page /council/plans/2025/": "/council/plans/2025/",
-                "board /council/board/": "/council/board/",
-                "summary page": "/council/summaries/2025/",
-                "summary .docx download": "/council/summaries/2025/download.docx",
-                "API items list": "/api/council/items/?year=2025",
-            }
-            print(f"{'page':<34} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
-            for name, url in pages.items():
-                measure(client, url, 2)
-                median, p95, q = measure(client, url, args.requests)
-                print(f"{name:<34} {median:>10.1f} {p95:>8.1f} {q:>8}")
-            start = time.perf_counter()
-            write_docx(build_summary(plan), Path(tmp) / "s.docx")
-            print(f"summary to Word: {(time.perf_counter() - start) * 1000:.0f} ms")
-            start = time.perf_counter()
-            first = send_reminders()
-            t1 = time.perf_counter() - start
-            start = time.perf_counter()
-            second = send_reminders()
-            print(
-                f"remind: first run {sum(first.values())} notifications in {t1 * 1000:.0f} ms, "
-                f"second run {sum(second.values())} in {(time.perf_counter() - start) * 1000:.0f} ms"
-            )
-            from datetime import date
+        plan = AnnualPlan.objects.get(year=2025)
+        AnnualSummary.objects.get_or_create(plan=plan)
+        client = Client()
+        client.force_login(User.objects.get(username="office"))
+        pages = {
+            "plan page /council/plans/2025/": "/council/plans/2025/",
+            "board /council/board/": "/council/board/",
+            "summary page": "/council/summaries/2025/",
+            "summary .docx download": "/council/summaries/2025/download.docx",
+            "API items list": "/api/council/items/?year=2025",
+        }
+        print(f"{'page':<34} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+        for name, url in pages.items():
+            measure(client, url, 2)
+            median, p95, q = measure(client, url, args.requests)
+            print(f"{name:<34} {median:>10.1f} {p95:>8.1f} {q:>8}")
+        start = time.perf_counter()
+        write_docx(build_summary(plan), scratch.tmp / "s.docx")
+        print(f"summary to Word: {(time.perf_counter() - start) * 1000:.0f} ms")
+        start = time.perf_counter()
+        first = send_reminders()
+        t1 = time.perf_counter() - start
+        start = time.perf_counter()
+        second = send_reminders()
+        print(
+            f"remind: first run {sum(first.values())} notifications in {t1 * 1000:.0f} ms, "
+            f"second run {sum(second.values())} in {(time.perf_counter() - start) * 1000:.0f} ms"
+        )
+        from datetime import date
 
-            rng = random.Random(5)
-            facts = [
-                engine.ItemFacts(
-                    i,
-                    f"i{i}",
-                    "ecology",
-                    "SH",
-                    date(2025, 12, 31),
-                    rng.randint(1, 5),
-                    (rng.randrange(i) if i and rng.random() < 0.7 else None),
-                    rng.uniform(0, 100),
-                    True,
-                )
-                for i in range(10_000)
-            ]
-            start = time.perf_counter()
-            engine.summarise_year(facts, date(2026, 1, 1))
-            print(f"engine: roll-up + summary of 10,000 items in {(time.perf_counter() - start) * 1000:.0f} ms")
-        finally:
-            drop_scratch(original)
+        rng = random.Random(5)
+        facts = [
+            engine.ItemFacts(
+                i,
+                f"i{i}",
+                "ecology",
+                "SH",
+                date(2025, 12, 31),
+                rng.randint(1, 5),
+                (rng.randrange(i) if i and rng.random() < 0.7 else None),
+                rng.uniform(0, 100),
+                True,
+            )
+            for i in range(10_000)
+        ]
+        start = time.perf_counter()
+        engine.summarise_year(facts, date(2026, 1, 1))
+        print(f"engine: roll-up + summary of 10,000 items in {(time.perf_counter() - start) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

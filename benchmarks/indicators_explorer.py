@@ -11,11 +11,9 @@ query count that does not grow with the number of cities or years.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -23,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from scratch import drop_scratch, setup_database  # noqa: E402
+from scratch import prepare  # noqa: E402
 
 CITIES, INDICATORS, YEARS = 15, 50, 30
 FIRST_YEAR = 1995
@@ -114,61 +112,51 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=200, help="requests per page (default 200)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        original = setup_database(Path(tmp), "bench_indicators")
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "metrocoop.settings")
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with prepare("bench_indicators", load=False):
         from django.test import Client
         from django.test.utils import setup_test_environment
 
-        try:
-            call_command("migrate", verbosity=0, interactive=False)
-            start = time.perf_counter()
-            n = generate()
-            print(
-                f"generated {n:,} observations ({CITIES} cities × {INDICATORS} indicators × {YEARS} years) "
-                f"in {time.perf_counter() - start:.1f} s"
-            )
-            setup_test_environment()
-            from metrocoop.core.models import City
-            from metrocoop.indicators.models import Indicator
+        start = time.perf_counter()
+        n = generate()
+        print(
+            f"generated {n:,} observations ({CITIES} cities × {INDICATORS} indicators × {YEARS} years) "
+            f"in {time.perf_counter() - start:.1f} s"
+        )
+        setup_test_environment()
+        from metrocoop.core.models import City
+        from metrocoop.indicators.models import Indicator
 
-            codes = list(Indicator.objects.values_list("code", flat=True))
-            cities = list(City.objects.values_list("code", flat=True))
-            rng = random.Random(11)
-            client = Client()
-            pages = {
-                "explorer /indicators/?indicator&year": [
-                    f"/indicators/?indicator={rng.choice(codes)}&year={FIRST_YEAR + rng.randrange(YEARS)}"
-                    for _ in range(args.requests)
-                ],
-                "trend /indicators/trend/?indicator": [
-                    f"/indicators/trend/?indicator={rng.choice(codes)}" for _ in range(args.requests)
-                ],
-                "city fragment /indicators/cities/X/": [
-                    f"/indicators/cities/{rng.choice(cities)}/" for _ in range(args.requests)
-                ],
-                "API disparity": [
-                    "/api/indicator-analysis/disparity/"
-                    f"?indicator={rng.choice(codes)}&year={FIRST_YEAR + rng.randrange(YEARS)}"
-                    for _ in range(args.requests)
-                ],
-            }
-            print(f"{'page':<40} {'requests':>8} {'median ms':>10} {'p95 ms':>8} {'queries':>10}  target")
-            for name, urls in pages.items():
-                measure(client, urls[:5])  # warm up
-                times, queries = measure(client, urls)
-                qs = f"{min(queries)}–{max(queries)}" if min(queries) != max(queries) else str(queries[0])
-                verdict = "ok" if p95(times) <= 150 else "SLOW"
-                print(
-                    f"{name:<40} {len(urls):>8} {statistics.median(times):>10.1f} {p95(times):>8.1f} {qs:>10}  "
-                    f"≤150 ms {verdict}"
-                )
-        finally:
-            drop_scratch(original)
+        codes = list(Indicator.objects.values_list("code", flat=True))
+        cities = list(City.objects.values_list("code", flat=True))
+        rng = random.Random(11)
+        client = Client()
+        pages = {
+            "explorer /indicators/?indicator&year": [
+                f"/indicators/?indicator={rng.choice(codes)}&year={FIRST_YEAR + rng.randrange(YEARS)}"
+                for _ in range(args.requests)
+            ],
+            "trend /indicators/trend/?indicator": [
+                f"/indicators/trend/?indicator={rng.choice(codes)}" for _ in range(args.requests)
+            ],
+            "city fragment /indicators/cities/X/": [
+                f"/indicators/cities/{rng.choice(cities)}/" for _ in range(args.requests)
+            ],
+            "API disparity": [
+                "/api/indicator-analysis/disparity/"
+                f"?indicator={rng.choice(codes)}&year={FIRST_YEAR + rng.randrange(YEARS)}"
+                for _ in range(args.requests)
+            ],
+        }
+        print(f"{'page':<40} {'requests':>8} {'median ms':>10} {'p95 ms':>8} {'queries':>10}  target")
+        for name, urls in pages.items():
+            measure(client, urls[:5])  # warm up
+            times, queries = measure(client, urls)
+            qs = f"{min(queries)}–{max(queries)}" if min(queries) != max(queries) else str(queries[0])
+            verdict = "ok" if p95(times) <= 150 else "SLOW"
+            print(
+                f"{name:<40} {len(urls):>8} {statistics.median(times):>10.1f} {p95(times):>8.1f} {qs:>10}  "
+                f"≤150 ms {verdict}"
+            )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,11 @@ PostgreSQL database, a database `<name>_<suffix>` created beside it (dropped aft
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 
 def setup_database(tmp: Path, suffix: str, *, reuse: bool = False) -> str | None:
@@ -38,3 +42,40 @@ def drop_scratch(original: str | None) -> None:
     scratch = os.environ["DATABASE_URL"].rpartition("/")[2]
     with psycopg.connect(original, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+
+
+class Scratch(NamedTuple):
+    tmp: Path  # the temporary directory (the data directory; the SQLite file)
+    original: str | None  # DATABASE_URL as it was (None: SQLite)
+
+
+@contextmanager
+def prepare(
+    suffix: str, *, prefix: str | None = None, load: bool = True, reuse: bool = False, keep: bool = False
+) -> Iterator[Scratch]:
+    """The set-up every benchmark shares: a temporary directory, the scratch database in it (setup_database), Django
+    set up on it and migrated, and with `load` the reference data and demo accounts loaded (a benchmark that times
+    its own loading passes load=False). Yields a Scratch (the temporary directory and the original DATABASE_URL);
+    afterwards the scratch database is dropped, or with `keep` its URL is printed and it stays."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmpdir:
+        original = setup_database(Path(tmpdir), suffix, reuse=reuse)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "metrocoop.settings")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        try:
+            call_command("migrate", verbosity=0, skip_checks=True)
+            if load:
+                from metrocoop.core.demo import load_demo_accounts
+                from metrocoop.core.reference import load_reference_data
+
+                load_reference_data()
+                load_demo_accounts()
+            yield Scratch(Path(tmpdir), original)
+        finally:
+            if keep:
+                print(f"kept: {os.environ['DATABASE_URL']}")
+            else:
+                drop_scratch(original)
