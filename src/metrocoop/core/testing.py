@@ -6,9 +6,7 @@ user with it. Denied writes also assert that nothing changed (row count, the row
 
     class TestObservationAPI(ModelAPITestCases):
         basename = "observation"
-        model = Observation
-        in_scope_user = "liaison-sz"
-        out_of_scope_user = "liaison-wx"
+        in_scope_user = "liaison-sz"                  # the default; so is out_of_scope_user = "liaison-wx"
         methods = {"list", "retrieve", "create", "partial_update", "destroy"}
 
         def make_row(self, reference): ...            # a row in in_scope_user's scope
@@ -16,7 +14,8 @@ user with it. Denied writes also assert that nothing changed (row count, the row
         def update_payload(self, row): ...            # a change within scope
 
 Methods not in `methods` must answer 405 to everybody and change nothing. `anonymous_reads` says whether
-anonymous users see rows.
+anonymous users see rows. The users default to a city's liaison in scope (Suzhou's) and another city's out of it
+(Wuxi's), the scope most endpoints have; `model` defaults to the model the endpoint's viewset serves.
 """
 
 from __future__ import annotations
@@ -37,14 +36,29 @@ def snapshot(model: type[models.Model]) -> dict[str, Any]:
     return {"rows": rows, "audit": LogEntry.objects.count()}
 
 
+def registered_model(basename: str) -> type[models.Model]:
+    """The model the API viewset registered under `basename` serves (its queryset's, else its serializer's)."""
+    import metrocoop.api_urls  # noqa: F401 - every app's viewsets register on the router
+    from metrocoop.core.api.urls import router
+
+    for _prefix, viewset, name in router.registry:
+        if name == basename:
+            queryset = getattr(viewset, "queryset", None)
+            return queryset.model if queryset is not None else viewset.serializer_class.Meta.model
+    raise LookupError(f"no viewset is registered as {basename!r}")
+
+
 class ModelAPITestCases:
     basename: ClassVar[str]
-    model: ClassVar[type[models.Model]]
     lookup_field: ClassVar[str] = "pk"
-    in_scope_user: ClassVar[str]
-    out_of_scope_user: ClassVar[str]
+    in_scope_user: ClassVar[str] = "liaison-sz"
+    out_of_scope_user: ClassVar[str] = "liaison-wx"
     methods: ClassVar[frozenset[str] | set[str]] = ALL_METHODS
     anonymous_reads: ClassVar[bool] = True
+
+    @property
+    def model(self) -> type[models.Model]:
+        return registered_model(self.basename)
 
     # --- to be provided by the test class -------------------------------------------------------------------
     def make_row(self, reference) -> models.Model:

@@ -16,7 +16,6 @@ from metrocoop.clearing.models import (
     IngestBatch,
     Period,
     PeriodPosition,
-    Scheme,
     SettlementInstruction,
 )
 from metrocoop.clearing.services import do_ingest_claims
@@ -37,7 +36,6 @@ def _claims_between(demo_users, insured: str, service: str, n: int = 300):
 
 class TestClaimAPI(ModelAPITestCases):
     basename = "clearing-claim"
-    model = Claim
     in_scope_user = "medical-sz"
     out_of_scope_user = "medical-wx"
     methods = {"list", "retrieve"}
@@ -55,7 +53,6 @@ class TestClaimAPI(ModelAPITestCases):
 
 class TestCatalogueAPI(ModelAPITestCases):
     basename = "clearing-catalogue"
-    model = CatalogueEntry
     in_scope_user = "medical-sz"
     out_of_scope_user = "medical-wx"
     anonymous_reads = True
@@ -80,7 +77,6 @@ class TestCatalogueAPI(ModelAPITestCases):
 
 class TestAuthorisationAPI(ModelAPITestCases):
     basename = "clearing-authorisation"
-    model = Authorisation
     in_scope_user = "medical-sz"
     out_of_scope_user = "medical-wx"
     methods = {"list", "retrieve", "create"}
@@ -103,9 +99,7 @@ class TestAuthorisationAPI(ModelAPITestCases):
 
 class TestBatchAPI(ModelAPITestCases):
     basename = "clearing-batch"
-    model = IngestBatch
     in_scope_user = "medical-sz"
-    out_of_scope_user = "liaison-wx"
     methods = {"list", "retrieve", "create"}
     anonymous_reads = False
 
@@ -128,7 +122,6 @@ class TestBatchAPI(ModelAPITestCases):
 
 class TestPeriodAPI(ModelAPITestCases):
     basename = "clearing-period"
-    model = Period
     in_scope_user = "office"
     out_of_scope_user = "medical-wx"
     methods = {"list", "retrieve", "create"}
@@ -152,7 +145,6 @@ def _closed_period_with_instruction(reference):
 
 class TestInstructionAPI(ModelAPITestCases):
     basename = "clearing-instruction"
-    model = SettlementInstruction
     in_scope_user = "medical-sz"
     out_of_scope_user = "medical-wx"
     methods = {"list", "retrieve"}
@@ -164,7 +156,6 @@ class TestInstructionAPI(ModelAPITestCases):
 
 class TestPositionAPI(ModelAPITestCases):
     basename = "clearing-position"
-    model = PeriodPosition
     in_scope_user = "medical-sz"
     out_of_scope_user = "medical-wx"
     methods = {"list", "retrieve"}
@@ -177,7 +168,6 @@ class TestPositionAPI(ModelAPITestCases):
 
 class TestSchemeAPI(ModelAPITestCases):
     basename = "clearing-scheme"
-    model = Scheme
     lookup_field = "code"
     in_scope_user = "office"
     out_of_scope_user = "medical-wx"

@@ -11,10 +11,7 @@ pytestmark = pytest.mark.django_db
 
 class TestCityAPI(ModelAPITestCases):
     basename = "city"
-    model = City
     lookup_field = "code"
-    in_scope_user = "liaison-sz"
-    out_of_scope_user = "liaison-wx"
     methods = {"list", "retrieve", "partial_update"}
 
     def make_row(self, reference):

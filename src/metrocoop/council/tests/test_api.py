@@ -5,17 +5,10 @@ import pytest
 from metrocoop.core.models import City
 from metrocoop.core.testing import ModelAPITestCases, snapshot
 from metrocoop.council.models import (
-    AnnualPlan,
-    AnnualSummary,
-    Council,
-    CouncilSeat,
-    Meeting,
     PlanArticle,
     PlanDocument,
     ProgressReport,
-    Resolution,
     Vote,
-    WorkItem,
 )
 from metrocoop.council.tests import helpers as h
 
@@ -24,7 +17,6 @@ pytestmark = pytest.mark.django_db
 
 class TestCouncilAPI(ModelAPITestCases):
     basename = "council-council"
-    model = Council
     in_scope_user = "office"
     out_of_scope_user = "liaison-sz"
     methods = {"list", "retrieve"}
@@ -35,9 +27,6 @@ class TestCouncilAPI(ModelAPITestCases):
 
 class TestCouncilSeatAPI(ModelAPITestCases):
     basename = "council-seat"
-    model = CouncilSeat
-    in_scope_user = "liaison-sz"
-    out_of_scope_user = "liaison-wx"
     methods = {"list", "retrieve"}
 
     def make_row(self, reference):
@@ -46,7 +35,6 @@ class TestCouncilSeatAPI(ModelAPITestCases):
 
 class TestMeetingAPI(ModelAPITestCases):
     basename = "council-meeting"
-    model = Meeting
     in_scope_user = "office"
     out_of_scope_user = "liaison-sz"
 
@@ -69,7 +57,6 @@ class TestMeetingAPI(ModelAPITestCases):
 
 class TestResolutionAPI(ModelAPITestCases):
     basename = "council-resolution"
-    model = Resolution
     in_scope_user = "office"
     out_of_scope_user = "liaison-sz"
     methods = {"list", "retrieve", "create"}
@@ -84,9 +71,6 @@ class TestResolutionAPI(ModelAPITestCases):
 
 class TestVoteAPI(ModelAPITestCases):
     basename = "council-vote"
-    model = Vote
-    in_scope_user = "liaison-sz"
-    out_of_scope_user = "liaison-wx"
     methods = {"list", "retrieve"}
     anonymous_reads = False
 
@@ -98,7 +82,6 @@ class TestVoteAPI(ModelAPITestCases):
 
 class TestAnnualPlanAPI(ModelAPITestCases):
     basename = "council-plan"
-    model = AnnualPlan
     in_scope_user = "office"
     out_of_scope_user = "liaison-sz"
     methods = {"list", "retrieve", "create", "partial_update"}
@@ -116,9 +99,6 @@ class TestAnnualPlanAPI(ModelAPITestCases):
 
 class TestWorkItemAPI(ModelAPITestCases):
     basename = "council-item"
-    model = WorkItem
-    in_scope_user = "liaison-sz"
-    out_of_scope_user = "liaison-wx"
     anonymous_reads = False
 
     def make_row(self, reference):
@@ -140,9 +120,6 @@ class TestWorkItemAPI(ModelAPITestCases):
 
 class TestProgressReportAPI(ModelAPITestCases):
     basename = "council-report"
-    model = ProgressReport
-    in_scope_user = "liaison-sz"
-    out_of_scope_user = "liaison-wx"
     methods = {"list", "retrieve", "create", "partial_update"}
     anonymous_reads = False
 
@@ -159,7 +136,6 @@ class TestProgressReportAPI(ModelAPITestCases):
 
 class TestAnnualSummaryAPI(ModelAPITestCases):
     basename = "council-summary"
-    model = AnnualSummary
     in_scope_user = "office"
     out_of_scope_user = "liaison-sz"
     methods = {"list", "retrieve", "partial_update"}
@@ -174,7 +150,6 @@ class TestAnnualSummaryAPI(ModelAPITestCases):
 
 class TestPlanDocumentAPI(ModelAPITestCases):
     basename = "council-plan-document"
-    model = PlanDocument
     in_scope_user = "office"
     out_of_scope_user = "liaison-sz"
 
@@ -190,7 +165,6 @@ class TestPlanDocumentAPI(ModelAPITestCases):
 
 class TestPlanArticleAPI(ModelAPITestCases):
     basename = "council-plan-article"
-    model = PlanArticle
     in_scope_user = "office"
     out_of_scope_user = "liaison-sz"
 

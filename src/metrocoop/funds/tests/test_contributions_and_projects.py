@@ -188,9 +188,6 @@ def test_ineligible_projects_stop_with_their_reasons(investment, demo_users, ref
 
 class TestProjectAPI(ModelAPITestCases):
     basename = "funds-project"
-    model = Project
-    in_scope_user = "liaison-sz"
-    out_of_scope_user = "liaison-wx"
     methods = {"list", "retrieve", "create"}
     anonymous_reads = False  # undecided applications are not public
 

@@ -20,9 +20,6 @@ pytestmark = pytest.mark.django_db
 
 class TestObservationAPI(ModelAPITestCases):
     basename = "observation"
-    model = Observation
-    in_scope_user = "liaison-sz"
-    out_of_scope_user = "liaison-wx"
 
     def make_row(self, reference):
         return Observation.objects.create(
@@ -38,7 +35,6 @@ class TestObservationAPI(ModelAPITestCases):
 
 class TestIndicatorAPI(ModelAPITestCases):
     basename = "indicator"
-    model = Indicator
     lookup_field = "code"
     in_scope_user = "office"
     out_of_scope_user = "liaison-sz"
@@ -50,9 +46,6 @@ class TestIndicatorAPI(ModelAPITestCases):
 
 class TestSectorValueAPI(ModelAPITestCases):
     basename = "indicators-sector-value"
-    model = SectorValue
-    in_scope_user = "liaison-sz"
-    out_of_scope_user = "liaison-wx"
     methods = {"list", "retrieve"}
 
     def make_row(self, reference):
@@ -61,7 +54,6 @@ class TestSectorValueAPI(ModelAPITestCases):
 
 class TestCommutingFlowAPI(ModelAPITestCases):
     basename = "indicators-commuting-flow"
-    model = CommutingFlow
     in_scope_user = "office"
     out_of_scope_user = "liaison-sz"
     methods = {"list", "retrieve"}
@@ -163,7 +155,6 @@ def test_the_import_endpoint_is_all_or_nothing(api, reference):
 
 class TestUrbanFunctionAPI(ModelAPITestCases):
     basename = "indicators-function"
-    model = UrbanFunction
     lookup_field = "code"
     in_scope_user = "office"
     out_of_scope_user = "liaison-sz"
@@ -177,7 +168,6 @@ class TestUrbanFunctionAPI(ModelAPITestCases):
 
 class TestPositioningStatementAPI(ModelAPITestCases):
     basename = "indicators-positioning-statement"
-    model = PositioningStatement
     in_scope_user = "liaison-nt"
     out_of_scope_user = "liaison-jx"
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from metrocoop.core.testing import ModelAPITestCases, snapshot
 from metrocoop.investment.demo_data import demo_credit_code
-from metrocoop.investment.models import Enterprise, Lead, Park, ParkYear, PromotionEvent
+from metrocoop.investment.models import Lead, Park, ParkYear
 from metrocoop.investment.tests.conftest import make_enterprise
 from metrocoop.ledger.models import Transfer
 
@@ -17,9 +17,6 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.usefixtures("links")
 class TestEnterpriseAPI(ModelAPITestCases):
     basename = "investment-enterprise"
-    model = Enterprise
-    in_scope_user = "liaison-sz"
-    out_of_scope_user = "liaison-wx"
     anonymous_reads = False
 
     def make_row(self, reference):
@@ -43,9 +40,6 @@ class TestEnterpriseAPI(ModelAPITestCases):
 @pytest.mark.usefixtures("links")
 class TestLeadAPI(ModelAPITestCases):
     basename = "investment-lead"
-    model = Lead
-    in_scope_user = "liaison-sz"
-    out_of_scope_user = "liaison-wx"
     anonymous_reads = False
     methods = {"list", "retrieve", "create", "partial_update"}
 
@@ -68,9 +62,6 @@ class TestLeadAPI(ModelAPITestCases):
 
 class TestEventAPI(ModelAPITestCases):
     basename = "investment-event"
-    model = PromotionEvent
-    in_scope_user = "liaison-sz"
-    out_of_scope_user = "liaison-wx"
 
     def make_row(self, reference):
         from metrocoop.core.models import User
@@ -98,10 +89,8 @@ class TestParkAPI(ModelAPITestCases):
     """Parks are public; the office records them; the host changes its park."""
 
     basename = "investment-park"
-    model = Park
     lookup_field = "code"
     in_scope_user = "office"
-    out_of_scope_user = "liaison-wx"
     methods = {"list", "retrieve", "create", "partial_update"}
 
     def make_row(self, reference):

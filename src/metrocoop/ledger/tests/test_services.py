@@ -148,9 +148,7 @@ def test_the_database_ledger_agrees_with_the_memory_journal(accounts, demo_users
 
 class TestAccountAPI(ModelAPITestCases):
     basename = "ledger-account"
-    model = Account
     in_scope_user = "medical-sz"
-    out_of_scope_user = "liaison-wx"
     methods = {"list", "retrieve"}
     anonymous_reads = False
 
@@ -162,9 +160,7 @@ class TestAccountAPI(ModelAPITestCases):
 
 class TestTransferAPI(ModelAPITestCases):
     basename = "ledger-transfer"
-    model = Transfer
     in_scope_user = "office"
-    out_of_scope_user = "liaison-wx"
     methods = {"list", "retrieve", "create"}
     anonymous_reads = False
 

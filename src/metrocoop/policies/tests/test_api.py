@@ -12,7 +12,6 @@ from metrocoop.core.testing import ModelAPITestCases, snapshot
 from metrocoop.policies import services
 from metrocoop.policies.models import (
     CurationProposal,
-    IndustryCatalogueEntry,
     PilotReform,
     PolicyDocument,
     PolicyRelation,
@@ -25,10 +24,7 @@ pytestmark = pytest.mark.django_db
 
 class TestPolicyDocumentAPI(ModelAPITestCases):
     basename = "policies-document"
-    model = PolicyDocument
     lookup_field = "key"
-    in_scope_user = "liaison-sz"
-    out_of_scope_user = "liaison-wx"
     methods = {"list", "retrieve", "create", "partial_update", "destroy"}
 
     def make_row(self, reference):
@@ -53,9 +49,6 @@ class TestPolicyDocumentAPI(ModelAPITestCases):
 
 class TestPolicyRelationAPI(ModelAPITestCases):
     basename = "policies-relation"
-    model = PolicyRelation
-    in_scope_user = "liaison-sz"
-    out_of_scope_user = "liaison-wx"
     methods = {"list", "retrieve", "create", "destroy"}
 
     def make_row(self, reference):
@@ -70,10 +63,7 @@ class TestPolicyRelationAPI(ModelAPITestCases):
 
 class TestTopicAPI(ModelAPITestCases):
     basename = "policies-topic"
-    model = Topic
     lookup_field = "code"
-    in_scope_user = "liaison-sz"
-    out_of_scope_user = "liaison-wx"
     methods = {"list", "retrieve"}
 
     def make_row(self, reference):
@@ -82,10 +72,7 @@ class TestTopicAPI(ModelAPITestCases):
 
 class TestPilotReformAPI(ModelAPITestCases):
     basename = "policies-reform"
-    model = PilotReform
     lookup_field = "code"
-    in_scope_user = "liaison-sz"
-    out_of_scope_user = "liaison-wx"
     methods = {"list", "retrieve"}
 
     def make_row(self, reference):
@@ -94,9 +81,6 @@ class TestPilotReformAPI(ModelAPITestCases):
 
 class TestCatalogueAPI(ModelAPITestCases):
     basename = "policies-catalogue"
-    model = IndustryCatalogueEntry
-    in_scope_user = "liaison-sz"
-    out_of_scope_user = "liaison-wx"
     methods = {"list", "retrieve"}
 
     def make_row(self, reference):
@@ -105,9 +89,7 @@ class TestCatalogueAPI(ModelAPITestCases):
 
 class TestCurationProposalAPI(ModelAPITestCases):
     basename = "policies-proposal"
-    model = CurationProposal
     in_scope_user = "researcher"
-    out_of_scope_user = "liaison-wx"
     methods = {"list", "retrieve", "create"}
     anonymous_reads = False
 

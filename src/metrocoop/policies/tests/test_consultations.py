@@ -88,9 +88,6 @@ def test_consultation_pages(reference, demo_users, browser_client):
 
 class TestConsultationAPI(ModelAPITestCases):
     basename = "policies-consultation"
-    model = Consultation
-    in_scope_user = "liaison-sz"
-    out_of_scope_user = "liaison-wx"
     methods = {"list", "retrieve"}
 
     def make_row(self, reference):

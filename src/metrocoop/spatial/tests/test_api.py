@@ -33,9 +33,6 @@ def make_feature(city, kind="hospital", name="医院", geometry=None, **kw) -> F
 
 class TestFeatureAPI(ModelAPITestCases):
     basename = "spatial-feature"
-    model = Feature
-    in_scope_user = "liaison-sz"
-    out_of_scope_user = "liaison-wx"
 
     def make_row(self, reference):
         return make_feature(reference["SZ"])
@@ -54,9 +51,7 @@ class TestFeatureAPI(ModelAPITestCases):
 
 class TestCorridorProjectAPI(ModelAPITestCases):
     basename = "spatial-project"
-    model = CorridorProject
     in_scope_user = "office"
-    out_of_scope_user = "liaison-wx"
 
     def make_row(self, reference):
         project = CorridorProject.objects.create(

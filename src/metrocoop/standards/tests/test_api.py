@@ -16,7 +16,6 @@ from metrocoop.standards.models import (
     ProposalSignature,
     Recognition,
     RecognitionType,
-    Standard,
     UnificationProposal,
 )
 
@@ -42,9 +41,6 @@ def rtype(code="talentx") -> RecognitionType:
 
 class TestLimitValueAPI(ModelAPITestCases):
     basename = "standards-limit"
-    model = LimitValue
-    in_scope_user = "liaison-sz"
-    out_of_scope_user = "liaison-wx"
 
     def make_row(self, reference):
         return services.do_create_limit(
@@ -62,7 +58,6 @@ class TestLimitValueAPI(ModelAPITestCases):
 
 class TestRecognitionAPI(ModelAPITestCases):
     basename = "standards-recognition"
-    model = Recognition
     in_scope_user = "liaison-sz"  # the recognising city keeps the row
     out_of_scope_user = "liaison-sh"  # the issuing city does not
 
@@ -87,7 +82,6 @@ class TestRecognitionAPI(ModelAPITestCases):
 
 class TestStandardAPI(ModelAPITestCases):
     basename = "standards-standard"
-    model = Standard
     in_scope_user = "office"
     out_of_scope_user = "liaison-sh"  # the catalogue is the office's (regional standardisation body)
 
@@ -105,7 +99,6 @@ class TestStandardAPI(ModelAPITestCases):
 
 class TestParameterAPI(ModelAPITestCases):
     basename = "standards-parameter"
-    model = Parameter
     lookup_field = "code"
     in_scope_user = "office"
     out_of_scope_user = "liaison-sh"
@@ -122,7 +115,6 @@ class TestParameterAPI(ModelAPITestCases):
 
 class TestRecognitionTypeAPI(ModelAPITestCases):
     basename = "standards-recognitiontype"
-    model = RecognitionType
     lookup_field = "code"
     in_scope_user = "office"
     out_of_scope_user = "liaison-sh"
