@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +23,7 @@ from metrocoop.core.permissions import Action, can, can_any, restrict
 from metrocoop.core.spreadsheets import cap_error_report, unpacked_size
 from metrocoop.indicators import charts, selectors, services
 from metrocoop.indicators.choices import FlowZone, Sector, ShareBasis
+from metrocoop.indicators.filtersets import ObservationFilter
 from metrocoop.indicators.models import Indicator, Observation
 from metrocoop.indicators.recheck import recheck
 
@@ -339,10 +340,12 @@ def _export_rows(request, what: str) -> tuple[str, list[str], list[list]]:
                 rows.append(["", "max_min", "最高值/最低值", mm["ratio"], f"{mm['max_city']}/{mm['min_city']}"])
         return f"{indicator.code}-{year}", ["排名 Rank", "城市 City", "City (English)", "数值 Value", "单位 Unit"], rows
     if what == "observations":
-        qs = restrict(Observation.objects.select_related("city", "indicator"), request.user)
-        for key, field in (("indicator", "indicator__code"), ("city", "city__code"), ("year", "year")):
-            if request.GET.get(key):
-                qs = qs.filter(**{field: request.GET[key]})
+        found = ObservationFilter(
+            request.GET, queryset=restrict(Observation.objects.select_related("city", "indicator"), request.user)
+        )
+        if not found.is_valid():
+            raise BadRequest(found.errors.as_text())
+        qs = found.qs
         # the import's own columns first (the file imports back), then the names a reader looks for
         rows = [
             [

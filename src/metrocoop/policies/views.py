@@ -22,6 +22,7 @@ from metrocoop.policies import services
 from metrocoop.policies.choices import CatalogueStance, CommentResponse, ConsultationStatus, ReplicationStatus
 from metrocoop.policies.engine.compare import ProvisionRow, compare_provisions
 from metrocoop.policies.engine.replication import readiness
+from metrocoop.policies.filtersets import CatalogueIndustryFilter
 from metrocoop.policies.forms import (
     AnswerForm,
     CloseForm,
@@ -271,11 +272,12 @@ def reforms(request):
 def catalogue(request):
     entries = restrict(IndustryCatalogueEntry.objects.select_related("city", "document"), request.user)
     industries = entries.values_list("industry_code", "industry_name").distinct().order_by("industry_code")
-    code = request.GET.get("industry", "").strip().upper()
+    chosen = CatalogueIndustryFilter(request.GET, queryset=entries)
+    code = chosen.chosen_code()
     cities = list(City.objects.current_members())
     selected = None
     if code:
-        by_city = {e.city_id: e for e in entries.filter(industry_code=code)}
+        by_city = {e.city_id: e for e in chosen.qs}
         selected = {
             "code": code,
             "rows": [{"city": c, "entry": by_city.get(c.pk)} for c in cities],

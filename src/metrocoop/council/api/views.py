@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,7 +17,7 @@ from metrocoop.core.api.fastlist import FastListMixin
 from metrocoop.core.api.parsers import JSONParser
 from metrocoop.core.attachments import attachments_of
 from metrocoop.core.permissions import rows_q
-from metrocoop.council import engine, selectors, services
+from metrocoop.council import engine, filtersets, selectors, services
 from metrocoop.council.api import serializers as s
 from metrocoop.council.models import (
     AnnualPlan,
@@ -34,23 +33,6 @@ from metrocoop.council.models import (
     WorkItem,
 )
 from metrocoop.council.policies import REPORT, board_cities
-
-
-class WorkItemFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="plan__year")
-    lead_city = django_filters.CharFilter(field_name="lead_city__code")
-
-    class Meta:
-        model = WorkItem
-        fields = ["plan", "year", "domain", "lead_city", "parent"]
-
-
-class ProgressReportFilter(django_filters.FilterSet):
-    city = django_filters.CharFilter(field_name="city__code")
-
-    class Meta:
-        model = ProgressReport
-        fields = ["item", "city", "year", "quarter", "review_status"]
 
 
 class CouncilViewSet(ScopedReadOnlyViewSet):
@@ -84,7 +66,7 @@ class MeetingViewSet(ServiceModelViewSet):
 
     queryset = Meeting.objects.select_related("council").prefetch_related("attendees")
     serializer_class = s.MeetingSerializer
-    filterset_fields = ["council", "kind"]
+    filterset_class = filtersets.MeetingFilter
     create_service = _create_meeting
     update_service = _update_meeting
     destroy_service = services.do_delete_meeting
@@ -109,7 +91,7 @@ class ResolutionViewSet(ServiceModelViewSet):
         "votes__city", "votes__cast_by"
     )
     serializer_class = s.ResolutionSerializer
-    filterset_fields = ["meeting", "plan", "status", "outcome"]
+    filterset_class = filtersets.ResolutionFilter
     create_service = _propose_resolution
 
     @extend_schema(request=s.CastVoteSerializer, responses={201: s.VoteSerializer})
@@ -136,7 +118,7 @@ class VoteViewSet(ScopedReadOnlyViewSet):
 
     queryset = Vote.objects.select_related("city", "cast_by")
     serializer_class = s.VoteSerializer
-    filterset_fields = ["resolution"]
+    filterset_class = filtersets.VoteFilter
 
 
 def _create_plan(d: dict, *, actor) -> AnnualPlan:
@@ -148,7 +130,7 @@ class AnnualPlanViewSet(ServiceModelViewSet):
 
     queryset = AnnualPlan.objects.all()
     serializer_class = s.AnnualPlanSerializer
-    filterset_fields = ["year", "status"]
+    filterset_class = filtersets.AnnualPlanFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
     create_service = _create_plan
     update_service = services.do_update_plan
@@ -210,7 +192,7 @@ class WorkItemViewSet(FastListMixin, ServiceModelViewSet):
         "plan", "lead_city", "lead_organisation", "proposed_by"
     ).prefetch_related("participating_cities", "articles")
     serializer_class = s.WorkItemSerializer
-    filterset_class = WorkItemFilter
+    filterset_class = filtersets.WorkItemFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     create_service = _add_work_item
     update_service = services.do_update_work_item
@@ -253,7 +235,7 @@ class ProgressReportViewSet(FastListMixin, ServiceModelViewSet):
 
     queryset = ProgressReport.objects.select_related("item", "city", "submitted_by", "reviewed_by")
     serializer_class = s.ProgressReportSerializer
-    filterset_class = ProgressReportFilter
+    filterset_class = filtersets.ProgressReportFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
     permission_action = REPORT
     parser_classes = [JSONParser, FormParser, MultiPartParser]
@@ -317,7 +299,7 @@ class PlanDocumentViewSet(ServiceModelViewSet):
 
     queryset = PlanDocument.objects.select_related("city")
     serializer_class = s.PlanDocumentSerializer
-    filterset_fields = ["kind"]
+    filterset_class = filtersets.PlanDocumentFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     create_service = _add_plan_document
     update_service = services.do_save_plan_document
@@ -333,7 +315,7 @@ class PlanArticleViewSet(ServiceModelViewSet):
 
     queryset = PlanArticle.objects.select_related("document").prefetch_related("work_items")
     serializer_class = s.PlanArticleSerializer
-    filterset_fields = ["document"]
+    filterset_class = filtersets.PlanArticleFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     create_service = _add_plan_article
     update_service = services.do_save_plan_article

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
 from metrocoop.core.permissions import restrict
-from metrocoop.funds import services
+from metrocoop.funds import filtersets, services
 from metrocoop.funds.api import serializers as s
 from metrocoop.funds.choices import FundKind
 from metrocoop.funds.models import (
@@ -35,13 +35,13 @@ class FundViewSet(ScopedReadOnlyViewSet):
 class FundRuleViewSet(ScopedReadOnlyViewSet):
     queryset = FundRule.objects.select_related("fund")
     serializer_class = s.FundRuleSerializer
-    filterset_fields = ["year", "fund"]
+    filterset_class = filtersets.FundRuleFilter
 
 
 class ContributionCallViewSet(ScopedReadOnlyViewSet):
     queryset = ContributionCall.objects.select_related("fund")
     serializer_class = s.ContributionCallSerializer
-    filterset_fields = ["year", "fund"]
+    filterset_class = filtersets.ContributionCallFilter
 
 
 class ContributionNoticeViewSet(ScopedReadOnlyViewSet):
@@ -54,7 +54,7 @@ class ContributionNoticeViewSet(ScopedReadOnlyViewSet):
         .order_by("call_id", "city__sort_order", "pk")  # pages are stable (the model has no default order)
     )
     serializer_class = s.ContributionNoticeSerializer
-    filterset_fields = ["call"]
+    filterset_class = filtersets.ContributionNoticeFilter
 
     @extend_schema(request=s.PaymentInSerializer, responses={201: s.ContributionPaymentSerializer})
     @action(detail=True, methods=["post"])
@@ -85,7 +85,7 @@ class ProjectViewSet(ServiceModelViewSet):
 
     queryset = Project.objects.select_related("lead_city").prefetch_related("partner_cities")
     serializer_class = s.ProjectSerializer
-    filterset_fields = ["status", "category"]
+    filterset_class = filtersets.ProjectFilter
     create_service = _submit_project
     written_serializer_class = s.ProjectSerializer
 
@@ -132,7 +132,7 @@ class ProjectViewSet(ServiceModelViewSet):
 class ProjectReviewViewSet(ScopedReadOnlyViewSet):
     queryset = ProjectReview.objects.select_related("expert")
     serializer_class = s.ProjectReviewSerializer
-    filterset_fields = ["project"]
+    filterset_class = filtersets.ProjectReviewFilter
 
 
 class TrancheViewSet(ScopedReadOnlyViewSet):
@@ -140,7 +140,7 @@ class TrancheViewSet(ScopedReadOnlyViewSet):
 
     queryset = Tranche.objects.select_related("transfer")
     serializer_class = s.TrancheSerializer
-    filterset_fields = ["project"]
+    filterset_class = filtersets.TrancheFilter
 
     @extend_schema(request=None, responses=s.TrancheSerializer)
     @action(detail=True, methods=["post"])
@@ -153,7 +153,7 @@ class AssessmentCycleViewSet(ScopedReadOnlyViewSet):
 
     queryset = AssessmentCycle.objects.select_related("rule")
     serializer_class = s.AssessmentCycleSerializer
-    filterset_fields = ["year", "status"]
+    filterset_class = filtersets.AssessmentCycleFilter
 
     @extend_schema(request=s.WhatIfSerializer, responses={200: dict})
     @action(detail=True, methods=["post"], permission_classes=[])
@@ -173,4 +173,4 @@ class AssessmentCycleViewSet(ScopedReadOnlyViewSet):
 class AssessmentResultViewSet(ScopedReadOnlyViewSet):
     queryset = AssessmentResult.objects.select_related("city")
     serializer_class = s.AssessmentResultSerializer
-    filterset_fields = ["cycle"]
+    filterset_class = filtersets.AssessmentResultFilter

@@ -1,4 +1,3 @@
-import django_filters
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +15,7 @@ from metrocoop.core.api.fastlist import FastListMixin
 from metrocoop.core.api.schema import ErrorSerializer
 from metrocoop.core.permissions import Action, restrict
 from metrocoop.core.spreadsheets import cap_error_report
-from metrocoop.indicators import selectors, services
+from metrocoop.indicators import filtersets, selectors, services
 from metrocoop.indicators.api.serializers import (
     AnalysisSerializer,
     CommutingFlowSerializer,
@@ -39,24 +38,13 @@ from metrocoop.indicators.models import (
 from metrocoop.indicators.recheck import recheck
 
 
-class ObservationFilter(django_filters.FilterSet):
-    indicator = django_filters.CharFilter(field_name="indicator__code")
-    city = django_filters.CharFilter(field_name="city__code")
-    year_from = django_filters.NumberFilter(field_name="year", lookup_expr="gte")
-    year_to = django_filters.NumberFilter(field_name="year", lookup_expr="lte")
-
-    class Meta:
-        model = Observation
-        fields = ["indicator", "city", "year", "derived"]
-
-
 class IndicatorViewSet(ConditionalListMixin, FastListMixin, ScopedReadOnlyViewSet):
     """The indicator catalogue: code, names, unit, domain, direction, value kind and source."""
 
     queryset = Indicator.objects.all()
     serializer_class = IndicatorSerializer
     lookup_field = "code"
-    filterset_fields = ["domain", "value_kind"]
+    filterset_class = filtersets.IndicatorFilter
 
 
 def _create_observation(data: dict, *, actor) -> Observation:
@@ -82,7 +70,7 @@ class ObservationViewSet(FastListMixin, ServiceModelViewSet):
 
     queryset = Observation.objects.select_related("indicator", "city")
     serializer_class = ObservationSerializer
-    filterset_class = ObservationFilter
+    filterset_class = filtersets.ObservationFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     create_service = _create_observation
     update_service = _update_observation
@@ -94,7 +82,7 @@ class SectorValueViewSet(ScopedReadOnlyViewSet):
 
     queryset = SectorValue.objects.select_related("city")
     serializer_class = SectorValueSerializer
-    filterset_fields = ["year", "sector"]
+    filterset_class = filtersets.SectorValueFilter
 
 
 class CommutingFlowViewSet(ScopedReadOnlyViewSet):
@@ -102,7 +90,7 @@ class CommutingFlowViewSet(ScopedReadOnlyViewSet):
 
     queryset = CommutingFlow.objects.select_related("origin", "destination")
     serializer_class = CommutingFlowSerializer
-    filterset_fields = ["year", "kind", "basis", "zone"]
+    filterset_class = filtersets.CommutingFlowFilter
 
 
 class UrbanFunctionViewSet(ScopedReadOnlyViewSet):
@@ -134,7 +122,7 @@ class PositioningStatementViewSet(ServiceModelViewSet):
 
     queryset = PositioningStatement.objects.select_related("city").prefetch_related("functions")
     serializer_class = PositioningStatementSerializer
-    filterset_fields = ["city__code"]
+    filterset_class = filtersets.PositioningStatementFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     create_service = _create_statement
     update_service = _update_statement

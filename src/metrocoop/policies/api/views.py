@@ -1,4 +1,3 @@
-import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -8,8 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
+from metrocoop.policies import filtersets, services
 from metrocoop.policies import search as search_module
-from metrocoop.policies import services
 from metrocoop.policies.api.serializers import (
     ConsultationSerializer,
     CurationProposalSerializer,
@@ -33,25 +32,6 @@ from metrocoop.policies.models import (
 from metrocoop.policies.policies import CURATE
 
 
-class PolicyDocumentFilter(django_filters.FilterSet):
-    city = django_filters.CharFilter(field_name="city__code")
-    province = django_filters.CharFilter(field_name="province__code")
-    doc_number = django_filters.CharFilter(method="filter_doc_number")
-    in_force_on = django_filters.DateFilter(method="filter_in_force_on", label="in force on date")
-
-    class Meta:
-        model = PolicyDocument
-        fields = ["city", "province", "level", "kind", "validity", "status"]
-
-    def filter_doc_number(self, queryset, name, value):
-        from metrocoop.policies.engine.query import normalise_doc_number
-
-        return queryset.filter(doc_number_norm=normalise_doc_number(value))
-
-    def filter_in_force_on(self, queryset, name, value):
-        return queryset.in_force_on(value)
-
-
 def _create_document(data: dict, *, actor) -> PolicyDocument:
     domains = data.pop("domains", [])
     return services.do_create_document(data, domains=domains, actor=actor)
@@ -71,7 +51,7 @@ class PolicyDocumentViewSet(ServiceModelViewSet):
         "domain_tags", "validity_changes"
     )
     serializer_class = PolicyDocumentSerializer
-    filterset_class = PolicyDocumentFilter
+    filterset_class = filtersets.PolicyDocumentFilter
     lookup_field = "key"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     create_service = _create_document
@@ -96,7 +76,7 @@ class PolicyRelationViewSet(ServiceModelViewSet):
 
     queryset = PolicyRelation.objects.select_related("source", "target")
     serializer_class = PolicyRelationSerializer
-    filterset_fields = ["kind"]
+    filterset_class = filtersets.PolicyRelationFilter
     create_service = _record_relation
     destroy_service = services.do_delete_relation
 
@@ -124,7 +104,7 @@ class IndustryCatalogueEntryViewSet(ScopedReadOnlyViewSet):
 
     queryset = IndustryCatalogueEntry.objects.select_related("city", "document")
     serializer_class = IndustryCatalogueEntrySerializer
-    filterset_fields = ["industry_code", "stance"]
+    filterset_class = filtersets.IndustryCatalogueEntryFilter
 
 
 def _propose(d: dict, *, actor) -> CurationProposal:
@@ -142,7 +122,7 @@ class CurationProposalViewSet(ServiceModelViewSet):
 
     queryset = CurationProposal.objects.select_related("proposer", "document")
     serializer_class = CurationProposalSerializer
-    filterset_fields = ["status", "kind"]
+    filterset_class = filtersets.CurationProposalFilter
     permission_action: str | None = None  # "curate" on the decide action
     create_service = _propose
 
@@ -206,4 +186,4 @@ class ConsultationViewSet(ScopedReadOnlyViewSet):
         "clauses__comments__author", "clauses__comments__author_city"
     )
     serializer_class = ConsultationSerializer
-    filterset_fields = ["status"]
+    filterset_class = filtersets.ConsultationFilter
