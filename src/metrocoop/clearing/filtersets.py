@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from metrocoop.clearing.choices import ClaimStatus, RejectCode
-from metrocoop.clearing.models import Claim, Period, Scheme
+from metrocoop.clearing.models import Claim, Period, PeriodPosition, Scheme, SettlementInstruction
 from metrocoop.core.models import City
 
 
@@ -65,3 +65,15 @@ class ClaimListFilterSet(django_filters.FilterSet):
 
     def filter_period(self, queryset, name, value):
         return in_period(queryset, value)
+
+
+class PositionFilter(django_filters.FilterSet):
+    class Meta:
+        model = PeriodPosition
+        fields = ["period"]
+
+
+class InstructionFilter(django_filters.FilterSet):
+    class Meta:
+        model = SettlementInstruction
+        fields = ["period", "status"]

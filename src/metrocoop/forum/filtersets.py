@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from metrocoop.core.models import City
 from metrocoop.forum.choices import SuggestionCategory, SuggestionStatus
-from metrocoop.forum.models import Suggestion
+from metrocoop.forum.models import ResearchProject, Suggestion
 
 
 class SuggestionFilterSet(django_filters.FilterSet):
@@ -31,3 +31,9 @@ class SuggestionFilterSet(django_filters.FilterSet):
         from django.db.models import Q
 
         return queryset.filter(Q(title__icontains=value) | Q(text__icontains=value))
+
+
+class ResearchProjectFilter(django_filters.FilterSet):
+    class Meta:
+        model = ResearchProject
+        fields = ["status"]

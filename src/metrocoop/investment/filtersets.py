@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from metrocoop.investment.choices import LeadStatus, SizeBand
-from metrocoop.investment.models import Enterprise, Lead, ParkYear, Relocation
+from metrocoop.investment.models import Enterprise, Lead, LeadConflict, Link, ParkYear, Relocation
 
 
 class EnterpriseFilter(django_filters.FilterSet):
@@ -49,3 +49,15 @@ class ParkYearFilter(django_filters.FilterSet):
     class Meta:
         model = ParkYear
         fields = ["park", "year"]
+
+
+class LinkFilter(django_filters.FilterSet):
+    class Meta:
+        model = Link
+        fields = {"segment__chain__code": ["exact"]}
+
+
+class LeadConflictFilter(django_filters.FilterSet):
+    class Meta:
+        model = LeadConflict
+        fields = ["status"]

@@ -5,7 +5,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from metrocoop.standards.choices import StandardDomain, StandardLevel, StandardStatus
-from metrocoop.standards.models import LimitValue, Parameter, Recognition, Standard, UnificationProposal
+from metrocoop.standards.models import (
+    LimitRevision,
+    LimitValue,
+    Parameter,
+    Recognition,
+    Standard,
+    UnificationProposal,
+)
 
 
 class StandardFilter(django_filters.FilterSet):
@@ -66,3 +73,9 @@ class ProposalFilter(django_filters.FilterSet):
     class Meta:
         model = UnificationProposal
         fields = ["status", "kind", "domain", "lead_city"]
+
+
+class LimitRevisionFilter(django_filters.FilterSet):
+    class Meta:
+        model = LimitRevision
+        fields = ["limit"]

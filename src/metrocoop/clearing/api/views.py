@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from metrocoop.clearing import services, statements
 from metrocoop.clearing.api import serializers as s
-from metrocoop.clearing.filtersets import ClaimFilter
+from metrocoop.clearing.filtersets import ClaimFilter, InstructionFilter, PositionFilter
 from metrocoop.clearing.models import (
     Authorisation,
     CatalogueEntry,
@@ -212,14 +212,14 @@ class PeriodViewSet(ServiceModelViewSet):
 class PositionViewSet(ScopedReadOnlyViewSet):
     queryset = PeriodPosition.objects.select_related("period", "city")
     serializer_class = s.PeriodPositionSerializer
-    filterset_fields = ["period"]
+    filterset_class = PositionFilter
 
 
 class InstructionViewSet(ScopedReadOnlyViewSet):
     permission_action: str | None = None  # set per custom action (core.api.permissions)
     queryset = SettlementInstruction.objects.select_related("period", "payer", "payee")
     serializer_class = s.SettlementInstructionSerializer
-    filterset_fields = ["period", "status"]
+    filterset_class = InstructionFilter
 
     @extend_schema(request=s.PaymentRequestSerializer, responses=s.SettlementInstructionSerializer)
     @action(detail=True, methods=["post"], permission_action=CONFIRM)

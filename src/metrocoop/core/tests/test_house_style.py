@@ -328,3 +328,33 @@ def test_the_engines_share_one_step_type_and_one_bilingual_error_type():
         assert issubclass(error, BilingualError)
         refusal = error("中文说明", "English text")
         assert (refusal.message_zh, refusal.message_en, str(refusal)) == ("中文说明", "English text", "English text")
+
+
+# --- 6. list filters in FilterSet classes -----------------------------------------------------------------------
+
+
+def filterset_fields_declared(router: routers.BaseRouter) -> list[str]:
+    """Every viewset routed by `router` that declares `filterset_fields`: its filters belong in a FilterSet class of
+    its app's filtersets.py, where the pages can use them too."""
+    views = {getattr(p.callback, "cls", None) for p in router.urls} - {None}
+    return sorted(
+        f"{klass.__module__}.{klass.__name__}"
+        for view in views
+        for klass in view.__mro__
+        if "filterset_fields" in klass.__dict__
+    )
+
+
+def test_no_viewset_declares_filterset_fields():
+    assert filterset_fields_declared(_registered_router()) == []
+
+
+def test_the_filter_check_catches_filterset_fields():
+    class Inline(viewsets.ReadOnlyModelViewSet):
+        queryset = Organisation.objects.all()
+        serializer_class = _OrgSerializer
+        filterset_fields = ["code"]
+
+    router = routers.SimpleRouter()
+    router.register("inline", Inline, basename="inline")
+    assert filterset_fields_declared(router) == [f"{__name__}.Inline"]

@@ -13,7 +13,7 @@ from metrocoop.core.models import City, Organisation
 from metrocoop.core.permissions import reads_everything, restrict
 from metrocoop.forum import services
 from metrocoop.forum.api import serializers as s
-from metrocoop.forum.filtersets import SuggestionFilterSet
+from metrocoop.forum.filtersets import ResearchProjectFilter, SuggestionFilterSet
 from metrocoop.forum.models import DuplicateCandidate, ForumEvent, ProgrammeItem, ResearchProject, Suggestion
 
 
@@ -163,7 +163,7 @@ class ResearchProjectViewSet(ServiceModelViewSet):
         ResearchProject.objects.select_related("organisation").prefetch_related("cities").order_by("-created_at", "id")
     )
     serializer_class = s.ResearchProjectSerializer
-    filterset_fields = ["status"]
+    filterset_class = ResearchProjectFilter
     create_service = _propose
     written_serializer_class = s.ResearchProjectSerializer
 

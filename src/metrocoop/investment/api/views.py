@@ -15,7 +15,14 @@ from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
 from metrocoop.core.permissions import Action, restrict
 from metrocoop.investment import creditcode, services
 from metrocoop.investment.api import serializers as s
-from metrocoop.investment.filtersets import EnterpriseFilter, LeadFilter, ParkYearFilter, RelocationFilter
+from metrocoop.investment.filtersets import (
+    EnterpriseFilter,
+    LeadConflictFilter,
+    LeadFilter,
+    LinkFilter,
+    ParkYearFilter,
+    RelocationFilter,
+)
 from metrocoop.investment.models import (
     Enterprise,
     LandQuotaTransfer,
@@ -59,7 +66,7 @@ class LinkViewSet(ScopedReadOnlyViewSet):
     queryset = Link.objects.select_related("segment__chain")
     serializer_class = s.LinkSerializer
     lookup_field = "code"
-    filterset_fields = {"segment__chain__code": ["exact"]}
+    filterset_class = LinkFilter
 
 
 class EnterpriseViewSet(ServiceViewSet):
@@ -90,7 +97,7 @@ class LeadConflictViewSet(ScopedReadOnlyViewSet):
 
     queryset = LeadConflict.objects.select_related("leading__city").prefetch_related("leads__city")
     serializer_class = s.LeadConflictSerializer
-    filterset_fields = ["status"]
+    filterset_class = LeadConflictFilter
     permission_action = None
 
     @extend_schema(request=s.DecideConflictSerializer, responses=s.LeadConflictSerializer)

@@ -82,7 +82,7 @@ class LimitValueViewSet(ServiceModelViewSet):
 class LimitRevisionViewSet(ScopedReadOnlyViewSet):
     queryset = LimitRevision.objects.select_related("standard", "superseded_by")
     serializer_class = s.LimitRevisionSerializer
-    filterset_fields = ["limit"]
+    filterset_class = filtersets.LimitRevisionFilter
 
 
 class RecognitionTypeViewSet(ServiceModelViewSet):
