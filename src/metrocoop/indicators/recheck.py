@@ -42,6 +42,11 @@ class Check:
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "verdict_zh": self.verdict_zh}
 
+    def conclude(self, verdict: str, explanation_zh: str, explanation_en: str) -> Check:
+        """Give the check its verdict and say why, in both languages; returns the check."""
+        self.verdict, self.explanation_zh, self.explanation_en = verdict, explanation_zh, explanation_en
+        return self
+
 
 def _values(code: str, year: int = PAPER_YEAR) -> dict[str, float]:
     members = City.objects.members_in_year(year)
@@ -70,8 +75,7 @@ def _ratio_check(code: str, zh: str, en: str, paper: float) -> Check:
     )
     values = _values(code)
     if len(values) < 2:
-        check.explanation_zh, check.explanation_en = "未载入该指标的数据。", "The indicator is not loaded."
-        return check
+        return check.conclude(NOT_CHECKABLE, "未载入该指标的数据。", "The indicator is not loaded.")
     r = max_min_ratio([CityValue(c, None, v) for c, v in values.items()])
     names = dict(City.objects.values_list("code", "name_zh"))
     check.recomputed = f"{r.ratio:.2f} = {names[r.max_city]} {r.max_value:g} / {names[r.min_city]} {r.min_value:g}"
@@ -79,11 +83,11 @@ def _ratio_check(code: str, zh: str, en: str, paper: float) -> Check:
     check.difference = f"{diff:+.3f}"
     check.details = [{"city": c, "value": v} for c, v in sorted(values.items(), key=lambda cv: -cv[1])]
     if abs(diff) < 0.005 + 1e-9:
-        check.verdict = CONSISTENT
-        check.explanation_zh = f"由表1数据复算为 {r.ratio:.4f}，四舍五入后与论文一致。"
-        check.explanation_en = f"Recomputed from 表1 as {r.ratio:.4f}; rounds to the paper's figure."
-        return check
-    check.verdict = INCONSISTENT
+        return check.conclude(
+            CONSISTENT,
+            f"由表1数据复算为 {r.ratio:.4f}，四舍五入后与论文一致。",
+            f"Recomputed from 表1 as {r.ratio:.4f}; rounds to the paper's figure.",
+        )
     candidates = [
         (a, b, values[a] / values[b])
         for a, b in itertools.permutations(sorted(values), 2)
@@ -92,12 +96,16 @@ def _ratio_check(code: str, zh: str, en: str, paper: float) -> Check:
     if candidates:
         alt = "；".join(f"{names[a]}/{names[b]} = {values[a]:g}/{values[b]:g} = {q:.3f}" for a, b, q in candidates)
         alt_en = "; ".join(f"{a}/{b} = {values[a]:g}/{values[b]:g} = {q:.3f}" for a, b, q in candidates)
-        check.explanation_zh = f"最高值/最低值应为 {r.ratio:.2f}；论文的 {paper} 与以下比值相符：{alt}。"
-        check.explanation_en = f"Max/min is {r.ratio:.2f}; the paper's {paper} equals {alt_en} instead."
-    else:
-        check.explanation_zh = f"最高值/最低值应为 {r.ratio:.2f}；未找到与论文数字相符的两城市比值。"
-        check.explanation_en = f"Max/min is {r.ratio:.2f}; no pair of cities gives the paper's figure."
-    return check
+        return check.conclude(
+            INCONSISTENT,
+            f"最高值/最低值应为 {r.ratio:.2f}；论文的 {paper} 与以下比值相符：{alt}。",
+            f"Max/min is {r.ratio:.2f}; the paper's {paper} equals {alt_en} instead.",
+        )
+    return check.conclude(
+        INCONSISTENT,
+        f"最高值/最低值应为 {r.ratio:.2f}；未找到与论文数字相符的两城市比值。",
+        f"Max/min is {r.ratio:.2f}; no pair of cities gives the paper's figure.",
+    )
 
 
 def _table1_consistency() -> Check:
@@ -114,8 +122,7 @@ def _table1_consistency() -> Check:
     )
     cities = sorted(set(gdp) & set(gdp_pc) & set(rev) & set(rev_pc))
     if not cities:
-        check.explanation_zh, check.explanation_en = "未载入表1。", "表1 is not loaded."
-        return check
+        return check.conclude(NOT_CHECKABLE, "未载入表1。", "表1 is not loaded.")
     bad = []
     worst = 0.0
     for c in cities:
@@ -143,16 +150,16 @@ def _table1_consistency() -> Check:
     check.recomputed = f"{len(cities) - len(bad)}/{len(cities)}"
     check.difference = f"max |Δ| = {worst:.4f} 万元"
     if bad:
-        check.verdict = INCONSISTENT
-        check.explanation_zh = f"{'、'.join(bad)} 的人均数与总量÷人口不符（超出两位小数的舍入误差）。"
-        check.explanation_en = f"{', '.join(bad)}: per-capita figure differs from total ÷ population beyond rounding."
-    else:
-        check.verdict = CONSISTENT
-        check.explanation_zh = "各城市的差异都在两位小数的舍入误差内。人均可支配收入没有总量，无法核验。"
-        check.explanation_en = (
-            "Every city agrees within the rounding of two decimals. Disposable income has no total: not checkable."
+        return check.conclude(
+            INCONSISTENT,
+            f"{'、'.join(bad)} 的人均数与总量÷人口不符（超出两位小数的舍入误差）。",
+            f"{', '.join(bad)}: per-capita figure differs from total ÷ population beyond rounding.",
         )
-    return check
+    return check.conclude(
+        CONSISTENT,
+        "各城市的差异都在两位小数的舍入误差内。人均可支配收入没有总量，无法核验。",
+        "Every city agrees within the rounding of two decimals. Disposable income has no total: not checkable.",
+    )
 
 
 def _table2_sums() -> list[Check]:
@@ -176,15 +183,17 @@ def _table2_sums() -> list[Check]:
             paper_value="100",
         )
         if key not in groups:
-            check.explanation_zh, check.explanation_en = "未载入表2。", "表2 is not loaded."
+            check.conclude(NOT_CHECKABLE, "未载入表2。", "表2 is not loaded.")
         else:
             total = groups[key]
             check.recomputed = f"{total:g}"
             check.difference = f"{total - 100:+g}"
             # four whole percentages, each rounded: the sum may be off by up to 4 × 0.5
-            check.verdict = CONSISTENT if abs(total - 100) <= 2 else INCONSISTENT
-            check.explanation_zh = "各比例取整到百分之一，合计允许 ±2 的舍入误差。"
-            check.explanation_en = "Each share is a whole percent; the sum may differ from 100 by up to 2 by rounding."
+            check.conclude(
+                CONSISTENT if abs(total - 100) <= 2 else INCONSISTENT,
+                "各比例取整到百分之一，合计允许 ±2 的舍入误差。",
+                "Each share is a whole percent; the sum may differ from 100 by up to 2 by rounding.",
+            )
         out.append(check)
     return out
 
@@ -202,13 +211,13 @@ def _main_partners() -> Check:
         partners |= {o, d}
     partners.discard("SH")
     if not partners:
-        check.explanation_zh, check.explanation_en = "未载入表2。", "表2 is not loaded."
-        return check
+        return check.conclude(NOT_CHECKABLE, "未载入表2。", "表2 is not loaded.")
     check.recomputed = ", ".join(sorted(partners))
-    check.verdict = CONSISTENT if partners == {"SZ", "NT", "JX", "WX"} else INCONSISTENT
-    check.explanation_zh = "表2 所列城市即为这四个城市。"
-    check.explanation_en = "The cities listed in 表2 are these four."
-    return check
+    return check.conclude(
+        CONSISTENT if partners == {"SZ", "NT", "JX", "WX"} else INCONSISTENT,
+        "表2 所列城市即为这四个城市。",
+        "The cities listed in 表2 are these four.",
+    )
 
 
 def _member_count() -> Check:
@@ -237,20 +246,21 @@ def _commuters_total() -> Check:
     )
     counts = CommutingFlow.objects.filter(kind=FlowKind.COUNT, year=PAPER_YEAR)
     if not counts.exists():
-        check.explanation_zh = "表2 只给出比例，没有人数；未载入通勤人数，无法核验。"
-        check.explanation_en = (
-            "表2 gives shares only, no counts; with no commuter counts loaded this cannot be checked."
+        return check.conclude(
+            NOT_CHECKABLE,
+            "表2 只给出比例，没有人数；未载入通勤人数，无法核验。",
+            "表2 gives shares only, no counts; with no commuter counts loaded this cannot be checked.",
         )
-        return check
     total = sum(float(v) for v in counts.filter(origin__code="SH").values_list("value", flat=True)) + sum(
         float(v) for v in counts.filter(destination__code="SH").values_list("value", flat=True)
     )
     check.recomputed = f"{total / 10000:.2f} 万"
     check.difference = f"{total / 10000 - 1.45:+.2f} 万"
-    check.verdict = CONSISTENT if abs(total / 10000 - 1.45) < 0.005 else INCONSISTENT
-    check.explanation_zh = "由载入的通勤人数（进出上海）合计。"
-    check.explanation_en = "Sum of the loaded commuter counts into and out of Shanghai."
-    return check
+    return check.conclude(
+        CONSISTENT if abs(total / 10000 - 1.45) < 0.005 else INCONSISTENT,
+        "由载入的通勤人数（进出上海）合计。",
+        "Sum of the loaded commuter counts into and out of Shanghai.",
+    )
 
 
 def recheck() -> list[Check]:

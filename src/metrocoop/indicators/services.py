@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from metrocoop.core import spreadsheets
@@ -145,16 +146,27 @@ def do_create_observation(
         return obs
 
 
-def do_update_observation(obs: Observation, changes: Mapping[str, Any], *, actor: Any) -> Observation:
-    """Change the value, unit, source or note of an observation; its city, indicator and year stay."""
-    unknown = set(changes) - set(OBSERVATION_FIELDS)
+def _locked_with_changes(
+    queryset: QuerySet, row: Model, changes: Mapping[str, Any], fields: Iterable[str], actor: Any
+) -> Any:
+    """`row` read again from `queryset` and locked for update, once every key of `changes` is one of `fields` (else a
+    ValidationError naming the others) and `actor` may change it; `changes` are set on it, not saved yet. Call it
+    inside the transaction that saves."""
+    unknown = set(changes) - set(fields)
     if unknown:
         raise ValidationError({f: _("This field cannot be changed.") for f in sorted(unknown)})
+    row = queryset.select_for_update().get(pk=row.pk)
+    require(actor, Action.CHANGE, row)
+    for field, value in changes.items():
+        setattr(row, field, value)
+    return row
+
+
+def do_update_observation(obs: Observation, changes: Mapping[str, Any], *, actor: Any) -> Observation:
+    """Change the value, unit, source or note of an observation; its city, indicator and year stay."""
     with transaction.atomic(), acting(actor):
-        obs = Observation.objects.select_for_update().select_related("city", "indicator").get(pk=obs.pk)
-        require(actor, Action.CHANGE, obs)
-        for field, value in changes.items():
-            setattr(obs, field, value)
+        queryset = Observation.objects.select_related("city", "indicator")
+        obs = _locked_with_changes(queryset, obs, changes, OBSERVATION_FIELDS, actor)
         obs.value = _check_one(actor, obs.city, obs.indicator, obs.year, obs.value, obs.unit, exclude=obs.pk)
         obs.full_clean()
         obs.save()
@@ -162,10 +174,15 @@ def do_update_observation(obs: Observation, changes: Mapping[str, Any], *, actor
         return obs
 
 
-def do_delete_observation(obs: Observation, *, actor: Any) -> None:
+def _delete(row: Model, actor: Any) -> None:
+    """Delete `row` if `actor` may, audited as theirs."""
     with transaction.atomic(), acting(actor):
-        require(actor, Action.DELETE, obs)
-        obs.delete()
+        require(actor, Action.DELETE, row)
+        row.delete()
+
+
+def do_delete_observation(obs: Observation, *, actor: Any) -> None:
+    _delete(obs, actor)
 
 
 # --------------------------------------------------------------------------- spreadsheets
@@ -354,14 +371,8 @@ def do_create_positioning_statement(
 def do_update_positioning_statement(
     statement: PositioningStatement, changes: Mapping[str, Any], *, functions: Iterable[Any] | None = None, actor: Any
 ) -> PositioningStatement:
-    unknown = set(changes) - set(STATEMENT_FIELDS)
-    if unknown:
-        raise ValidationError({f: _("This field cannot be changed.") for f in sorted(unknown)})
     with transaction.atomic(), acting(actor):
-        statement = PositioningStatement.objects.select_for_update().get(pk=statement.pk)
-        require(actor, Action.CHANGE, statement)
-        for field, value in changes.items():
-            setattr(statement, field, value)
+        statement = _locked_with_changes(PositioningStatement.objects, statement, changes, STATEMENT_FIELDS, actor)
         statement.full_clean()
         statement.save()
         if functions is not None:
@@ -371,6 +382,4 @@ def do_update_positioning_statement(
 
 
 def do_delete_positioning_statement(statement: PositioningStatement, *, actor: Any) -> None:
-    with transaction.atomic(), acting(actor):
-        require(actor, Action.DELETE, statement)
-        statement.delete()
+    _delete(statement, actor)

@@ -78,6 +78,20 @@ def _check_pair(origin: Any, destination: Any) -> tuple[str, str]:
     return origin.strip(), destination.strip()
 
 
+def _sorted_once(flows: list[Any]) -> tuple[Any, ...]:
+    """A table's rows (counts or shares) sorted by (origin, destination); :class:`InvalidValueError` if a pair is
+    given twice."""
+    flows = sorted(flows, key=lambda f: (f.origin, f.destination))
+    for a, b in itertools.pairwise(flows):
+        if (a.origin, a.destination) == (b.origin, b.destination):
+            raise InvalidValueError(
+                f"流量 {a.origin}→{a.destination} 重复给出。",
+                f"The flow {a.origin}→{a.destination} is given twice.",
+                city_code=a.origin,
+            )
+    return tuple(flows)
+
+
 @dataclass(frozen=True)
 class CountTable(JsonMixin):
     """Origin–destination *counts*. ``measure`` says whether they are counted (sampled) or expanded people.
@@ -113,15 +127,7 @@ class CountTable(JsonMixin):
             if c < 0:
                 raise InvalidValueError(f"{o}→{d} 人数为负。", f"The count {o}→{d} is negative ({c:g}).", city_code=o)
             clean.append(FlowCount(o, d, c))
-        clean.sort(key=lambda f: (f.origin, f.destination))
-        for a, b in itertools.pairwise(clean):
-            if (a.origin, a.destination) == (b.origin, b.destination):
-                raise InvalidValueError(
-                    f"流量 {a.origin}→{a.destination} 重复给出。",
-                    f"The flow {a.origin}→{a.destination} is given twice.",
-                    city_code=a.origin,
-                )
-        object.__setattr__(self, "flows", tuple(clean))
+        object.__setattr__(self, "flows", _sorted_once(clean))
 
     @classmethod
     def from_mapping(
@@ -224,15 +230,7 @@ class ShareTable(JsonMixin):
                     city_code=o,
                 )
             clean.append(FlowShare(o, d, p))
-        clean.sort(key=lambda f: (f.origin, f.destination))
-        for a, b in itertools.pairwise(clean):
-            if (a.origin, a.destination) == (b.origin, b.destination):
-                raise InvalidValueError(
-                    f"流量 {a.origin}→{a.destination} 重复给出。",
-                    f"The flow {a.origin}→{a.destination} is given twice.",
-                    city_code=a.origin,
-                )
-        object.__setattr__(self, "flows", tuple(clean))
+        object.__setattr__(self, "flows", _sorted_once(clean))
 
     def percent(self, origin: str, destination: str) -> float | None:
         for f in self.flows:
