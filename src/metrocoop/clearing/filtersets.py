@@ -6,6 +6,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.filterset import filterset_factory
 
 from metrocoop.clearing.choices import ClaimStatus, RejectCode
 from metrocoop.clearing.models import Claim, Period, PeriodPosition, Scheme, SettlementInstruction
@@ -67,13 +68,5 @@ class ClaimListFilterSet(django_filters.FilterSet):
         return in_period(queryset, value)
 
 
-class PositionFilter(django_filters.FilterSet):
-    class Meta:
-        model = PeriodPosition
-        fields = ["period"]
-
-
-class InstructionFilter(django_filters.FilterSet):
-    class Meta:
-        model = SettlementInstruction
-        fields = ["period", "status"]
+PositionFilter = filterset_factory(PeriodPosition, fields=["period"])
+InstructionFilter = filterset_factory(SettlementInstruction, fields=["period", "status"])

@@ -1,42 +1,17 @@
 """Filters of the council's lists (meetings, resolutions, votes, plans, work items, reports, plan documents), used
-by the API; ids and codes as they are stored, a city by its code."""
+by the API; ids and stored values as they are, a city by its code."""
 
 import django_filters
+from django_filters.filterset import filterset_factory
 
-from metrocoop.council.models import (
-    AnnualPlan,
-    Meeting,
-    PlanArticle,
-    PlanDocument,
-    ProgressReport,
-    Resolution,
-    Vote,
-    WorkItem,
-)
+from metrocoop.council import models
 
-
-class MeetingFilter(django_filters.FilterSet):
-    class Meta:
-        model = Meeting
-        fields = ["council", "kind"]
-
-
-class ResolutionFilter(django_filters.FilterSet):
-    class Meta:
-        model = Resolution
-        fields = ["meeting", "plan", "status", "outcome"]
-
-
-class VoteFilter(django_filters.FilterSet):
-    class Meta:
-        model = Vote
-        fields = ["resolution"]
-
-
-class AnnualPlanFilter(django_filters.FilterSet):
-    class Meta:
-        model = AnnualPlan
-        fields = ["year", "status"]
+MeetingFilter = filterset_factory(models.Meeting, fields=["council", "kind"])
+ResolutionFilter = filterset_factory(models.Resolution, fields=["meeting", "plan", "status", "outcome"])
+VoteFilter = filterset_factory(models.Vote, fields=["resolution"])
+AnnualPlanFilter = filterset_factory(models.AnnualPlan, fields=["year", "status"])
+PlanDocumentFilter = filterset_factory(models.PlanDocument, fields=["kind"])
+PlanArticleFilter = filterset_factory(models.PlanArticle, fields=["document"])
 
 
 class WorkItemFilter(django_filters.FilterSet):
@@ -44,7 +19,7 @@ class WorkItemFilter(django_filters.FilterSet):
     lead_city = django_filters.CharFilter(field_name="lead_city__code")
 
     class Meta:
-        model = WorkItem
+        model = models.WorkItem
         fields = ["plan", "year", "domain", "lead_city", "parent"]
 
 
@@ -52,17 +27,5 @@ class ProgressReportFilter(django_filters.FilterSet):
     city = django_filters.CharFilter(field_name="city__code")
 
     class Meta:
-        model = ProgressReport
+        model = models.ProgressReport
         fields = ["item", "city", "year", "quarter", "review_status"]
-
-
-class PlanDocumentFilter(django_filters.FilterSet):
-    class Meta:
-        model = PlanDocument
-        fields = ["kind"]
-
-
-class PlanArticleFilter(django_filters.FilterSet):
-    class Meta:
-        model = PlanArticle
-        fields = ["document"]

@@ -2,6 +2,7 @@
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from django_filters.filterset import filterset_factory
 
 from metrocoop.core.models import City
 from metrocoop.forum.choices import SuggestionCategory, SuggestionStatus
@@ -33,7 +34,4 @@ class SuggestionFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(text__icontains=value))
 
 
-class ResearchProjectFilter(django_filters.FilterSet):
-    class Meta:
-        model = ResearchProject
-        fields = ["status"]
+ResearchProjectFilter = filterset_factory(ResearchProject, fields=["status"])

@@ -1,63 +1,15 @@
 """Filters of the funds' lists (rules, contribution calls and notices, projects, reviews, tranches, assessment
-cycles and results), used by the API; ids and codes as they are stored."""
+cycles and results), used by the API; ids and stored values as they are."""
 
-import django_filters
+from django_filters.filterset import filterset_factory
 
-from metrocoop.funds.models import (
-    AssessmentCycle,
-    AssessmentResult,
-    ContributionCall,
-    ContributionNotice,
-    FundRule,
-    Project,
-    ProjectReview,
-    Tranche,
-)
+from metrocoop.funds import models
 
-
-class FundRuleFilter(django_filters.FilterSet):
-    class Meta:
-        model = FundRule
-        fields = ["year", "fund"]
-
-
-class ContributionCallFilter(django_filters.FilterSet):
-    class Meta:
-        model = ContributionCall
-        fields = ["year", "fund"]
-
-
-class ContributionNoticeFilter(django_filters.FilterSet):
-    class Meta:
-        model = ContributionNotice
-        fields = ["call"]
-
-
-class ProjectFilter(django_filters.FilterSet):
-    class Meta:
-        model = Project
-        fields = ["status", "category"]
-
-
-class ProjectReviewFilter(django_filters.FilterSet):
-    class Meta:
-        model = ProjectReview
-        fields = ["project"]
-
-
-class TrancheFilter(django_filters.FilterSet):
-    class Meta:
-        model = Tranche
-        fields = ["project"]
-
-
-class AssessmentCycleFilter(django_filters.FilterSet):
-    class Meta:
-        model = AssessmentCycle
-        fields = ["year", "status"]
-
-
-class AssessmentResultFilter(django_filters.FilterSet):
-    class Meta:
-        model = AssessmentResult
-        fields = ["cycle"]
+FundRuleFilter = filterset_factory(models.FundRule, fields=["year", "fund"])
+ContributionCallFilter = filterset_factory(models.ContributionCall, fields=["year", "fund"])
+ContributionNoticeFilter = filterset_factory(models.ContributionNotice, fields=["call"])
+ProjectFilter = filterset_factory(models.Project, fields=["status", "category"])
+ProjectReviewFilter = filterset_factory(models.ProjectReview, fields=["project"])
+TrancheFilter = filterset_factory(models.Tranche, fields=["project"])
+AssessmentCycleFilter = filterset_factory(models.AssessmentCycle, fields=["year", "status"])
+AssessmentResultFilter = filterset_factory(models.AssessmentResult, fields=["cycle"])

@@ -2,14 +2,14 @@
 their codes."""
 
 import django_filters
+from django_filters.filterset import filterset_factory
 
-from metrocoop.indicators.models import CommutingFlow, Indicator, Observation, PositioningStatement, SectorValue
+from metrocoop.indicators import models
 
-
-class IndicatorFilter(django_filters.FilterSet):
-    class Meta:
-        model = Indicator
-        fields = ["domain", "value_kind"]
+IndicatorFilter = filterset_factory(models.Indicator, fields=["domain", "value_kind"])
+SectorValueFilter = filterset_factory(models.SectorValue, fields=["year", "sector"])
+CommutingFlowFilter = filterset_factory(models.CommutingFlow, fields=["year", "kind", "basis", "zone"])
+PositioningStatementFilter = filterset_factory(models.PositioningStatement, fields=["city__code"])
 
 
 class ObservationFilter(django_filters.FilterSet):
@@ -19,23 +19,5 @@ class ObservationFilter(django_filters.FilterSet):
     year_to = django_filters.NumberFilter(field_name="year", lookup_expr="lte")
 
     class Meta:
-        model = Observation
+        model = models.Observation
         fields = ["indicator", "city", "year", "derived"]
-
-
-class SectorValueFilter(django_filters.FilterSet):
-    class Meta:
-        model = SectorValue
-        fields = ["year", "sector"]
-
-
-class CommutingFlowFilter(django_filters.FilterSet):
-    class Meta:
-        model = CommutingFlow
-        fields = ["year", "kind", "basis", "zone"]
-
-
-class PositioningStatementFilter(django_filters.FilterSet):
-    class Meta:
-        model = PositioningStatement
-        fields = ["city__code"]

@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Q
+from django_filters.filterset import filterset_factory
 
 from metrocoop.investment.choices import LeadStatus, SizeBand
 from metrocoop.investment.models import Enterprise, Lead, LeadConflict, Link, ParkYear, Relocation
@@ -51,13 +52,5 @@ class ParkYearFilter(django_filters.FilterSet):
         fields = ["park", "year"]
 
 
-class LinkFilter(django_filters.FilterSet):
-    class Meta:
-        model = Link
-        fields = {"segment__chain__code": ["exact"]}
-
-
-class LeadConflictFilter(django_filters.FilterSet):
-    class Meta:
-        model = LeadConflict
-        fields = ["status"]
+LinkFilter = filterset_factory(Link, fields={"segment__chain__code": ["exact"]})
+LeadConflictFilter = filterset_factory(LeadConflict, fields=["status"])

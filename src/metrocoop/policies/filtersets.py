@@ -2,15 +2,16 @@
 (`policies.search`) has its own query language and is not a FilterSet."""
 
 import django_filters
+from django_filters.filterset import filterset_factory
 
+from metrocoop.policies import models
 from metrocoop.policies.engine.query import normalise_doc_number
-from metrocoop.policies.models import (
-    Consultation,
-    CurationProposal,
-    IndustryCatalogueEntry,
-    PolicyDocument,
-    PolicyRelation,
-)
+
+PolicyRelationFilter = filterset_factory(models.PolicyRelation, fields=["kind"])
+CurationProposalFilter = filterset_factory(models.CurationProposal, fields=["status", "kind"])
+ConsultationFilter = filterset_factory(models.Consultation, fields=["status"])
+# The API's catalogue filters: `industry_code` exactly as stored (C3973), `stance`.
+IndustryCatalogueEntryFilter = filterset_factory(models.IndustryCatalogueEntry, fields=["industry_code", "stance"])
 
 
 class PolicyDocumentFilter(django_filters.FilterSet):
@@ -20,7 +21,7 @@ class PolicyDocumentFilter(django_filters.FilterSet):
     in_force_on = django_filters.DateFilter(method="filter_in_force_on", label="in force on date")
 
     class Meta:
-        model = PolicyDocument
+        model = models.PolicyDocument
         fields = ["city", "province", "level", "kind", "validity", "status"]
 
     def filter_doc_number(self, queryset, name, value):
@@ -28,20 +29,6 @@ class PolicyDocumentFilter(django_filters.FilterSet):
 
     def filter_in_force_on(self, queryset, name, value):
         return queryset.in_force_on(value)
-
-
-class PolicyRelationFilter(django_filters.FilterSet):
-    class Meta:
-        model = PolicyRelation
-        fields = ["kind"]
-
-
-class IndustryCatalogueEntryFilter(django_filters.FilterSet):
-    """The API's catalogue filters: `industry_code` exactly as stored (C3973), `stance`."""
-
-    class Meta:
-        model = IndustryCatalogueEntry
-        fields = ["industry_code", "stance"]
 
 
 class CatalogueIndustryFilter(django_filters.FilterSet):
@@ -56,15 +43,3 @@ class CatalogueIndustryFilter(django_filters.FilterSet):
     def chosen_code(self) -> str:
         """The industry chosen, upper-cased; "" when none is."""
         return (self.form.cleaned_data.get("industry") or "").upper() if self.is_valid() else ""
-
-
-class CurationProposalFilter(django_filters.FilterSet):
-    class Meta:
-        model = CurationProposal
-        fields = ["status", "kind"]
-
-
-class ConsultationFilter(django_filters.FilterSet):
-    class Meta:
-        model = Consultation
-        fields = ["status"]

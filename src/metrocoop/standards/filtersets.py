@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.filterset import filterset_factory
 
 from metrocoop.standards.choices import StandardDomain, StandardLevel, StandardStatus
 from metrocoop.standards.models import (
@@ -75,7 +76,4 @@ class ProposalFilter(django_filters.FilterSet):
         fields = ["status", "kind", "domain", "lead_city"]
 
 
-class LimitRevisionFilter(django_filters.FilterSet):
-    class Meta:
-        model = LimitRevision
-        fields = ["limit"]
+LimitRevisionFilter = filterset_factory(LimitRevision, fields=["limit"])
