@@ -210,6 +210,19 @@ def _verdict(slope: float, tolerance: float) -> Verdict:
     return "no-trend"
 
 
+def _trend_step(key: str, text_zh: str, text_en: str, formula: str, trend: LinearTrend) -> Step:
+    """The step explaining a fitted trend line: its intercept and R² as values, its slope (change per year) as the
+    result."""
+    return Step(
+        key=key,
+        text_zh=text_zh,
+        text_en=text_en,
+        formula=formula,
+        values={"intercept": trend.intercept, "r_squared": trend.r_squared},
+        result=trend.slope,
+    )
+
+
 def _betacf(a: float, b: float, x: float) -> float:
     """Continued fraction of the incomplete beta function (Lentz; Numerical Recipes 3rd ed., §6.4)."""
     tiny = 1e-300
@@ -328,21 +341,19 @@ def sigma_convergence(panel: Panel, *, balanced: bool = True, tolerance: float =
             formula="CV_t = σ_t / ȳ_t; sd_t(ln y)",
             values={str(r.year): {"mean": r.mean, "sd": r.sd, "cv": r.cv, "sd_log": r.sd_log} for r in rows},
         ),
-        Step(
-            key="cv-trend",
-            text_zh="变异系数趋势",
-            text_en="Least-squares line of the CV on the year; the slope is the change per year.",
-            formula=f"CV_t = a + b·(t − {origin})",
-            values={"intercept": cv_trend.intercept, "r_squared": cv_trend.r_squared},
-            result=cv_trend.slope,
+        _trend_step(
+            "cv-trend",
+            "变异系数趋势",
+            "Least-squares line of the CV on the year; the slope is the change per year.",
+            f"CV_t = a + b·(t − {origin})",
+            cv_trend,
         ),
-        Step(
-            key="sd-log-trend",
-            text_zh="对数标准差趋势",
-            text_en="Least-squares line of the sd of logs on the year.",
-            formula=f"sd_t(ln y) = a + b·(t − {origin})",
-            values={"intercept": log_trend.intercept, "r_squared": log_trend.r_squared},
-            result=log_trend.slope,
+        _trend_step(
+            "sd-log-trend",
+            "对数标准差趋势",
+            "Least-squares line of the sd of logs on the year.",
+            f"sd_t(ln y) = a + b·(t − {origin})",
+            log_trend,
         ),
         Step(
             key="verdict",

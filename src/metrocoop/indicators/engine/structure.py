@@ -95,6 +95,11 @@ def _matrix(rows: Sequence[str], cols: Sequence[str], values: np.ndarray) -> Mat
     return Matrix(tuple(rows), tuple(cols), tuple(tuple(float(v) for v in row) for row in values))
 
 
+def _named(names: Sequence[str], values: np.ndarray) -> dict[str, float]:
+    """``{name: value}`` of a vector labelled by ``names`` (cities or sectors), as plain floats."""
+    return dict(zip(names, map(float, values), strict=True))
+
+
 def structure_report(values: SectorValues, *, sectors: Sequence[str] | None = None, top: int = 3) -> StructureReport:
     """Analyse ``{city: {sector: value}}`` (value added, employment, … — one consistent unit, non-negative).
 
@@ -157,6 +162,7 @@ def structure_report(values: SectorValues, *, sectors: Sequence[str] | None = No
     big_e = float(sector_tot.sum())
     region_sh = sector_tot / big_e
     lq = shares / region_sh[None, :]
+    share_matrix, lq_matrix = _matrix(cities, secs, shares), _matrix(cities, secs, lq)
     n = len(cities)
     sim = np.eye(n)
     kru = np.zeros((n, n))
@@ -175,21 +181,21 @@ def structure_report(values: SectorValues, *, sectors: Sequence[str] | None = No
             text_zh="产业占比",
             text_en="Each sector's share of the city's total.",
             formula="xᵢₖ = eᵢₖ / eᵢ",
-            values={c: dict(zip(secs, map(float, shares[i]), strict=True)) for i, c in enumerate(cities)},
+            values=share_matrix.as_dict(),
         ),
         Step(
             key="region-shares",
             text_zh="区域产业占比",
             text_en="Each sector's share of the region (all cities given).",
             formula="Eₖ / E",
-            values={"E": big_e, "shares": dict(zip(secs, map(float, region_sh), strict=True))},
+            values={"E": big_e, "shares": _named(secs, region_sh)},
         ),
         Step(
             key="location-quotients",
             text_zh="区位商",
             text_en="City share over region share: above 1 the city is specialised in the sector.",
             formula="LQᵢₖ = (eᵢₖ / eᵢ) / (Eₖ / E)",
-            values={c: dict(zip(secs, map(float, lq[i]), strict=True)) for i, c in enumerate(cities)},
+            values=lq_matrix.as_dict(),
         ),
         Step(
             key="similarity",
@@ -210,12 +216,12 @@ def structure_report(values: SectorValues, *, sectors: Sequence[str] | None = No
         cities=tuple(cities),
         sectors=tuple(secs),
         inputs=_matrix(cities, order, e_all),
-        city_totals=dict(zip(cities, map(float, city_tot), strict=True)),
-        sector_totals=dict(zip(secs, map(float, sector_tot), strict=True)),
+        city_totals=_named(cities, city_tot),
+        sector_totals=_named(secs, sector_tot),
         region_total=big_e,
-        region_shares=dict(zip(secs, map(float, region_sh), strict=True)),
-        shares=_matrix(cities, secs, shares),
-        location_quotients=_matrix(cities, secs, lq),
+        region_shares=_named(secs, region_sh),
+        shares=share_matrix,
+        location_quotients=lq_matrix,
         pairs=tuple(pairs),
         similarity=_matrix(cities, cities, sim),
         krugman=_matrix(cities, cities, kru),
