@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status, viewsets
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 
-from metrocoop.core.permissions import Action, restrict
+from metrocoop.core.permissions import Action, can_any, require, restrict
 
 CreateService = Callable[..., Any]  # (validated_data: dict, *, actor) -> instance
 UpdateService = Callable[..., Any]  # (instance, validated_data: dict, *, actor) -> instance
@@ -44,6 +45,23 @@ class ScopedQuerysetMixin:
     def accepted_fields(self, serializer) -> set[str]:
         """The names a write may carry: the input serializer's fields."""
         return set(serializer.fields)
+
+    # Custom actions judge who asks before what they send: a caller who may not act is told 403 (404 for a row they
+    # may not see) whatever the body holds, never a 400 that describes a valid body. The service asks again.
+
+    def get_object_for(self, action: str):
+        """The URL's row, once the user may take `action` on it (core.permissions.require: 403 otherwise)."""
+        obj = self.get_object()
+        require(self.request.user, action, obj)
+        return obj
+
+    def require_role_for(self, action: str, model) -> None:
+        """403 unless the user holds a role that may take `action` on some row of `model`: for an action whose row
+        is named by its body (a vote names its city), so that only the service can judge the row itself."""
+        if not can_any(self.request.user, action, model):
+            raise PermissionDenied(
+                _("You may not %(action)s this %(model)s.") % {"action": action, "model": model._meta.verbose_name}
+            )
 
 
 def refuse_unknown_fields(data, fields) -> None:

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from metrocoop.core import services
 from metrocoop.core.api.authentication import token_expired, token_lifetime
-from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
+from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet, refuse_unknown_fields
 from metrocoop.core.api.caching import ConditionalListMixin
 from metrocoop.core.api.fastlist import FastListMixin
 from metrocoop.core.api.filters import CityFilter, LogEntryFilter, OrganisationFilter
@@ -85,6 +85,10 @@ class CurrentUserView(APIView):
 
     @extend_schema(request=CurrentUserSerializer, responses=CurrentUserSerializer)
     def patch(self, request):
+        if not hasattr(request.data, "keys"):
+            message = CurrentUserSerializer().error_messages["invalid"].format(datatype=type(request.data).__name__)
+            raise ValidationError({"non_field_errors": [message]})
+        refuse_unknown_fields(request.data, CurrentUserSerializer().fields)
         language = request.data.get("language")
         if language is not None:
             services.do_set_language(request.user, language, actor=request.user)

@@ -16,7 +16,7 @@ from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
 from metrocoop.core.api.fastlist import FastListMixin
 from metrocoop.core.api.parsers import JSONParser
 from metrocoop.core.attachments import attachments_of
-from metrocoop.core.permissions import rows_q
+from metrocoop.core.permissions import Action, rows_q
 from metrocoop.council import engine, filtersets, selectors, services
 from metrocoop.council.api import serializers as s
 from metrocoop.council.models import (
@@ -32,7 +32,7 @@ from metrocoop.council.models import (
     Vote,
     WorkItem,
 )
-from metrocoop.council.policies import REPORT, board_cities
+from metrocoop.council.policies import REPORT, REVIEW, VOTE, board_cities
 
 
 class CouncilViewSet(ScopedReadOnlyViewSet):
@@ -98,6 +98,7 @@ class ResolutionViewSet(ServiceModelViewSet):
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def vote(self, request, pk=None):
         resolution = self.get_object()
+        self.require_role_for(VOTE, Vote)  # the city voting is named by the body; the service judges it
         incoming = s.CastVoteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         vote = services.do_cast_vote(
@@ -260,7 +261,7 @@ class ProgressReportViewSet(FastListMixin, ServiceModelViewSet):
     @extend_schema(request={"multipart/form-data": s.EvidenceUploadSerializer}, responses={201: s.AttachmentSerializer})
     @evidence.mapping.post
     def add_evidence(self, request, pk=None):
-        report = self.get_object()
+        report = self.get_object_for(Action.CHANGE)
         incoming = s.EvidenceUploadSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         attachment = services.do_attach_evidence(report, incoming.validated_data["file"], actor=request.user)
@@ -269,7 +270,7 @@ class ProgressReportViewSet(FastListMixin, ServiceModelViewSet):
     @extend_schema(request=s.ReviewSerializer, responses=s.ProgressReportSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
-        report = self.get_object()
+        report = self.get_object_for(REVIEW)
         incoming = s.ReviewSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         report = services.do_review_report(

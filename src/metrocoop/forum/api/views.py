@@ -10,11 +10,19 @@ from rest_framework.response import Response
 
 from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
 from metrocoop.core.models import City, Organisation
-from metrocoop.core.permissions import reads_everything, restrict
+from metrocoop.core.permissions import Action, reads_everything, restrict
 from metrocoop.forum import services
 from metrocoop.forum.api import serializers as s
 from metrocoop.forum.filtersets import ResearchProjectFilter, SuggestionFilterSet
-from metrocoop.forum.models import DuplicateCandidate, ForumEvent, ProgrammeItem, ResearchProject, Suggestion
+from metrocoop.forum.models import (
+    DuplicateCandidate,
+    ForumEvent,
+    ProgrammeItem,
+    ResearchProject,
+    Suggestion,
+    SuggestionVote,
+)
+from metrocoop.forum.policies import ANSWER, REPORT
 
 
 def _submit(data: dict, *, actor) -> Suggestion:
@@ -66,11 +74,10 @@ class SuggestionViewSet(ServiceModelViewSet):
     @extend_schema(request=s.DeclineSerializer, responses=s.SuggestionSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def decline(self, request, pk=None):
+        suggestion = self.get_object_for(Action.CHANGE)
         data = s.DeclineSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._respond(
-            services.do_decline_suggestion(self.get_object(), actor=request.user, **data.validated_data)
-        )
+        return self._respond(services.do_decline_suggestion(suggestion, actor=request.user, **data.validated_data))
 
     @extend_schema(request=s.AssignSerializer, responses=s.SuggestionSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
@@ -87,10 +94,11 @@ class SuggestionViewSet(ServiceModelViewSet):
     @extend_schema(request=s.AnswerSerializer, responses=s.SuggestionSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def answer(self, request, pk=None):
+        suggestion = self.get_object_for(ANSWER)
         data = s.AnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._respond(
-            services.do_answer_suggestion(self.get_object(), answer=data.validated_data["answer"], actor=request.user)
+            services.do_answer_suggestion(suggestion, answer=data.validated_data["answer"], actor=request.user)
         )
 
     @extend_schema(request=None, responses=s.SuggestionSerializer)
@@ -101,10 +109,11 @@ class SuggestionViewSet(ServiceModelViewSet):
     @extend_schema(request=s.MergeSerializer, responses=s.SuggestionSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def merge(self, request, pk=None):
+        duplicate = self.get_object_for(Action.CHANGE)
         data = s.MergeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         into = get_object_or_404(self.get_queryset(), pk=data.validated_data["into"])
-        return self._respond(services.do_merge_suggestion(self.get_object(), into=into, actor=request.user))
+        return self._respond(services.do_merge_suggestion(duplicate, into=into, actor=request.user))
 
     @extend_schema(request=None, responses={201: s.SuggestionSerializer})
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
@@ -117,24 +126,27 @@ class SuggestionViewSet(ServiceModelViewSet):
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def unvote(self, request, pk=None):
         suggestion = self.get_object()
+        self.require_role_for(Action.DELETE, SuggestionVote)  # before "you do not support this suggestion"
         services.do_unvote(suggestion, actor=request.user)
         return self._respond(suggestion)
 
     @extend_schema(request=s.ReportSerializer, responses={201: None})
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def report(self, request, pk=None):
+        suggestion = self.get_object_for(REPORT)
         data = s.ReportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.do_report_suggestion(self.get_object(), actor=request.user, **data.validated_data)
+        services.do_report_suggestion(suggestion, actor=request.user, **data.validated_data)
         return Response(status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ModerateSerializer, responses=s.SuggestionSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def moderate(self, request, pk=None):
+        suggestion = self.get_object_for(Action.CHANGE)
         data = s.ModerateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._respond(
-            services.do_moderate_suggestion(self.get_object(), remove=data.validated_data["remove"], actor=request.user)
+            services.do_moderate_suggestion(suggestion, remove=data.validated_data["remove"], actor=request.user)
         )
 
 
@@ -189,12 +201,13 @@ class ResearchProjectViewSet(ServiceModelViewSet):
     def link(self, request, pk=None):
         from metrocoop.funds.models import Project
 
+        research = self.get_object_for(Action.CHANGE)
         data = s.ResearchLinkSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fund_project = get_object_or_404(
             restrict(Project.objects.all(), request.user), pk=data.validated_data["fund_project"]
         )
-        project = services.do_link_fund_project(self.get_object(), fund_project=fund_project, actor=request.user)
+        project = services.do_link_fund_project(research, fund_project=fund_project, actor=request.user)
         return Response(s.ResearchProjectSerializer(project).data)
 
 

@@ -4,10 +4,11 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
-from metrocoop.core.permissions import restrict
+from metrocoop.core.permissions import Action, restrict
 from metrocoop.funds import filtersets, services
 from metrocoop.funds.api import serializers as s
 from metrocoop.funds.choices import FundKind
@@ -22,6 +23,7 @@ from metrocoop.funds.models import (
     ProjectReview,
     Tranche,
 )
+from metrocoop.funds.policies import REVIEW
 
 
 class FundViewSet(ScopedReadOnlyViewSet):
@@ -99,22 +101,18 @@ class ProjectViewSet(ServiceModelViewSet):
         return Response(s.ProjectSerializer(project).data)
 
     @extend_schema(request=s.ReviewInSerializer, responses={201: s.ProjectReviewSerializer})
-    @action(detail=True, methods=["post"], permission_classes=[])
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def review(self, request, pk=None):
+        project = self.get_object_for(REVIEW)  # the rest of the review rule (funds.policies.review_refusal) after
         data = s.ReviewInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if not request.user.is_authenticated:
-            from rest_framework.exceptions import NotAuthenticated
-
-            raise NotAuthenticated
-        project = get_object_or_404(restrict(Project.objects.all(), request.user), pk=pk)
         review = services.do_review_project(project, actor=request.user, **data.validated_data)
         return Response(s.ProjectReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.DecisionInSerializer, responses=s.ProjectSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
-        project = self.get_object()
+        project = self.get_object_for(Action.CHANGE)
         data = s.DecisionInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data

@@ -10,7 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
-from metrocoop.core.permissions import restrict
+from metrocoop.core.permissions import Action, restrict
 from metrocoop.standards import filtersets, services
 from metrocoop.standards.api import serializers as s
 from metrocoop.standards.models import (
@@ -18,6 +18,7 @@ from metrocoop.standards.models import (
     LimitRevision,
     LimitValue,
     Parameter,
+    ProposalSignature,
     Recognition,
     RecognitionType,
     Standard,
@@ -148,9 +149,11 @@ class ProposalViewSet(ServiceModelViewSet):
     # the service decides (a liaison signs for its own city, whichever city leads the proposal)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def sign(self, request, pk=None):
+        proposal = self.get_object()
+        self.require_role_for(Action.ADD, ProposalSignature)  # the signing city is named by the body
         data = s.SignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        signature = services.do_sign_proposal(self.get_object(), data.validated_data["city"], actor=request.user)
+        signature = services.do_sign_proposal(proposal, data.validated_data["city"], actor=request.user)
         return Response(s.SignatureSerializer(signature).data, status=status.HTTP_201_CREATED)
 
 
