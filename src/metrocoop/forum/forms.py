@@ -14,17 +14,22 @@ class BootstrapForm(HouseForm):
     """The forum's forms in the house style (core.forms)."""
 
 
-class SuggestionForm(BootstrapForm):
-    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX, strip=False)
-    text = forms.CharField(label=_("Your suggestion"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 6}))
-    category = forms.ChoiceField(label=_("Category"), choices=SuggestionCategory.choices)
-    cities = forms.ModelMultipleChoiceField(
+def related_cities_field() -> forms.ModelMultipleChoiceField:
+    """The optional check boxes of the member cities a suggestion or a research project concerns (by code)."""
+    return forms.ModelMultipleChoiceField(
         label=_("Related cities"),
         queryset=City.objects.all(),
         to_field_name="code",
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+class SuggestionForm(BootstrapForm):
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX, strip=False)
+    text = forms.CharField(label=_("Your suggestion"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 6}))
+    category = forms.ChoiceField(label=_("Category"), choices=SuggestionCategory.choices)
+    cities = related_cities_field()
     attachment = forms.FileField(label=_("Attachment (optional)"), required=False)
 
 
@@ -71,13 +76,7 @@ class ResearchProposalForm(BootstrapForm):
     summary = forms.CharField(
         label=_("Summary"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    cities = forms.ModelMultipleChoiceField(
-        label=_("Related cities"),
-        queryset=City.objects.all(),
-        to_field_name="code",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    cities = related_cities_field()
 
 
 class ResearchAdvanceForm(BootstrapForm):

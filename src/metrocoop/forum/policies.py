@@ -21,18 +21,8 @@ from metrocoop.core.permissions import (
     Scopes,
     register,
 )
+from metrocoop.forum import models
 from metrocoop.forum.choices import DeclineReason, Moderation
-from metrocoop.forum.models import (
-    DigestPreference,
-    DuplicateCandidate,
-    ForumEvent,
-    ProgrammeItem,
-    ResearchProject,
-    Speaker,
-    Suggestion,
-    SuggestionReport,
-    SuggestionVote,
-)
 
 ANSWER = "answer"
 VOTE = "vote"
@@ -48,7 +38,7 @@ def _public_acts_on_public_suggestions(scopes: Scopes) -> Q:
 
 
 register(
-    Suggestion,
+    models.Suggestion,
     Policy(
         city="assigned_city",
         domain="assigned_domain",
@@ -66,24 +56,24 @@ register(
     ),
 )
 register(
-    DuplicateCandidate,
+    models.DuplicateCandidate,
     Policy(
-        public=Q(suggestion__in=Suggestion.objects.filter(PUBLIC_SUGGESTIONS))
-        & Q(other__in=Suggestion.objects.filter(PUBLIC_SUGGESTIONS)),
+        public=Q(suggestion__in=models.Suggestion.objects.filter(PUBLIC_SUGGESTIONS))
+        & Q(other__in=models.Suggestion.objects.filter(PUBLIC_SUGGESTIONS)),
         owner="suggestion__author",
         roles={Action.VIEW: EVERY_ROLE, Action.CHANGE: OFFICE},
     ),
 )
 register(
-    SuggestionVote,
+    models.SuggestionVote,
     Policy(owner="voter", roles={Action.VIEW: EVERY_ROLE, Action.ADD: PUBLIC_ROLE, Action.DELETE: PUBLIC_ROLE}),
 )
 register(
-    SuggestionReport,
+    models.SuggestionReport,
     Policy(owner="reporter", roles={Action.VIEW: EVERY_ROLE, Action.ADD: PUBLIC_ROLE, Action.CHANGE: OFFICE}),
 )
 register(
-    ResearchProject,
+    models.ResearchProject,
     Policy(
         owner="lead",
         public=Q(),
@@ -93,12 +83,12 @@ register(
         },
     ),
 )
-register(ForumEvent, Policy(public=Q(published=True), roles={**OFFICE_WRITES, Action.VIEW: EVERY_ROLE}))
-register(ProgrammeItem, Policy(public=Q(event__published=True), roles={**OFFICE_WRITES, Action.VIEW: EVERY_ROLE}))
-register(Speaker, Policy(public=Q(event__published=True), roles={**OFFICE_WRITES, Action.VIEW: EVERY_ROLE}))
+register(models.ForumEvent, Policy(public=Q(published=True), roles={**OFFICE_WRITES, Action.VIEW: EVERY_ROLE}))
+for model in (models.ProgrammeItem, models.Speaker):  # public with their event
+    register(model, Policy(public=Q(event__published=True), roles={**OFFICE_WRITES, Action.VIEW: EVERY_ROLE}))
 # A person's mail preference is their own (the office does not read it).
 register(
-    DigestPreference,
+    models.DigestPreference,
     Policy(
         owner="user",
         roles={Action.VIEW: EVERY_ROLE, Action.ADD: PUBLIC_ROLE, Action.CHANGE: PUBLIC_ROLE},
@@ -107,14 +97,14 @@ register(
 )
 
 for model in (
-    Suggestion,
-    DuplicateCandidate,
-    SuggestionVote,
-    SuggestionReport,
-    ResearchProject,
-    ForumEvent,
-    ProgrammeItem,
-    Speaker,
-    DigestPreference,
+    models.Suggestion,
+    models.DuplicateCandidate,
+    models.SuggestionVote,
+    models.SuggestionReport,
+    models.ResearchProject,
+    models.ForumEvent,
+    models.ProgrammeItem,
+    models.Speaker,
+    models.DigestPreference,
 ):
     audited(model)

@@ -145,6 +145,13 @@ def _set_deadline(suggestion: Suggestion, start: date) -> None:
     suggestion.due_on, suggestion.due_provisional = deadline.due_on, deadline.provisional
 
 
+def _locked_in(suggestion: Suggestion, *allowed: str) -> Suggestion:
+    """The suggestion read again and locked for a step, once it is in one of the `allowed` statuses (409 otherwise)."""
+    locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+    _require_status(locked, *allowed)
+    return locked
+
+
 def _require_status(suggestion: Suggestion, *allowed: str) -> None:
     if suggestion.status not in allowed:
         raise Conflict(
@@ -251,17 +258,24 @@ def do_submit_suggestion(data: SuggestionInput, *, actor: Any, files: Iterable[A
 # --- lifecycle ---------------------------------------------------------------------------------------------------
 
 
+def _decide(suggestion: Suggestion, status: str, actor: Any, kind: str, message: str) -> None:
+    """Record the office's decision on a suggestion (its status, when, the deadline of the next step), check the
+    actor may still change it, and tell the author (`kind` and `message` of the notification)."""
+    suggestion.status = status
+    suggestion.decided_at = _now()
+    _set_deadline(suggestion, _today())
+    suggestion.save()
+    require(actor, Action.CHANGE, suggestion)
+    _tell_author(suggestion, kind, message)
+
+
 def do_accept_suggestion(suggestion: Suggestion, *, actor: Any) -> Suggestion:
     require(actor, Action.CHANGE, suggestion)
     with transaction.atomic(), acting(actor):
-        suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
-        _require_status(suggestion, SuggestionStatus.RECEIVED)
-        suggestion.status = SuggestionStatus.ACCEPTED
-        suggestion.decided_at = _now()
-        _set_deadline(suggestion, _today())
-        suggestion.save()
-        require(actor, Action.CHANGE, suggestion)
-        _tell_author(suggestion, "forum.suggestion_accepted", _("Your suggestion was accepted"))
+        suggestion = _locked_in(suggestion, SuggestionStatus.RECEIVED)
+        _decide(
+            suggestion, SuggestionStatus.ACCEPTED, actor, "forum.suggestion_accepted", _("Your suggestion was accepted")
+        )
     return suggestion
 
 
@@ -272,15 +286,11 @@ def do_decline_suggestion(suggestion: Suggestion, *, reason: str, note: str = ""
     if len(note) > NOTE_MAX:
         raise ValidationError({"note": _("At most %(n)s characters.") % {"n": NOTE_MAX}})
     with transaction.atomic(), acting(actor):
-        suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
-        _require_status(suggestion, SuggestionStatus.RECEIVED, SuggestionStatus.ACCEPTED)
-        suggestion.status = SuggestionStatus.DECLINED
+        suggestion = _locked_in(suggestion, SuggestionStatus.RECEIVED, SuggestionStatus.ACCEPTED)
         suggestion.decline_reason, suggestion.decline_note = reason, note
-        suggestion.decided_at = _now()
-        _set_deadline(suggestion, _today())
-        suggestion.save()
-        require(actor, Action.CHANGE, suggestion)
-        _tell_author(suggestion, "forum.suggestion_declined", _("Your suggestion was declined"))
+        _decide(
+            suggestion, SuggestionStatus.DECLINED, actor, "forum.suggestion_declined", _("Your suggestion was declined")
+        )
     return suggestion
 
 
@@ -294,8 +304,7 @@ def do_assign_suggestion(
     if domain and domain not in Domain.values:
         raise ValidationError({"domain": _("Unknown domain.")})
     with transaction.atomic(), acting(actor):
-        suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
-        _require_status(suggestion, SuggestionStatus.ACCEPTED, SuggestionStatus.ASSIGNED)
+        suggestion = _locked_in(suggestion, SuggestionStatus.ACCEPTED, SuggestionStatus.ASSIGNED)
         suggestion.status = SuggestionStatus.ASSIGNED
         suggestion.assigned_city, suggestion.assigned_domain = city, domain
         suggestion.assigned_at = _now()
@@ -325,8 +334,7 @@ def do_answer_suggestion(suggestion: Suggestion, *, answer: str, actor: Any) -> 
     if len(answer) > TEXT_MAX:
         raise ValidationError({"answer": _("At most %(n)s characters.") % {"n": TEXT_MAX}})
     with transaction.atomic(), acting(actor):
-        suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
-        _require_status(suggestion, SuggestionStatus.ASSIGNED)
+        suggestion = _locked_in(suggestion, SuggestionStatus.ASSIGNED)
         suggestion.status = SuggestionStatus.ANSWERED
         suggestion.answer, suggestion.answered_by, suggestion.answered_at = answer, actor, _now()
         _set_deadline(suggestion, _today())
@@ -350,8 +358,7 @@ def do_close_suggestion(suggestion: Suggestion, *, actor: Any) -> Suggestion:
     else:
         require(actor, Action.VIEW, suggestion)
     with transaction.atomic(), acting(actor):
-        suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
-        _require_status(suggestion, SuggestionStatus.ANSWERED)
+        suggestion = _locked_in(suggestion, SuggestionStatus.ANSWERED)
         suggestion.status = SuggestionStatus.CLOSED
         suggestion.closed_at = _now()
         suggestion.save()
@@ -508,36 +515,28 @@ def check_deadlines(today: date | None = None) -> dict[str, int]:
                     )
             state = engine.due_state(suggestion.due_on, today, remind_within=REMIND_WITHIN_WORKING_DAYS)
             if state.overdue and suggestion.escalated_for != suggestion.due_on:
-                notify(
-                    office_users(),
-                    kind="forum.suggestion_overdue",
-                    subject=_("Overdue since %(date)s (%(status)s): %(title)s")
-                    % {
-                        "date": suggestion.due_on.isoformat(),
-                        "status": suggestion.get_status_display(),
-                        "title": suggestion.title[:100],
-                    },
-                    url=suggestion.get_absolute_url(),
-                    obj=suggestion,
-                )
-                Suggestion.objects.filter(pk=suggestion.pk).update(escalated_for=suggestion.due_on)
+                subject = _("Overdue since %(date)s (%(status)s): %(title)s")
+                _notify_due(suggestion, office_users(), "forum.suggestion_overdue", subject, mark="escalated_for")
                 counts["escalated"] += 1
             elif state.remind and suggestion.reminded_for != suggestion.due_on:
-                notify(
-                    responsible_users(suggestion),
-                    kind="forum.suggestion_due",
-                    subject=_("Due on %(date)s (%(status)s): %(title)s")
-                    % {
-                        "date": suggestion.due_on.isoformat(),
-                        "status": suggestion.get_status_display(),
-                        "title": suggestion.title[:100],
-                    },
-                    url=suggestion.get_absolute_url(),
-                    obj=suggestion,
+                subject = _("Due on %(date)s (%(status)s): %(title)s")
+                _notify_due(
+                    suggestion, responsible_users(suggestion), "forum.suggestion_due", subject, mark="reminded_for"
                 )
-                Suggestion.objects.filter(pk=suggestion.pk).update(reminded_for=suggestion.due_on)
                 counts["reminded"] += 1
     return counts
+
+
+def _notify_due(suggestion: Suggestion, users, kind: str, subject: str, *, mark: str) -> None:
+    """Tell `users` about a suggestion's due date (`subject` with its date, status and title) and record on the row's
+    `mark` field that this due date has been notified, so that the next check does not send it again."""
+    values = {
+        "date": suggestion.due_on.isoformat(),
+        "status": suggestion.get_status_display(),
+        "title": suggestion.title[:100],
+    }
+    notify(users, kind=kind, subject=subject % values, url=suggestion.get_absolute_url(), obj=suggestion)
+    Suggestion.objects.filter(pk=suggestion.pk).update(**{mark: suggestion.due_on})
 
 
 def is_overdue(suggestion: Suggestion, today: date | None = None) -> bool:

@@ -20,7 +20,7 @@ from metrocoop.core.attachments import attachments_of
 from metrocoop.core.choices import OrganisationKind
 from metrocoop.core.models import Organisation
 from metrocoop.core.permissions import Action, acts_region_wide, can, can_any, restrict
-from metrocoop.forum import services
+from metrocoop.forum import models, services
 from metrocoop.forum.choices import OPEN_STATUSES, Moderation, SuggestionStatus
 from metrocoop.forum.filtersets import SuggestionFilterSet
 from metrocoop.forum.forms import (
@@ -34,21 +34,12 @@ from metrocoop.forum.forms import (
     ResearchProposalForm,
     SuggestionForm,
 )
-from metrocoop.forum.models import (
-    DigestPreference,
-    DuplicateCandidate,
-    ForumEvent,
-    ProgrammeItem,
-    ResearchProject,
-    Suggestion,
-    SuggestionVote,
-)
 from metrocoop.forum.policies import ANSWER, REPORT, VOTE
 
 
 def _suggestions(user):
     return (
-        restrict(Suggestion.objects.all(), user)
+        restrict(models.Suggestion.objects.all(), user)
         .select_related("author", "organisation", "assigned_city")
         .prefetch_related("cities")
         .annotate(vote_count=Count("votes", distinct=True))
@@ -58,10 +49,10 @@ def _suggestions(user):
 
 def index(request):
     latest = list(_suggestions(request.user).filter(merged_into__isnull=True)[:8])
-    research = restrict(ResearchProject.objects.select_related("organisation", "fund_project"), request.user)
-    events = restrict(ForumEvent.objects.select_related("city"), request.user)
+    research = restrict(models.ResearchProject.objects.select_related("organisation", "fund_project"), request.user)
+    events = restrict(models.ForumEvent.objects.select_related("city"), request.user)
     counts = dict(
-        restrict(Suggestion.objects.all(), request.user)
+        restrict(models.Suggestion.objects.all(), request.user)
         .values_list("status")
         .annotate(n=Count("id"))
         .values_list("status", "n")
@@ -77,7 +68,7 @@ def index(request):
             "statuses": statuses,
             "today": timezone.localdate(),
             "is_moderator": acts_region_wide(request.user),
-            "can_propose": can_any(request.user, Action.ADD, ResearchProject),
+            "can_propose": can_any(request.user, Action.ADD, models.ResearchProject),
         },
     )
 
@@ -90,7 +81,7 @@ def suggestions(request):
 
 @login_required
 def suggestion_new(request):
-    if not can_any(request.user, Action.ADD, Suggestion):
+    if not can_any(request.user, Action.ADD, models.Suggestion):
         raise PermissionDenied
     form = SuggestionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -120,9 +111,9 @@ def suggestion_detail(request, pk):
     suggestion = get_object_or_404(_suggestions(request.user), pk=pk)
     user = request.user
     duplicates = restrict(
-        DuplicateCandidate.objects.filter(suggestion=suggestion, dismissed=False).select_related("other"), user
-    ).filter(other__in=restrict(Suggestion.objects.all(), user))
-    voted = user.is_authenticated and SuggestionVote.objects.filter(suggestion=suggestion, voter=user).exists()
+        models.DuplicateCandidate.objects.filter(suggestion=suggestion, dismissed=False).select_related("other"), user
+    ).filter(other__in=restrict(models.Suggestion.objects.all(), user))
+    voted = user.is_authenticated and models.SuggestionVote.objects.filter(suggestion=suggestion, voter=user).exists()
     is_office = can(user, Action.CHANGE, suggestion)
     context = {
         "s": suggestion,
@@ -201,7 +192,7 @@ def suggestion_step(request, pk, step):
             target = reverse("forum:moderation")
         elif step == "dismiss":
             candidate = get_object_or_404(
-                DuplicateCandidate, suggestion=suggestion, other_id=request.POST.get("other", "0")
+                models.DuplicateCandidate, suggestion=suggestion, other_id=request.POST.get("other", "0")
             )
             services.do_dismiss_duplicate(candidate, actor=user)
         else:
@@ -225,7 +216,7 @@ def moderation(request):
         .prefetch_related("reports")
     )
     duplicates = (
-        DuplicateCandidate.objects.filter(dismissed=False, suggestion__merged_into__isnull=True)
+        models.DuplicateCandidate.objects.filter(dismissed=False, suggestion__merged_into__isnull=True)
         .exclude(suggestion__status__in=[SuggestionStatus.CLOSED, SuggestionStatus.DECLINED])
         .select_related("suggestion", "other")
     )
@@ -240,7 +231,8 @@ def moderation(request):
 
 def research_detail(request, pk):
     project = get_object_or_404(
-        restrict(ResearchProject.objects.select_related("organisation", "lead", "fund_project"), request.user), pk=pk
+        restrict(models.ResearchProject.objects.select_related("organisation", "lead", "fund_project"), request.user),
+        pk=pk,
     )
     fund_project = None
     if project.fund_project_id:
@@ -262,7 +254,7 @@ def research_detail(request, pk):
 
 @login_required
 def research_new(request):
-    if not can_any(request.user, Action.ADD, ResearchProject):
+    if not can_any(request.user, Action.ADD, models.ResearchProject):
         raise PermissionDenied
     societies = Organisation.objects.filter(kind=OrganisationKind.RESEARCH_SOCIETY).order_by("code")
     own = Organisation.objects.filter(role_assignments__user=request.user, kind=OrganisationKind.RESEARCH_SOCIETY)
@@ -290,7 +282,7 @@ def research_new(request):
 @login_required
 @require_POST
 def research_advance(request, pk):
-    project = get_object_or_404(restrict(ResearchProject.objects.all(), request.user), pk=pk)
+    project = get_object_or_404(restrict(models.ResearchProject.objects.all(), request.user), pk=pk)
     form = ResearchAdvanceForm(request.POST)
     form.is_valid()
     try:
@@ -307,8 +299,8 @@ def research_advance(request, pk):
 
 def event_detail(request, pk):
     event = get_object_or_404(
-        restrict(ForumEvent.objects.select_related("city"), request.user).prefetch_related(
-            Prefetch("programme", queryset=ProgrammeItem.objects.prefetch_related("speakers")), "speakers"
+        restrict(models.ForumEvent.objects.select_related("city"), request.user).prefetch_related(
+            Prefetch("programme", queryset=models.ProgrammeItem.objects.prefetch_related("speakers")), "speakers"
         ),
         pk=pk,
     )
@@ -322,7 +314,7 @@ def event_detail(request, pk):
 
 @login_required
 def digest_preference(request):
-    current = DigestPreference.objects.filter(user=request.user).first()
+    current = models.DigestPreference.objects.filter(user=request.user).first()
     form = DigestForm(request.POST or None, initial={"frequency": current.frequency if current else "daily"})
     if request.method == "POST" and form.is_valid():
         services.do_set_digest_frequency(form.cleaned_data["frequency"], actor=request.user)

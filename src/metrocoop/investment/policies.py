@@ -11,59 +11,50 @@ from django.db.models import Q
 
 from metrocoop.core.audit import audited
 from metrocoop.core.permissions import OFFICE, OFFICE_AND_LIAISONS, SIGNED_IN_ROLES, Action, Policy, register
-from metrocoop.investment.models import (
-    Chain,
-    Enterprise,
-    LandQuotaTransfer,
-    Lead,
-    LeadConflict,
-    Link,
-    Park,
-    ParkPhase,
-    ParkYear,
-    PromotionEvent,
-    Relocation,
-    RelocationTaxYear,
-    Segment,
-    SharingRule,
-)
+from metrocoop.investment import models
 
 OFFICE_WRITES = {Action.ADD: OFFICE, Action.CHANGE: OFFICE, Action.DELETE: OFFICE}
 CITY_WRITES = {Action.VIEW: SIGNED_IN_ROLES, Action.ADD: OFFICE_AND_LIAISONS, Action.CHANGE: OFFICE_AND_LIAISONS}
 # Shared with the area: every signed-in role reads every row (writes stay scoped to the row's city).
 AREA = SIGNED_IN_ROLES
 
-for model in (Chain, Segment, Link, SharingRule):
+for model in (models.Chain, models.Segment, models.Link, models.SharingRule):
     register(model, Policy(public=Q(), roles=OFFICE_WRITES))
 register(
-    Enterprise, Policy(city="city", roles={**CITY_WRITES, Action.DELETE: OFFICE_AND_LIAISONS}, regional_readers=AREA)
+    models.Enterprise,
+    Policy(city="city", roles={**CITY_WRITES, Action.DELETE: OFFICE_AND_LIAISONS}, regional_readers=AREA),
 )
-register(Lead, Policy(city="city", roles=CITY_WRITES, regional_readers=AREA))
-register(LeadConflict, Policy(roles={Action.VIEW: SIGNED_IN_ROLES, Action.CHANGE: OFFICE}, regional_readers=AREA))
+register(models.Lead, Policy(city="city", roles=CITY_WRITES, regional_readers=AREA))
 register(
-    PromotionEvent, Policy(city="host_city", public=Q(), roles={**CITY_WRITES, Action.DELETE: OFFICE_AND_LIAISONS})
+    models.LeadConflict, Policy(roles={Action.VIEW: SIGNED_IN_ROLES, Action.CHANGE: OFFICE}, regional_readers=AREA)
 )
-register(Relocation, Policy(city="destination", roles=CITY_WRITES, regional_readers=AREA))
-register(RelocationTaxYear, Policy(city="relocation__destination", roles=CITY_WRITES, regional_readers=AREA))
-register(Park, Policy(city="host", public=Q(), roles={**CITY_WRITES, Action.ADD: OFFICE}))
-register(ParkPhase, Policy(city="park__host", public=Q(), roles={**OFFICE_WRITES}))
-register(ParkYear, Policy(city="park__host", roles=CITY_WRITES, regional_readers=AREA))
-register(LandQuotaTransfer, Policy(roles={Action.VIEW: SIGNED_IN_ROLES, Action.ADD: OFFICE}, regional_readers=AREA))
+register(
+    models.PromotionEvent,
+    Policy(city="host_city", public=Q(), roles={**CITY_WRITES, Action.DELETE: OFFICE_AND_LIAISONS}),
+)
+register(models.Relocation, Policy(city="destination", roles=CITY_WRITES, regional_readers=AREA))
+register(models.RelocationTaxYear, Policy(city="relocation__destination", roles=CITY_WRITES, regional_readers=AREA))
+register(models.Park, Policy(city="host", public=Q(), roles={**CITY_WRITES, Action.ADD: OFFICE}))
+register(models.ParkPhase, Policy(city="park__host", public=Q(), roles={**OFFICE_WRITES}))
+register(models.ParkYear, Policy(city="park__host", roles=CITY_WRITES, regional_readers=AREA))
+register(
+    models.LandQuotaTransfer, Policy(roles={Action.VIEW: SIGNED_IN_ROLES, Action.ADD: OFFICE}, regional_readers=AREA)
+)
 
 for model in (
-    Chain,
-    Segment,
-    Link,
-    SharingRule,
-    Enterprise,
-    Lead,
-    LeadConflict,
-    PromotionEvent,
-    Relocation,
-    RelocationTaxYear,
-    Park,
-    ParkPhase,
-    ParkYear,
-    LandQuotaTransfer,
+    models.Chain,
+    models.Segment,
+    models.Link,
+    models.SharingRule,
+    models.Enterprise,
+    models.Lead,
+    models.LeadConflict,
+    models.PromotionEvent,
+    models.Relocation,
+    models.RelocationTaxYear,
+    models.Park,
+    models.ParkPhase,
+    models.ParkYear,
+    models.LandQuotaTransfer,
 ):
     audited(model)

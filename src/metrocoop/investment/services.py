@@ -32,24 +32,8 @@ from metrocoop.core.errors import Conflict
 from metrocoop.core.models import City, RoleAssignment, User
 from metrocoop.core.notifications import notify
 from metrocoop.core.permissions import Action, require
-from metrocoop.investment import creditcode, engine
+from metrocoop.investment import creditcode, engine, models
 from metrocoop.investment.choices import ConflictStatus, LeadStatus
-from metrocoop.investment.models import (
-    Chain,
-    Enterprise,
-    LandQuotaTransfer,
-    Lead,
-    LeadConflict,
-    Link,
-    Park,
-    ParkPhase,
-    ParkYear,
-    PromotionEvent,
-    Relocation,
-    RelocationTaxYear,
-    Segment,
-    SharingRule,
-)
 from metrocoop.ledger import engine as ledger_engine
 from metrocoop.ledger.choices import AccountKind
 from metrocoop.ledger.services import ensure_account, post_transfers
@@ -128,12 +112,12 @@ def _post(client_id: str, *, payer: City, payee: City, amount_fen: int, code: st
 # --- chains --------------------------------------------------------------------------------------------------------
 
 
-def do_save_chain(tree: Mapping[str, Any], *, actor: Any) -> Chain:
+def do_save_chain(tree: Mapping[str, Any], *, actor: Any) -> models.Chain:
     """Create or update a chain with its segments and links from a nested dict (idempotent by codes):
     {"code", "name_zh", "name_en", "segments": [{"position", "name_zh", "name_en", "links": [{"code", "name_zh",
     "name_en", "industry_codes": [...]}]}]}. Office only."""
     with transaction.atomic(), acting(actor):
-        chain = Chain.objects.filter(code=tree["code"]).first() or Chain(code=tree["code"])
+        chain = models.Chain.objects.filter(code=tree["code"]).first() or models.Chain(code=tree["code"])
         require(actor, Action.CHANGE if chain.pk else Action.ADD, chain)
         chain.name_zh, chain.name_en = tree["name_zh"], tree["name_en"]
         chain.description = tree.get("description", "")
@@ -141,7 +125,7 @@ def do_save_chain(tree: Mapping[str, Any], *, actor: Any) -> Chain:
         chain.full_clean()
         chain.save()
         for si, seg in enumerate(tree.get("segments", [])):
-            segment, _ = Segment.objects.update_or_create(
+            segment, _ = models.Segment.objects.update_or_create(
                 chain=chain,
                 name_zh=seg["name_zh"],
                 defaults={"position": seg["position"], "name_en": seg["name_en"], "sort_order": si},
@@ -150,7 +134,7 @@ def do_save_chain(tree: Mapping[str, Any], *, actor: Any) -> Chain:
                 for code in ln.get("industry_codes", []):
                     if not _valid_industry_code(code):
                         raise _error("industry_codes", f"not a GB/T 4754 code: {code}", f"不是 GB/T 4754 代码：{code}")
-                Link.objects.update_or_create(
+                models.Link.objects.update_or_create(
                     code=ln["code"],
                     defaults={
                         "segment": segment,
@@ -182,22 +166,22 @@ def _checked_code(code: str) -> tuple[str, str]:
     return code.strip(), result.warning or ""
 
 
-def _apply_enterprise(enterprise: Enterprise, data: Mapping[str, Any]) -> list[Link] | None:
+def _apply_enterprise(enterprise: models.Enterprise, data: Mapping[str, Any]) -> list[models.Link] | None:
     for name in ("name_zh", "name_en", "size_band", "city"):
         if name in data:
             setattr(enterprise, name, data[name])
     if "credit_code" in data:
         enterprise.credit_code, enterprise.credit_code_warning = _checked_code(data["credit_code"])
-        clash = Enterprise.objects.filter(credit_code=enterprise.credit_code).exclude(pk=enterprise.pk).exists()
+        clash = models.Enterprise.objects.filter(credit_code=enterprise.credit_code).exclude(pk=enterprise.pk).exists()
         if clash:
             raise Conflict({"credit_code": ["该信用代码已登记 / this credit code is already registered"]})
     enterprise.full_clean(exclude=["links"])
     return list(data["links"]) if "links" in data else None
 
 
-def do_create_enterprise(data: Mapping[str, Any], *, actor: Any) -> Enterprise:
+def do_create_enterprise(data: Mapping[str, Any], *, actor: Any) -> models.Enterprise:
     _reject_unknown(data, ENTERPRISE_FIELDS)
-    enterprise = Enterprise()
+    enterprise = models.Enterprise()
     with transaction.atomic(), acting(actor):
         links = _apply_enterprise(enterprise, data)
         require(actor, Action.ADD, enterprise)
@@ -208,7 +192,7 @@ def do_create_enterprise(data: Mapping[str, Any], *, actor: Any) -> Enterprise:
     return enterprise
 
 
-def do_update_enterprise(enterprise: Enterprise, data: Mapping[str, Any], *, actor: Any) -> Enterprise:
+def do_update_enterprise(enterprise: models.Enterprise, data: Mapping[str, Any], *, actor: Any) -> models.Enterprise:
     _reject_unknown(data, ENTERPRISE_FIELDS)
     with transaction.atomic(), acting(actor):
         require(actor, Action.CHANGE, enterprise)
@@ -220,7 +204,7 @@ def do_update_enterprise(enterprise: Enterprise, data: Mapping[str, Any], *, act
     return enterprise
 
 
-def do_delete_enterprise(enterprise: Enterprise, *, actor: Any) -> None:
+def do_delete_enterprise(enterprise: models.Enterprise, *, actor: Any) -> None:
     with transaction.atomic(), acting(actor):
         require(actor, Action.DELETE, enterprise)
         if enterprise.relocations.exists():
@@ -235,13 +219,13 @@ LEAD_FIELDS = ("city", "target_name", "target_credit_code", "target_country", "l
 LEAD_CHANGE_FIELDS = ("status", "note", "target_country")
 
 
-def do_register_lead(data: Mapping[str, Any], *, actor: Any) -> Lead:
+def do_register_lead(data: Mapping[str, Any], *, actor: Any) -> models.Lead:
     """Register a lead; when another city already pursues the same target, both are told and the rule decides."""
     _reject_unknown(data, LEAD_FIELDS)
     code = (data.get("target_credit_code") or "").strip()
     if code:
         _checked_code(code)
-    lead = Lead(
+    lead = models.Lead(
         city=data["city"],
         target_name=data["target_name"].strip(),
         target_credit_code=code,
@@ -262,7 +246,7 @@ def do_register_lead(data: Mapping[str, Any], *, actor: Any) -> Lead:
     return lead
 
 
-def do_update_lead(lead: Lead, data: Mapping[str, Any], *, actor: Any) -> Lead:
+def do_update_lead(lead: models.Lead, data: Mapping[str, Any], *, actor: Any) -> models.Lead:
     """Change a lead's status or note (withdrawing it may end a conflict)."""
     _reject_unknown(data, LEAD_CHANGE_FIELDS)
     with transaction.atomic(), acting(actor):
@@ -277,9 +261,9 @@ def do_update_lead(lead: Lead, data: Mapping[str, Any], *, actor: Any) -> Lead:
     return lead
 
 
-def _claims(leads: list[Lead]) -> list[engine.LeadClaim]:
+def _claims(leads: list[models.Lead]) -> list[engine.LeadClaim]:
     held = set(
-        Enterprise.links.through.objects.filter(
+        models.Enterprise.links.through.objects.filter(
             link_id__in={lead.link_id for lead in leads}, enterprise__city_id__in={lead.city_id for lead in leads}
         ).values_list("enterprise__city_id", "link_id")
     )
@@ -294,12 +278,12 @@ def _claims(leads: list[Lead]) -> list[engine.LeadClaim]:
     ]
 
 
-def _coordinate(key: str, *, actor: Any) -> LeadConflict | None:
+def _coordinate(key: str, *, actor: Any) -> models.LeadConflict | None:
     """Find, open, re-decide or close the conflict over one target. Cities newly drawn in are notified."""
     active = list(
-        Lead.objects.select_for_update().filter(target_key=key, status=LeadStatus.ACTIVE).select_related("city")
+        models.Lead.objects.select_for_update().filter(target_key=key, status=LeadStatus.ACTIVE).select_related("city")
     )
-    conflict = LeadConflict.objects.select_for_update().filter(target_key=key).first()
+    conflict = models.LeadConflict.objects.select_for_update().filter(target_key=key).first()
     cities = {lead.city_id for lead in active}
     if len(cities) < 2:
         if conflict is not None and conflict.status == ConflictStatus.OPEN:
@@ -313,9 +297,9 @@ def _coordinate(key: str, *, actor: Any) -> LeadConflict | None:
         return conflict
     created = conflict is None
     if created:
-        conflict = LeadConflict.objects.create(target_key=key, target_name=active[-1].target_name, rule="")
+        conflict = models.LeadConflict.objects.create(target_key=key, target_name=active[-1].target_name, rule="")
     before = set(conflict.leads.values_list("city_id", flat=True))
-    Lead.objects.filter(pk__in=[lead.pk for lead in active]).update(conflict=conflict)
+    models.Lead.objects.filter(pk__in=[lead.pk for lead in active]).update(conflict=conflict)
     office = conflict.office_choice_id if conflict.office_choice_id in {lead.pk for lead in active} else None
     decision = engine.decide_lead(_claims(active), office_choice=office)
     conflict.status = ConflictStatus.OPEN
@@ -340,7 +324,7 @@ def _coordinate(key: str, *, actor: Any) -> LeadConflict | None:
     return conflict
 
 
-def do_decide_conflict(conflict: LeadConflict, lead: Lead | None, *, actor: Any) -> LeadConflict:
+def do_decide_conflict(conflict: models.LeadConflict, lead: models.Lead | None, *, actor: Any) -> models.LeadConflict:
     """The office names the leading city (or clears its decision with None); the rule then reads "office"."""
     with transaction.atomic(), acting(actor):
         require(actor, Action.CHANGE, conflict)
@@ -358,7 +342,9 @@ def do_decide_conflict(conflict: LeadConflict, lead: Lead | None, *, actor: Any)
 EVENT_FIELDS = ("title", "host_city", "partner_cities", "chains", "country", "venue", "held_on", "note")
 
 
-def _save_event(event: PromotionEvent, data: Mapping[str, Any], *, actor: Any, adding: bool) -> PromotionEvent:
+def _save_event(
+    event: models.PromotionEvent, data: Mapping[str, Any], *, actor: Any, adding: bool
+) -> models.PromotionEvent:
     _reject_unknown(data, EVENT_FIELDS)
     with transaction.atomic(), acting(actor):
         if not adding:
@@ -378,15 +364,15 @@ def _save_event(event: PromotionEvent, data: Mapping[str, Any], *, actor: Any, a
     return event
 
 
-def do_create_event(data: Mapping[str, Any], *, actor: Any) -> PromotionEvent:
-    return _save_event(PromotionEvent(), data, actor=actor, adding=True)
+def do_create_event(data: Mapping[str, Any], *, actor: Any) -> models.PromotionEvent:
+    return _save_event(models.PromotionEvent(), data, actor=actor, adding=True)
 
 
-def do_update_event(event: PromotionEvent, data: Mapping[str, Any], *, actor: Any) -> PromotionEvent:
+def do_update_event(event: models.PromotionEvent, data: Mapping[str, Any], *, actor: Any) -> models.PromotionEvent:
     return _save_event(event, data, actor=actor, adding=False)
 
 
-def do_delete_event(event: PromotionEvent, *, actor: Any) -> None:
+def do_delete_event(event: models.PromotionEvent, *, actor: Any) -> None:
     with transaction.atomic(), acting(actor):
         require(actor, Action.DELETE, event)
         event.partner_cities.clear()
@@ -397,12 +383,12 @@ def do_delete_event(event: PromotionEvent, *, actor: Any) -> None:
 # --- relocations ---------------------------------------------------------------------------------------------------
 
 
-def rule_in_force(day: date) -> SharingRule | None:
-    return SharingRule.objects.filter(valid_from__lte=day).order_by("-valid_from").first()
+def rule_in_force(day: date) -> models.SharingRule | None:
+    return models.SharingRule.objects.filter(valid_from__lte=day).order_by("-valid_from").first()
 
 
-def do_save_rule(data: Mapping[str, Any], *, actor: Any) -> SharingRule:
-    rule = SharingRule.objects.filter(valid_from=data["valid_from"]).first() or SharingRule()
+def do_save_rule(data: Mapping[str, Any], *, actor: Any) -> models.SharingRule:
+    rule = models.SharingRule.objects.filter(valid_from=data["valid_from"]).first() or models.SharingRule()
     with transaction.atomic(), acting(actor):
         require(actor, Action.CHANGE if rule.pk else Action.ADD, rule)
         for name, value in data.items():
@@ -415,16 +401,16 @@ def do_save_rule(data: Mapping[str, Any], *, actor: Any) -> SharingRule:
 RELOCATION_FIELDS = ("enterprise", "destination", "moved_on", "first_sharing_year", "cap_basis_fen", "note")
 
 
-def do_register_relocation(data: Mapping[str, Any], *, actor: Any) -> Relocation:
+def do_register_relocation(data: Mapping[str, Any], *, actor: Any) -> models.Relocation:
     """Register a firm moving into the destination city: the rule in force on the move date applies, the firm is
     now the destination's, and the origin city's liaisons (and the office) are notified (安商稳商)."""
     _reject_unknown(data, RELOCATION_FIELDS)
-    enterprise: Enterprise = data["enterprise"]
+    enterprise: models.Enterprise = data["enterprise"]
     moved_on: date = data["moved_on"]
     rule = rule_in_force(moved_on)
     if rule is None:
         raise _error("moved_on", "no sharing rule is in force on that date", "该日期没有有效的利税分享规则")
-    relocation = Relocation(
+    relocation = models.Relocation(
         enterprise=enterprise,
         origin_id=enterprise.city_id,
         destination=data["destination"],
@@ -457,14 +443,16 @@ def do_register_relocation(data: Mapping[str, Any], *, actor: Any) -> Relocation
     return relocation
 
 
-def relocation_rule(relocation: Relocation) -> engine.RelocationRule:
+def relocation_rule(relocation: models.Relocation) -> engine.RelocationRule:
     r = relocation.rule
     return engine.RelocationRule(
         origin_share=Fraction(str(r.origin_share)), years=r.years, extension_years=r.extension_years
     )
 
 
-def relocation_schedule(relocation: Relocation, taxes: Mapping[int, int] | None = None) -> engine.RelocationSchedule:
+def relocation_schedule(
+    relocation: models.Relocation, taxes: Mapping[int, int] | None = None
+) -> engine.RelocationSchedule:
     if taxes is None:
         taxes = {ty.year: ty.tax_fen for ty in relocation.tax_years.all()}
     return engine.relocation_shares(
@@ -477,14 +465,18 @@ def relocation_schedule(relocation: Relocation, taxes: Mapping[int, int] | None 
     )
 
 
-def do_enter_relocation_tax(relocation: Relocation, *, year: int, tax_fen: int, actor: Any) -> RelocationTaxYear:
+def do_enter_relocation_tax(
+    relocation: models.Relocation, *, year: int, tax_fen: int, actor: Any
+) -> models.RelocationTaxYear:
     """The destination enters the moved firm's local tax of a year; the origin's share is computed by the rule and
     posted at once. Years go in order (the cap depends on the years before), and a posted year is final."""
     with transaction.atomic(), acting(actor):
         relocation = (
-            Relocation.objects.select_for_update().select_related("origin", "destination", "rule").get(pk=relocation.pk)
+            models.Relocation.objects.select_for_update()
+            .select_related("origin", "destination", "rule")
+            .get(pk=relocation.pk)
         )
-        row = RelocationTaxYear(relocation=relocation, year=year, tax_fen=tax_fen)
+        row = models.RelocationTaxYear(relocation=relocation, year=year, tax_fen=tax_fen)
         require(actor, Action.ADD, row)
         existing = {ty.year: ty for ty in relocation.tax_years.all()}
         if year in existing:
@@ -537,7 +529,7 @@ PHASE_FIELDS = (
 )
 
 
-def agreement_of(park: Park, phases: Iterable[ParkPhase] | None = None) -> engine.ParkAgreement:
+def agreement_of(park: models.Park, phases: Iterable[models.ParkPhase] | None = None) -> engine.ParkAgreement:
     host, partner = park.host.code, park.partner.code
     rows = list(phases if phases is not None else park.phases.all())
     return engine.ParkAgreement(
@@ -558,11 +550,11 @@ def agreement_of(park: Park, phases: Iterable[ParkPhase] | None = None) -> engin
     )
 
 
-def _set_phases(park: Park, phases: list[Mapping[str, Any]], *, actor: Any) -> None:
+def _set_phases(park: models.Park, phases: list[Mapping[str, Any]], *, actor: Any) -> None:
     rows = []
     for p in phases:
         _reject_unknown(p, PHASE_FIELDS)
-        rows.append(ParkPhase(park=park, **{k: p.get(k) for k in PHASE_FIELDS}))
+        rows.append(models.ParkPhase(park=park, **{k: p.get(k) for k in PHASE_FIELDS}))
     try:
         engine.check_phases(agreement_of(park, rows))
     except engine.SharingError as exc:
@@ -588,12 +580,12 @@ def _set_phases(park: Park, phases: list[Mapping[str, Any]], *, actor: Any) -> N
         row.save()
 
 
-def do_create_park(data: Mapping[str, Any], *, actor: Any) -> Park:
+def do_create_park(data: Mapping[str, Any], *, actor: Any) -> models.Park:
     """The office records a park and its agreement (data["phases"]: a list of phase dicts)."""
     phases = list(data.get("phases", []))
     fields = {k: v for k, v in data.items() if k != "phases"}
     _reject_unknown(fields, PARK_FIELDS)
-    park = Park(**fields)
+    park = models.Park(**fields)
     with transaction.atomic(), acting(actor):
         require(actor, Action.ADD, park)
         park.full_clean()
@@ -603,7 +595,7 @@ def do_create_park(data: Mapping[str, Any], *, actor: Any) -> Park:
     return park
 
 
-def do_update_park(park: Park, data: Mapping[str, Any], *, actor: Any) -> Park:
+def do_update_park(park: models.Park, data: Mapping[str, Any], *, actor: Any) -> models.Park:
     """Host or office change the park's names and agreement title; the phases only the office."""
     phases = data.get("phases")
     fields = {k: v for k, v in data.items() if k != "phases"}
@@ -623,13 +615,13 @@ def do_update_park(park: Park, data: Mapping[str, Any], *, actor: Any) -> Park:
 YEAR_FIELDS = ("year", "tax_fen", "gdp_fen", "land_quota_m2")
 
 
-def do_enter_park_year(park: Park, data: Mapping[str, Any], *, actor: Any) -> ParkYear:
+def do_enter_park_year(park: models.Park, data: Mapping[str, Any], *, actor: Any) -> models.ParkYear:
     """The host enters (or corrects, until posted) a year's figures."""
     _reject_unknown(data, YEAR_FIELDS)
     with transaction.atomic(), acting(actor):
-        row = ParkYear.objects.select_for_update().filter(park=park, year=data["year"]).first()
+        row = models.ParkYear.objects.select_for_update().filter(park=park, year=data["year"]).first()
         if row is None:
-            row = ParkYear(park=park, entered_by=actor, **data)
+            row = models.ParkYear(park=park, entered_by=actor, **data)
             require(actor, Action.ADD, row)
         else:
             require(actor, Action.CHANGE, row)
@@ -650,16 +642,16 @@ def do_enter_park_year(park: Park, data: Mapping[str, Any], *, actor: Any) -> Pa
     return row
 
 
-def park_year_result(park: Park, row: ParkYear) -> engine.ParkYearShares:
+def park_year_result(park: models.Park, row: models.ParkYear) -> engine.ParkYearShares:
     figures = {"tax": row.tax_fen, "gdp": row.gdp_fen, "land_quota": row.land_quota_m2}
     return engine.park_year_shares(agreement_of(park), row.year, figures)
 
 
-def do_post_park_year(row: ParkYear, *, actor: Any) -> ParkYear:
+def do_post_park_year(row: models.ParkYear, *, actor: Any) -> models.ParkYear:
     """Compute and fix each side's shares and post the partner's tax share (host → partner) to the ledger.
     Posting a posted year again does nothing."""
     with transaction.atomic(), acting(actor):
-        row = ParkYear.objects.select_for_update().select_related("park__host", "park__partner").get(pk=row.pk)
+        row = models.ParkYear.objects.select_for_update().select_related("park__host", "park__partner").get(pk=row.pk)
         require(actor, Action.CHANGE, row)
         if row.posted_at is not None:
             return row
@@ -685,7 +677,7 @@ def do_post_park_year(row: ParkYear, *, actor: Any) -> ParkYear:
     return row
 
 
-def park_shares(park: Park, year: int) -> dict[str, Any]:
+def park_shares(park: models.Park, year: int) -> dict[str, Any]:
     """{"park", "year", "items": [{"item", "total", <host>, <partner>}]} for a year with figures (the stored shares
     once posted). Raises ParkYear.DoesNotExist when the year has no figures."""
     row = park.years.get(year=year)
@@ -698,7 +690,7 @@ def park_shares(park: Park, year: int) -> dict[str, Any]:
     return {"park": park.code, "year": year, "items": items}
 
 
-def park_explanation(park: Park, year: int) -> dict[str, Any]:
+def park_explanation(park: models.Park, year: int) -> dict[str, Any]:
     row = park.years.get(year=year)
     return row.shares if row.posted_at is not None and row.shares else park_year_result(park, row).to_dict()
 
@@ -708,11 +700,11 @@ def park_explanation(park: Park, year: int) -> dict[str, Any]:
 LAND_FIELDS = ("park", "from_city", "to_city", "quota_m2", "compensation_fen", "agreed_on", "note")
 
 
-def do_register_land_transfer(data: Mapping[str, Any], *, actor: Any) -> LandQuotaTransfer:
+def do_register_land_transfer(data: Mapping[str, Any], *, actor: Any) -> models.LandQuotaTransfer:
     """The office records a land-quota transfer; the receiving city pays the agreed compensation to the giving
     city through the ledger at once (client id by the transfer's id)."""
     _reject_unknown(data, LAND_FIELDS)
-    row = LandQuotaTransfer(registered_by=actor, **data)
+    row = models.LandQuotaTransfer(registered_by=actor, **data)
     with transaction.atomic(), acting(actor):
         require(actor, Action.ADD, row)
         row.full_clean(exclude=["registered_by"])
@@ -734,17 +726,21 @@ def do_register_land_transfer(data: Mapping[str, Any], *, actor: Any) -> LandQuo
 # --- analysis ------------------------------------------------------------------------------------------------------
 
 
-def holdings(chain: Chain | None = None) -> tuple[list[Link], dict[str, dict[str, int]]]:
+def holdings(chain: models.Chain | None = None) -> tuple[list[models.Link], dict[str, dict[str, int]]]:
     """The links (of one chain or all) and {link code: {city code: number of enterprises serving it}}."""
-    links = list(Link.objects.filter(**({"segment__chain": chain} if chain else {})).select_related("segment__chain"))
+    links = list(
+        models.Link.objects.filter(**({"segment__chain": chain} if chain else {})).select_related("segment__chain")
+    )
     counts: dict[str, dict[str, int]] = defaultdict(dict)
-    rows = Enterprise.links.through.objects.filter(link__in=links).values_list("link__code", "enterprise__city__code")
+    rows = models.Enterprise.links.through.objects.filter(link__in=links).values_list(
+        "link__code", "enterprise__city__code"
+    )
     for link, city in rows:
         counts[link][city] = counts[link].get(city, 0) + 1
     return links, dict(counts)
 
 
-def gap_report(chain: Chain | None = None) -> engine.GapReport:
+def gap_report(chain: models.Chain | None = None) -> engine.GapReport:
     links, counts = holdings(chain)
     cities = [c.code for c in City.objects.current_members()]
     return engine.gap_report([link.code for link in links], cities, counts)
@@ -764,4 +760,6 @@ def sector_similarity() -> dict[tuple[str, str], float]:
 
 
 def chains_with_links():
-    return Chain.objects.prefetch_related(Prefetch("segments", queryset=Segment.objects.prefetch_related("links")))
+    return models.Chain.objects.prefetch_related(
+        Prefetch("segments", queryset=models.Segment.objects.prefetch_related("links"))
+    )

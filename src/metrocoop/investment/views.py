@@ -4,6 +4,8 @@ core.permissions, changes through services, figures from the engine."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -78,6 +80,32 @@ def _form_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def _add_form(request, form_class, model, cities: list[City]):
+    """A list page's form to add a `model` row in one of `cities` (bound to a POST): None for a user who may not add
+    one, whose POST is refused."""
+    if not (cities and can_any(request.user, Action.ADD, model)):
+        if request.method == "POST":
+            raise PermissionDenied
+        return None
+    return form_class(request.POST, cities=cities) if request.method == "POST" else form_class(cities=cities)
+
+
+def _submit(request, form, action, success: str, redirect_to: str):
+    """The pattern of the POST-only forms: a valid form's cleaned data goes to `action` (a service call); what the
+    service refuses, or an invalid form, becomes an error message, success the `success` message; then back to
+    `redirect_to`."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, success)
+    else:
+        messages.error(request, " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return HttpResponseRedirect(redirect_to)
 
 
 def index(request):
@@ -270,22 +298,18 @@ def leads(request):
     office = acts_region_wide(request.user)
     decide_forms = {c.pk: DecideForm(conflict=c) for c in conflicts if office and c.status == ConflictStatus.OPEN}
     cities = _my_cities(request.user)
-    form = LeadForm(cities=cities) if cities and can_any(request.user, Action.ADD, Lead) else None
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        form = LeadForm(request.POST, cities=cities)
-        if form.is_valid():
-            try:
-                lead = services.do_register_lead(form.cleaned_data, actor=request.user)
-            except ValidationError as exc:
-                _form_errors(form, exc)
+    form = _add_form(request, LeadForm, Lead, cities)
+    if form is not None and form.is_bound and form.is_valid():
+        try:
+            lead = services.do_register_lead(form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            if lead.conflict_id:
+                messages.warning(request, _("Another city pursues the same target: see the conflict below."))
             else:
-                if lead.conflict_id:
-                    messages.warning(request, _("Another city pursues the same target: see the conflict below."))
-                else:
-                    messages.success(request, _("Lead registered."))
-                return HttpResponseRedirect(reverse("investment:leads"))
+                messages.success(request, _("Lead registered."))
+            return HttpResponseRedirect(reverse("investment:leads"))
     events = restrict(
         PromotionEvent.objects.select_related("host_city").prefetch_related("partner_cities", "chains"), request.user
     )
@@ -311,34 +335,21 @@ def leads(request):
 @require_POST
 def event_create(request):
     form = EventForm(request.POST, cities=_my_cities(request.user))
-    if form.is_valid():
-        try:
-            services.do_create_event(form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Event saved."))
-    else:
-        messages.error(request, " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
-    return HttpResponseRedirect(reverse("investment:leads") + "#events")
+    back = reverse("investment:leads") + "#events"
+    return _submit(request, form, partial(services.do_create_event, actor=request.user), _("Event saved."), back)
 
 
 @login_required
 @require_POST
 def land_transfer_create(request):
-    form = LandTransferForm(request.POST)
-    if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "compensation_yuan"}
-        data["compensation_fen"] = fen(form.cleaned_data["compensation_yuan"])
-        try:
-            services.do_register_land_transfer(data, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Land-quota transfer registered; the compensation is posted."))
-    else:
-        messages.error(request, " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
-    return HttpResponseRedirect(reverse("investment:relocations") + "#land")
+    def register(cleaned):
+        data = {k: v for k, v in cleaned.items() if k != "compensation_yuan"}
+        services.do_register_land_transfer(
+            {**data, "compensation_fen": fen(cleaned["compensation_yuan"])}, actor=request.user
+        )
+
+    done = _("Land-quota transfer registered; the compensation is posted.")
+    return _submit(request, LandTransferForm(request.POST), register, done, reverse("investment:relocations") + "#land")
 
 
 @login_required
@@ -377,21 +388,17 @@ def relocations(request):
         request.user,
     )
     cities = _my_cities(request.user)
-    form = RelocationForm(cities=cities) if cities and can_any(request.user, Action.ADD, Relocation) else None
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        form = RelocationForm(request.POST, cities=cities)
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "cap_basis_yuan"}
-            data["cap_basis_fen"] = fen(form.cleaned_data["cap_basis_yuan"])
-            try:
-                relocation = services.do_register_relocation(data, actor=request.user)
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(request, _("Relocation registered; the origin city is notified."))
-                return HttpResponseRedirect(reverse("investment:relocations") + f"#relocation-{relocation.pk}")
+    form = _add_form(request, RelocationForm, Relocation, cities)
+    if form is not None and form.is_bound and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "cap_basis_yuan"}
+        data["cap_basis_fen"] = fen(form.cleaned_data["cap_basis_yuan"])
+        try:
+            relocation = services.do_register_relocation(data, actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Relocation registered; the origin city is notified."))
+            return HttpResponseRedirect(reverse("investment:relocations") + f"#relocation-{relocation.pk}")
     relocations = list(qs)
     changeable = _changeable(Relocation, relocations, request.user)
     rows = []
@@ -420,22 +427,15 @@ def relocations(request):
 @require_POST
 def relocation_tax(request, pk):
     relocation = get_object_or_404(restrict(Relocation.objects.all(), request.user), pk=pk)
+
+    def enter(data):
+        services.do_enter_relocation_tax(
+            relocation, year=data["year"], tax_fen=fen(data["tax_yuan"]), actor=request.user
+        )
+
     form = TaxYearForm(request.POST, prefix=f"r{pk}")
-    if form.is_valid():
-        try:
-            services.do_enter_relocation_tax(
-                relocation,
-                year=form.cleaned_data["year"],
-                tax_fen=fen(form.cleaned_data["tax_yuan"]),
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Tax entered; the origin's share is posted."))
-    else:
-        messages.error(request, " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
-    return HttpResponseRedirect(reverse("investment:relocations") + f"#relocation-{pk}")
+    done = _("Tax entered; the origin's share is posted.")
+    return _submit(request, form, enter, done, reverse("investment:relocations") + f"#relocation-{pk}")
 
 
 def parks(request):

@@ -10,18 +10,8 @@ from decimal import Decimal
 from django.db import transaction
 
 from metrocoop.core.models import City, User
-from metrocoop.policies import services
+from metrocoop.policies import models, services
 from metrocoop.policies.corpus import CITIES, SOURCE, demo_documents
-from metrocoop.policies.models import (
-    CurationProposal,
-    IndustryCatalogueEntry,
-    PilotReform,
-    PolicyDocument,
-    PolicyRelation,
-    ReformReplication,
-    Topic,
-    TopicProvision,
-)
 
 TOPICS = [
     # code, zh, en, domain, threshold label, unit, direction, amount label, corpus topic
@@ -166,7 +156,7 @@ def _office() -> User:
 
 
 def _load_documents(actor: User) -> int:
-    existing = set(PolicyDocument.objects.values_list("key", flat=True))
+    existing = set(models.PolicyDocument.objects.values_list("key", flat=True))
     created = 0
     for d in demo_documents():
         if d.key in existing:
@@ -190,10 +180,10 @@ def _load_documents(actor: User) -> int:
             actor=actor,
         )
         created += 1
-    docs = {doc.key: doc for doc in PolicyDocument.objects.all()}
+    docs = {doc.key: doc for doc in models.PolicyDocument.objects.all()}
     for d in demo_documents():
         for kind, target in d.relations:
-            if not PolicyRelation.objects.filter(source=docs[d.key], target=docs[target], kind=kind).exists():
+            if not models.PolicyRelation.objects.filter(source=docs[d.key], target=docs[target], kind=kind).exists():
                 services.do_record_relation(docs[d.key], docs[target], kind, actor=actor)
     return created
 
@@ -201,9 +191,9 @@ def _load_documents(actor: User) -> int:
 def _load_topics(actor: User) -> None:
     params = {c.code: c for c in CITIES}
     cities = {c.code: c for c in City.objects.all()}
-    docs = {doc.key: doc for doc in PolicyDocument.objects.all()}
+    docs = {doc.key: doc for doc in models.PolicyDocument.objects.all()}
     for code, zh, en, domain, label, unit, direction, amount_label, corpus_topic in TOPICS:
-        topic, _ = Topic.objects.get_or_create(
+        topic, _ = models.Topic.objects.get_or_create(
             code=code,
             defaults={
                 "name_zh": zh,
@@ -218,7 +208,7 @@ def _load_topics(actor: User) -> None:
         for d in demo_documents():
             if d.topic != corpus_topic or not d.city or d.city not in cities or d.key.endswith(("2018", "2019")):
                 continue
-            if TopicProvision.objects.filter(topic=topic, city=cities[d.city]).exists():
+            if models.TopicProvision.objects.filter(topic=topic, city=cities[d.city]).exists():
                 continue
             p = params[d.city]
             values = {
@@ -249,9 +239,9 @@ def _load_topics(actor: User) -> None:
 
 def _load_reforms(actor: User) -> None:
     cities = {c.code: c for c in City.objects.all()}
-    docs = {doc.key: doc for doc in PolicyDocument.objects.all()}
+    docs = {doc.key: doc for doc in models.PolicyDocument.objects.all()}
     for code, title, origin, domain, introduced, doc_key, statuses in REFORMS:
-        reform, _ = PilotReform.objects.get_or_create(
+        reform, _ = models.PilotReform.objects.get_or_create(
             code=code,
             defaults={
                 "title": title,
@@ -266,7 +256,7 @@ def _load_reforms(actor: User) -> None:
         for city_code, status in statuses.items():
             if (
                 city_code in cities
-                and not ReformReplication.objects.filter(reform=reform, city=cities[city_code]).exists()
+                and not models.ReformReplication.objects.filter(reform=reform, city=cities[city_code]).exists()
             ):
                 services.do_set_replication(
                     reform, cities[city_code], status, date.fromisoformat(introduced), actor=actor
@@ -275,11 +265,14 @@ def _load_reforms(actor: User) -> None:
 
 def _load_catalogue(actor: User) -> None:
     cities = {c.code: c for c in City.objects.all()}
-    docs = {doc.key: doc for doc in PolicyDocument.objects.all()}
+    docs = {doc.key: doc for doc in models.PolicyDocument.objects.all()}
     for industry_code, name, stances in INDUSTRIES:
         for code, city in cities.items():
             stance = stances.get(code, stances.get("*"))
-            if stance is None or IndustryCatalogueEntry.objects.filter(industry_code=industry_code, city=city).exists():
+            if (
+                stance is None
+                or models.IndustryCatalogueEntry.objects.filter(industry_code=industry_code, city=city).exists()
+            ):
                 continue
             doc = next((d for k, d in docs.items() if k.startswith(f"{code.lower()}-industry-")), None)
             services.do_set_catalogue_entry(
@@ -331,10 +324,10 @@ def load() -> str:
         _load_reforms(actor)
         _load_catalogue(actor)
         _load_consultation(actor)
-        if not CurationProposal.objects.exists():
+        if not models.CurationProposal.objects.exists():
             public = User.objects.filter(username="researcher").first()
             if public is not None:
-                sz = PolicyDocument.objects.filter(key="sz-talent-2023").first()
+                sz = models.PolicyDocument.objects.filter(key="sz-talent-2023").first()
                 if sz is not None:
                     services.do_propose(
                         "correction",
@@ -343,4 +336,4 @@ def load() -> str:
                         note="补充来源链接",
                         actor=public,
                     )
-    return f"{PolicyDocument.objects.count()} policy documents ({created} new)"
+    return f"{models.PolicyDocument.objects.count()} policy documents ({created} new)"

@@ -27,6 +27,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from metrocoop.core import imports
+from metrocoop.core.imports import ImportReportMixin
 from metrocoop.core.models import City, Province
 from metrocoop.policies.choices import ProposalKind
 from metrocoop.policies.engine.extract import extract_metadata
@@ -82,31 +84,16 @@ class ImportProblem:
 
 
 @dataclass
-class ImportReport:
+class ImportReport(ImportReportMixin):
     created: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    problems: list[ImportProblem] = field(default_factory=list)
     # key → fields the text did not give (flagged 待补充 in the curation queue)
     incomplete: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "created": self.created,
-            "unchanged": self.unchanged,
-            "incomplete": self.incomplete,
-            "problems": [p.__dict__ for p in self.problems],
-        }
+    problems: list[ImportProblem] = field(default_factory=list)
 
 
-class ImportRejected(Exception):
-    def __init__(self, report: ImportReport):
-        super().__init__(f"{len(report.problems)} file(s) could not be imported")
-        self.report = report
+class ImportRejected(imports.ImportRejected):
+    summary = "{count} file(s) could not be imported"
 
 
 class UnreadableEncoding(ValueError):

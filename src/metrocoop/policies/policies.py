@@ -9,22 +9,7 @@ from django.db.models import Q
 from metrocoop.core.audit import audited
 from metrocoop.core.choices import Role
 from metrocoop.core.permissions import OFFICE, OFFICE_AND_LIAISONS, SIGNED_IN_ROLES, Action, Policy, register
-from metrocoop.policies.models import (
-    Consultation,
-    ConsultationClause,
-    ConsultationComment,
-    CurationProposal,
-    IndustryCatalogueEntry,
-    PilotReform,
-    PolicyAttachment,
-    PolicyDocument,
-    PolicyDomainTag,
-    PolicyRelation,
-    ReformReplication,
-    Topic,
-    TopicProvision,
-    ValidityChange,
-)
+from metrocoop.policies import models
 
 CURATE = "curate"
 # a liaison also reads its own city's drafts
@@ -42,25 +27,29 @@ def _all_rows(scopes):
     return Q(pk__isnull=False)
 
 
-register(PolicyDocument, Policy(city="city", public=PUBLISHED, roles=WRITE_CITY))
-register(PolicyDomainTag, Policy(city="document__city", public=Q(document__status="published"), roles=WRITE_CITY))
-register(PolicyAttachment, Policy(city="document__city", public=Q(document__status="published"), roles=WRITE_CITY))
+register(models.PolicyDocument, Policy(city="city", public=PUBLISHED, roles=WRITE_CITY))
 register(
-    PolicyRelation,
+    models.PolicyDomainTag, Policy(city="document__city", public=Q(document__status="published"), roles=WRITE_CITY)
+)
+register(
+    models.PolicyAttachment, Policy(city="document__city", public=Q(document__status="published"), roles=WRITE_CITY)
+)
+register(
+    models.PolicyRelation,
     Policy(
         city="source__city",
         public=Q(source__status="published", target__status="published"),
         roles=WRITE_CITY,
     ),
 )
-register(ValidityChange, Policy(city="document__city", public=Q(document__status="published"), roles=WRITE_CITY))
-register(Topic, Policy(public=Q(), roles=WRITE_OFFICE))
-register(TopicProvision, Policy(city="city", public=Q(), roles=WRITE_CITY))
-register(PilotReform, Policy(public=Q(), roles=WRITE_OFFICE))
-register(ReformReplication, Policy(city="city", public=Q(), roles=WRITE_CITY))
-register(IndustryCatalogueEntry, Policy(city="city", public=Q(), roles=WRITE_CITY))
+register(models.ValidityChange, Policy(city="document__city", public=Q(document__status="published"), roles=WRITE_CITY))
+register(models.Topic, Policy(public=Q(), roles=WRITE_OFFICE))
+register(models.TopicProvision, Policy(city="city", public=Q(), roles=WRITE_CITY))
+register(models.PilotReform, Policy(public=Q(), roles=WRITE_OFFICE))
+register(models.ReformReplication, Policy(city="city", public=Q(), roles=WRITE_CITY))
+register(models.IndustryCatalogueEntry, Policy(city="city", public=Q(), roles=WRITE_CITY))
 register(
-    CurationProposal,
+    models.CurationProposal,
     Policy(
         owner="proposer",
         roles={
@@ -74,10 +63,10 @@ register(
 
 # A city circulates its own drafts; the other cities' liaisons and the experts comment (as the comment's author);
 # the author city answers (a change to its consultation).
-register(Consultation, Policy(city="city", public=Q(), roles=WRITE_CITY))
-register(ConsultationClause, Policy(city="consultation__city", public=Q(), roles=WRITE_CITY))
+register(models.Consultation, Policy(city="city", public=Q(), roles=WRITE_CITY))
+register(models.ConsultationClause, Policy(city="consultation__city", public=Q(), roles=WRITE_CITY))
 register(
-    ConsultationComment,
+    models.ConsultationComment,
     Policy(
         owner="author",
         public=Q(),
@@ -86,20 +75,20 @@ register(
 )
 
 for model in (
-    Consultation,
-    ConsultationClause,
-    ConsultationComment,
-    PolicyDomainTag,
-    PolicyAttachment,
-    PolicyRelation,
-    ValidityChange,
-    Topic,
-    TopicProvision,
-    PilotReform,
-    ReformReplication,
-    IndustryCatalogueEntry,
-    CurationProposal,
+    models.Consultation,
+    models.ConsultationClause,
+    models.ConsultationComment,
+    models.PolicyDomainTag,
+    models.PolicyAttachment,
+    models.PolicyRelation,
+    models.ValidityChange,
+    models.Topic,
+    models.TopicProvision,
+    models.PilotReform,
+    models.ReformReplication,
+    models.IndustryCatalogueEntry,
+    models.CurationProposal,
 ):
     audited(model)
 # the segmented copies are derived from title and text; the trail keeps the originals
-audited(PolicyDocument, exclude_fields=["title_segmented", "text_segmented", "search_terms"])
+audited(models.PolicyDocument, exclude_fields=["title_segmented", "text_segmented", "search_terms"])

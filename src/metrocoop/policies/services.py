@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from metrocoop.core.audit import acting
 from metrocoop.core.models import City, Organisation, Province
 from metrocoop.core.permissions import Action, can, liaison_cities, require
+from metrocoop.core.writes import save_checked
+from metrocoop.policies import models
 from metrocoop.policies.choices import (
     CommentResponse,
     ConsultationStatus,
@@ -30,22 +32,6 @@ from metrocoop.policies.choices import (
 from metrocoop.policies.engine.query import normalise_doc_number
 from metrocoop.policies.engine.relations import amendment_cycle
 from metrocoop.policies.engine.segment import segment_document
-from metrocoop.policies.models import (
-    Consultation,
-    ConsultationClause,
-    ConsultationComment,
-    CurationProposal,
-    IndustryCatalogueEntry,
-    PilotReform,
-    PolicyAttachment,
-    PolicyDocument,
-    PolicyDomainTag,
-    PolicyRelation,
-    ReformReplication,
-    Topic,
-    TopicProvision,
-    ValidityChange,
-)
 from metrocoop.policies.policies import CURATE
 
 DOCUMENT_FIELDS = (
@@ -108,7 +94,7 @@ def _clean_domains(domains: Iterable[str] | None) -> list[str]:
     return values
 
 
-def prepare_document(doc: PolicyDocument) -> PolicyDocument:
+def prepare_document(doc: models.PolicyDocument) -> models.PolicyDocument:
     """Derived fields: the normalised document number and the segmented text the index reads."""
     doc.doc_number = (doc.doc_number or "").strip()
     doc.doc_number_norm = normalise_doc_number(doc.doc_number)
@@ -123,20 +109,24 @@ def prepare_document(doc: PolicyDocument) -> PolicyDocument:
     return doc
 
 
-def _set_domains(doc: PolicyDocument, domains: list[str]) -> None:
+def _set_domains(doc: models.PolicyDocument, domains: list[str]) -> None:
     doc.domain_tags.exclude(domain__in=domains).delete()
     have = set(doc.domain_tags.values_list("domain", flat=True))
-    PolicyDomainTag.objects.bulk_create([PolicyDomainTag(document=doc, domain=d) for d in domains if d not in have])
+    models.PolicyDomainTag.objects.bulk_create(
+        [models.PolicyDomainTag(document=doc, domain=d) for d in domains if d not in have]
+    )
 
 
-def do_create_document(data: Mapping[str, Any], *, actor: Any, domains: Iterable[str] | None = None) -> PolicyDocument:
+def do_create_document(
+    data: Mapping[str, Any], *, actor: Any, domains: Iterable[str] | None = None
+) -> models.PolicyDocument:
     """Add a document to the library (a liaison: its own city's; the office: any)."""
     values = _resolve_refs({k: v for k, v in data.items() if k in DOCUMENT_FIELDS})
     domains = _clean_domains(domains if domains is not None else data.get("domains"))
     if not values.get("key"):
         prefix = values["city"].code.lower() if values.get("city") else "region"
         values["key"] = f"{prefix}-{uuid.uuid4().hex[:10]}"
-    doc = PolicyDocument(**values)
+    doc = models.PolicyDocument(**values)
     doc.created_by = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic(), acting(actor):
         require(actor, Action.ADD, doc)
@@ -144,7 +134,7 @@ def do_create_document(data: Mapping[str, Any], *, actor: Any, domains: Iterable
         doc.full_clean()
         doc.save()
         _set_domains(doc, domains)
-        ValidityChange.objects.create(
+        models.ValidityChange.objects.create(
             document=doc, validity=doc.validity, since=doc.validity_since, reason=_("Added to the library")
         )
         require(actor, Action.CHANGE, doc)
@@ -152,8 +142,8 @@ def do_create_document(data: Mapping[str, Any], *, actor: Any, domains: Iterable
 
 
 def do_update_document(
-    doc: PolicyDocument, changes: Mapping[str, Any], *, actor: Any, domains: Iterable[str] | None = None
-) -> PolicyDocument:
+    doc: models.PolicyDocument, changes: Mapping[str, Any], *, actor: Any, domains: Iterable[str] | None = None
+) -> models.PolicyDocument:
     """Change a document's fields (and domains). A validity change is written to its history."""
     unknown = set(changes) - set(EDITABLE_FIELDS) - {"domains"}
     if unknown:
@@ -162,7 +152,7 @@ def do_update_document(
     if domains is None and "domains" in changes:
         domains = changes["domains"]
     with transaction.atomic(), acting(actor):
-        locked = PolicyDocument.objects.select_for_update().get(pk=doc.pk)
+        locked = models.PolicyDocument.objects.select_for_update().get(pk=doc.pk)
         require(actor, Action.CHANGE, locked)
         old_validity = locked.validity
         for name, value in values.items():
@@ -175,28 +165,28 @@ def do_update_document(
         if domains is not None:
             _set_domains(locked, _clean_domains(domains))
         if locked.validity != old_validity:
-            ValidityChange.objects.create(
+            models.ValidityChange.objects.create(
                 document=locked, validity=locked.validity, since=locked.validity_since, reason=_("Edited")
             )
         require(actor, Action.CHANGE, locked)  # a liaison cannot move a document into another city
     return locked
 
 
-def do_delete_document(doc: PolicyDocument, *, actor: Any) -> None:
+def do_delete_document(doc: models.PolicyDocument, *, actor: Any) -> None:
     with transaction.atomic(), acting(actor):
-        locked = PolicyDocument.objects.select_for_update().get(pk=doc.pk)
+        locked = models.PolicyDocument.objects.select_for_update().get(pk=doc.pk)
         require(actor, Action.DELETE, locked)
         locked.delete()
 
 
 def do_set_validity(
-    doc: PolicyDocument, validity: str, since: date, *, actor: Any, reason: str = "", relation=None
-) -> PolicyDocument:
+    doc: models.PolicyDocument, validity: str, since: date, *, actor: Any, reason: str = "", relation=None
+) -> models.PolicyDocument:
     """Record a validity change (已修改 / 已废止 / 失效 / 现行有效) with its date, in the document's history."""
     if validity not in Validity.values:
         raise ValidationError({"validity": _("Unknown validity.")})
     with transaction.atomic(), acting(actor):
-        locked = PolicyDocument.objects.select_for_update().get(pk=doc.pk)
+        locked = models.PolicyDocument.objects.select_for_update().get(pk=doc.pk)
         require(actor, Action.CHANGE, locked)
         locked.validity = validity
         locked.validity_since = since
@@ -206,20 +196,22 @@ def do_set_validity(
             locked.valid_until = None
         locked.full_clean()
         locked.save(update_fields=["validity", "validity_since", "valid_until", "updated_at"])
-        ValidityChange.objects.create(document=locked, validity=validity, since=since, reason=reason, relation=relation)
+        models.ValidityChange.objects.create(
+            document=locked, validity=validity, since=since, reason=reason, relation=relation
+        )
         require(actor, Action.CHANGE, locked)
     return locked
 
 
 def do_record_relation(
-    source: PolicyDocument,
-    target: PolicyDocument,
+    source: models.PolicyDocument,
+    target: models.PolicyDocument,
     kind: str,
     *,
     actor: Any,
     effective_on: date | None = None,
     note: str = "",
-) -> PolicyRelation:
+) -> models.PolicyRelation:
     """Record that `source` amends / repeals / implements / cites `target`.
 
     A repeal makes the target 已废止 from the repeal's date; an amendment makes it 已修改. An amendment that would
@@ -229,19 +221,19 @@ def do_record_relation(
         raise ValidationError({"kind": _("Unknown relation.")})
     effective_on = effective_on or source.effective_on or source.issued_on
     with transaction.atomic(), acting(actor):
-        existing = PolicyRelation.objects.filter(source=source, target=target, kind=kind).first()
+        existing = models.PolicyRelation.objects.filter(source=source, target=target, kind=kind).first()
         if existing is not None:
             require(actor, Action.VIEW, existing)
             return existing
-        relation = PolicyRelation(source=source, target=target, kind=kind, effective_on=effective_on, note=note)
+        relation = models.PolicyRelation(source=source, target=target, kind=kind, effective_on=effective_on, note=note)
         require(actor, Action.ADD, relation)
         if source.pk == target.pk:
             raise ValidationError({"target": _("A document cannot relate to itself.")})
         if kind == RelationKind.AMENDS:
-            edges = PolicyRelation.objects.filter(kind=RelationKind.AMENDS).values_list("source_id", "target_id")
+            edges = models.PolicyRelation.objects.filter(kind=RelationKind.AMENDS).values_list("source_id", "target_id")
             cycle = amendment_cycle(list(edges), (source.pk, target.pk))
             if cycle:
-                titles = dict(PolicyDocument.objects.filter(pk__in=cycle).values_list("pk", "key"))
+                titles = dict(models.PolicyDocument.objects.filter(pk__in=cycle).values_list("pk", "key"))
                 raise ValidationError(
                     {
                         "target": _("This amendment would close a cycle of amendments: %(path)s")
@@ -264,22 +256,22 @@ def do_record_relation(
     return relation
 
 
-def _may_change(actor: Any, doc: PolicyDocument) -> bool:
+def _may_change(actor: Any, doc: models.PolicyDocument) -> bool:
     from metrocoop.core.permissions import can
 
     return can(actor, Action.CHANGE, doc)
 
 
-def do_delete_relation(relation: PolicyRelation, *, actor: Any) -> None:
+def do_delete_relation(relation: models.PolicyRelation, *, actor: Any) -> None:
     """Remove a relation recorded by mistake (the validity history it caused stays; correct it explicitly)."""
     with transaction.atomic(), acting(actor):
         require(actor, Action.DELETE, relation)
         relation.delete()
 
 
-def do_add_attachment(doc: PolicyDocument, name: str, file: File, *, actor: Any) -> PolicyAttachment:
+def do_add_attachment(doc: models.PolicyDocument, name: str, file: File, *, actor: Any) -> models.PolicyAttachment:
     with transaction.atomic(), acting(actor):
-        attachment = PolicyAttachment(document=doc, name=name or file.name)
+        attachment = models.PolicyAttachment(document=doc, name=name or file.name)
         require(actor, Action.ADD, attachment)
         attachment.file.save(file.name, file, save=False)
         attachment.full_clean()
@@ -287,44 +279,38 @@ def do_add_attachment(doc: PolicyDocument, name: str, file: File, *, actor: Any)
     return attachment
 
 
-def do_save_topic_provision(topic: Topic, city: City, values: Mapping[str, Any], *, actor: Any) -> TopicProvision:
+def do_save_topic_provision(
+    topic: models.Topic, city: City, values: Mapping[str, Any], *, actor: Any
+) -> models.TopicProvision:
     """Set one city's provisions on a topic (threshold, amount in fen, duration in months, condition)."""
     allowed = {"document", "threshold", "amount_fen", "duration_months", "condition"}
     unknown = set(values) - allowed
     if unknown:
         raise ValidationError({f: _("This field cannot be changed here.") for f in sorted(unknown)})
+    return _set_row(models.TopicProvision, {"topic": topic, "city": city}, values, actor)
+
+
+def _set_row(model, key: Mapping[str, Any], values: Mapping[str, Any], actor: Any):
+    """Create or change the one `model` row that `key` names (locked meanwhile) to hold `values`; asked as an add or
+    a change, and again as a change once saved (a liaison cannot move it out of their city)."""
     with transaction.atomic(), acting(actor):
-        row = TopicProvision.objects.select_for_update().filter(topic=topic, city=city).first()
-        row = row or TopicProvision(topic=topic, city=city)
-        require(actor, Action.CHANGE if row.pk else Action.ADD, row)
-        for k, v in values.items():
-            setattr(row, k, v)
-        row.full_clean()
-        row.save()
-        require(actor, Action.CHANGE, row)
-    return row
+        row = model.objects.select_for_update().filter(**key).first() or model(**key)
+        return save_checked(row, actor, Action.CHANGE if row.pk else Action.ADD, values)
 
 
 def do_set_replication(
-    reform: PilotReform,
+    reform: models.PilotReform,
     city: City,
     status: str,
     status_on: date,
     *,
     actor: Any,
-    document: PolicyDocument | None = None,
+    document: models.PolicyDocument | None = None,
     note: str = "",
-) -> ReformReplication:
+) -> models.ReformReplication:
     """Record where a city stands on replicating a pilot reform."""
-    with transaction.atomic(), acting(actor):
-        row = ReformReplication.objects.select_for_update().filter(reform=reform, city=city).first()
-        row = row or ReformReplication(reform=reform, city=city)
-        require(actor, Action.CHANGE if row.pk else Action.ADD, row)
-        row.status, row.status_on, row.document, row.note = status, status_on, document, note
-        row.full_clean()
-        row.save()
-        require(actor, Action.CHANGE, row)
-    return row
+    values = {"status": status, "status_on": status_on, "document": document, "note": note}
+    return _set_row(models.ReformReplication, {"reform": reform, "city": city}, values, actor)
 
 
 def do_set_catalogue_entry(
@@ -334,30 +320,23 @@ def do_set_catalogue_entry(
     stance: str,
     *,
     actor: Any,
-    document: PolicyDocument | None = None,
+    document: models.PolicyDocument | None = None,
     clause: str = "",
-) -> IndustryCatalogueEntry:
+) -> models.IndustryCatalogueEntry:
     """Mark an industry encouraged / restricted / prohibited in a city, with the policy that says so."""
-    with transaction.atomic(), acting(actor):
-        row = IndustryCatalogueEntry.objects.select_for_update().filter(industry_code=industry_code, city=city).first()
-        row = row or IndustryCatalogueEntry(industry_code=industry_code, city=city)
-        require(actor, Action.CHANGE if row.pk else Action.ADD, row)
-        row.industry_name, row.stance, row.document, row.clause = industry_name, stance, document, clause
-        row.full_clean()
-        row.save()
-        require(actor, Action.CHANGE, row)
-    return row
+    values = {"industry_name": industry_name, "stance": stance, "document": document, "clause": clause}
+    return _set_row(models.IndustryCatalogueEntry, {"industry_code": industry_code, "city": city}, values, actor)
 
 
 def do_propose(
     kind: str, *, actor: Any, payload: Mapping[str, Any] | None = None, document=None, note: str = ""
-) -> CurationProposal:
+) -> models.CurationProposal:
     """Anyone signed in proposes a new document or a correction to one they can see (another city's draft is
     answered as if its key did not exist)."""
     with transaction.atomic(), acting(actor):
         if document is not None and not can(actor, Action.VIEW, document):
             raise ValidationError({"document": _("No policy document has this key.")})
-        proposal = CurationProposal(
+        proposal = models.CurationProposal(
             kind=kind, proposer=actor, document=document, payload=dict(payload or {}), note=note
         )
         require(actor, Action.ADD, proposal)
@@ -366,10 +345,12 @@ def do_propose(
     return proposal
 
 
-def do_decide_proposal(proposal: CurationProposal, accept: bool, *, actor: Any, note: str = "") -> CurationProposal:
+def do_decide_proposal(
+    proposal: models.CurationProposal, accept: bool, *, actor: Any, note: str = ""
+) -> models.CurationProposal:
     """An expert accepts (the document is added or corrected) or declines (with a reason) a proposal."""
     with transaction.atomic(), acting(actor):
-        locked = CurationProposal.objects.select_for_update().get(pk=proposal.pk)
+        locked = models.CurationProposal.objects.select_for_update().get(pk=proposal.pk)
         require(actor, CURATE, locked)
         if locked.status != ProposalStatus.OPEN:
             raise ValidationError({"status": _("This proposal has already been decided.")})
@@ -378,14 +359,14 @@ def do_decide_proposal(proposal: CurationProposal, accept: bool, *, actor: Any, 
             domains = payload.pop("domains", [])
             if locked.kind == ProposalKind.NEW_DOCUMENT:
                 values = _resolve_refs({k: v for k, v in payload.items() if k in DOCUMENT_FIELDS})
-                doc = PolicyDocument(**values)
+                doc = models.PolicyDocument(**values)
                 if not doc.key:
                     doc.key = f"curated-{uuid.uuid4().hex[:10]}"
                 prepare_document(doc)
                 doc.full_clean()
                 doc.save()
                 _set_domains(doc, _clean_domains(domains))
-                ValidityChange.objects.create(
+                models.ValidityChange.objects.create(
                     document=doc, validity=doc.validity, since=doc.validity_since, reason=_("Curated proposal")
                 )
                 locked.document = doc
@@ -421,7 +402,7 @@ def do_open_consultation(
     actor: Any,
     domain: str = "",
     summary: str = "",
-) -> Consultation:
+) -> models.Consultation:
     """A city circulates a draft, clause by clause, with a deadline; the other cities' liaisons and the experts are
     notified when the transaction commits."""
     if not clauses or not all(c.strip() for c in clauses):
@@ -429,18 +410,18 @@ def do_open_consultation(
     if deadline < timezone.localdate():
         raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
     with transaction.atomic(), acting(actor):
-        consultation = Consultation(title=title, city=city, deadline=deadline, domain=domain, summary=summary)
+        consultation = models.Consultation(title=title, city=city, deadline=deadline, domain=domain, summary=summary)
         consultation.created_by = actor
         require(actor, Action.ADD, consultation)
         consultation.full_clean()
         consultation.save()
         for number, text in enumerate(clauses, start=1):
-            ConsultationClause.objects.create(consultation=consultation, number=number, text=text.strip())
+            models.ConsultationClause.objects.create(consultation=consultation, number=number, text=text.strip())
         transaction.on_commit(lambda: _notify_circulated(consultation))
     return consultation
 
 
-def _notify_circulated(consultation: Consultation) -> None:
+def _notify_circulated(consultation: models.Consultation) -> None:
     from metrocoop.core.choices import Role
     from metrocoop.core.models import User
     from metrocoop.core.notifications import notify
@@ -457,17 +438,17 @@ def _notify_circulated(consultation: Consultation) -> None:
     )
 
 
-def do_comment_clause(clause: ConsultationClause, text: str, *, actor: Any) -> ConsultationComment:
+def do_comment_clause(clause: models.ConsultationClause, text: str, *, actor: Any) -> models.ConsultationComment:
     """Comment on one clause before the deadline (another city's liaison or an expert)."""
 
-    consultation = Consultation.objects.get(pk=clause.consultation_id)  # its current status, not a cached one
+    consultation = models.Consultation.objects.get(pk=clause.consultation_id)  # its current status, not a cached one
     if not text.strip():
         raise ValidationError({"text": _("Write the comment.")})
     if consultation.status != ConsultationStatus.OPEN or timezone.localdate() > consultation.deadline:
         raise ValidationError({"deadline": _("This consultation no longer takes comments.")})
     own = liaison_cities(actor)
     with transaction.atomic(), acting(actor):
-        comment = ConsultationComment(
+        comment = models.ConsultationComment(
             clause=clause,
             author=actor,
             author_city_id=min(own) if own else None,
@@ -479,27 +460,31 @@ def do_comment_clause(clause: ConsultationClause, text: str, *, actor: Any) -> C
     return comment
 
 
-def do_answer_comment(comment: ConsultationComment, response: str, text: str, *, actor: Any) -> ConsultationComment:
+def do_answer_comment(
+    comment: models.ConsultationComment, response: str, text: str, *, actor: Any
+) -> models.ConsultationComment:
     """The author city answers a comment: adopted, partly adopted, or declined (a reason is required)."""
     if response not in CommentResponse.values or response == CommentResponse.PENDING:
         raise ValidationError({"response": _("Choose adopted, partly adopted or declined.")})
     if response == CommentResponse.DECLINED and not text.strip():
         raise ValidationError({"response_text": _("Give the reason for declining.")})
     with transaction.atomic(), acting(actor):
-        consultation = Consultation.objects.select_for_update().get(pk=comment.clause.consultation_id)
+        consultation = models.Consultation.objects.select_for_update().get(pk=comment.clause.consultation_id)
         require(actor, Action.CHANGE, consultation)
-        locked = ConsultationComment.objects.select_for_update().get(pk=comment.pk)
+        locked = models.ConsultationComment.objects.select_for_update().get(pk=comment.pk)
         locked.response, locked.response_text, locked.answered_at = response, text.strip(), timezone.now()
         locked.save(update_fields=["response", "response_text", "answered_at"])
     return locked
 
 
-def do_close_consultation(consultation: Consultation, outcome: str, *, actor: Any, document=None) -> Consultation:
+def do_close_consultation(
+    consultation: models.Consultation, outcome: str, *, actor: Any, document=None
+) -> models.Consultation:
     """Record the outcome and close; every comment must have been answered first."""
     with transaction.atomic(), acting(actor):
-        locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        locked = models.Consultation.objects.select_for_update().get(pk=consultation.pk)
         require(actor, Action.CHANGE, locked)
-        pending = ConsultationComment.objects.filter(
+        pending = models.ConsultationComment.objects.filter(
             clause__consultation=locked, response=CommentResponse.PENDING
         ).count()
         if pending:

@@ -262,6 +262,18 @@ class Coverage:
     def any_share(self) -> float:
         return self.any_km2 / self.area_km2 if self.area_km2 else 0.0
 
+    def as_dict(self) -> dict:
+        """The row as `metrocoop spatial coverage --json` and the API give it (areas and shares rounded)."""
+        return {
+            "city": self.city,
+            "kind": self.kind,
+            "area_km2": round(self.area_km2, 1),
+            "own_share": round(self.own_share, 4),
+            "others_share": round(self.others_share, 4),
+            "any_share": round(self.any_share, 4),
+            "facilities_from_others": list(self.facilities_from_others),
+        }
+
 
 def reach_area(feature: SpatialFeature) -> BaseGeometry | None:
     """The area a facility serves: a geodesic circle of its radius around it (or its site buffered likewise)."""

@@ -4,6 +4,7 @@ resolve; the office's rules; GeoJSON downloads. Thin: access through core.permis
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -97,6 +98,22 @@ def conflict_spot(conflict: Conflict, boundaries: dict) -> dict:
     return {"point": [round(p.x, 5), round(p.y, 5)]}
 
 
+def _lines(series_id: str, name: str, data: list[dict], line_style: dict, **options) -> dict:
+    """An ECharts series of polylines on the map (`data`: items with a name and coords), named `name` in the legend;
+    an item's name is its tooltip."""
+    return {
+        "id": series_id,
+        "name": name,
+        "type": "lines",
+        "coordinateSystem": "geo",
+        "polyline": True,
+        **options,
+        "lineStyle": line_style,
+        "tooltip": {"formatter": "{b}"},
+        "data": data,
+    }
+
+
 def map_option(features, projects, conflicts, boundaries, members) -> dict:
     names, labels = _member_names(members)
     series: list[dict] = []
@@ -121,18 +138,8 @@ def map_option(features, projects, conflicts, boundaries, members) -> dict:
             else:
                 paths += [{"name": f.name, "coords": c, "featureId": f.pk} for c in _paths(geom)]
         if paths:
-            series.append(
-                {
-                    "id": f"layer-{kind}-lines",
-                    "name": label,
-                    "type": "lines",
-                    "coordinateSystem": "geo",
-                    "polyline": True,
-                    "lineStyle": {"color": colour, "width": 2.5 if "corridor" in kind or kind == "rail_line" else 1.5},
-                    "tooltip": {"formatter": "{b}"},
-                    "data": paths,
-                }
-            )
+            width = 2.5 if "corridor" in kind or kind == "rail_line" else 1.5
+            series.append(_lines(f"layer-{kind}-lines", label, paths, {"color": colour, "width": width}))
         if points:
             series.append(
                 {
@@ -158,19 +165,8 @@ def map_option(features, projects, conflicts, boundaries, members) -> dict:
     if circles:
         reach_label = _("Service reach")
         legend.append(reach_label)
-        series.append(
-            {
-                "id": "reach",
-                "name": reach_label,
-                "type": "lines",
-                "coordinateSystem": "geo",
-                "polyline": True,
-                "silent": False,
-                "lineStyle": {"color": "#e74c3c", "type": "dashed", "width": 1, "opacity": 0.6},
-                "tooltip": {"formatter": "{b}"},
-                "data": circles,
-            }
-        )
+        style = {"color": "#e74c3c", "type": "dashed", "width": 1, "opacity": 0.6}
+        series.append(_lines("reach", reach_label, circles, style, silent=False))
     project_paths = []
     for p in projects:
         if p.route:
@@ -185,18 +181,7 @@ def map_option(features, projects, conflicts, boundaries, members) -> dict:
     if project_paths:
         label = _("Corridor projects")
         legend.append(label)
-        series.append(
-            {
-                "id": "projects",
-                "name": label,
-                "type": "lines",
-                "coordinateSystem": "geo",
-                "polyline": True,
-                "lineStyle": {"width": 3, "type": "dotted", "opacity": 0.9},
-                "tooltip": {"formatter": "{b}"},
-                "data": project_paths,
-            }
-        )
+        series.append(_lines("projects", label, project_paths, {"width": 3, "type": "dotted", "opacity": 0.9}))
     spots = []
     for c in conflicts:
         spot = conflict_spot(c, boundaries)
@@ -321,34 +306,24 @@ def conflict_detail(request, pk: int):
         .distinct()
         .order_by("username")
     )
-    assign_form = AssignForm(candidates, initial={"assignee": conflict.assignee_id})
-    close_form = CloseForm()
+    forms = {"assign": AssignForm(candidates, initial={"assignee": conflict.assignee_id}), "close": CloseForm()}
+    # a step's form, the service it calls with the form's first field and note, and what it tells the user
+    steps = {
+        "assign": (partial(AssignForm, candidates), services.do_assign_conflict, "assignee", _("Conflict assigned.")),
+        "close": (CloseForm, services.do_close_conflict, "status", _("Conflict closed.")),
+    }
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
         action = request.POST.get("action")
         try:
-            if action == "assign":
-                assign_form = AssignForm(candidates, request.POST)
-                if assign_form.is_valid():
-                    services.do_assign_conflict(
-                        conflict,
-                        assign_form.cleaned_data["assignee"],
-                        note=assign_form.cleaned_data["note"],
-                        actor=request.user,
-                    )
-                    messages.success(request, _("Conflict assigned."))
-                    return HttpResponseRedirect(request.path)
-            elif action == "close":
-                close_form = CloseForm(request.POST)
-                if close_form.is_valid():
-                    services.do_close_conflict(
-                        conflict,
-                        close_form.cleaned_data["status"],
-                        note=close_form.cleaned_data["note"],
-                        actor=request.user,
-                    )
-                    messages.success(request, _("Conflict closed."))
+            if action in steps:
+                make_form, service, field, done = steps[action]
+                form = forms[action] = make_form(request.POST)
+                if form.is_valid():
+                    data = form.cleaned_data
+                    service(conflict, data[field], note=data["note"], actor=request.user)
+                    messages.success(request, done)
                     return HttpResponseRedirect(request.path)
             elif action == "reopen":
                 services.do_reopen_conflict(conflict, actor=request.user)
@@ -362,8 +337,8 @@ def conflict_detail(request, pk: int):
             "conflict": conflict,
             "editable": editable,
             "closed": conflict.status in (ConflictStatus.RESOLVED, ConflictStatus.DISMISSED),
-            "assign_form": assign_form,
-            "close_form": close_form,
+            "assign_form": forms["assign"],
+            "close_form": forms["close"],
         },
     )
 

@@ -14,17 +14,8 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from metrocoop.core.models import City, User
-from metrocoop.standards import services
+from metrocoop.standards import models, services
 from metrocoop.standards.choices import ProposalKind, StandardDomain, StandardLevel
-from metrocoop.standards.models import (
-    KeyStandard,
-    LimitValue,
-    Parameter,
-    Recognition,
-    RecognitionType,
-    Standard,
-    UnificationProposal,
-)
 
 STANDARDS = (
     # code, name_zh, name_en, level, issuer, domain, issued, effective, replaces
@@ -187,7 +178,7 @@ def load() -> str:
 def _catalogue(office) -> int:
     made = 0
     for code, zh, en, level, issuer, domain, issued, effective, replaces in STANDARDS:
-        if Standard.objects.filter(code=code).exists():
+        if models.Standard.objects.filter(code=code).exists():
             continue
         services.do_create_standard(
             {
@@ -199,19 +190,19 @@ def _catalogue(office) -> int:
                 "domain": domain,
                 "issued_on": issued,
                 "effective_on": effective,
-                "replaces": Standard.objects.filter(code=replaces).first() if replaces else None,
+                "replaces": models.Standard.objects.filter(code=replaces).first() if replaces else None,
                 "illustrative": True,
                 "source": "示意数据 illustrative demo entry",
             },
             actor=office,
         )
         made += 1
-    old = Standard.objects.filter(code="DB31/199-2009", status="in_force").first()
+    old = models.Standard.objects.filter(code="DB31/199-2009", status="in_force").first()
     if old is not None:
         services.do_update_standard(old, {"status": "replaced", "status_since": date(2018, 12, 1)}, actor=office)
     for code, priority, reason in KEY:
-        standard = Standard.objects.get(code=code)
-        if not KeyStandard.objects.filter(standard=standard).exists():
+        standard = models.Standard.objects.get(code=code)
+        if not models.KeyStandard.objects.filter(standard=standard).exists():
             services.do_create_key_standard(
                 {"standard": standard, "priority": priority, "reason": reason, "listed_on": date(2021, 3, 1)},
                 actor=office,
@@ -219,10 +210,10 @@ def _catalogue(office) -> int:
     return made
 
 
-def _parameters(office) -> dict[str, Parameter]:
+def _parameters(office) -> dict[str, models.Parameter]:
     out = {}
     for code, zh, en, kind, limit_type, unit, domain in PARAMETERS:
-        p = Parameter.objects.filter(code=code).first()
+        p = models.Parameter.objects.filter(code=code).first()
         if p is None:
             p = services.do_create_parameter(
                 {
@@ -245,14 +236,14 @@ def _limits(office, params, cities) -> int:
 
     from metrocoop.core.audit import acting
 
-    standards = {s.code: s for s in Standard.objects.all()}
+    standards = {s.code: s for s in models.Standard.objects.all()}
     made = 0
     with transaction.atomic(), acting(office):
         for code, (standard, cod, nh3, tp, tp_unit) in DISCHARGE.items():
             city = cities.get(code)
             if city is None:
                 continue
-            if code == "SH" and not LimitValue.objects.filter(parameter=params["TP"], city=city).exists():
+            if code == "SH" and not models.LimitValue.objects.filter(parameter=params["TP"], city=city).exists():
                 # Shanghai's earlier value, kept as history when the 2018 standard tightened it
                 services._set_limit(
                     params["TP"], city, WWTP, 0.5, "mg/L", standards["DB31/199-2009"], actor=office, illustrative=True
@@ -295,7 +286,7 @@ def _basis(type_code: str, city_code: str):
 def _recognitions(office, cities) -> int:
     types = {}
     for code, zh, en, domain in TYPES:
-        t = RecognitionType.objects.filter(code=code).first()
+        t = models.RecognitionType.objects.filter(code=code).first()
         if t is None:
             t = services.do_create_recognition_type(
                 {"code": code, "name_zh": zh, "name_en": en, "domain": domain}, actor=office
@@ -305,7 +296,7 @@ def _recognitions(office, cities) -> int:
     for tcode, a, b, start, end, scope, conditions in RECOGNITIONS:
         if a not in cities or b not in cities:
             continue
-        if Recognition.objects.filter(
+        if models.Recognition.objects.filter(
             type=types[tcode], issuing_city=cities[a], recognising_city=cities[b], valid_from=start
         ).exists():
             continue
@@ -331,7 +322,7 @@ def _recognitions(office, cities) -> int:
 
 
 def _proposals(office, cities, params) -> int:
-    if UnificationProposal.objects.filter(illustrative=True).exists() or not {"SH", "SZ", "JX"} <= set(cities):
+    if models.UnificationProposal.objects.filter(illustrative=True).exists() or not {"SH", "SZ", "JX"} <= set(cities):
         return 0
     deadline = timezone.localdate() + timedelta(days=30)
     tp = services.do_propose(
@@ -355,7 +346,7 @@ def _proposals(office, cities, params) -> int:
             "description": "苏州、嘉兴等已承认上海人才认定，上海尚未承认各市认定（示意），建议双向互认。",
             "domain": StandardDomain.TALENT,
             "lead_city": cities["SH"],
-            "recognition_type": RecognitionType.objects.get(code="talent"),
+            "recognition_type": models.RecognitionType.objects.get(code="talent"),
             "draft": "各市人才认定结果在都市圈内互认。\n互认范围为 A、B 类人才。",
             "illustrative": True,
         },
@@ -371,7 +362,7 @@ def _proposals(office, cities, params) -> int:
             "title": "示范区检验检测结果互认",
             "domain": StandardDomain.MARKET,
             "lead_city": cities["SH"],
-            "recognition_type": RecognitionType.objects.get(code="testing"),
+            "recognition_type": models.RecognitionType.objects.get(code="testing"),
             "draft": "示范区内具备 CMA 资质机构出具的检验检测报告互认。",
             "illustrative": True,
         },
@@ -385,6 +376,6 @@ def _proposals(office, cities, params) -> int:
     for code in ("SH", "SZ", "JX"):
         services.do_sign_proposal(testing, cities[code], actor=office)
     services.do_advance_proposal(
-        testing, actor=office, adopted_standard=Standard.objects.get(code="DB31/T 310001-2020")
+        testing, actor=office, adopted_standard=models.Standard.objects.get(code="DB31/T 310001-2020")
     )
     return 3

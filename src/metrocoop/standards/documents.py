@@ -10,20 +10,12 @@ from docx import Document
 
 from metrocoop.core.exports import Target, save, write_xlsx
 from metrocoop.core.models import City
-from metrocoop.standards import services
+from metrocoop.standards import importer, services
 from metrocoop.standards.choices import StandardDomain
 from metrocoop.standards.models import LimitValue, Parameter, Recognition, Standard
 
 CATALOGUE_HEADERS = [
-    "code",
-    "name_zh",
-    "name_en",
-    "level",
-    "issuer",
-    "domain",
-    "issued_on",
-    "effective_on",
-    "status",
+    *importer.CATALOGUE_COLUMNS,
     "replaces",
     "key_standard",
     "illustrative",

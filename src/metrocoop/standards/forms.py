@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from metrocoop.core.forms import HouseFormMixin, IsoDateInput
 from metrocoop.core.models import City
 from metrocoop.policies.models import PolicyDocument
+from metrocoop.standards import services
+from metrocoop.standards.importer import CATALOGUE_COLUMNS
 from metrocoop.standards.models import Parameter, Recognition, RecognitionType, Standard, UnificationProposal
 
 
@@ -40,16 +42,7 @@ class LimitImportForm(BootstrapMixin, forms.Form):
 class RecognitionForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Recognition
-        fields = [
-            "issuing_city",
-            "recognising_city",
-            "basis",
-            "basis_note",
-            "scope",
-            "conditions",
-            "valid_from",
-            "valid_to",
-        ]
+        fields = list(services.RECOGNITION_FIELDS)
         widgets = {"valid_from": DATE, "valid_to": DATE}
 
     def __init__(self, *args, recognising=(), **kwargs):
@@ -120,15 +113,7 @@ class StandardForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Standard
         fields = [
-            "code",
-            "name_zh",
-            "name_en",
-            "level",
-            "issuer",
-            "domain",
-            "issued_on",
-            "effective_on",
-            "status",
+            *CATALOGUE_COLUMNS,
             "status_since",
             "replaces",
             "text",

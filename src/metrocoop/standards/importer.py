@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from django.db import transaction
 
 from metrocoop.core import spreadsheets
 from metrocoop.core.audit import acting
+from metrocoop.core.imports import ImportRejected, ImportReportMixin
 from metrocoop.core.models import City
 from metrocoop.core.permissions import Action, can
 from metrocoop.standards import engine, services
@@ -50,7 +52,7 @@ class RowProblem:
 
 
 @dataclass
-class LimitImportReport:
+class LimitImportReport(ImportReportMixin):
     rows: int = 0
     created: int = 0
     updated: int = 0
@@ -58,28 +60,6 @@ class LimitImportReport:
     parameters_created: list[str] = field(default_factory=list)
     standards_created: list[str] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "parameters_created": self.parameters_created,
-            "standards_created": self.standards_created,
-            "problems": [p.__dict__ for p in self.problems],
-        }
-
-
-class ImportRejected(Exception):
-    def __init__(self, report: LimitImportReport):
-        super().__init__(f"{len(report.problems)} problem(s); nothing imported")
-        self.report = report
 
 
 def read_rows(path: Path | str, content: bytes | None = None) -> list[dict[str, str]]:
@@ -127,36 +107,8 @@ def _cell_text(value: Any) -> str:
 def check_and_import(path: Path | str, *, actor: Any, content: bytes | None = None) -> LimitImportReport:
     """Check every row, then import all of them or none (ImportRejected carries the report)."""
     report = LimitImportReport()
-    try:
-        rows = read_rows(path, content)
-    except ValueError as exc:
-        reason = str(exc)
-        zh, en = (
-            ("文件编码无法识别（请用 UTF-8 或 GB18030）", "unreadable encoding (use UTF-8 or GB18030)")
-            if reason == "encoding"
-            else ("只接受 .csv 或 .xlsx 文件", "only .csv or .xlsx files are accepted")
-        )
-        report.problems.append(RowProblem(1, "file", zh, en))
-        raise ImportRejected(report) from exc
-    except ValidationError as exc:  # too large, too many rows, not a workbook
-        report.problems.append(RowProblem(1, "file", "无法读取文件：" + " ".join(exc.messages), " ".join(exc.messages)))
-        raise ImportRejected(report) from exc
-    except Exception as exc:  # a damaged workbook
-        report.problems.append(RowProblem(1, "file", "无法读取文件", f"cannot read the file ({type(exc).__name__})"))
-        raise ImportRejected(report) from exc
-    if not rows:
-        report.problems.append(RowProblem(1, "file", "文件为空", "the file is empty"))
-        raise ImportRejected(report)
-    header = rows[0]["__header__"].split(",")
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        report.problems.append(
-            RowProblem(
-                1, ",".join(missing), "缺少列：" + "、".join(missing), "missing column(s): " + ", ".join(missing)
-            )
-        )
-        raise ImportRejected(report)
-    plan = _check(rows[1:], actor, report)
+    rows = _open(path, content, report, COLUMNS)
+    plan = _check(rows, actor, report)
     if report.problems:
         raise ImportRejected(report)
     _apply(plan, actor, report)
@@ -188,10 +140,7 @@ def _check(rows: list[dict[str, str]], actor: Any, report: LimitImportReport) ->
     def bad(row: int, column: str, zh: str, en: str) -> None:
         report.problems.append(RowProblem(row, column, zh, en))
 
-    for index, r in enumerate(rows, start=2):
-        if not r:
-            continue
-        report.rows += 1
+    for index, r in _counted(rows, report):
         before = len(report.problems)
         for column in REQUIRED:
             if not r.get(column, "").strip():
@@ -330,23 +279,37 @@ CATALOGUE_COLUMNS = ("code", "name_zh", "name_en", "level", "issuer", "domain", 
 RECOGNITION_COLUMNS = ("type", "issuing_city", "recognising_city", "valid_from")
 
 
-def _open(path, content, report: LimitImportReport, required: tuple[str, ...]) -> list[dict[str, str]] | None:
+def _counted(rows: list[dict[str, str]], report: LimitImportReport) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows that are not empty, each with its row number in the file (the header is row 1), counted in `report`."""
+    for index, r in enumerate(rows, start=2):
+        if r:
+            report.rows += 1
+            yield index, r
+
+
+def _open(path, content, report: LimitImportReport, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """The file's rows below its header; ImportRejected, with the reason in `report`, if it cannot be read or lacks a
+    `required` column."""
     try:
         rows = read_rows(path, content)
-    except ValueError:
-        report.problems.append(
-            RowProblem(1, "file", "只接受 UTF-8/GB18030 的 .csv 或 .xlsx 文件", "only .csv or .xlsx")
+    except ValueError as exc:
+        reason = str(exc)
+        zh, en = (
+            ("文件编码无法识别（请用 UTF-8 或 GB18030）", "unreadable encoding (use UTF-8 or GB18030)")
+            if reason == "encoding"
+            else ("只接受 .csv 或 .xlsx 文件", "only .csv or .xlsx files are accepted")
         )
-        return None
+        report.problems.append(RowProblem(1, "file", zh, en))
+        raise ImportRejected(report) from exc
     except ValidationError as exc:  # too large, too many rows, not a workbook
         report.problems.append(RowProblem(1, "file", "无法读取文件：" + " ".join(exc.messages), " ".join(exc.messages)))
-        return None
-    except Exception as exc:
+        raise ImportRejected(report) from exc
+    except Exception as exc:  # a damaged workbook
         report.problems.append(RowProblem(1, "file", "无法读取文件", f"cannot read the file ({type(exc).__name__})"))
-        return None
+        raise ImportRejected(report) from exc
     if not rows:
         report.problems.append(RowProblem(1, "file", "文件为空", "the file is empty"))
-        return None
+        raise ImportRejected(report)
     header = rows[0]["__header__"].split(",")
     missing = [c for c in required if c not in header]
     if missing:
@@ -355,7 +318,7 @@ def _open(path, content, report: LimitImportReport, required: tuple[str, ...]) -
                 1, ",".join(missing), "缺少列：" + "、".join(missing), "missing column(s): " + ", ".join(missing)
             )
         )
-        return None
+        raise ImportRejected(report)
     return rows[1:]
 
 
@@ -384,8 +347,6 @@ def import_catalogue(path: Path | str, *, actor: Any, content: bytes | None = No
 
     report = LimitImportReport()
     rows = _open(path, content, report, CATALOGUE_COLUMNS)
-    if rows is None:
-        raise ImportRejected(report)
     if not can(actor, Action.ADD, Standard(code="x", name_zh="x", level=StandardLevel.NATIONAL)):
         report.problems.append(RowProblem(1, "file", "标准目录由办公室维护", "the catalogue is kept by the office"))
         raise ImportRejected(report)
@@ -393,10 +354,7 @@ def import_catalogue(path: Path | str, *, actor: Any, content: bytes | None = No
     in_file = {r.get("code", "").strip() for r in rows if r}
     planned = []
     seen: dict[str, int] = {}
-    for index, r in enumerate(rows, start=2):
-        if not r:
-            continue
-        report.rows += 1
+    for index, r in _counted(rows, report):
         before = len(report.problems)
         code = r.get("code", "").strip()
         if not code:
@@ -475,16 +433,11 @@ def import_recognitions(path: Path | str, *, actor: Any, content: bytes | None =
 
     report = LimitImportReport()
     rows = _open(path, content, report, RECOGNITION_COLUMNS)
-    if rows is None:
-        raise ImportRejected(report)
     types = {t.code: t for t in RecognitionType.objects.all()}
     cities = {c.code.upper(): c for c in City.objects.all()}
     planned = []
     seen: dict[tuple, int] = {}
-    for index, r in enumerate(rows, start=2):
-        if not r:
-            continue
-        report.rows += 1
+    for index, r in _counted(rows, report):
         before = len(report.problems)
         t = types.get(r.get("type", "").strip())
         if t is None:

@@ -12,31 +12,21 @@ from django.db.models import Q
 
 from metrocoop.core.audit import audited
 from metrocoop.core.permissions import OFFICE, OFFICE_AND_LIAISONS, Action, Policy, register
-from metrocoop.standards.models import (
-    KeyStandard,
-    LimitRevision,
-    LimitValue,
-    Parameter,
-    ProposalSignature,
-    Recognition,
-    RecognitionType,
-    Standard,
-    UnificationProposal,
-)
+from metrocoop.standards import models
 
 OFFICE_WRITES = {Action.ADD: OFFICE, Action.CHANGE: OFFICE, Action.DELETE: OFFICE}
 CITY_WRITES = {Action.ADD: OFFICE_AND_LIAISONS, Action.CHANGE: OFFICE_AND_LIAISONS, Action.DELETE: OFFICE_AND_LIAISONS}
 ADOPT = "adopt"
 
-register(Standard, Policy(public=Q(), roles=OFFICE_WRITES))
-register(KeyStandard, Policy(public=Q(), roles=OFFICE_WRITES))
-register(Parameter, Policy(public=Q(), roles=OFFICE_WRITES))
-register(RecognitionType, Policy(public=Q(), roles=OFFICE_WRITES))
-register(LimitValue, Policy(city="city", public=Q(), roles=CITY_WRITES))
-register(LimitRevision, Policy(city="limit__city", public=Q(), roles={}))
-register(Recognition, Policy(city="recognising_city", public=Q(), roles=CITY_WRITES))
+register(models.Standard, Policy(public=Q(), roles=OFFICE_WRITES))
+register(models.KeyStandard, Policy(public=Q(), roles=OFFICE_WRITES))
+register(models.Parameter, Policy(public=Q(), roles=OFFICE_WRITES))
+register(models.RecognitionType, Policy(public=Q(), roles=OFFICE_WRITES))
+register(models.LimitValue, Policy(city="city", public=Q(), roles=CITY_WRITES))
+register(models.LimitRevision, Policy(city="limit__city", public=Q(), roles={}))
+register(models.Recognition, Policy(city="recognising_city", public=Q(), roles=CITY_WRITES))
 register(
-    UnificationProposal,
+    models.UnificationProposal,
     Policy(
         city="lead_city",
         public=Q(),
@@ -49,18 +39,19 @@ register(
     ),
 )
 register(
-    ProposalSignature, Policy(city="city", public=Q(), roles={Action.ADD: OFFICE_AND_LIAISONS, Action.DELETE: OFFICE})
+    models.ProposalSignature,
+    Policy(city="city", public=Q(), roles={Action.ADD: OFFICE_AND_LIAISONS, Action.DELETE: OFFICE}),
 )
 
 for model in (
-    Standard,
-    KeyStandard,
-    Parameter,
-    RecognitionType,
-    LimitValue,
-    LimitRevision,
-    Recognition,
-    UnificationProposal,
-    ProposalSignature,
+    models.Standard,
+    models.KeyStandard,
+    models.Parameter,
+    models.RecognitionType,
+    models.LimitValue,
+    models.LimitRevision,
+    models.Recognition,
+    models.UnificationProposal,
+    models.ProposalSignature,
 ):
     audited(model)

@@ -7,7 +7,7 @@ and raises ValidationError (400), PermissionDenied (403) or Conflict (409).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,7 +22,8 @@ from metrocoop.core.audit import acting
 from metrocoop.core.errors import Conflict
 from metrocoop.core.models import City
 from metrocoop.core.permissions import Action, require
-from metrocoop.standards import engine
+from metrocoop.core.writes import save_checked
+from metrocoop.standards import engine, models
 from metrocoop.standards.choices import (
     CONSULTATION_DOMAIN,
     NEXT_STATUS,
@@ -31,31 +32,30 @@ from metrocoop.standards.choices import (
     ProposalStatus,
     StandardLevel,
 )
-from metrocoop.standards.models import (
-    KeyStandard,
-    LimitRevision,
-    LimitValue,
-    Parameter,
-    ProposalSignature,
-    Recognition,
-    RecognitionType,
-    Standard,
-    UnificationProposal,
-)
 from metrocoop.standards.policies import ADOPT
 
 MIN_SIGNATURES = 2
+# what a person enters for a recognition, on its page and through the API (the type is the page's or the body's)
+RECOGNITION_FIELDS = (
+    "issuing_city",
+    "recognising_city",
+    "basis",
+    "basis_note",
+    "scope",
+    "conditions",
+    "valid_from",
+    "valid_to",
+)
 
 
-def _save(obj, actor, action: str, fields: dict[str, Any] | None = None):
-    """Check, apply `fields`, validate, save, check again: the common path of the simple catalogue services."""
-    require(actor, action, obj)
-    for name, value in (fields or {}).items():
-        setattr(obj, name, value)
-    obj.full_clean()
-    obj.save()
-    require(actor, Action.CHANGE if action == Action.ADD and obj.pk else action, obj)
-    return obj
+def _create(model, data: dict[str, Any], actor, check: Callable[[Any], None] | None = None):
+    """Add a `model` row made from `data`: `check` it first (a ValidationError names the field), then save it as
+    `save_checked` does, asked as an add and, once it has its key, as a change (not made outside the actor's scope)."""
+    with transaction.atomic(), acting(actor):
+        obj = model(**data)
+        if check is not None:
+            check(obj)
+        return save_checked(obj, actor, Action.ADD)
 
 
 def _delete(obj, actor) -> None:
@@ -67,85 +67,59 @@ def _delete(obj, actor) -> None:
             raise Conflict(_("Other records still refer to this one; it cannot be deleted.")) from exc
 
 
-def _after_add(obj, actor) -> None:
-    # a row just added must still be one the actor may change (not moved out of their scope)
-    require(actor, Action.CHANGE, obj)
-
-
 # --- catalogue (office) -------------------------------------------------------------------------------------------
 
 
-def do_create_standard(data: dict[str, Any], *, actor: Any) -> Standard:
-    with transaction.atomic(), acting(actor):
-        standard = Standard(**data)
-        require(actor, Action.ADD, standard)
-        standard.full_clean()
-        standard.save()
-        _after_add(standard, actor)
-    return standard
+def do_create_standard(data: dict[str, Any], *, actor: Any) -> models.Standard:
+    return _create(models.Standard, data, actor)
 
 
-def do_update_standard(standard: Standard, data: dict[str, Any], *, actor: Any) -> Standard:
+def do_update_standard(standard: models.Standard, data: dict[str, Any], *, actor: Any) -> models.Standard:
     with transaction.atomic(), acting(actor):
         if data.get("replaces") is not None and data["replaces"].pk == standard.pk:
             raise ValidationError({"replaces": _("A standard cannot replace itself.")})
-        _save(standard, actor, Action.CHANGE, data)
+        save_checked(standard, actor, Action.CHANGE, data)
     return standard
 
 
-def do_delete_standard(standard: Standard, *, actor: Any) -> None:
+def do_delete_standard(standard: models.Standard, *, actor: Any) -> None:
     _delete(standard, actor)
 
 
-def do_create_key_standard(data: dict[str, Any], *, actor: Any) -> KeyStandard:
+def do_create_key_standard(data: dict[str, Any], *, actor: Any) -> models.KeyStandard:
     with transaction.atomic(), acting(actor):
-        if KeyStandard.objects.filter(standard=data.get("standard")).exists():
+        if models.KeyStandard.objects.filter(standard=data.get("standard")).exists():
             raise Conflict(_("This standard is already on the key-standard list."))
-        entry = KeyStandard(**data)
-        require(actor, Action.ADD, entry)
-        entry.full_clean()
-        entry.save()
-        _after_add(entry, actor)
-    return entry
+        return _create(models.KeyStandard, data, actor)
 
 
-def do_update_key_standard(entry: KeyStandard, data: dict[str, Any], *, actor: Any) -> KeyStandard:
+def do_update_key_standard(entry: models.KeyStandard, data: dict[str, Any], *, actor: Any) -> models.KeyStandard:
     with transaction.atomic(), acting(actor):
-        _save(entry, actor, Action.CHANGE, data)
+        save_checked(entry, actor, Action.CHANGE, data)
     return entry
 
 
-def do_delete_key_standard(entry: KeyStandard, *, actor: Any) -> None:
+def do_delete_key_standard(entry: models.KeyStandard, *, actor: Any) -> None:
     _delete(entry, actor)
 
 
-def do_create_parameter(data: dict[str, Any], *, actor: Any) -> Parameter:
-    with transaction.atomic(), acting(actor):
-        parameter = Parameter(**data)
-        _check_declared_unit(parameter)
-        require(actor, Action.ADD, parameter)
-        parameter.full_clean()
-        parameter.save()
-        _after_add(parameter, actor)
-    return parameter
+def do_create_parameter(data: dict[str, Any], *, actor: Any) -> models.Parameter:
+    return _create(models.Parameter, data, actor, check=_check_declared_unit)
 
 
-def do_update_parameter(parameter: Parameter, data: dict[str, Any], *, actor: Any) -> Parameter:
+def do_update_parameter(parameter: models.Parameter, data: dict[str, Any], *, actor: Any) -> models.Parameter:
     with transaction.atomic(), acting(actor):
         if "kind" in data and data["kind"] != parameter.kind and parameter.limits.exists():
             raise Conflict(_("The kind of quantity cannot change while limit values use it."))
-        for name, value in data.items():
-            setattr(parameter, name, value)
-        _check_declared_unit(parameter)
-        _save(parameter, actor, Action.CHANGE)
+        save_checked(parameter, actor, Action.CHANGE, data, check=_check_declared_unit)
     return parameter
 
 
-def do_delete_parameter(parameter: Parameter, *, actor: Any) -> None:
+def do_delete_parameter(parameter: models.Parameter, *, actor: Any) -> None:
     _delete(parameter, actor)
 
 
-def _check_declared_unit(parameter: Parameter) -> None:
+def _check_declared_unit(parameter: models.Parameter) -> None:
     if parameter.unit and parameter.kind:
         try:
             engine.check_unit(parameter.unit, parameter.kind)
@@ -153,30 +127,26 @@ def _check_declared_unit(parameter: Parameter) -> None:
             raise ValidationError({"unit": f"{exc.reason_zh}; {exc.reason_en}"}) from exc
 
 
-def do_create_recognition_type(data: dict[str, Any], *, actor: Any) -> RecognitionType:
+def do_create_recognition_type(data: dict[str, Any], *, actor: Any) -> models.RecognitionType:
+    return _create(models.RecognitionType, data, actor)
+
+
+def do_update_recognition_type(
+    rtype: models.RecognitionType, data: dict[str, Any], *, actor: Any
+) -> models.RecognitionType:
     with transaction.atomic(), acting(actor):
-        rtype = RecognitionType(**data)
-        require(actor, Action.ADD, rtype)
-        rtype.full_clean()
-        rtype.save()
-        _after_add(rtype, actor)
+        save_checked(rtype, actor, Action.CHANGE, data)
     return rtype
 
 
-def do_update_recognition_type(rtype: RecognitionType, data: dict[str, Any], *, actor: Any) -> RecognitionType:
-    with transaction.atomic(), acting(actor):
-        _save(rtype, actor, Action.CHANGE, data)
-    return rtype
-
-
-def do_delete_recognition_type(rtype: RecognitionType, *, actor: Any) -> None:
+def do_delete_recognition_type(rtype: models.RecognitionType, *, actor: Any) -> None:
     _delete(rtype, actor)
 
 
 # --- limit values (each city its own) -----------------------------------------------------------------------------
 
 
-def check_limit_unit(parameter: Parameter, unit: str) -> str:
+def check_limit_unit(parameter: models.Parameter, unit: str) -> str:
     """The unit as it will be stored, or ValidationError naming the unit field (unknown or wrong dimension)."""
     try:
         engine.check_unit(unit, parameter.kind)
@@ -199,17 +169,17 @@ def _check_value(value: Any) -> float:
 
 @dataclass
 class SetOutcome:
-    limit: LimitValue
+    limit: models.LimitValue
     outcome: str  # created | updated | unchanged
 
 
 def _set_limit(
-    parameter: Parameter,
+    parameter: models.Parameter,
     city: City,
     category: str,
     value: float,
     unit: str,
-    standard: Standard | None,
+    standard: models.Standard | None,
     *,
     actor: Any,
     note: str | None = None,
@@ -217,18 +187,18 @@ def _set_limit(
 ) -> SetOutcome:
     """Create the (parameter, city, category) value, or change it keeping the old one as a revision; the same
     value again changes nothing (imports are idempotent). Call inside a transaction with acting(actor)."""
-    current = LimitValue.objects.select_for_update().filter(parameter=parameter, city=city, category=category).first()
+    current = (
+        models.LimitValue.objects.select_for_update().filter(parameter=parameter, city=city, category=category).first()
+    )
     if current is None:
-        limit = LimitValue(parameter=parameter, city=city, category=category, value=value, unit=unit, standard=standard)
+        limit = models.LimitValue(
+            parameter=parameter, city=city, category=category, value=value, unit=unit, standard=standard
+        )
         if note is not None:
             limit.note = note
         if illustrative is not None:
             limit.illustrative = illustrative
-        require(actor, Action.ADD, limit)
-        limit.full_clean()
-        limit.save()
-        _after_add(limit, actor)
-        return SetOutcome(limit, "created")
+        return SetOutcome(save_checked(limit, actor, Action.ADD), "created")
     require(actor, Action.CHANGE, current)
     same_value = (
         engine.same(current.value, value)
@@ -238,7 +208,7 @@ def _set_limit(
     if same_value and (note is None or note == current.note):
         return SetOutcome(current, "unchanged")
     if not same_value:
-        LimitRevision.objects.create(
+        models.LimitRevision.objects.create(
             limit=current,
             value=current.value,
             unit=current.unit,
@@ -257,7 +227,7 @@ def _set_limit(
     return SetOutcome(current, "updated")
 
 
-def do_create_limit(data: dict[str, Any], *, actor: Any) -> LimitValue:
+def do_create_limit(data: dict[str, Any], *, actor: Any) -> models.LimitValue:
     """A city's value for a parameter and category; if one is already recorded it is changed (history kept)."""
     parameter, city = data["parameter"], data["city"]
     unit = check_limit_unit(parameter, data.get("unit", ""))
@@ -275,7 +245,7 @@ def do_create_limit(data: dict[str, Any], *, actor: Any) -> LimitValue:
         ).limit
 
 
-def do_update_limit(limit: LimitValue, data: dict[str, Any], *, actor: Any) -> LimitValue:
+def do_update_limit(limit: models.LimitValue, data: dict[str, Any], *, actor: Any) -> models.LimitValue:
     """Change value, unit, standard or note; a changed value keeps the old one as a revision. The parameter, city
     and category of a row never change (record a new value for another city instead)."""
     for fixed in ("parameter", "city", "category"):
@@ -297,14 +267,14 @@ def do_update_limit(limit: LimitValue, data: dict[str, Any], *, actor: Any) -> L
         ).limit
 
 
-def do_delete_limit(limit: LimitValue, *, actor: Any) -> None:
+def do_delete_limit(limit: models.LimitValue, *, actor: Any) -> None:
     _delete(limit, actor)
 
 
 # --- recognitions (each recognising city its own) -----------------------------------------------------------------
 
 
-def _check_recognition(rec: Recognition) -> None:
+def _check_recognition(rec: models.Recognition) -> None:
     if rec.issuing_city_id and rec.issuing_city_id == rec.recognising_city_id:
         raise ValidationError(
             {"recognising_city": _("A city recognises its own results implicitly; choose another city.")}
@@ -313,30 +283,17 @@ def _check_recognition(rec: Recognition) -> None:
         raise ValidationError({"valid_to": _("The end date is before the start date.")})
 
 
-def do_create_recognition(data: dict[str, Any], *, actor: Any) -> Recognition:
+def do_create_recognition(data: dict[str, Any], *, actor: Any) -> models.Recognition:
+    return _create(models.Recognition, data, actor, check=_check_recognition)
+
+
+def do_update_recognition(rec: models.Recognition, data: dict[str, Any], *, actor: Any) -> models.Recognition:
     with transaction.atomic(), acting(actor):
-        rec = Recognition(**data)
-        _check_recognition(rec)
-        require(actor, Action.ADD, rec)
-        rec.full_clean()
-        rec.save()
-        _after_add(rec, actor)
-    return rec
+        # asked again after the save: not moved to a city the actor does not keep
+        return save_checked(rec, actor, Action.CHANGE, data, check=_check_recognition)
 
 
-def do_update_recognition(rec: Recognition, data: dict[str, Any], *, actor: Any) -> Recognition:
-    with transaction.atomic(), acting(actor):
-        require(actor, Action.CHANGE, rec)
-        for name, value in data.items():
-            setattr(rec, name, value)
-        _check_recognition(rec)
-        rec.full_clean()
-        rec.save()
-        require(actor, Action.CHANGE, rec)  # not moved to a city the actor does not keep
-    return rec
-
-
-def do_delete_recognition(rec: Recognition, *, actor: Any) -> None:
+def do_delete_recognition(rec: models.Recognition, *, actor: Any) -> None:
     _delete(rec, actor)
 
 
@@ -350,7 +307,7 @@ def basis_prefetch():
 
 
 def recognition_records(type_code: str | None = None) -> list[engine.RecognitionRecord]:
-    rows = Recognition.objects.select_related("type", "issuing_city", "recognising_city").prefetch_related(
+    rows = models.Recognition.objects.select_related("type", "issuing_city", "recognising_city").prefetch_related(
         basis_prefetch()
     )
     if type_code is not None:
@@ -358,7 +315,7 @@ def recognition_records(type_code: str | None = None) -> list[engine.Recognition
     return [_record(r) for r in rows]
 
 
-def _record(r: Recognition) -> engine.RecognitionRecord:
+def _record(r: models.Recognition) -> engine.RecognitionRecord:
     basis = None
     if r.basis_id:
         basis = {
@@ -394,7 +351,7 @@ def _city(code_or_name: str) -> City | None:
 
 def recognised(type_code: str, issued_in: str, recognised_in: str, on: date | None = None) -> engine.RecognitionAnswer:
     """Is a result of `type_code` issued in one city recognised in another on `on` (today by default)?"""
-    rtype = RecognitionType.objects.filter(code=type_code).first()
+    rtype = models.RecognitionType.objects.filter(code=type_code).first()
     if rtype is None:
         raise ValidationError({"type": _("Unknown recognition type: %(code)s") % {"code": type_code}})
     a, b = _city(issued_in), _city(recognised_in)
@@ -405,7 +362,7 @@ def recognised(type_code: str, issued_in: str, recognised_in: str, on: date | No
     return engine.is_recognised(recognition_records(rtype.code), rtype.code, a.code, b.code, on or timezone.localdate())
 
 
-def matrix(rtype: RecognitionType, on: date | None = None) -> engine.RecognitionMatrix:
+def matrix(rtype: models.RecognitionType, on: date | None = None) -> engine.RecognitionMatrix:
     cities = [c.code for c in City.objects.members_on(on or timezone.localdate()).order_by("sort_order", "code")]
     return engine.recognition_matrix(recognition_records(rtype.code), rtype.code, cities, on or timezone.localdate())
 
@@ -413,8 +370,8 @@ def matrix(rtype: RecognitionType, on: date | None = None) -> engine.Recognition
 # --- harmonisation ------------------------------------------------------------------------------------------------
 
 
-def limit_entries(parameter: Parameter) -> list[engine.LimitEntry]:
-    rows = LimitValue.objects.filter(parameter=parameter).select_related("city", "standard")
+def limit_entries(parameter: models.Parameter) -> list[engine.LimitEntry]:
+    rows = models.LimitValue.objects.filter(parameter=parameter).select_related("city", "standard")
     return [
         engine.LimitEntry(
             city=lv.city.code,
@@ -427,11 +384,11 @@ def limit_entries(parameter: Parameter) -> list[engine.LimitEntry]:
     ]
 
 
-def categories_of(parameter: Parameter) -> list[str]:
-    return sorted(set(LimitValue.objects.filter(parameter=parameter).values_list("category", flat=True)))
+def categories_of(parameter: models.Parameter) -> list[str]:
+    return sorted(set(models.LimitValue.objects.filter(parameter=parameter).values_list("category", flat=True)))
 
 
-def harmonisation(parameter: Parameter, category: str | None = None) -> engine.Harmonisation:
+def harmonisation(parameter: models.Parameter, category: str | None = None) -> engine.Harmonisation:
     """The parameter's current values compared in one unit. `category` None: every category together (each value
     labelled with its category); use `by_category` for one comparison per category."""
     return engine.harmonise(
@@ -439,7 +396,7 @@ def harmonisation(parameter: Parameter, category: str | None = None) -> engine.H
     )
 
 
-def by_category(parameter: Parameter) -> dict[str, engine.Harmonisation]:
+def by_category(parameter: models.Parameter) -> dict[str, engine.Harmonisation]:
     entries = limit_entries(parameter)
     return {
         cat: engine.harmonise(parameter.code, parameter.limit_type, entries, declared_unit=parameter.unit, category=cat)
@@ -447,7 +404,7 @@ def by_category(parameter: Parameter) -> dict[str, engine.Harmonisation]:
     }
 
 
-def harmonisation_dict(parameter: Parameter, category: str | None = None) -> dict[str, Any]:
+def harmonisation_dict(parameter: models.Parameter, category: str | None = None) -> dict[str, Any]:
     """The JSON of `metrocoop standards harmonise` and the API: with no category and several categories, the
     comparison over all of them plus `by_category`, one comparison per category."""
     result = harmonisation(parameter, category).to_dict()
@@ -461,48 +418,42 @@ def harmonisation_dict(parameter: Parameter, category: str | None = None) -> dic
 # --- unification proposals ----------------------------------------------------------------------------------------
 
 
-def do_propose(data: dict[str, Any], *, actor: Any) -> UnificationProposal:
+def do_propose(data: dict[str, Any], *, actor: Any) -> models.UnificationProposal:
     with transaction.atomic(), acting(actor):
-        proposal = UnificationProposal(**data)
+        proposal = models.UnificationProposal(**data)
         proposal.created_by = actor
         proposal.status = ProposalStatus.PROPOSED
         proposal.status_changed_at = timezone.now()
         if proposal.kind == ProposalKind.RECOGNISE_RESULT and not proposal.recognition_type_id:
             raise ValidationError({"recognition_type": _("Name the type of result to recognise.")})
-        require(actor, Action.ADD, proposal)
-        proposal.full_clean()
-        proposal.save()
-        _after_add(proposal, actor)
-    return proposal
+        return save_checked(proposal, actor, Action.ADD)
 
 
-def do_update_proposal(proposal: UnificationProposal, data: dict[str, Any], *, actor: Any) -> UnificationProposal:
+def do_update_proposal(
+    proposal: models.UnificationProposal, data: dict[str, Any], *, actor: Any
+) -> models.UnificationProposal:
     with transaction.atomic(), acting(actor):
-        locked = UnificationProposal.objects.select_for_update().get(pk=proposal.pk)
+        locked = models.UnificationProposal.objects.select_for_update().get(pk=proposal.pk)
         require(actor, Action.CHANGE, locked)
         if locked.status not in OPEN_STATUSES:
             raise Conflict(_("An adopted or withdrawn proposal no longer changes."))
         if "lead_city" in data and data["lead_city"] != locked.lead_city:
             raise ValidationError({"lead_city": _("The lead city of a proposal does not change.")})
-        for name, value in data.items():
-            setattr(locked, name, value)
-        locked.full_clean()
-        locked.save()
-        require(actor, Action.CHANGE, locked)
+        save_checked(locked, actor, Action.CHANGE, data)
     return locked
 
 
-def do_delete_proposal(proposal: UnificationProposal, *, actor: Any) -> None:
+def do_delete_proposal(proposal: models.UnificationProposal, *, actor: Any) -> None:
     _delete(proposal, actor)
 
 
 def do_advance_proposal(
-    proposal: UnificationProposal,
+    proposal: models.UnificationProposal,
     *,
     actor: Any,
     deadline: date | None = None,
-    adopted_standard: Standard | None = None,
-) -> UnificationProposal:
+    adopted_standard: models.Standard | None = None,
+) -> models.UnificationProposal:
     """One step forward: proposed → drafting → consultation → adopted.
 
     - to consultation: the draft (one clause per line) is circulated as a policy-library consultation in the lead
@@ -514,7 +465,7 @@ def do_advance_proposal(
     from metrocoop.policies.choices import ConsultationStatus
 
     with transaction.atomic(), acting(actor):
-        locked = UnificationProposal.objects.select_for_update().select_related("lead_city").get(pk=proposal.pk)
+        locked = models.UnificationProposal.objects.select_for_update().select_related("lead_city").get(pk=proposal.pk)
         target = NEXT_STATUS.get(locked.status)
         if target is None:
             raise Conflict(_("This proposal cannot move further."))
@@ -552,9 +503,9 @@ def do_advance_proposal(
     return locked
 
 
-def do_withdraw_proposal(proposal: UnificationProposal, *, actor: Any) -> UnificationProposal:
+def do_withdraw_proposal(proposal: models.UnificationProposal, *, actor: Any) -> models.UnificationProposal:
     with transaction.atomic(), acting(actor):
-        locked = UnificationProposal.objects.select_for_update().get(pk=proposal.pk)
+        locked = models.UnificationProposal.objects.select_for_update().get(pk=proposal.pk)
         require(actor, Action.CHANGE, locked)
         if locked.status not in OPEN_STATUSES:
             raise Conflict(_("Only an open proposal can be withdrawn."))
@@ -564,16 +515,18 @@ def do_withdraw_proposal(proposal: UnificationProposal, *, actor: Any) -> Unific
     return locked
 
 
-def do_sign_proposal(proposal: UnificationProposal, city: City, *, actor: Any) -> ProposalSignature:
+def do_sign_proposal(proposal: models.UnificationProposal, city: City, *, actor: Any) -> models.ProposalSignature:
     """`city` signs the proposal (its liaison, or the office on its behalf); once per city, while it is in
     consultation."""
     with transaction.atomic(), acting(actor):
-        locked = UnificationProposal.objects.select_for_update().get(pk=proposal.pk)
+        locked = models.UnificationProposal.objects.select_for_update().get(pk=proposal.pk)
         if locked.status != ProposalStatus.CONSULTATION:
             raise Conflict(_("Cities sign a proposal while it is in consultation."))
-        if ProposalSignature.objects.filter(proposal=locked, city=city).exists():
+        if models.ProposalSignature.objects.filter(proposal=locked, city=city).exists():
             raise Conflict(_("This city has already signed."))
-        signature = ProposalSignature(proposal=locked, city=city, signed_on=timezone.localdate(), signed_by=actor)
+        signature = models.ProposalSignature(
+            proposal=locked, city=city, signed_on=timezone.localdate(), signed_by=actor
+        )
         require(actor, Action.ADD, signature)
         signature.full_clean()
         signature.save()
@@ -603,13 +556,13 @@ def level_from_code(code: str) -> str:
     return StandardLevel.INDUSTRY
 
 
-def stub_standard(code: str, *, actor: Any) -> Standard:
+def stub_standard(code: str, *, actor: Any) -> models.Standard:
     """A catalogue entry known only by its code (from an import), marked for the office to complete."""
-    standard = Standard(code=code.strip(), name_zh=code.strip(), level=level_from_code(code), incomplete=True)
+    standard = models.Standard(code=code.strip(), name_zh=code.strip(), level=level_from_code(code), incomplete=True)
     standard.full_clean()
     standard.save()
     return standard
 
 
-def existing_codes(codes: Iterable[str]) -> dict[str, Standard]:
-    return {s.code: s for s in Standard.objects.filter(code__in=list(codes))}
+def existing_codes(codes: Iterable[str]) -> dict[str, models.Standard]:
+    return {s.code: s for s in models.Standard.objects.filter(code__in=list(codes))}

@@ -26,7 +26,7 @@ from metrocoop.core.permissions import (
     liaison_cities,
     restrict,
 )
-from metrocoop.standards import charts, documents, engine, importer, services
+from metrocoop.standards import charts, documents, engine, importer, models, services
 from metrocoop.standards.choices import NEXT_STATUS, OPEN_STATUSES, ProposalStatus
 from metrocoop.standards.filtersets import ProposalFilter, StandardFilter
 from metrocoop.standards.forms import (
@@ -40,22 +40,21 @@ from metrocoop.standards.forms import (
     SignForm,
     StandardForm,
 )
-from metrocoop.standards.models import (
-    KeyStandard,
-    LimitRevision,
-    LimitValue,
-    Parameter,
-    ProposalSignature,
-    Recognition,
-    RecognitionType,
-    Standard,
-    UnificationProposal,
-)
 from metrocoop.standards.policies import ADOPT
 
 
 def _errors(exc: ValidationError) -> str:
     return "; ".join(exc.messages)
+
+
+def _attempt(request, call, success: str) -> None:
+    """Run a service `call`; then tell the user `success`, or what the service refused."""
+    try:
+        call()
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, success)
 
 
 def _form_errors(form) -> str:
@@ -76,10 +75,10 @@ def index(request):
     """Start page: the key-standard list, each parameter unified or not, each recognition type's gaps, open
     proposals."""
     today = timezone.localdate()
-    key = restrict(KeyStandard.objects.select_related("standard"), request.user)
-    params = list(restrict(Parameter.objects.all(), request.user))
+    key = restrict(models.KeyStandard.objects.select_related("standard"), request.user)
+    params = list(restrict(models.Parameter.objects.all(), request.user))
     entries: dict[int, list[engine.LimitEntry]] = {}
-    for lv in restrict(LimitValue.objects.select_related("city", "standard"), request.user):
+    for lv in restrict(models.LimitValue.objects.select_related("city", "standard"), request.user):
         entries.setdefault(lv.parameter_id, []).append(
             engine.LimitEntry(lv.city.code, lv.value, lv.unit, lv.standard.code if lv.standard_id else "", lv.category)
         )
@@ -92,11 +91,11 @@ def index(request):
     records = services.recognition_records()
     cities = [c.code for c in City.objects.members_on(today).order_by("sort_order", "code")]
     types = []
-    for t in restrict(RecognitionType.objects.all(), request.user):
+    for t in restrict(models.RecognitionType.objects.all(), request.user):
         m = engine.recognition_matrix(records, t.code, cities, today)
         types.append((t, m.counts))
     proposals = restrict(
-        UnificationProposal.objects.filter(status__in=OPEN_STATUSES).select_related("lead_city"), request.user
+        models.UnificationProposal.objects.filter(status__in=OPEN_STATUSES).select_related("lead_city"), request.user
     )[:10]
     return render(
         request,
@@ -106,15 +105,15 @@ def index(request):
             "rows": rows,
             "types": types,
             "proposals": proposals,
-            "standard_count": restrict(Standard.objects.all(), request.user).count(),
-            "can_import": bool(_editable_cities(request.user, LimitValue, "city"))
-            or bool(_editable_cities(request.user, Recognition, "recognising_city")),
+            "standard_count": restrict(models.Standard.objects.all(), request.user).count(),
+            "can_import": bool(_editable_cities(request.user, models.LimitValue, "city"))
+            or bool(_editable_cities(request.user, models.Recognition, "recognising_city")),
         },
     )
 
 
 def standard_list(request):
-    qs = restrict(Standard.objects.select_related("replaces", "key_entry"), request.user)
+    qs = restrict(models.Standard.objects.select_related("replaces", "key_entry"), request.user)
     filterset = StandardFilter(request.GET or None, queryset=qs)
     page = Paginator(filterset.qs.order_by("code"), 50).get_page(request.GET.get("page"))
     for field in filterset.form.fields.values():
@@ -129,7 +128,7 @@ def standard_list(request):
             "filter": filterset,
             "page": page,
             "query": query.urlencode(),
-            "can_add": can_any(request.user, Action.ADD, Standard),
+            "can_add": can_any(request.user, Action.ADD, models.Standard),
         },
     )
 
@@ -137,8 +136,8 @@ def standard_list(request):
 @login_required
 def standard_edit(request, pk=None):
     """The office keeps the catalogue (as the regional standardisation body): add or edit one standard."""
-    standard = get_object_or_404(restrict(Standard.objects.all(), request.user), pk=pk) if pk else None
-    if not can(request.user, Action.CHANGE if standard else Action.ADD, standard or Standard()):
+    standard = get_object_or_404(restrict(models.Standard.objects.all(), request.user), pk=pk) if pk else None
+    if not can(request.user, Action.CHANGE if standard else Action.ADD, standard or models.Standard()):
         raise PermissionDenied
     form = StandardForm(request.POST or None, request.FILES or None, instance=standard)
     if request.method == "POST" and form.is_valid():
@@ -150,7 +149,9 @@ def standard_edit(request, pk=None):
                 standard = services.do_create_standard(data, actor=request.user)
             else:
                 data["incomplete"] = False
-                standard = services.do_update_standard(Standard.objects.get(pk=standard.pk), data, actor=request.user)
+                standard = services.do_update_standard(
+                    models.Standard.objects.get(pk=standard.pk), data, actor=request.user
+                )
             messages.success(request, _("Standard saved."))
             return HttpResponseRedirect(standard.get_absolute_url())
         except ValidationError as exc:
@@ -162,7 +163,7 @@ def standard_edit(request, pk=None):
 @require_POST
 def standard_key(request, pk):
     """Put a standard on the key-standard list, or take it off."""
-    standard = get_object_or_404(restrict(Standard.objects.select_related("key_entry"), request.user), pk=pk)
+    standard = get_object_or_404(restrict(models.Standard.objects.select_related("key_entry"), request.user), pk=pk)
     entry = getattr(standard, "key_entry", None)
     try:
         if entry is not None:
@@ -183,7 +184,7 @@ def standard_key(request, pk):
 
 def standard_detail(request, pk):
     standard = get_object_or_404(
-        restrict(Standard.objects.select_related("replaces", "key_entry"), request.user), pk=pk
+        restrict(models.Standard.objects.select_related("replaces", "key_entry"), request.user), pk=pk
     )
     limits = restrict(standard.limits.select_related("parameter", "city"), request.user)
     may_edit = can(request.user, Action.CHANGE, standard)
@@ -203,7 +204,7 @@ def standard_detail(request, pk):
 def parameter_detail(request, code):
     """The harmonisation view: per category every city's value in one unit, strictest and loosest, the spread,
     a bar chart, and the history of changed values."""
-    parameter = get_object_or_404(restrict(Parameter.objects.all(), request.user), code=code)
+    parameter = get_object_or_404(restrict(models.Parameter.objects.all(), request.user), code=code)
     names = {c.code: c.name for c in City.objects.all()}
     sections = []
     for i, (category, h) in enumerate(services.by_category(parameter).items()):
@@ -217,12 +218,12 @@ def parameter_detail(request, code):
         sections.append((category, h, option, chart_id, rows))
     limits = restrict(parameter.limits.select_related("city", "standard"), request.user)
     history = restrict(
-        LimitRevision.objects.filter(limit__parameter=parameter).select_related(
+        models.LimitRevision.objects.filter(limit__parameter=parameter).select_related(
             "limit__city", "standard", "superseded_by"
         ),
         request.user,
     )
-    cities = _editable_cities(request.user, LimitValue, "city")
+    cities = _editable_cities(request.user, models.LimitValue, "city")
     form = LimitForm(cities=cities, initial={"unit": parameter.unit}) if cities else None
     return render(
         request,
@@ -241,29 +242,21 @@ def parameter_detail(request, code):
 @login_required
 @require_POST
 def limit_set(request, code):
-    parameter = get_object_or_404(restrict(Parameter.objects.all(), request.user), code=code)
-    form = LimitForm(request.POST, cities=_editable_cities(request.user, LimitValue, "city"))
+    parameter = get_object_or_404(restrict(models.Parameter.objects.all(), request.user), code=code)
+    form = LimitForm(request.POST, cities=_editable_cities(request.user, models.LimitValue, "city"))
     if not form.is_valid():
         messages.error(request, _form_errors(form))
     else:
         data = dict(form.cleaned_data, parameter=parameter)
-        try:
-            services.do_create_limit(data, actor=request.user)
-            messages.success(request, _("Limit value saved."))
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
+        _attempt(request, lambda: services.do_create_limit(data, actor=request.user), _("Limit value saved."))
     return HttpResponseRedirect(parameter.get_absolute_url())
 
 
 @login_required
 @require_POST
 def limit_delete(request, pk):
-    limit = get_object_or_404(restrict(LimitValue.objects.select_related("parameter"), request.user), pk=pk)
-    try:
-        services.do_delete_limit(limit, actor=request.user)
-        messages.success(request, _("Limit value deleted."))
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
+    limit = get_object_or_404(restrict(models.LimitValue.objects.select_related("parameter"), request.user), pk=pk)
+    _attempt(request, lambda: services.do_delete_limit(limit, actor=request.user), _("Limit value deleted."))
     return HttpResponseRedirect(limit.parameter.get_absolute_url())
 
 
@@ -314,32 +307,32 @@ def download(request, kind):
 
 
 def matrix(request, code):
-    rtype = get_object_or_404(restrict(RecognitionType.objects.all(), request.user), code=code)
+    rtype = get_object_or_404(restrict(models.RecognitionType.objects.all(), request.user), code=code)
     on = _date(request.GET.get("on")) or timezone.localdate()
     m = services.matrix(rtype, on)
     cities = {c.code: c for c in City.objects.filter(code__in=m.cities)}
     table = [(cities[a], [(cities[b], m.cells[(a, b)]) for b in m.cities]) for a in m.cities]
     recognitions = restrict(
-        Recognition.objects.filter(type=rtype)
+        models.Recognition.objects.filter(type=rtype)
         .select_related("issuing_city", "recognising_city")
         .prefetch_related(services.basis_prefetch()),
         request.user,
     )
-    recognising = _editable_cities(request.user, Recognition, "recognising_city")
+    recognising = _editable_cities(request.user, models.Recognition, "recognising_city")
     form = RecognitionForm(recognising=recognising, initial={"valid_from": on}) if recognising else None
     return render(
         request,
         "standards/matrix.html",
         {
             "rtype": rtype,
-            "types": RecognitionType.objects.all(),
+            "types": models.RecognitionType.objects.all(),
             "on": on,
             "table": table,
             "counts": m.counts,
             "recognitions": recognitions,
             "form": form,
             "editable": set(
-                restrict(Recognition.objects.filter(type=rtype), request.user, Action.DELETE).values_list(
+                restrict(models.Recognition.objects.filter(type=rtype), request.user, Action.DELETE).values_list(
                     "pk", flat=True
                 )
             )
@@ -352,28 +345,26 @@ def matrix(request, code):
 @login_required
 @require_POST
 def recognition_add(request, code):
-    rtype = get_object_or_404(restrict(RecognitionType.objects.all(), request.user), code=code)
-    form = RecognitionForm(request.POST, recognising=_editable_cities(request.user, Recognition, "recognising_city"))
+    rtype = get_object_or_404(restrict(models.RecognitionType.objects.all(), request.user), code=code)
+    form = RecognitionForm(
+        request.POST, recognising=_editable_cities(request.user, models.Recognition, "recognising_city")
+    )
     if not form.is_valid():
         messages.error(request, _form_errors(form))
     else:
-        try:
-            services.do_create_recognition(dict(form.cleaned_data, type=rtype), actor=request.user)
-            messages.success(request, _("Recognition recorded."))
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
+        _attempt(
+            request,
+            lambda: services.do_create_recognition(dict(form.cleaned_data, type=rtype), actor=request.user),
+            _("Recognition recorded."),
+        )
     return HttpResponseRedirect(reverse("standards:matrix", args=[rtype.code]))
 
 
 @login_required
 @require_POST
 def recognition_delete(request, pk):
-    rec = get_object_or_404(restrict(Recognition.objects.select_related("type"), request.user), pk=pk)
-    try:
-        services.do_delete_recognition(rec, actor=request.user)
-        messages.success(request, _("Recognition deleted."))
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
+    rec = get_object_or_404(restrict(models.Recognition.objects.select_related("type"), request.user), pk=pk)
+    _attempt(request, lambda: services.do_delete_recognition(rec, actor=request.user), _("Recognition deleted."))
     return HttpResponseRedirect(reverse("standards:matrix", args=[rec.type.code]))
 
 
@@ -391,12 +382,12 @@ def recognised(request):
 
 
 def proposal_list(request):
-    qs = restrict(UnificationProposal.objects.select_related("lead_city"), request.user)
+    qs = restrict(models.UnificationProposal.objects.select_related("lead_city"), request.user)
     filterset = ProposalFilter(request.GET or None, queryset=qs)
     for field in filterset.form.fields.values():
         field.widget.attrs.setdefault("class", "form-select form-select-sm")
     filterset.form.fields["lead_city"].widget.attrs["class"] = "form-control form-control-sm"
-    cities = _editable_cities(request.user, UnificationProposal, "lead_city")
+    cities = _editable_cities(request.user, models.UnificationProposal, "lead_city")
     return render(
         request,
         "standards/proposal_list.html",
@@ -411,7 +402,7 @@ def proposal_list(request):
 @login_required
 @require_POST
 def proposal_add(request):
-    form = ProposalForm(request.POST, cities=_editable_cities(request.user, UnificationProposal, "lead_city"))
+    form = ProposalForm(request.POST, cities=_editable_cities(request.user, models.UnificationProposal, "lead_city"))
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return HttpResponseRedirect(reverse("standards:proposals"))
@@ -426,7 +417,7 @@ def proposal_add(request):
 def proposal_detail(request, pk):
     proposal = get_object_or_404(
         restrict(
-            UnificationProposal.objects.select_related(
+            models.UnificationProposal.objects.select_related(
                 "lead_city", "parameter", "standard", "recognition_type", "consultation", "adopted_standard"
             ),
             request.user,
@@ -441,7 +432,7 @@ def proposal_detail(request, pk):
     signed = {s.city_id for s in signatures}
     sign_cities = []
     if proposal.status == ProposalStatus.CONSULTATION:
-        candidates = _editable_cities(request.user, ProposalSignature, "city")
+        candidates = _editable_cities(request.user, models.ProposalSignature, "city")
         sign_cities = [c for c in candidates if c.pk not in signed]
     return render(
         request,
@@ -467,7 +458,7 @@ def proposal_detail(request, pk):
 @login_required
 @require_POST
 def proposal_action(request, pk, verb):
-    proposal = get_object_or_404(restrict(UnificationProposal.objects.all(), request.user), pk=pk)
+    proposal = get_object_or_404(restrict(models.UnificationProposal.objects.all(), request.user), pk=pk)
     try:
         if verb == "advance":
             form = AdvanceForm(request.POST)
@@ -476,7 +467,7 @@ def proposal_action(request, pk, verb):
                 return HttpResponseRedirect(proposal.get_absolute_url())
             services.do_advance_proposal(proposal, actor=request.user, **form.cleaned_data)
         elif verb == "sign":
-            form = SignForm(request.POST, cities=_editable_cities(request.user, ProposalSignature, "city"))
+            form = SignForm(request.POST, cities=_editable_cities(request.user, models.ProposalSignature, "city"))
             if not form.is_valid():
                 messages.error(request, _form_errors(form))
                 return HttpResponseRedirect(proposal.get_absolute_url())

@@ -1,9 +1,31 @@
 from auditlog.models import LogEntry
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from metrocoop.core.audit import shown_changes
 from metrocoop.core.models import City, Job, Organisation, Province, RoleAssignment, User
 from metrocoop.core.permissions import restrict
+
+
+def validated(serializer_class, data) -> dict:
+    """`data` (a request's body or query) checked by `serializer_class`: its validated data, or a 400 naming each
+    field that is wrong."""
+    checked = serializer_class(data=data)
+    checked.is_valid(raise_exception=True)
+    return checked.validated_data
+
+
+class StrictFieldsMixin:
+    """A serializer that refuses a write naming a field it does not know or may not write: a typo, or a read-only
+    field, is a 400 naming the field rather than silently dropped."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            writable = {name for name, f in self.fields.items() if not f.read_only}
+            unknown = sorted(set(data.keys()) - writable)
+            if unknown:
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)
 
 
 class UserDisplayField(serializers.SlugRelatedField):

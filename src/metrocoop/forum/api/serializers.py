@@ -1,22 +1,11 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from metrocoop.core.api.serializers import StrictFieldsMixin
 from metrocoop.core.choices import Domain
 from metrocoop.forum.choices import DeclineReason, ReportReason, SuggestionCategory
 from metrocoop.forum.models import ForumEvent, ProgrammeItem, ResearchProject, Speaker, Suggestion
 from metrocoop.forum.services import NOTE_MAX, TEXT_MAX, TITLE_MAX
-
-
-class StrictSerializerMixin:
-    """Refuse fields the endpoint does not know (a typo must not be silently ignored)."""
-
-    def to_internal_value(self, data):
-        if hasattr(data, "keys"):
-            writable = {name for name, f in self.fields.items() if not f.read_only}
-            unknown = sorted(set(data.keys()) - writable)
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field. 未知字段。"] for name in unknown})
-        return super().to_internal_value(data)
 
 
 class DuplicateSerializer(serializers.Serializer):
@@ -39,7 +28,7 @@ class EventIdField(serializers.IntegerField):
         return instance.event_id
 
 
-class SuggestionSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+class SuggestionSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     """A suggestion. POST takes title, text, category, cities (codes) and optionally event; the answer lists the
     likely duplicates found at submission."""
 
@@ -110,30 +99,30 @@ class SuggestionSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         ]
 
 
-class DeclineSerializer(StrictSerializerMixin, serializers.Serializer):
+class DeclineSerializer(StrictFieldsMixin, serializers.Serializer):
     reason = serializers.ChoiceField(choices=DeclineReason.choices)
     note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
 
 
-class AssignSerializer(StrictSerializerMixin, serializers.Serializer):
+class AssignSerializer(StrictFieldsMixin, serializers.Serializer):
     city = serializers.CharField(max_length=8, required=False, allow_blank=True, default="")
     domain = serializers.ChoiceField(choices=Domain.choices, required=False, allow_blank=True, default="")
 
 
-class AnswerSerializer(StrictSerializerMixin, serializers.Serializer):
+class AnswerSerializer(StrictFieldsMixin, serializers.Serializer):
     answer = serializers.CharField(max_length=TEXT_MAX)
 
 
-class MergeSerializer(StrictSerializerMixin, serializers.Serializer):
+class MergeSerializer(StrictFieldsMixin, serializers.Serializer):
     into = serializers.IntegerField()
 
 
-class ReportSerializer(StrictSerializerMixin, serializers.Serializer):
+class ReportSerializer(StrictFieldsMixin, serializers.Serializer):
     reason = serializers.ChoiceField(choices=ReportReason.choices)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class ModerateSerializer(StrictSerializerMixin, serializers.Serializer):
+class ModerateSerializer(StrictFieldsMixin, serializers.Serializer):
     remove = serializers.BooleanField()
 
 
@@ -159,7 +148,7 @@ class ResearchProjectSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ResearchProposalSerializer(StrictSerializerMixin, serializers.Serializer):
+class ResearchProposalSerializer(StrictFieldsMixin, serializers.Serializer):
     name_zh = serializers.CharField(max_length=200)
     name_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     summary = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
@@ -167,12 +156,12 @@ class ResearchProposalSerializer(StrictSerializerMixin, serializers.Serializer):
     cities = serializers.ListField(child=serializers.CharField(max_length=8), required=False, default=list)
 
 
-class ResearchAdvanceSerializer(StrictSerializerMixin, serializers.Serializer):
+class ResearchAdvanceSerializer(StrictFieldsMixin, serializers.Serializer):
     report_summary = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
     published_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class ResearchLinkSerializer(StrictSerializerMixin, serializers.Serializer):
+class ResearchLinkSerializer(StrictFieldsMixin, serializers.Serializer):
     fund_project = serializers.IntegerField()
 
 

@@ -1,34 +1,9 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from metrocoop.core.api.serializers import StrictFieldsMixin
 from metrocoop.core.models import City
-from metrocoop.investment.models import (
-    Chain,
-    Enterprise,
-    LandQuotaTransfer,
-    Lead,
-    LeadConflict,
-    Link,
-    Park,
-    ParkPhase,
-    ParkYear,
-    PromotionEvent,
-    Relocation,
-    RelocationTaxYear,
-    Segment,
-    SharingRule,
-)
-
-
-class StrictMixin:
-    """Refuse fields the serializer does not know (a typo must not be silently ignored)."""
-
-    def to_internal_value(self, data):
-        if hasattr(data, "keys"):
-            unknown = sorted(set(data.keys()) - {name for name, f in self.fields.items() if not f.read_only})
-            if unknown:
-                raise serializers.ValidationError({name: ["未知字段 / unknown field"] for name in unknown})
-        return super().to_internal_value(data)
+from metrocoop.investment import models, services
 
 
 def city_field(**kwargs):
@@ -41,7 +16,7 @@ class LinkSerializer(serializers.ModelSerializer):
     segment = serializers.CharField(source="segment.name_zh", read_only=True)
 
     class Meta:
-        model = Link
+        model = models.Link
         fields = ["code", "name_zh", "name_en", "industry_codes", "chain", "segment", "position"]
 
 
@@ -49,7 +24,7 @@ class SegmentSerializer(serializers.ModelSerializer):
     links = LinkSerializer(many=True, read_only=True)
 
     class Meta:
-        model = Segment
+        model = models.Segment
         fields = ["position", "name_zh", "name_en", "links"]
 
 
@@ -57,29 +32,31 @@ class ChainSerializer(serializers.ModelSerializer):
     segments = SegmentSerializer(many=True, read_only=True)
 
     class Meta:
-        model = Chain
+        model = models.Chain
         fields = ["code", "name_zh", "name_en", "description", "segments"]
 
 
-class EnterpriseSerializer(StrictMixin, serializers.ModelSerializer):
+class EnterpriseSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     city = city_field()
-    links = serializers.SlugRelatedField(slug_field="code", queryset=Link.objects.all(), many=True, required=False)
+    links = serializers.SlugRelatedField(
+        slug_field="code", queryset=models.Link.objects.all(), many=True, required=False
+    )
     credit_code = serializers.CharField(max_length=18, validators=[])  # checked (GB 32100) by the service
 
     class Meta:
-        model = Enterprise
+        model = models.Enterprise
         fields = ["id", "name_zh", "name_en", "credit_code", "credit_code_warning", "city", "links", "size_band"]
         read_only_fields = ["credit_code_warning"]
 
 
-class LeadSerializer(StrictMixin, serializers.ModelSerializer):
+class LeadSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     city = city_field()
-    link = serializers.SlugRelatedField(slug_field="code", queryset=Link.objects.all())
+    link = serializers.SlugRelatedField(slug_field="code", queryset=models.Link.objects.all())
     target_credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
     leading = serializers.SerializerMethodField()
 
     class Meta:
-        model = Lead
+        model = models.Lead
         fields = [
             "id",
             "city",
@@ -106,7 +83,7 @@ class LeadInConflictSerializer(serializers.ModelSerializer):
     city = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
-        model = Lead
+        model = models.Lead
         fields = ["id", "city", "status", "registered_at"]
 
 
@@ -115,7 +92,7 @@ class LeadConflictSerializer(serializers.ModelSerializer):
     leading_city = serializers.CharField(source="leading.city.code", read_only=True, default=None)
 
     class Meta:
-        model = LeadConflict
+        model = models.LeadConflict
         fields = [
             "id",
             "target_name",
@@ -132,23 +109,25 @@ class LeadConflictSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DecideConflictSerializer(StrictMixin, serializers.Serializer):
+class DecideConflictSerializer(StrictFieldsMixin, serializers.Serializer):
     lead = serializers.IntegerField(allow_null=True, help_text="the lead the office names; null clears its decision")
 
 
-class PromotionEventSerializer(StrictMixin, serializers.ModelSerializer):
+class PromotionEventSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     host_city = city_field()
     partner_cities = city_field(many=True, required=False)
-    chains = serializers.SlugRelatedField(slug_field="code", queryset=Chain.objects.all(), many=True, required=False)
+    chains = serializers.SlugRelatedField(
+        slug_field="code", queryset=models.Chain.objects.all(), many=True, required=False
+    )
 
     class Meta:
-        model = PromotionEvent
+        model = models.PromotionEvent
         fields = ["id", "title", "host_city", "partner_cities", "chains", "country", "venue", "held_on", "note"]
 
 
 class SharingRuleSerializer(serializers.ModelSerializer):
     class Meta:
-        model = SharingRule
+        model = models.SharingRule
         fields = ["id", "name", "valid_from", "origin_share", "years", "extension_years", "cap_years_before"]
 
 
@@ -156,19 +135,19 @@ class RelocationTaxYearSerializer(serializers.ModelSerializer):
     transfer = serializers.SlugRelatedField(slug_field="client_id", read_only=True)
 
     class Meta:
-        model = RelocationTaxYear
+        model = models.RelocationTaxYear
         fields = ["year", "tax_fen", "origin_fen", "explanation", "transfer"]
 
 
-class RelocationSerializer(StrictMixin, serializers.ModelSerializer):
-    enterprise = serializers.PrimaryKeyRelatedField(queryset=Enterprise.objects.all())
+class RelocationSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    enterprise = serializers.PrimaryKeyRelatedField(queryset=models.Enterprise.objects.all())
     origin = serializers.SlugRelatedField(slug_field="code", read_only=True)
     destination = city_field()
     tax_years = RelocationTaxYearSerializer(many=True, read_only=True)
     first_sharing_year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
 
     class Meta:
-        model = Relocation
+        model = models.Relocation
         fields = [
             "id",
             "enterprise",
@@ -185,34 +164,25 @@ class RelocationSerializer(StrictMixin, serializers.ModelSerializer):
         read_only_fields = ["rule", "registered_at"]
 
 
-class TaxYearInSerializer(StrictMixin, serializers.Serializer):
+class TaxYearInSerializer(StrictFieldsMixin, serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     tax_fen = serializers.IntegerField(min_value=0)
 
 
-class ParkPhaseSerializer(StrictMixin, serializers.ModelSerializer):
+class ParkPhaseSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     class Meta:
-        model = ParkPhase
-        fields = [
-            "start_year",
-            "end_year",
-            "tax_host",
-            "tax_partner",
-            "gdp_host",
-            "gdp_partner",
-            "land_host",
-            "land_partner",
-        ]
+        model = models.ParkPhase
+        fields = list(services.PHASE_FIELDS)
 
 
-class ParkSerializer(StrictMixin, serializers.ModelSerializer):
+class ParkSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     host = city_field()
     partner = city_field()
     phases = ParkPhaseSerializer(many=True, required=False)
     years = serializers.SerializerMethodField()
 
     class Meta:
-        model = Park
+        model = models.Park
         fields = ["code", "name_zh", "name_en", "host", "partner", "agreement_title", "signed_on", "phases", "years"]
 
     def get_years(self, obj) -> list[int]:
@@ -224,18 +194,18 @@ class ParkYearSerializer(serializers.ModelSerializer):
     transfer = serializers.SlugRelatedField(slug_field="client_id", read_only=True, allow_null=True)
 
     class Meta:
-        model = ParkYear
+        model = models.ParkYear
         fields = ["id", "park", "year", "tax_fen", "gdp_fen", "land_quota_m2", "shares", "transfer", "posted_at"]
 
 
-class ParkYearInSerializer(StrictMixin, serializers.Serializer):
+class ParkYearInSerializer(StrictFieldsMixin, serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     tax_fen = serializers.IntegerField(min_value=0)
     gdp_fen = serializers.IntegerField(min_value=0)
     land_quota_m2 = serializers.IntegerField(min_value=0)
 
 
-class YearInSerializer(StrictMixin, serializers.Serializer):
+class YearInSerializer(StrictFieldsMixin, serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
 
 
@@ -257,15 +227,17 @@ class ParkSharesSerializer(serializers.Serializer):
     explanation = serializers.DictField(required=False)
 
 
-class LandQuotaTransferSerializer(StrictMixin, serializers.ModelSerializer):
-    park = serializers.SlugRelatedField(slug_field="code", queryset=Park.objects.all(), required=False, allow_null=True)
+class LandQuotaTransferSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    park = serializers.SlugRelatedField(
+        slug_field="code", queryset=models.Park.objects.all(), required=False, allow_null=True
+    )
     from_city = city_field()
     to_city = city_field()
     transfer = serializers.SlugRelatedField(slug_field="client_id", read_only=True, allow_null=True)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
     class Meta:
-        model = LandQuotaTransfer
+        model = models.LandQuotaTransfer
         fields = ["id", "park", "from_city", "to_city", "quota_m2", "compensation_fen", "agreed_on", "note", "transfer"]
 
 

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
+from metrocoop.core.api.serializers import validated
 from metrocoop.core.permissions import Action, restrict
 from metrocoop.investment import creditcode, services
 from metrocoop.investment.api import serializers as s
@@ -104,9 +105,8 @@ class LeadConflictViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"], permission_action=Action.CHANGE)
     def decide(self, request, pk=None):
         conflict = self.get_object()
-        data = s.DecideConflictSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        lead_id = data.validated_data["lead"]
+        data = validated(s.DecideConflictSerializer, request.data)
+        lead_id = data["lead"]
         lead = None if lead_id is None else get_object_or_404(Lead, pk=lead_id)
         conflict = services.do_decide_conflict(conflict, lead, actor=request.user)
         return Response(s.LeadConflictSerializer(conflict).data)
@@ -144,9 +144,8 @@ class RelocationViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"], permission_action=Action.CHANGE)
     def taxes(self, request, pk=None):
         relocation = self.get_object()
-        data = s.TaxYearInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        row = services.do_enter_relocation_tax(relocation, actor=request.user, **data.validated_data)
+        data = validated(s.TaxYearInSerializer, request.data)
+        row = services.do_enter_relocation_tax(relocation, actor=request.user, **data)
         return Response(s.RelocationTaxYearSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
@@ -166,9 +165,8 @@ class ParkViewSet(ServiceViewSet):
     @action(detail=True, methods=["get"])
     def shares(self, request, code=None):
         park = self.get_object()
-        data = s.YearInSerializer(data={"year": request.query_params.get("year")})
-        data.is_valid(raise_exception=True)
-        year = data.validated_data["year"]
+        data = validated(s.YearInSerializer, {"year": request.query_params.get("year")})
+        year = data["year"]
         if not restrict(park.years.filter(year=year), request.user).exists():
             raise Http404
         result = services.park_shares(park, year)
@@ -179,18 +177,16 @@ class ParkViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"], permission_action=Action.CHANGE)
     def figures(self, request, code=None):
         park = self.get_object()
-        data = s.ParkYearInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        row = services.do_enter_park_year(park, dict(data.validated_data), actor=request.user)
+        data = validated(s.ParkYearInSerializer, request.data)
+        row = services.do_enter_park_year(park, dict(data), actor=request.user)
         return Response(s.ParkYearSerializer(row).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.YearInSerializer, responses={200: s.ParkYearSerializer})
     @action(detail=True, methods=["post"], url_path="post", permission_action=Action.CHANGE)
     def post_year(self, request, code=None):
         park = self.get_object()
-        data = s.YearInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        row = get_object_or_404(park.years, year=data.validated_data["year"])
+        data = validated(s.YearInSerializer, request.data)
+        row = get_object_or_404(park.years, year=data["year"])
         row = services.do_post_park_year(row, actor=request.user)
         return Response(s.ParkYearSerializer(row).data)
 

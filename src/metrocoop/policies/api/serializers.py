@@ -6,26 +6,14 @@ from rest_framework import serializers
 
 from metrocoop.core.api.serializers import UserDisplayField, VisibleSlugRelatedField
 from metrocoop.core.models import City, Province
+from metrocoop.policies import models
 from metrocoop.policies.choices import PolicyDomain
-from metrocoop.policies.models import (
-    Consultation,
-    ConsultationClause,
-    ConsultationComment,
-    CurationProposal,
-    IndustryCatalogueEntry,
-    PilotReform,
-    PolicyDocument,
-    PolicyRelation,
-    ReformReplication,
-    Topic,
-    TopicProvision,
-    ValidityChange,
-)
+from metrocoop.policies.services import DOCUMENT_FIELDS
 
 
 class ValidityChangeSerializer(serializers.ModelSerializer):
     class Meta:
-        model = ValidityChange
+        model = models.ValidityChange
         fields = ["validity", "since", "reason"]
 
 
@@ -46,26 +34,13 @@ class PolicyDocumentSerializer(serializers.ModelSerializer):
     key = serializers.SlugField(required=False, max_length=80)
 
     class Meta:
-        model = PolicyDocument
+        model = models.PolicyDocument
+        # the document fields the services take (all but the issuing organisation, which the API does not carry),
+        # then the normalised number, the domains and the validity history
         fields = [
             "id",
-            "key",
-            "title",
-            "doc_number",
+            *(f for f in DOCUMENT_FIELDS if f != "issuer_org"),
             "doc_number_norm",
-            "issuer",
-            "level",
-            "city",
-            "province",
-            "kind",
-            "issued_on",
-            "effective_on",
-            "validity",
-            "validity_since",
-            "valid_until",
-            "text",
-            "source",
-            "status",
             "domains",
             "domain_list",
             "validity_history",
@@ -95,12 +70,12 @@ class PolicyDocumentSerializer(serializers.ModelSerializer):
 
 
 class PolicyRelationSerializer(serializers.ModelSerializer):
-    source = serializers.SlugRelatedField(slug_field="key", queryset=PolicyDocument.objects.all())
-    target = serializers.SlugRelatedField(slug_field="key", queryset=PolicyDocument.objects.all())
+    source = serializers.SlugRelatedField(slug_field="key", queryset=models.PolicyDocument.objects.all())
+    target = serializers.SlugRelatedField(slug_field="key", queryset=models.PolicyDocument.objects.all())
     effective_on = serializers.DateField(required=False)
 
     class Meta:
-        model = PolicyRelation
+        model = models.PolicyRelation
         fields = ["id", "source", "target", "kind", "effective_on", "note"]
 
 
@@ -109,7 +84,7 @@ class TopicProvisionSerializer(serializers.ModelSerializer):
     document = serializers.SlugRelatedField(slug_field="key", read_only=True)
 
     class Meta:
-        model = TopicProvision
+        model = models.TopicProvision
         fields = ["city", "document", "threshold", "amount_fen", "duration_months", "condition"]
 
 
@@ -118,7 +93,7 @@ class TopicSerializer(serializers.ModelSerializer):
     provisions = TopicProvisionSerializer(many=True, read_only=True)
 
     class Meta:
-        model = Topic
+        model = models.Topic
         fields = [
             "id",
             "code",
@@ -138,7 +113,7 @@ class ReformReplicationSerializer(serializers.ModelSerializer):
     document = serializers.SlugRelatedField(slug_field="key", read_only=True)
 
     class Meta:
-        model = ReformReplication
+        model = models.ReformReplication
         fields = ["city", "status", "status_on", "document", "note"]
 
 
@@ -148,7 +123,7 @@ class PilotReformSerializer(serializers.ModelSerializer):
     domain = serializers.CharField(read_only=True, help_text="policy domain code (see documents' domains)")
 
     class Meta:
-        model = PilotReform
+        model = models.PilotReform
         fields = ["id", "code", "title", "origin_city", "origin_label", "domain", "introduced_on", "replications"]
 
 
@@ -157,18 +132,18 @@ class IndustryCatalogueEntrySerializer(serializers.ModelSerializer):
     document = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
 
     class Meta:
-        model = IndustryCatalogueEntry
+        model = models.IndustryCatalogueEntry
         fields = ["id", "industry_code", "industry_name", "city", "stance", "document", "clause"]
 
 
 class CurationProposalSerializer(serializers.ModelSerializer):
     document = VisibleSlugRelatedField(
-        slug_field="key", queryset=PolicyDocument.objects.all(), required=False, allow_null=True
+        slug_field="key", queryset=models.PolicyDocument.objects.all(), required=False, allow_null=True
     )
     proposer = UserDisplayField(read_only=True)
 
     class Meta:
-        model = CurationProposal
+        model = models.CurationProposal
         fields = ["id", "kind", "proposer", "document", "payload", "note", "status", "decision_note", "created_at"]
         read_only_fields = ["status", "decision_note", "created_at"]
 
@@ -224,7 +199,7 @@ class ConsultationCommentSerializer(serializers.ModelSerializer):
     author_city = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
-        model = ConsultationComment
+        model = models.ConsultationComment
         fields = ["id", "author", "author_city", "text", "response", "response_text", "answered_at", "created_at"]
 
 
@@ -232,7 +207,7 @@ class ConsultationClauseSerializer(serializers.ModelSerializer):
     comments = ConsultationCommentSerializer(many=True, read_only=True)
 
     class Meta:
-        model = ConsultationClause
+        model = models.ConsultationClause
         fields = ["number", "text", "comments"]
 
 
@@ -243,5 +218,5 @@ class ConsultationSerializer(serializers.ModelSerializer):
     clauses = ConsultationClauseSerializer(many=True, read_only=True)
 
     class Meta:
-        model = Consultation
+        model = models.Consultation
         fields = ["id", "title", "city", "domain", "summary", "deadline", "status", "outcome", "document", "clauses"]

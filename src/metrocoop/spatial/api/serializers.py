@@ -5,24 +5,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from metrocoop.core.api.serializers import VisibleSlugRelatedField
+from metrocoop.core.api.serializers import StrictFieldsMixin, VisibleSlugRelatedField
 from metrocoop.core.models import City
 from metrocoop.spatial.choices import ConflictStatus
 from metrocoop.spatial.models import Conflict, ConflictRule, CorridorProject, Feature
 
 GEOMETRY_SCHEMA = {"type": "object", "description": "GeoJSON geometry (WGS84 longitude/latitude)"}
-
-
-class StrictSerializerMixin:
-    """Unknown fields in a write are refused, not silently dropped."""
-
-    def to_internal_value(self, data):
-        if hasattr(data, "keys"):
-            writable = {name for name, f in self.fields.items() if not f.read_only}
-            unknown = sorted(set(data.keys()) - writable)
-            if unknown:
-                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
-        return super().to_internal_value(data)
 
 
 @extend_schema_field(GEOMETRY_SCHEMA)
@@ -47,7 +35,7 @@ class GeometryField(serializers.Field):
         return data
 
 
-class FeatureSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+class FeatureSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     city = VisibleSlugRelatedField(slug_field="code", queryset=City.objects.all())
     geometry = GeometryField()
     wkt = serializers.CharField(read_only=True)
@@ -74,7 +62,7 @@ class FeatureSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         read_only_fields = ["geometry_type", "properties", "source", "updated_at"]
 
 
-class ConflictRuleSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+class ConflictRuleSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = ConflictRule
         fields = ["id", "kind", "name_zh", "name_en", "distance_m", "active", "updated_at"]
@@ -121,14 +109,14 @@ class ConflictSerializer(serializers.ModelSerializer):
         return [FeatureRefSerializer(f).data for f in (obj.feature_a, obj.feature_b) if f is not None]
 
 
-class ConflictAssignSerializer(StrictSerializerMixin, serializers.Serializer):
+class ConflictAssignSerializer(StrictFieldsMixin, serializers.Serializer):
     assignee = serializers.SlugRelatedField(
         slug_field="username", queryset=get_user_model().objects.filter(is_active=True), allow_null=True
     )
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class ConflictCloseSerializer(StrictSerializerMixin, serializers.Serializer):
+class ConflictCloseSerializer(StrictFieldsMixin, serializers.Serializer):
     status = serializers.CharField(max_length=20, help_text="resolved or dismissed")
 
     def validate_status(self, value):
@@ -152,7 +140,7 @@ class FindingSerializer(serializers.Serializer):
     distance_m = serializers.FloatField(allow_null=True)
 
 
-class CorridorProjectSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+class CorridorProjectSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     cities = VisibleSlugRelatedField(slug_field="code", queryset=City.objects.all(), many=True)
     lead_city = VisibleSlugRelatedField(slug_field="code", queryset=City.objects.all(), allow_null=True, required=False)
     route = GeometryField(required=False, allow_null=True)

@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from metrocoop.core.api.base import ScopedQuerysetMixin, ScopedReadOnlyViewSet, ServiceModelViewSet
+from metrocoop.core.api.serializers import validated
 from metrocoop.core.permissions import Action, restrict
 from metrocoop.spatial import services
 from metrocoop.spatial.api import serializers as s
@@ -84,23 +85,18 @@ class ConflictViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=s.ConflictAssignSerializer, responses={200: s.ConflictSerializer})
     @action(detail=True, methods=["post"], permission_action=Action.CHANGE)
     def assign(self, request, pk=None):
-        conflict = self.get_object()
-        data = s.ConflictAssignSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        conflict = services.do_assign_conflict(
-            conflict, data.validated_data["assignee"], note=data.validated_data.get("note", ""), actor=request.user
-        )
-        return Response(s.ConflictSerializer(conflict).data)
+        return self._step(request, s.ConflictAssignSerializer, services.do_assign_conflict, "assignee")
 
     @extend_schema(request=s.ConflictCloseSerializer, responses={200: s.ConflictSerializer})
     @action(detail=True, methods=["post"], permission_action=Action.CHANGE)
     def close(self, request, pk=None):
+        return self._step(request, s.ConflictCloseSerializer, services.do_close_conflict, "status")
+
+    def _step(self, request, serializer_class, service, field: str) -> Response:
+        """Take a step on the URL's conflict: `service(conflict, <the body's field>, note=…)`; answer the conflict."""
         conflict = self.get_object()
-        data = s.ConflictCloseSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        conflict = services.do_close_conflict(
-            conflict, data.validated_data["status"], note=data.validated_data["note"], actor=request.user
-        )
+        data = validated(serializer_class, request.data)
+        conflict = service(conflict, data[field], note=data.get("note", ""), actor=request.user)
         return Response(s.ConflictSerializer(conflict).data)
 
 
@@ -130,18 +126,4 @@ class CoverageViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, viewsets.Gener
     def list(self, request, *args, **kwargs):
         from metrocoop.spatial.views import coverage_rows
 
-        rows = coverage_rows(self.get_queryset())
-        return Response(
-            [
-                {
-                    "city": r.city,
-                    "kind": r.kind,
-                    "area_km2": round(r.area_km2, 1),
-                    "own_share": round(r.own_share, 4),
-                    "others_share": round(r.others_share, 4),
-                    "any_share": round(r.any_share, 4),
-                    "facilities_from_others": list(r.facilities_from_others),
-                }
-                for r in rows
-            ]
-        )
+        return Response([r.as_dict() for r in coverage_rows(self.get_queryset())])

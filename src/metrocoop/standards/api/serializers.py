@@ -1,58 +1,29 @@
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from metrocoop.core.api.serializers import StrictFieldsMixin
 from metrocoop.core.models import City
 from metrocoop.policies.models import PolicyDocument
-from metrocoop.standards.models import (
-    KeyStandard,
-    LimitRevision,
-    LimitValue,
-    Parameter,
-    ProposalSignature,
-    Recognition,
-    RecognitionType,
-    Standard,
-    UnificationProposal,
-)
-
-
-class StrictMixin:
-    """Refuse fields the endpoint does not know (a typo must not pass silently)."""
-
-    def to_internal_value(self, data):
-        if hasattr(data, "keys"):
-            writable = {name for name, f in self.fields.items() if not f.read_only}
-            unknown = sorted(set(data.keys()) - writable)
-            if unknown:
-                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
-        return super().to_internal_value(data)
+from metrocoop.standards import models, services
+from metrocoop.standards.importer import CATALOGUE_COLUMNS
 
 
 def city_field(**kwargs):
     return serializers.SlugRelatedField(slug_field="code", queryset=City.objects.all(), **kwargs)
 
 
-class StandardSerializer(StrictMixin, serializers.ModelSerializer):
+class StandardSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     replaces = serializers.SlugRelatedField(
-        slug_field="code", queryset=Standard.objects.all(), required=False, allow_null=True
+        slug_field="code", queryset=models.Standard.objects.all(), required=False, allow_null=True
     )
     replaced_by = serializers.SerializerMethodField()
     key_standard = serializers.SerializerMethodField()
     text = serializers.CharField(max_length=20000, required=False, allow_blank=True)
 
     class Meta:
-        model = Standard
+        model = models.Standard
         fields = [
             "id",
-            "code",
-            "name_zh",
-            "name_en",
-            "level",
-            "issuer",
-            "domain",
-            "issued_on",
-            "effective_on",
-            "status",
+            *CATALOGUE_COLUMNS,
             "status_since",
             "replaces",
             "replaced_by",
@@ -71,27 +42,27 @@ class StandardSerializer(StrictMixin, serializers.ModelSerializer):
         return hasattr(obj, "key_entry")
 
 
-class KeyStandardSerializer(StrictMixin, serializers.ModelSerializer):
-    standard = serializers.SlugRelatedField(slug_field="code", queryset=Standard.objects.all())
+class KeyStandardSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    standard = serializers.SlugRelatedField(slug_field="code", queryset=models.Standard.objects.all())
 
     class Meta:
-        model = KeyStandard
+        model = models.KeyStandard
         fields = ["id", "standard", "priority", "reason", "listed_on"]
 
 
-class ParameterSerializer(StrictMixin, serializers.ModelSerializer):
+class ParameterSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
     class Meta:
-        model = Parameter
+        model = models.Parameter
         fields = ["id", "code", "name_zh", "name_en", "kind", "limit_type", "unit", "domain", "description"]
 
 
-class LimitValueSerializer(StrictMixin, serializers.ModelSerializer):
-    parameter = serializers.SlugRelatedField(slug_field="code", queryset=Parameter.objects.all())
+class LimitValueSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    parameter = serializers.SlugRelatedField(slug_field="code", queryset=models.Parameter.objects.all())
     city = city_field()
     standard = serializers.SlugRelatedField(
-        slug_field="code", queryset=Standard.objects.all(), required=False, allow_null=True
+        slug_field="code", queryset=models.Standard.objects.all(), required=False, allow_null=True
     )
     category = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     unit = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
@@ -99,7 +70,7 @@ class LimitValueSerializer(StrictMixin, serializers.ModelSerializer):
     revisions = serializers.IntegerField(source="revisions.count", read_only=True)
 
     class Meta:
-        model = LimitValue
+        model = models.LimitValue
         fields = [
             "id",
             "parameter",
@@ -122,20 +93,20 @@ class LimitRevisionSerializer(serializers.ModelSerializer):
     superseded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
-        model = LimitRevision
+        model = models.LimitRevision
         fields = ["id", "limit", "value", "unit", "standard", "applied_since", "superseded_at", "superseded_by"]
 
 
-class RecognitionTypeSerializer(StrictMixin, serializers.ModelSerializer):
+class RecognitionTypeSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
     class Meta:
-        model = RecognitionType
+        model = models.RecognitionType
         fields = ["id", "code", "name_zh", "name_en", "domain", "description"]
 
 
-class RecognitionSerializer(StrictMixin, serializers.ModelSerializer):
-    type = serializers.SlugRelatedField(slug_field="code", queryset=RecognitionType.objects.all())
+class RecognitionSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    type = serializers.SlugRelatedField(slug_field="code", queryset=models.RecognitionType.objects.all())
     issuing_city = city_field()
     recognising_city = city_field()
     basis = serializers.SlugRelatedField(
@@ -143,18 +114,11 @@ class RecognitionSerializer(StrictMixin, serializers.ModelSerializer):
     )
 
     class Meta:
-        model = Recognition
+        model = models.Recognition
         fields = [
             "id",
             "type",
-            "issuing_city",
-            "recognising_city",
-            "basis",
-            "basis_note",
-            "scope",
-            "conditions",
-            "valid_from",
-            "valid_to",
+            *services.RECOGNITION_FIELDS,
             "illustrative",
         ]
         read_only_fields = ["id", "illustrative"]
@@ -165,27 +129,27 @@ class SignatureSerializer(serializers.ModelSerializer):
     signed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
-        model = ProposalSignature
+        model = models.ProposalSignature
         fields = ["city", "signed_on", "signed_by"]
 
 
-class ProposalSerializer(StrictMixin, serializers.ModelSerializer):
+class ProposalSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     lead_city = city_field()
     parameter = serializers.SlugRelatedField(
-        slug_field="code", queryset=Parameter.objects.all(), required=False, allow_null=True
+        slug_field="code", queryset=models.Parameter.objects.all(), required=False, allow_null=True
     )
     standard = serializers.SlugRelatedField(
-        slug_field="code", queryset=Standard.objects.all(), required=False, allow_null=True
+        slug_field="code", queryset=models.Standard.objects.all(), required=False, allow_null=True
     )
     recognition_type = serializers.SlugRelatedField(
-        slug_field="code", queryset=RecognitionType.objects.all(), required=False, allow_null=True
+        slug_field="code", queryset=models.RecognitionType.objects.all(), required=False, allow_null=True
     )
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     draft = serializers.CharField(max_length=20000, required=False, allow_blank=True)
     signatures = SignatureSerializer(many=True, read_only=True)
 
     class Meta:
-        model = UnificationProposal
+        model = models.UnificationProposal
         fields = [
             "id",
             "kind",
@@ -216,14 +180,14 @@ class ProposalSerializer(StrictMixin, serializers.ModelSerializer):
         ]
 
 
-class AdvanceSerializer(StrictMixin, serializers.Serializer):
+class AdvanceSerializer(StrictFieldsMixin, serializers.Serializer):
     deadline = serializers.DateField(required=False, help_text="deadline for comments (to consultation)")
     adopted_standard = serializers.SlugRelatedField(
-        slug_field="code", queryset=Standard.objects.all(), required=False, allow_null=True
+        slug_field="code", queryset=models.Standard.objects.all(), required=False, allow_null=True
     )
 
 
-class SignSerializer(StrictMixin, serializers.Serializer):
+class SignSerializer(StrictFieldsMixin, serializers.Serializer):
     city = city_field()
 
 

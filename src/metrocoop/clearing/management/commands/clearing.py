@@ -17,11 +17,9 @@ import json
 import sys
 import time
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from metrocoop.core.choices import Role
-from metrocoop.core.models import User
+from metrocoop.core.commands import VerbCommand, acting_user, add_verb
 from metrocoop.core.money import yuan
 
 
@@ -51,12 +49,10 @@ class Progress:
             self.stream.write("\n")
 
 
-class Command(BaseCommand):
+class Command(VerbCommand):
     help = "Cross-city clearing: ingest, open, close, verify, generate"
-    requires_system_checks: list = []  # data work; `metrocoop check` covers the checks
 
-    def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="verb", required=True)
+    def add_verbs(self, sub):
         p = sub.add_parser("ingest", help="ingest a CSV or Parquet claims file")
         p.add_argument("file")
         p.add_argument("--user", help="act as this user (default: the first office account)")
@@ -66,10 +62,9 @@ class Command(BaseCommand):
             help="a forked second process validates and writes every other chunk (default; --no-parallel: one)",
         )  # fmt: skip
         p.add_argument("--json", action="store_true")
-        p = sub.add_parser("close", help="close a period")
+        p = add_verb(sub, "close", help="close a period")
         p.add_argument("--period", required=True)
         p.add_argument("--user")
-        p.add_argument("--json", action="store_true")
         p = sub.add_parser("open", help="open a period")
         p.add_argument("--period", required=True)
         p.add_argument("--user")
@@ -77,12 +72,10 @@ class Command(BaseCommand):
             ("archive", "detach a closed period's partitions (PostgreSQL)"),
             ("restore", "attach an archived period's partitions again (PostgreSQL)"),
         ):
-            p = sub.add_parser(verb, help=text)
+            p = add_verb(sub, verb, help=text)
             p.add_argument("--period", required=True)
             p.add_argument("--user")
-            p.add_argument("--json", action="store_true")
-        p = sub.add_parser("verify", help="check every invariant")
-        p.add_argument("--json", action="store_true")
+        add_verb(sub, "verify", help="check every invariant")
         p = sub.add_parser("generate", help="write a synthetic claims file (and set up what it needs)")
         p.add_argument("--claims", type=int, required=True)
         p.add_argument("file")
@@ -93,23 +86,6 @@ class Command(BaseCommand):
         p.add_argument("--no-setup", action="store_true", help="only write the file")
         p.add_argument("--user")
 
-    def _actor(self, username: str | None) -> User:
-        if username:
-            try:
-                return User.objects.get(username=username, is_active=True)
-            except User.DoesNotExist:
-                raise CommandError(f"无此用户 No such active user: {username}") from None
-        user = User.objects.filter(is_active=True, role_assignments__role=Role.OFFICE).order_by("pk").first()
-        if user is None:
-            raise CommandError("没有办公室账户，请用 --user  No office account; pass --user")
-        return user
-
-    def handle(self, *args, verb, **options):
-        try:
-            getattr(self, f"do_{verb}")(**options)
-        except (ValidationError, PermissionDenied) as exc:
-            raise CommandError(str(exc)) from None
-
     def _emit(self, data: dict, as_json: bool, text: str) -> None:
         self.stdout.write(json.dumps(data, ensure_ascii=False, default=str, indent=2) if as_json else text)
 
@@ -117,7 +93,7 @@ class Command(BaseCommand):
         from metrocoop.clearing.reader import FileRefused, read_claims_file
         from metrocoop.clearing.services import do_ingest_claims
 
-        actor = self._actor(user)
+        actor = acting_user(user)
         try:
             source = read_claims_file(file)
         except FileRefused as exc:
@@ -135,7 +111,7 @@ class Command(BaseCommand):
     def do_open(self, period, user=None, **_):
         from metrocoop.clearing.services import do_open_period
 
-        p = do_open_period(*_month(period), actor=self._actor(user))
+        p = do_open_period(*_month(period), actor=acting_user(user))
         self.stdout.write(f"{p.code}: {p.status}")
 
     def do_close(self, period, user=None, json=False, **_):
@@ -146,7 +122,7 @@ class Command(BaseCommand):
         row = Period.objects.filter(year=year, month=month).first()
         if row is None:
             raise CommandError(f"无此结算期 No such period: {period}")
-        closed = do_close_period(row, actor=self._actor(user))
+        closed = do_close_period(row, actor=acting_user(user))
         data = {
             "period": closed.code,
             "status": closed.status,
@@ -179,14 +155,14 @@ class Command(BaseCommand):
         from metrocoop.clearing.services import do_archive_period
 
         row = self._period(period)
-        names = do_archive_period(row, actor=self._actor(user))
+        names = do_archive_period(row, actor=acting_user(user))
         self._emit({"period": row.code, "archived": names}, json, f"{row.code} archived: {', '.join(names)}")
 
     def do_restore(self, period, user=None, json=False, **_):
         from metrocoop.clearing.services import do_restore_period
 
         row = self._period(period)
-        names = do_restore_period(row, actor=self._actor(user))
+        names = do_restore_period(row, actor=acting_user(user))
         self._emit({"period": row.code, "restored": names}, json, f"{row.code} restored: {', '.join(names)}")
 
     def do_verify(self, json=False, **_):
@@ -230,7 +206,7 @@ class Command(BaseCommand):
         )
         written = write_claims_file(file, stream.rows)
         if not no_setup:
-            actor = self._actor(user)
+            actor = acting_user(user)
             load_catalogue(catalogue, actor=actor)
             load_authorisations(stream.authorisations, actor=actor)
             for y, m in month_list:

@@ -13,6 +13,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from metrocoop.core.commands import add_verb
 from metrocoop.forum import engine, services
 from metrocoop.forum.choices import DigestFrequency
 
@@ -26,24 +27,20 @@ def _date(text: str) -> date:
 
 class Command(BaseCommand):
     help = "Forum: deadlines (reminders and escalation), digests, duplicate check, working-day calendar"
-    requires_system_checks: list = []
+    requires_system_checks: list = []  # data work; `metrocoop check` covers the checks
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="verb", required=True)
-        p = sub.add_parser("deadlines", help="remind whoever owes a step and escalate overdue ones to the office")
+        p = add_verb(sub, "deadlines", help="remind whoever owes a step and escalate overdue ones to the office")
         p.add_argument("--today", help="check as of this day (default: today in Shanghai)")
-        p.add_argument("--json", action="store_true")
-        p = sub.add_parser("digest", help="mail the notification digests of the people on one frequency")
+        p = add_verb(sub, "digest", help="mail the notification digests of the people on one frequency")
         p.add_argument("--frequency", choices=DigestFrequency.values, required=True)
-        p.add_argument("--json", action="store_true")
-        p = sub.add_parser("duplicates", help="the likely duplicates of a title and text among public suggestions")
+        p = add_verb(sub, "duplicates", help="the likely duplicates of a title and text among public suggestions")
         p.add_argument("--title", required=True)
         p.add_argument("--text", required=True)
-        p.add_argument("--json", action="store_true")
-        p = sub.add_parser("calendar", help="the due date a number of working days after a day")
+        p = add_verb(sub, "calendar", help="the due date a number of working days after a day")
         p.add_argument("start")
         p.add_argument("days", type=int)
-        p.add_argument("--json", action="store_true")
 
     def handle(self, *args, verb, **options):
         as_json = options.get("json")

@@ -14,47 +14,40 @@ import json as jsonlib
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from metrocoop.core.commands import VerbCommand, add_verb
 from metrocoop.core.models import User
 from metrocoop.investment import creditcode, documents, engine, services
 from metrocoop.investment.models import Chain, Park, ParkYear
 
 
-class Command(BaseCommand):
+class Command(VerbCommand):
     help = "Investment coordination: credit codes, co-built parks and their shares, missing links"
-    requires_system_checks: list = []  # data work; `metrocoop check` covers the checks
+    refused = (ValidationError, engine.SharingError)
 
-    def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="verb", required=True)
-        c = sub.add_parser("credit-code", help="check unified social credit codes (GB 32100-2015)")
+    def add_verbs(self, sub):
+        c = add_verb(sub, "credit-code", help="check unified social credit codes (GB 32100-2015)")
         c.add_argument("codes", nargs="+", metavar="CODE")
-        c.add_argument("--json", action="store_true")
-        p = sub.add_parser("parks", help="list the co-built parks")
-        p.add_argument("--json", action="store_true")
-        s = sub.add_parser("park-shares", help="each side's share of a park's year")
+        add_verb(sub, "parks", help="list the co-built parks")
+        s = add_verb(sub, "park-shares", help="each side's share of a park's year")
         s.add_argument("--park", required=True)
         s.add_argument("--year", type=int, required=True)
-        s.add_argument("--json", action="store_true")
         q = sub.add_parser("post-park-year", help="post a park's year to the ledger (idempotent)")
         q.add_argument("--park", required=True)
         q.add_argument("--year", type=int, required=True)
         q.add_argument("--as", dest="username", default="office")
-        g = sub.add_parser("gaps", help="missing and concentrated links")
+        g = add_verb(sub, "gaps", help="missing and concentrated links")
         g.add_argument("--chain")
-        g.add_argument("--json", action="store_true")
         t = sub.add_parser("statement", help="a park's statement in Word and/or Excel")
         t.add_argument("--park", required=True)
         t.add_argument("--docx")
         t.add_argument("--xlsx")
 
-    def handle(self, *args, verb, **o):
-        try:
-            getattr(self, "do_" + verb.replace("-", "_"))(**o)
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
-        except engine.SharingError as exc:
-            raise CommandError(f"{exc.message_zh} / {exc.message_en}") from exc
+    def refusal(self, exc: Exception) -> str:
+        if isinstance(exc, engine.SharingError):
+            return f"{exc.message_zh} / {exc.message_en}"
+        return super().refusal(exc)
 
     def do_credit_code(self, codes, json=False, **_):
         results = [creditcode.validate(code) for code in codes]

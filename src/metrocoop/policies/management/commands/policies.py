@@ -6,6 +6,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from metrocoop.core.commands import add_verb
 from metrocoop.core.models import User
 
 
@@ -28,12 +29,10 @@ class Command(BaseCommand):
         )
         s.add_argument("--as", dest="username", default=None, help="search as this user (default: anonymous)")
         s.add_argument("--json", action="store_true")
-        i = sub.add_parser("import", help="import .txt/.docx/.pdf files (a file or a directory), all or nothing")
+        i = add_verb(sub, "import", help="import .txt/.docx/.pdf files (a file or a directory), all or nothing")
         i.add_argument("path")
         i.add_argument("--as", dest="username", default="office")
-        i.add_argument("--json", action="store_true")
-        r = sub.add_parser("reindex", help="rebuild the full-text index (segmentation and database index)")
-        r.add_argument("--json", action="store_true")
+        add_verb(sub, "reindex", help="rebuild the full-text index (segmentation and database index)")
 
     def handle(self, *args, verb, **options):
         return getattr(self, f"do_{verb}")(**options)

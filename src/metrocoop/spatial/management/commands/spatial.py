@@ -13,50 +13,28 @@ import json
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from metrocoop.core.choices import Role
-from metrocoop.core.models import City, User
+from metrocoop.core.commands import VerbCommand, acting_user, add_verb
+from metrocoop.core.models import City
 from metrocoop.spatial.choices import FeatureKind
 
 
-class Command(BaseCommand):
+class Command(VerbCommand):
     help = "Spatial coordination: import, conflicts, detect, export, coverage"
-    requires_system_checks: list = []
+    refused = (PermissionDenied,)
 
-    def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="verb", required=True)
-        p = sub.add_parser("import", help="import a GeoJSON FeatureCollection or a Shapefile (.shp or .zip)")
+    def add_verbs(self, sub):
+        p = add_verb(sub, "import", help="import a GeoJSON FeatureCollection or a Shapefile (.shp or .zip)")
         p.add_argument("file")
         p.add_argument("--user", help="act as this user (default: the first office account)")
-        p.add_argument("--json", action="store_true")
-        p = sub.add_parser("conflicts", help="list the cross-border conflicts the rules find now")
-        p.add_argument("--json", action="store_true")
-        p = sub.add_parser("detect", help="keep the findings as conflicts to assign and follow")
+        add_verb(sub, "conflicts", help="list the cross-border conflicts the rules find now")
+        p = add_verb(sub, "detect", help="keep the findings as conflicts to assign and follow")
         p.add_argument("--user")
-        p.add_argument("--json", action="store_true")
         p = sub.add_parser("export", help="GeoJSON export of a layer (a feature kind) or of every layer")
         p.add_argument("file", nargs="?")
         p.add_argument("--kind", choices=[*FeatureKind.values, "corridor_projects"])
-        p = sub.add_parser("coverage", help="service reach of hospitals and care homes, per city")
-        p.add_argument("--json", action="store_true")
-
-    def _actor(self, username: str | None) -> User:
-        if username:
-            try:
-                return User.objects.get(username=username, is_active=True)
-            except User.DoesNotExist:
-                raise CommandError(f"无此用户 No such active user: {username}") from None
-        user = User.objects.filter(is_active=True, role_assignments__role=Role.OFFICE).order_by("pk").first()
-        if user is None:
-            raise CommandError("没有办公室账户，请用 --user  No office account; pass --user")
-        return user
-
-    def handle(self, *args, verb, **options):
-        try:
-            getattr(self, f"do_{verb}")(**options)
-        except PermissionDenied as exc:
-            raise CommandError(str(exc)) from None
+        add_verb(sub, "coverage", help="service reach of hospitals and care homes, per city")
 
     def _json(self, data) -> None:
         self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
@@ -65,7 +43,7 @@ class Command(BaseCommand):
         from metrocoop.spatial.importer import FileRefused, check_features, read_features_file
         from metrocoop.spatial.services import ImportRefused, do_import_features
 
-        actor = self._actor(user)
+        actor = acting_user(user)
         try:
             raw = read_features_file(file)
         except FileRefused as exc:
@@ -128,7 +106,7 @@ class Command(BaseCommand):
     def do_detect(self, user=None, json=False, **_):
         from metrocoop.spatial.services import do_detect_conflicts
 
-        result = do_detect_conflicts(actor=self._actor(user))
+        result = do_detect_conflicts(actor=acting_user(user))
         data = {"found": result.found, "new": result.new, "no_longer_found": result.cleared}
         if json:
             self._json(data)
@@ -152,19 +130,7 @@ class Command(BaseCommand):
     def do_coverage(self, json=False, **_):
         from metrocoop.spatial.views import coverage_rows
 
-        rows = coverage_rows()
-        data = [
-            {
-                "city": r.city,
-                "kind": r.kind,
-                "area_km2": round(r.area_km2, 1),
-                "own_share": round(r.own_share, 4),
-                "others_share": round(r.others_share, 4),
-                "any_share": round(r.any_share, 4),
-                "facilities_from_others": list(r.facilities_from_others),
-            }
-            for r in rows
-        ]
+        data = [r.as_dict() for r in coverage_rows()]
         if json:
             self._json(data)
             return

@@ -13,51 +13,40 @@ from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from metrocoop.core.choices import Role
+from metrocoop.core.commands import VerbCommand, add_verb
 from metrocoop.core.models import User
 from metrocoop.standards import documents, importer, services
 from metrocoop.standards.models import Parameter
 
 
-class Command(BaseCommand):
+class Command(VerbCommand):
     help = "Standards: import limit values, harmonise a parameter, ask whether a result is recognised"
-    # a script's question is answered even while an unrelated part of the project fails its checks
-    requires_system_checks: list = []
+    refused = (ValidationError,)
 
-    def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="verb", required=True)
-        i = sub.add_parser("import-limits", help="import limit values (all or nothing)")
+    def add_verbs(self, sub):
+        i = add_verb(sub, "import-limits", help="import limit values (all or nothing)")
         i.add_argument("file")
         i.add_argument("--as", dest="username", default="office", help="the acting user (default: office)")
-        i.add_argument("--json", action="store_true")
         for kind in ("catalogue", "recognitions"):
-            k = sub.add_parser(f"import-{kind}", help=f"import the {kind} (all or nothing), as the export writes it")
+            k = add_verb(sub, f"import-{kind}", help=f"import the {kind} (all or nothing), as the export writes it")
             k.add_argument("file")
             k.add_argument("--as", dest="username", default="office", help="the acting user (default: office)")
-            k.add_argument("--json", action="store_true")
-        h = sub.add_parser("harmonise", help="one parameter's limit in every city, in one unit")
+        h = add_verb(sub, "harmonise", help="one parameter's limit in every city, in one unit")
         h.add_argument("--parameter", required=True)
         h.add_argument("--category", default=None, help="one category only (default: every category together)")
-        h.add_argument("--json", action="store_true")
-        r = sub.add_parser("recognised", help="is a result issued in one city recognised in another")
+        r = add_verb(sub, "recognised", help="is a result issued in one city recognised in another")
         r.add_argument("--type", dest="type_code", required=True)
         r.add_argument("--issued-in", dest="issued_in", required=True)
         r.add_argument("--in", dest="recognised_in", required=True)
         r.add_argument("--on", dest="on", default=None, help="YYYY-MM-DD (default: today)")
-        r.add_argument("--json", action="store_true")
         e = sub.add_parser("export", help="write the catalogue, limits or recognitions to Excel")
         e.add_argument("kind", choices=list(documents.EXPORTS))
         e.add_argument("file")
         w = sub.add_parser("report", help="Word report of harmonisation status by domain")
         w.add_argument("file")
-
-    def handle(self, *args, verb, **o):
-        try:
-            getattr(self, "do_" + verb.replace("-", "_"))(**o)
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
 
     def do_import_limits(self, file, username="office", json=False, **_):
         self._import("limits", file, username, json)
