@@ -134,6 +134,13 @@ class _Params(drf_serializers.Serializer):
     year = drf_serializers.IntegerField(required=False, min_value=1900, max_value=2200)
 
 
+def _params(request) -> dict:
+    """The analysis views' query parameters (`indicator`, `year`), validated: 400 when malformed."""
+    p = _Params(data=request.query_params)
+    p.is_valid(raise_exception=True)
+    return p.validated_data
+
+
 def _indicator(request, code):
     return get_object_or_404(restrict(Indicator.objects.all(), request.user, Action.VIEW), code=code)
 
@@ -147,10 +154,9 @@ class DisparityView(APIView):
 
     @extend_schema(parameters=[INDICATOR, YEAR], responses=AnalysisSerializer)
     def get(self, request):
-        p = _Params(data=request.query_params)
-        p.is_valid(raise_exception=True)
-        indicator = _indicator(request, p.validated_data.get("indicator", "gdp-per-capita"))
-        year = p.validated_data.get("year") or selectors.latest_year(indicator)
+        params = _params(request)
+        indicator = _indicator(request, params.get("indicator", "gdp-per-capita"))
+        year = params.get("year") or selectors.latest_year(indicator)
         return Response({"result": selectors.disparity(indicator, year).to_dict()})
 
 
@@ -168,10 +174,9 @@ class StructureView(APIView):
 
     @extend_schema(parameters=[YEAR], responses=AnalysisSerializer)
     def get(self, request):
-        p = _Params(data=request.query_params)
-        p.is_valid(raise_exception=True)
+        params = _params(request)
         years = selectors.structure_years()
-        year = p.validated_data.get("year") or (years[-1] if years else 2019)
+        year = params.get("year") or (years[-1] if years else 2019)
         return Response({"result": selectors.structure(year)})
 
 
@@ -180,9 +185,7 @@ class CommutingView(APIView):
 
     @extend_schema(parameters=[YEAR], responses=AnalysisSerializer)
     def get(self, request):
-        p = _Params(data=request.query_params)
-        p.is_valid(raise_exception=True)
-        return Response({"result": selectors.commuting(p.validated_data.get("year"))})
+        return Response({"result": selectors.commuting(_params(request).get("year"))})
 
 
 class PositioningView(APIView):
@@ -190,9 +193,7 @@ class PositioningView(APIView):
 
     @extend_schema(parameters=[YEAR], responses=AnalysisSerializer)
     def get(self, request):
-        p = _Params(data=request.query_params)
-        p.is_valid(raise_exception=True)
-        return Response({"result": selectors.positioning(p.validated_data.get("year"))})
+        return Response({"result": selectors.positioning(_params(request).get("year"))})
 
 
 class RecheckView(APIView):

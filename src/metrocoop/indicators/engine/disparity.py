@@ -246,6 +246,61 @@ def _equal_weights(obs: tuple[CityValue, ...]) -> tuple[CityWeight, ...]:
     return tuple(CityWeight(o.city_code, 1.0 / n, o.population) for o in obs)
 
 
+# code -> (English name, Chinese name, weighting, source, note unless the measure writes its own)
+_MEASURES: dict[str, tuple[str, str, Weighting, str, str]] = {
+    "cv": ("Coefficient of variation", "变异系数", "equal", SOURCE_CV, "Population standard deviation (ddof = 0)."),
+    "williamson": (
+        "Williamson index (population-weighted CV)",
+        "威廉姆森系数（人口加权变异系数）",
+        "population",
+        SOURCE_WILLIAMSON,
+        "Inequality between people (each city counts by its population), unlike the unweighted CV.",
+    ),
+    "gini": ("Gini coefficient", "基尼系数", "equal", SOURCE_GINI, ""),  # its note names n
+    "theil_t": ("Theil T index", "泰尔指数（T）", "equal", SOURCE_THEIL_T, ""),  # its note names ln n
+    "theil_l": (
+        "Theil L index (mean log deviation)",
+        "泰尔指数（L，平均对数偏差）",
+        "equal",
+        SOURCE_THEIL_L,
+        "Unweighted: each city counts once.",
+    ),
+    "weighted_theil_t": (
+        "Population-weighted Theil T",
+        "人口加权泰尔指数（T）",
+        "population",
+        SOURCE_THEIL_TW,
+        "Inequality between people: each city counts by its population.",
+    ),
+    "weighted_theil_l": (
+        "Population-weighted Theil L",
+        "人口加权泰尔指数（L）",
+        "population",
+        SOURCE_THEIL_LW,
+        "Inequality between people: each city counts by its population.",
+    ),
+}
+
+
+def _measure(
+    code: str,
+    value: float,
+    obs: tuple[CityValue, ...],
+    steps: tuple[Step, ...],
+    *,
+    weights: tuple[CityWeight, ...] | None = None,
+    note: str | None = None,
+) -> DisparityMeasure:
+    """The :class:`DisparityMeasure` ``code`` with its names, weighting, source and note from ``_MEASURES``; an
+    unweighted measure weights every city 1/n, a population-weighted one passes its ``weights``."""
+    name_en, name_zh, weighting, source, usual_note = _MEASURES[code]
+    if weights is None:
+        weights = _equal_weights(obs)
+    return DisparityMeasure(
+        code, name_en, name_zh, value, weighting, obs, weights, steps, source, note=usual_note if note is None else note
+    )
+
+
 def _require_non_negative(obs: tuple[CityValue, ...], measure: str) -> None:
     for o in obs:
         if o.value < 0:
@@ -441,18 +496,7 @@ def coefficient_of_variation(observations: Iterable[ObservationLike]) -> Dispari
             result=cv,
         ),
     )
-    return DisparityMeasure(
-        "cv",
-        "Coefficient of variation",
-        "变异系数",
-        cv,
-        "equal",
-        obs,
-        _equal_weights(obs),
-        steps,
-        SOURCE_CV,
-        note="Population standard deviation (ddof = 0).",
-    )
+    return _measure("cv", cv, obs, steps)
 
 
 def williamson_index(
@@ -502,18 +546,7 @@ def williamson_index(
             result=vw,
         ),
     )
-    return DisparityMeasure(
-        "williamson",
-        "Williamson index (population-weighted CV)",
-        "威廉姆森系数（人口加权变异系数）",
-        vw,
-        "population",
-        obs,
-        w.weights,
-        steps,
-        SOURCE_WILLIAMSON,
-        note="Inequality between people (each city counts by its population), unlike the unweighted CV.",
-    )
+    return _measure("williamson", vw, obs, steps, weights=w.weights)
 
 
 def gini(observations: Iterable[ObservationLike]) -> DisparityMeasure:
@@ -555,17 +588,8 @@ def gini(observations: Iterable[ObservationLike]) -> DisparityMeasure:
             result=g,
         ),
     )
-    return DisparityMeasure(
-        "gini",
-        "Gini coefficient",
-        "基尼系数",
-        g,
-        "equal",
-        obs,
-        _equal_weights(obs),
-        steps,
-        SOURCE_GINI,
-        note=f"Unweighted: each city counts once. With n = {n} the maximum is {(n - 1) / n:.4f}.",
+    return _measure(
+        "gini", g, obs, steps, note=f"Unweighted: each city counts once. With n = {n} the maximum is {(n - 1) / n:.4f}."
     )
 
 
@@ -613,17 +637,8 @@ def theil_t(observations: Iterable[ObservationLike]) -> DisparityMeasure:
             result=t,
         ),
     )
-    return DisparityMeasure(
-        "theil_t",
-        "Theil T index",
-        "泰尔指数（T）",
-        t,
-        "equal",
-        obs,
-        _equal_weights(obs),
-        steps,
-        SOURCE_THEIL_T,
-        note=f"Unweighted: each city counts once; 0 ≤ T ≤ ln n = {math.log(n):.4f}.",
+    return _measure(
+        "theil_t", t, obs, steps, note=f"Unweighted: each city counts once; 0 ≤ T ≤ ln n = {math.log(n):.4f}."
     )
 
 
@@ -661,18 +676,7 @@ def theil_l(observations: Iterable[ObservationLike]) -> DisparityMeasure:
             result=value,
         ),
     )
-    return DisparityMeasure(
-        "theil_l",
-        "Theil L index (mean log deviation)",
-        "泰尔指数（L，平均对数偏差）",
-        value,
-        "equal",
-        obs,
-        _equal_weights(obs),
-        steps,
-        SOURCE_THEIL_L,
-        note="Unweighted: each city counts once.",
-    )
+    return _measure("theil_l", value, obs, steps)
 
 
 def weighted_theil_t(
@@ -717,18 +721,7 @@ def weighted_theil_t(
             result=value,
         ),
     )
-    return DisparityMeasure(
-        "weighted_theil_t",
-        "Population-weighted Theil T",
-        "人口加权泰尔指数（T）",
-        value,
-        "population",
-        obs,
-        w.weights,
-        steps,
-        SOURCE_THEIL_TW,
-        note="Inequality between people: each city counts by its population.",
-    )
+    return _measure("weighted_theil_t", value, obs, steps, weights=w.weights)
 
 
 def weighted_theil_l(
@@ -768,18 +761,7 @@ def weighted_theil_l(
             result=value,
         ),
     )
-    return DisparityMeasure(
-        "weighted_theil_l",
-        "Population-weighted Theil L",
-        "人口加权泰尔指数（L）",
-        value,
-        "population",
-        obs,
-        w.weights,
-        steps,
-        SOURCE_THEIL_LW,
-        note="Inequality between people: each city counts by its population.",
-    )
+    return _measure("weighted_theil_l", value, obs, steps, weights=w.weights)
 
 
 def theil_decomposition(observations: Iterable[ObservationLike]) -> TheilDecomposition:
