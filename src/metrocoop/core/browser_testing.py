@@ -7,6 +7,8 @@ chromium driven by Playwright against Django's live server.
   platform still answers in Chinese first. `page.console_errors` collects console errors and uncaught exceptions,
   `page.external_requests` every request that leaves the live server (the platform is offline: there must be none).
 - `log_in(page, username)`: signs in through the real login form with the demo password.
+- `answer_dialogs(page)`: accepts (or with accept=False dismisses) every dialog the page opens and returns the list
+  their messages are kept in (a confirmation the user was asked).
 """
 
 from __future__ import annotations
@@ -70,3 +72,16 @@ def log_in(page, username: str) -> None:
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("[data-testid=login-form] button[type=submit]")
     page.wait_for_url("**/")
+
+
+def answer_dialogs(page, *, accept: bool = True, once: bool = False) -> list[str]:
+    """Answer the page's dialogs (confirm(), alert()): accept them, or dismiss them with accept=False; with once only
+    the next one. Returns the list each dialog's message is appended to, so a test can assert it was asked."""
+    asked: list[str] = []
+
+    def answer(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    (page.once if once else page.on)("dialog", answer)
+    return asked

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from metrocoop.core.browser_testing import log_in
+from metrocoop.core.browser_testing import answer_dialogs, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,8 +40,7 @@ def test_the_office_reads_a_closed_period_and_confirms_a_payment(page, demo_clai
     assert paid == sum(n for n in nets if n > 0)  # they settle every net position
     first = instructions.first
     first.locator("input[name=reference]").fill("BANK-REF-2026-001")
-    asked = []
-    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    asked = answer_dialogs(page)
     first.locator("button").click()
     page.wait_for_selector("text=BANK-REF-2026-001")
     assert len(asked) == 1  # confirming a payment is irreversible: the office was asked first

@@ -5,7 +5,8 @@ for confirmation first and says afterwards what happened."""
 
 import pytest
 
-from metrocoop.core.browser_testing import log_in  # the browser, page fixtures come from this plugin (root conftest)
+# the browser, page fixtures come from this plugin (root conftest)
+from metrocoop.core.browser_testing import answer_dialogs, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,17 +36,6 @@ def submitted_report(demo_users):
     )
 
 
-def _confirming(page):
-    asked = []
-
-    def accept(dialog):
-        asked.append(dialog.message)
-        dialog.accept()
-
-    page.on("dialog", accept)
-    return asked
-
-
 def test_the_office_is_told_and_accepts_a_report_from_its_queue(page, submitted_report):
     from metrocoop.core.models import Notification
 
@@ -54,7 +44,7 @@ def test_the_office_is_told_and_accepts_a_report_from_its_queue(page, submitted_
         recipient__username="office", kind="council.report_pending", read_at__isnull=True
     )
     assert waiting.filter(object_id=str(report.pk)).count() == 1
-    asked = _confirming(page)
+    asked = answer_dialogs(page)
     log_in(page, "office")
     badge = page.locator("[data-testid=notifications] .badge")
     assert badge.count() == 1 and int(badge.inner_text()) >= 1
@@ -82,7 +72,7 @@ def test_the_office_returns_a_report_with_a_comment_and_the_city_is_told(page, s
     from metrocoop.core.models import Notification
 
     report = submitted_report
-    _confirming(page)
+    answer_dialogs(page)
     log_in(page, "office")
     page.goto("/council/board/")
     row = page.locator(f"[data-testid=review-queue] tr[data-report='{report.pk}']")

@@ -3,7 +3,7 @@ the suggestion's public page fits a 390 px phone."""
 
 import pytest
 
-from metrocoop.core.browser_testing import log_in
+from metrocoop.core.browser_testing import answer_dialogs, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -11,8 +11,7 @@ ATTACK = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned 
 
 
 def test_a_stored_xss_attempt_is_rendered_inert(page):
-    dialogs = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    dialogs = answer_dialogs(page, accept=False)
     # Given a citizen submits a suggestion whose title and text carry script
     log_in(page, "public")
     page.console_errors.clear()  # only the forum's pages are judged here (log_in lands on the dashboard)

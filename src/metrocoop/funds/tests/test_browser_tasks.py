@@ -5,7 +5,8 @@ a contribution payment. Every irreversible step asks for confirmation first and 
 
 import pytest
 
-from metrocoop.core.browser_testing import log_in  # the browser, page fixtures come from this plugin (root conftest)
+# the browser, page fixtures come from this plugin (root conftest)
+from metrocoop.core.browser_testing import answer_dialogs, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,18 +23,6 @@ def demo_funds(demo_users):
     load_funds()
 
 
-def _confirming(page):
-    """Accept every confirmation dialog and keep its text."""
-    asked = []
-
-    def accept(dialog):
-        asked.append(dialog.message)
-        dialog.accept()
-
-    page.on("dialog", accept)
-    return asked
-
-
 def _clean(page):
     assert page.console_errors == []
     assert page.external_requests == []
@@ -44,7 +33,7 @@ def test_the_office_screens_a_submitted_project_and_sends_it_to_expert_review(pa
 
     project = Project.objects.get(title=SUBMITTED)
     assert project.status == "submitted"
-    asked = _confirming(page)
+    asked = answer_dialogs(page)
     log_in(page, "office")
     page.goto(f"/funds/projects/{project.pk}/")
     page.locator("[data-testid=screen-form] button").click()
@@ -65,7 +54,7 @@ def test_an_expert_reviews_a_project_under_review(page, demo_funds):
 
     project = Project.objects.get(title=SUBMITTED)
     services.do_check_eligibility(project, actor=project.submitted_by.__class__.objects.get(username="office"))
-    asked = _confirming(page)
+    asked = answer_dialogs(page)
     log_in(page, "expert")
     page.goto("/funds/projects/")
     page.get_by_role("link", name=SUBMITTED).first.click()
@@ -101,7 +90,7 @@ def test_the_office_records_the_councils_approval_of_a_reviewed_project(page, de
 
     project = Project.objects.get(title=UNDER_REVIEW)
     assert project.status == "under_review"
-    asked = _confirming(page)
+    asked = answer_dialogs(page)
     log_in(page, "office")
     page.goto(f"/funds/projects/{project.pk}/")
     form = page.locator("[data-testid=decision-form]")
@@ -128,7 +117,7 @@ def test_tranches_that_do_not_add_up_are_refused_with_a_reason(page, demo_funds)
     from metrocoop.funds.models import Project
 
     project = Project.objects.get(title=UNDER_REVIEW)
-    _confirming(page)
+    answer_dialogs(page)
     log_in(page, "office")
     page.goto(f"/funds/projects/{project.pk}/")
     form = page.locator("[data-testid=decision-form]")
@@ -150,22 +139,16 @@ def test_the_office_records_a_contribution_payment_on_a_call(page, demo_funds):
     notice = ContributionNotice.objects.filter(city__code="ZS", call__fund__kind="investment").get()
     owed, transfers = notice.arrears_fen, Transfer.objects.count()
     assert owed > 0
-    asked = []
     log_in(page, "office")
     page.goto(f"/funds/calls/{notice.call_id}/")
     form = page.locator("[data-testid=payment-form]")
     form.locator("select[name=notice]").select_option(label="舟山")
     form.locator("input[name=amount]").fill("1000000.50")
     form.locator("input[name=reference]").fill("ZS-BANK-0001")
-
-    def dismiss(dialog):
-        asked.append(dialog.message)
-        dialog.dismiss()
-
-    page.once("dialog", dismiss)  # the office changes its mind: nothing is recorded
+    asked = answer_dialogs(page, accept=False, once=True)  # the office changes its mind: nothing is recorded
     form.locator("button").click()
     assert asked and Transfer.objects.count() == transfers
-    asked_again = _confirming(page)
+    asked_again = answer_dialogs(page)
     form.locator("button").click()
     page.wait_for_selector(".alert-success")
     assert len(asked_again) == 1
