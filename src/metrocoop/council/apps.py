@@ -1,16 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from metrocoop.core import appconfig
 
-class CouncilConfig(AppConfig):
+
+class CouncilConfig(appconfig.ModuleConfig):
     name = "metrocoop.council"
     label = "council"
     verbose_name = _("Council cycle")
-
-    def ready(self) -> None:
-        from importlib import import_module
-        from importlib.util import find_spec
-
-        # access policies and audit registration live in policies.py once the app has models
-        if find_spec(f"{self.name}.policies"):
-            import_module(f"{self.name}.policies")

@@ -8,6 +8,7 @@ progress reports and their reviews are not public.
 
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Q
 
 from metrocoop.core.audit import audited
@@ -25,20 +26,8 @@ from metrocoop.core.permissions import (
     rows_q,
     scopes_of,
 )
+from metrocoop.council import models
 from metrocoop.council.choices import PUBLIC_PLAN_STATUSES, PlanStatus
-from metrocoop.council.models import (
-    AnnualPlan,
-    AnnualSummary,
-    Council,
-    CouncilSeat,
-    Meeting,
-    PlanArticle,
-    PlanDocument,
-    ProgressReport,
-    Resolution,
-    Vote,
-    WorkItem,
-)
 
 VOTE = "vote"
 REVIEW = "review"
@@ -58,24 +47,24 @@ def _liaison_sees_drafts(scopes: Scopes) -> Q | None:
     return Q(status__in=[PlanStatus.DRAFT, PlanStatus.SUBMITTED]) if scopes.cities_for(Role.LIAISON) else None
 
 
-register(Council, Policy(public=Q(), roles={Action.ADD: OFFICE, Action.CHANGE: OFFICE}))
-register(CouncilSeat, Policy(city="city", public=Q(), roles=OFFICE_WRITES))
-register(Meeting, Policy(public=Q(), roles=OFFICE_WRITES))
+register(models.Council, Policy(public=Q(), roles={Action.ADD: OFFICE, Action.CHANGE: OFFICE}))
+register(models.CouncilSeat, Policy(city="city", public=Q(), roles=OFFICE_WRITES))
+register(models.Meeting, Policy(public=Q(), roles=OFFICE_WRITES))
 # Open resolutions are read by every signed-in person (the liaisons vote on them); decided ones are public.
-register(Resolution, Policy(public=Q(status="decided"), roles=OFFICE_WRITES, hooks={Role.LIAISON: _all_rows}))
+register(models.Resolution, Policy(public=Q(status="decided"), roles=OFFICE_WRITES, hooks={Role.LIAISON: _all_rows}))
 # A vote is cast by the liaison of the vote's city (never the office, never another city's liaison).
 register(
-    Vote,
+    models.Vote,
     Policy(city="city", public=Q(resolution__status="decided"), roles={Action.VIEW: SIGNED_IN_ROLES, VOTE: LIAISONS}),
 )
 register(
-    AnnualPlan,
+    models.AnnualPlan,
     Policy(public=Q(status__in=PUBLIC_PLANS), roles=OFFICE_WRITES, hooks={Role.LIAISON: _liaison_sees_drafts}),
 )
 # Cities propose items they lead into a draft (services refuse any edit once the plan left the draft). A liaison
 # sees draft items its city leads; every item of an approved plan is public.
 register(
-    WorkItem,
+    models.WorkItem,
     Policy(
         city="lead_city",
         public=Q(plan__status__in=PUBLIC_PLANS),
@@ -89,29 +78,17 @@ register(
 )
 # A city reports for itself (hooks would apply to every action, so none here); the office reviews lead reports.
 register(
-    ProgressReport,
+    models.ProgressReport,
     Policy(
         city="city",
         roles={Action.VIEW: SIGNED_IN_ROLES, REPORT: LIAISONS, Action.CHANGE: LIAISONS, REVIEW: OFFICE},
     ),
 )
-register(AnnualSummary, Policy(public=Q(published=True), roles=OFFICE_WRITES))
-register(PlanDocument, Policy(public=Q(), roles=OFFICE_WRITES))
-register(PlanArticle, Policy(public=Q(), roles=OFFICE_WRITES))
+register(models.AnnualSummary, Policy(public=Q(published=True), roles=OFFICE_WRITES))
+register(models.PlanDocument, Policy(public=Q(), roles=OFFICE_WRITES))
+register(models.PlanArticle, Policy(public=Q(), roles=OFFICE_WRITES))
 
-for model in (
-    Council,
-    CouncilSeat,
-    Meeting,
-    Resolution,
-    Vote,
-    AnnualPlan,
-    WorkItem,
-    ProgressReport,
-    AnnualSummary,
-    PlanDocument,
-    PlanArticle,
-):
+for model in apps.get_app_config("council").get_models():  # every model of the app joins the audit trail
     audited(model)
 
 
@@ -121,7 +98,7 @@ for model in (
 def board_cities(user: Any) -> frozenset[str] | None:
     """The codes of the cities whose rows of the council board `user` sees: None for every city (whoever reads
     every city's progress reports: the office, auditors), a liaison's own cities, an empty set for anyone else."""
-    q = rows_q(user, ProgressReport)
+    q = rows_q(user, models.ProgressReport)
     if q is not None and not q:
         return None
     ids = scopes_of(user).cities_for(Role.LIAISON)

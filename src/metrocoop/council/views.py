@@ -53,6 +53,19 @@ def _error_text(exc: ValidationError) -> str:
     return "; ".join(exc.messages)
 
 
+def _submitted(request, form, run):
+    """`run(form.cleaned_data)` (a service call) for a valid `form`, and its result; None when the form is invalid
+    or the service refuses, each said to the user as an error message."""
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        return None
+    try:
+        return run(form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return None
+
+
 def index(request):
     plans = restrict(AnnualPlan.objects.all(), request.user)
     meetings = restrict(Meeting.objects.select_related("council"), request.user)[:10]
@@ -78,37 +91,30 @@ def index(request):
 @require_POST
 def meeting_add(request):
     council = get_object_or_404(Council.objects.order_by("id")[:1])
-    form = MeetingForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
-        return HttpResponseRedirect(reverse("council:index"))
-    data = dict(form.cleaned_data)
-    data["agenda"] = [line.strip() for line in data["agenda"].splitlines() if line.strip()]
-    try:
-        meeting = services.do_create_meeting(council, data, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-        return HttpResponseRedirect(reverse("council:index"))
-    return HttpResponseRedirect(meeting.get_absolute_url())
+    meeting = _submitted(
+        request,
+        MeetingForm(request.POST),
+        lambda d: services.do_create_meeting(
+            council,
+            {**d, "agenda": [line.strip() for line in d["agenda"].splitlines() if line.strip()]},
+            actor=request.user,
+        ),
+    )
+    return HttpResponseRedirect(meeting.get_absolute_url() if meeting else reverse("council:index"))
 
 
 @login_required
 @require_POST
 def meeting_resolution_add(request, pk):
     meeting = get_object_or_404(restrict(Meeting.objects.all(), request.user), pk=pk)
-    form = ResolutionForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            resolution = services.do_propose_resolution(
-                meeting, number=d["number"], title=d["title"], text=d["text"], plan=d["plan"], actor=request.user
-            )
-            return HttpResponseRedirect(resolution.get_absolute_url())
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-    else:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
-    return HttpResponseRedirect(meeting.get_absolute_url())
+    resolution = _submitted(
+        request,
+        ResolutionForm(request.POST),
+        lambda d: services.do_propose_resolution(
+            meeting, number=d["number"], title=d["title"], text=d["text"], plan=d["plan"], actor=request.user
+        ),
+    )
+    return HttpResponseRedirect((resolution or meeting).get_absolute_url())
 
 
 @login_required
@@ -196,14 +202,8 @@ def _first_city(user) -> City | None:
 def plan_add_item(request, year):
     plan = _plan(request, year)
     form = WorkItemForm(request.POST, plan=plan)
-    if form.is_valid():
-        try:
-            services.do_add_work_item(plan, form.cleaned_data, actor=request.user)
-            messages.success(request, _("Work item added."))
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-    else:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    if _submitted(request, form, lambda d: services.do_add_work_item(plan, d, actor=request.user)):
+        messages.success(request, _("Work item added."))
     return HttpResponseRedirect(plan.get_absolute_url())
 
 
@@ -277,26 +277,23 @@ def item_detail(request, pk):
 def item_report(request, pk):
     item = get_object_or_404(restrict(WorkItem.objects.select_related("plan"), request.user), pk=pk)
     cities = [item.lead_city, *item.participating_cities.all()]
-    form = ReportForm(request.POST, request.FILES, cities=cities)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            report = services.do_submit_report(
-                item,
-                d["city"],
-                d["quarter"],
-                percent_complete=d["percent_complete"],
-                kpi_actual=d["kpi_actual"],
-                narrative=d["narrative"],
-                actor=request.user,
-            )
-            if d.get("evidence"):
-                services.do_attach_evidence(report, d["evidence"], actor=request.user)
-            messages.success(request, _("Report saved."))
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-    else:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+
+    def submit(d: dict) -> ProgressReport:
+        report = services.do_submit_report(
+            item,
+            d["city"],
+            d["quarter"],
+            percent_complete=d["percent_complete"],
+            kpi_actual=d["kpi_actual"],
+            narrative=d["narrative"],
+            actor=request.user,
+        )
+        if d.get("evidence"):
+            services.do_attach_evidence(report, d["evidence"], actor=request.user)
+        return report
+
+    if _submitted(request, ReportForm(request.POST, request.FILES, cities=cities), submit):
+        messages.success(request, _("Report saved."))
     return HttpResponseRedirect(item.get_absolute_url())
 
 
@@ -305,30 +302,25 @@ def item_report(request, pk):
 def report_review(request, pk):
     report = get_object_or_404(restrict(ProgressReport.objects.select_related("item", "city"), request.user), pk=pk)
     form = ReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            services.do_review_report(
-                report,
-                accept=form.cleaned_data["decision"] == "accept",
-                comment=form.cleaned_data["comment"],
-                actor=request.user,
-            )
-            if form.cleaned_data["decision"] == "accept":
-                messages.success(
-                    request,
-                    _("Report accepted: %(item)s, %(city)s, Q%(quarter)s.")
-                    % {"item": report.item.title, "city": report.city.name, "quarter": report.quarter},
-                )
-            else:
-                messages.success(
-                    request,
-                    _("Report returned to %(city)s with your comment; its liaisons were notified.")
-                    % {"city": report.city.name},
-                )
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-    else:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    reviewed = _submitted(
+        request,
+        form,
+        lambda d: services.do_review_report(
+            report, accept=d["decision"] == "accept", comment=d["comment"], actor=request.user
+        ),
+    )
+    if reviewed and form.cleaned_data["decision"] == "accept":
+        messages.success(
+            request,
+            _("Report accepted: %(item)s, %(city)s, Q%(quarter)s.")
+            % {"item": report.item.title, "city": report.city.name, "quarter": report.quarter},
+        )
+    elif reviewed:
+        messages.success(
+            request,
+            _("Report returned to %(city)s with your comment; its liaisons were notified.")
+            % {"city": report.city.name},
+        )
     back = request.POST.get("next", "")
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return HttpResponseRedirect(back)

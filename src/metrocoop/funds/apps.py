@@ -1,16 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from metrocoop.core import appconfig
 
-class FundsConfig(AppConfig):
+
+class FundsConfig(appconfig.ModuleConfig):
     name = "metrocoop.funds"
     label = "funds"
     verbose_name = _("Funds and assessment")
-
-    def ready(self) -> None:
-        from importlib import import_module
-        from importlib.util import find_spec
-
-        # access policies and audit registration live in policies.py once the app has models
-        if find_spec(f"{self.name}.policies"):
-            import_module(f"{self.name}.policies")

@@ -8,6 +8,7 @@ projects under review and rate the quality of work items; auditors read everythi
 
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -27,20 +28,8 @@ from metrocoop.core.permissions import (
     can,
     register,
 )
+from metrocoop.funds import models
 from metrocoop.funds.choices import DECIDED_PROJECT_STATUSES, CycleStatus, ProjectStatus
-from metrocoop.funds.models import (
-    AssessmentCycle,
-    AssessmentResult,
-    ContributionCall,
-    ContributionNotice,
-    ContributionPayment,
-    Fund,
-    FundRule,
-    Project,
-    ProjectReview,
-    QualityRating,
-    Tranche,
-)
 
 # Custom actions beyond view/add/change/delete (core.permissions.Action).
 REVIEW = "review"  # an expert scores a project under review
@@ -58,13 +47,13 @@ def _experts_rate_open_cycles(scopes: Scopes) -> Q:
     return Q(status=CycleStatus.DRAFT)
 
 
-register(Fund, Policy(public=Q(), roles=OFFICE_WRITES))
-register(FundRule, Policy(public=Q(), roles=OFFICE_WRITES))
-register(ContributionCall, Policy(public=Q(), roles=OFFICE_WRITES))
-register(ContributionNotice, Policy(city="city", public=Q(), roles=OFFICE_WRITES))
-register(ContributionPayment, Policy(city="notice__city", roles={**OFFICE_WRITES, Action.VIEW: SIGNED_IN_ROLES}))
+register(models.Fund, Policy(public=Q(), roles=OFFICE_WRITES))
+register(models.FundRule, Policy(public=Q(), roles=OFFICE_WRITES))
+register(models.ContributionCall, Policy(public=Q(), roles=OFFICE_WRITES))
+register(models.ContributionNotice, Policy(city="city", public=Q(), roles=OFFICE_WRITES))
+register(models.ContributionPayment, Policy(city="notice__city", roles={**OFFICE_WRITES, Action.VIEW: SIGNED_IN_ROLES}))
 register(
-    Project,
+    models.Project,
     Policy(
         city="lead_city",
         public=Q(status__in=DECIDED),
@@ -77,9 +66,9 @@ register(
         hooks={Role.EXPERT: _experts_see_projects_under_review},
     ),
 )
-register(ProjectReview, Policy(owner="expert", roles={Action.VIEW: SIGNED_IN_ROLES, Action.ADD: EXPERTS}))
+register(models.ProjectReview, Policy(owner="expert", roles={Action.VIEW: SIGNED_IN_ROLES, Action.ADD: EXPERTS}))
 register(
-    Tranche,
+    models.Tranche,
     Policy(
         city="project__lead_city",
         public=Q(project__status__in=DECIDED),
@@ -87,29 +76,17 @@ register(
     ),
 )
 register(
-    AssessmentCycle,
+    models.AssessmentCycle,
     Policy(
         public=Q(status=CycleStatus.CLOSED),
         roles={**OFFICE_WRITES, Action.VIEW: SIGNED_IN_ROLES},
         hooks={Role.EXPERT: _experts_rate_open_cycles},
     ),
 )
-register(QualityRating, Policy(owner="expert", roles={Action.VIEW: SIGNED_IN_ROLES, RATE: EXPERTS}))
-register(AssessmentResult, Policy(city="city", public=Q(cycle__status=CycleStatus.CLOSED)))
+register(models.QualityRating, Policy(owner="expert", roles={Action.VIEW: SIGNED_IN_ROLES, RATE: EXPERTS}))
+register(models.AssessmentResult, Policy(city="city", public=Q(cycle__status=CycleStatus.CLOSED)))
 
-for model in (
-    Fund,
-    FundRule,
-    ContributionCall,
-    ContributionNotice,
-    ContributionPayment,
-    Project,
-    ProjectReview,
-    Tranche,
-    AssessmentCycle,
-    QualityRating,
-    AssessmentResult,
-):
+for model in apps.get_app_config("funds").get_models():  # every model of the app joins the audit trail
     audited(model)
 
 
@@ -123,7 +100,7 @@ def expert_cities(user: Any) -> set[int]:
     return set(RoleAssignment.objects.filter(user=user, city__isnull=False).values_list("city_id", flat=True))
 
 
-def review_refusal(user: Any, project: Project) -> Exception | None:
+def review_refusal(user: Any, project: models.Project) -> Exception | None:
     """Why `user` may not review `project` now, as the exception the service raises; None when they may.
 
     The one rule of an expert's review: the review action on the project (experts, on projects under review), the
@@ -139,11 +116,11 @@ def review_refusal(user: Any, project: Project) -> Exception | None:
         return PermissionDenied(
             _("An expert from an applicant city may not review this project (conflict of interest).")
         )
-    if ProjectReview.objects.filter(project=project, expert_id=user.pk).exists():
+    if models.ProjectReview.objects.filter(project=project, expert_id=user.pk).exists():
         return ValidationError(both("您已评审过该项目", "you have reviewed this project already"))
     return None
 
 
-def may_review_project(user: Any, project: Project) -> bool:
+def may_review_project(user: Any, project: models.Project) -> bool:
     """Whether the review form is offered: the same rule as the service's (`review_refusal`)."""
     return review_refusal(user, project) is None

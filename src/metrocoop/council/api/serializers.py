@@ -3,27 +3,15 @@ from rest_framework import serializers
 
 from metrocoop.core.api.serializers import UserDisplayField
 from metrocoop.core.models import City, Organisation, User
+from metrocoop.council import models
 from metrocoop.council.choices import VoteChoice
-from metrocoop.council.models import (
-    AnnualPlan,
-    AnnualSummary,
-    Council,
-    CouncilSeat,
-    Meeting,
-    PlanArticle,
-    PlanDocument,
-    ProgressReport,
-    Resolution,
-    Vote,
-    WorkItem,
-)
 
 CITY = {"slug_field": "code", "queryset": City.objects.all()}
 
 
 class CouncilSerializer(serializers.ModelSerializer):
     class Meta:
-        model = Council
+        model = models.Council
         fields = [
             "id",
             "name_zh",
@@ -43,7 +31,7 @@ class CouncilSeatSerializer(serializers.ModelSerializer):
     until = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta:
-        model = CouncilSeat
+        model = models.CouncilSeat
         fields = ["id", "council", "city", "representative", "since", "until"]
         read_only_fields = fields
 
@@ -53,7 +41,7 @@ class MeetingSerializer(serializers.ModelSerializer):
     agenda = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
 
     class Meta:
-        model = Meeting
+        model = models.Meeting
         fields = ["id", "council", "kind", "title", "held_on", "location", "agenda", "attendees", "minutes"]
 
 
@@ -62,7 +50,7 @@ class VoteSerializer(serializers.ModelSerializer):
     cast_by = UserDisplayField(read_only=True)
 
     class Meta:
-        model = Vote
+        model = models.Vote
         fields = ["id", "resolution", "city", "choice", "cast_by", "cast_at"]
         read_only_fields = fields
 
@@ -71,7 +59,7 @@ class ResolutionSerializer(serializers.ModelSerializer):
     votes = VoteSerializer(many=True, read_only=True)
 
     class Meta:
-        model = Resolution
+        model = models.Resolution
         fields = [
             "id",
             "meeting",
@@ -98,7 +86,7 @@ class AnnualPlanSerializer(serializers.ModelSerializer):
     progress = serializers.SerializerMethodField()
 
     class Meta:
-        model = AnnualPlan
+        model = models.AnnualPlan
         fields = [
             "id",
             "council",
@@ -126,11 +114,11 @@ class WorkItemSerializer(serializers.ModelSerializer):
         slug_field="code", queryset=Organisation.objects.all(), required=False, allow_null=True
     )
     participating_cities = serializers.SlugRelatedField(many=True, required=False, **CITY)
-    articles = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=PlanArticle.objects.all())
+    articles = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=models.PlanArticle.objects.all())
     proposed_by = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
-        model = WorkItem
+        model = models.WorkItem
         fields = [
             "id",
             "plan",
@@ -166,7 +154,7 @@ class ProgressReportSerializer(serializers.ModelSerializer):
     reviewed_by = UserDisplayField(read_only=True, allow_null=True)
 
     class Meta:
-        model = ProgressReport
+        model = models.ProgressReport
         fields = [
             "id",
             "item",
@@ -198,7 +186,7 @@ class ProgressReportUpdateSerializer(serializers.ModelSerializer):
     """A resubmission changes the figures and the narrative; item, city and quarter stay."""
 
     class Meta:
-        model = ProgressReport
+        model = models.ProgressReport
         fields = ["percent_complete", "kpi_actual", "narrative"]
 
 
@@ -211,7 +199,7 @@ class AnnualSummarySerializer(serializers.ModelSerializer):
     year = serializers.IntegerField(source="plan.year", read_only=True)
 
     class Meta:
-        model = AnnualSummary
+        model = models.AnnualSummary
         fields = ["id", "plan", "year", "introduction", "conclusion", "published", "updated_at"]
         read_only_fields = ["plan", "year", "updated_at"]
 
@@ -220,7 +208,7 @@ class PlanDocumentSerializer(serializers.ModelSerializer):
     city = serializers.SlugRelatedField(required=False, allow_null=True, **CITY)
 
     class Meta:
-        model = PlanDocument
+        model = models.PlanDocument
         fields = ["id", "kind", "title", "city", "period"]
 
 
@@ -228,7 +216,7 @@ class PlanArticleSerializer(serializers.ModelSerializer):
     served_by = serializers.PrimaryKeyRelatedField(source="work_items", many=True, read_only=True)
 
     class Meta:
-        model = PlanArticle
+        model = models.PlanArticle
         fields = ["id", "document", "number", "title", "text", "sort_order", "served_by"]
 
 

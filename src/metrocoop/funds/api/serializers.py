@@ -4,18 +4,7 @@ from rest_framework import serializers
 from metrocoop.core.api.serializers import UserDisplayField
 from metrocoop.core.explain import both
 from metrocoop.core.models import City
-from metrocoop.funds.models import (
-    AssessmentCycle,
-    AssessmentResult,
-    ContributionCall,
-    ContributionNotice,
-    ContributionPayment,
-    Fund,
-    FundRule,
-    Project,
-    ProjectReview,
-    Tranche,
-)
+from metrocoop.funds import models
 from metrocoop.funds.services import fund_position
 
 
@@ -23,7 +12,7 @@ class FundSerializer(serializers.ModelSerializer):
     position = serializers.SerializerMethodField()
 
     class Meta:
-        model = Fund
+        model = models.Fund
         fields = ["id", "code", "kind", "name_zh", "name_en", "purpose", "position"]
 
     @extend_schema_field(
@@ -43,7 +32,7 @@ class FundRuleSerializer(serializers.ModelSerializer):
     fund = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
-        model = FundRule
+        model = models.FundRule
         fields = ["id", "fund", "year", "version", "contribution", "assessment", "projects", "note", "created_at"]
 
 
@@ -53,7 +42,7 @@ class ContributionNoticeSerializer(serializers.ModelSerializer):
     arrears_fen = serializers.IntegerField(read_only=True)
 
     class Meta:
-        model = ContributionNotice
+        model = models.ContributionNotice
         fields = ["id", "call", "city", "amount_fen", "paid_fen", "arrears_fen", "explanation"]
 
 
@@ -61,7 +50,7 @@ class ContributionCallSerializer(serializers.ModelSerializer):
     fund = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
-        model = ContributionCall
+        model = models.ContributionCall
         fields = ["id", "fund", "year", "rule", "target_fen", "due_on", "computation", "issued_at"]
 
 
@@ -75,7 +64,7 @@ class ContributionPaymentSerializer(serializers.ModelSerializer):
     transfer = serializers.SlugRelatedField(slug_field="client_id", read_only=True)
 
     class Meta:
-        model = ContributionPayment
+        model = models.ContributionPayment
         fields = ["id", "notice", "amount_fen", "paid_on", "reference", "transfer", "recorded_at"]
 
 
@@ -84,7 +73,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     partner_cities = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 
     class Meta:
-        model = Project
+        model = models.Project
         fields = [
             "id",
             "fund",
@@ -120,7 +109,7 @@ def _cities_by_code(codes: list[str]) -> list[City]:
 
 class ProjectInSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    category = serializers.ChoiceField(choices=Project._meta.get_field("category").choices)
+    category = serializers.ChoiceField(choices=models.Project._meta.get_field("category").choices)
     description = serializers.CharField(allow_blank=True, required=False, default="")
     lead_city = serializers.CharField(max_length=8)
     partner_cities = serializers.ListField(child=serializers.CharField(max_length=8), required=False, default=list)
@@ -142,7 +131,7 @@ class ProjectReviewSerializer(serializers.ModelSerializer):
     expert = UserDisplayField(read_only=True)
 
     class Meta:
-        model = ProjectReview
+        model = models.ProjectReview
         fields = ["id", "project", "expert", "scores", "total", "comment", "submitted_at"]
 
 
@@ -168,7 +157,7 @@ class TrancheSerializer(serializers.ModelSerializer):
     transfer = serializers.SlugRelatedField(slug_field="client_id", read_only=True, allow_null=True)
 
     class Meta:
-        model = Tranche
+        model = models.Tranche
         fields = [
             "id",
             "project",
@@ -183,7 +172,7 @@ class TrancheSerializer(serializers.ModelSerializer):
 
 class AssessmentCycleSerializer(serializers.ModelSerializer):
     class Meta:
-        model = AssessmentCycle
+        model = models.AssessmentCycle
         fields = ["id", "fund", "year", "rule", "status", "inputs", "result", "run_at"]
 
 
@@ -197,7 +186,7 @@ class AssessmentResultSerializer(serializers.ModelSerializer):
     city = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
-        model = AssessmentResult
+        model = models.AssessmentResult
         fields = [
             "id",
             "cycle",
