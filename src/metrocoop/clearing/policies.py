@@ -19,19 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from metrocoop.clearing.models import (
-    Authorisation,
-    CatalogueEntry,
-    Claim,
-    ClaimPosting,
-    ClaimReversal,
-    IngestBatch,
-    IngestRejection,
-    Period,
-    PeriodPosition,
-    Scheme,
-    SettlementInstruction,
-)
+from metrocoop.clearing import models
 from metrocoop.core.audit import audited
 from metrocoop.core.choices import Domain, Role
 from metrocoop.core.models import City
@@ -96,12 +84,12 @@ def _postings_of_own_city(scopes: Scopes) -> Q | None:
 
 def _reversals_of_own_city(scopes: Scopes) -> Q | None:
     inner = _claims_of_own_city(scopes)
-    return None if inner is None else Q(claim__in=Claim.objects.filter(inner).values("pk"))
+    return None if inner is None else Q(claim__in=models.Claim.objects.filter(inner).values("pk"))
 
 
-register(Scheme, Policy(public=Q(), roles={Action.ADD: OFFICE, Action.CHANGE: OFFICE}))
+register(models.Scheme, Policy(public=Q(), roles={Action.ADD: OFFICE, Action.CHANGE: OFFICE}))
 register(
-    CatalogueEntry,
+    models.CatalogueEntry,
     Policy(
         city="city",
         domain="scheme__domain",
@@ -110,7 +98,7 @@ register(
     ),
 )
 register(
-    Authorisation,
+    models.Authorisation,
     Policy(
         city="insured_city",
         domain="scheme__domain",
@@ -125,14 +113,14 @@ def _every_period(scopes: Scopes) -> Q:
 
 
 register(
-    Period,
+    models.Period,
     Policy(
         roles={Action.VIEW: frozenset({Role.DEPARTMENT, Role.LIAISON}), Action.ADD: OFFICE, CLOSE: OFFICE},
         hooks={Role.DEPARTMENT: _every_period, Role.LIAISON: _every_period},
     ),
 )
 register(
-    IngestBatch,
+    models.IngestBatch,
     Policy(
         city="city",
         domain="domain",
@@ -140,30 +128,42 @@ register(
     ),
 )
 register(
-    Claim,
+    models.Claim,
     Policy(
         roles={Action.VIEW: OFFICE_AND_BUREAUS, REVERSE: OFFICE_AND_BUREAUS},
         hooks={Role.DEPARTMENT: _claims_of_own_city},
     ),
 )
-register(IngestRejection, Policy(city="batch__city", domain="batch__domain", roles={Action.VIEW: OFFICE_AND_BUREAUS}))
-register(ClaimPosting, Policy(roles={Action.VIEW: OFFICE_AND_BUREAUS}, hooks={Role.DEPARTMENT: _postings_of_own_city}))
 register(
-    ClaimReversal, Policy(roles={Action.VIEW: OFFICE_AND_BUREAUS}, hooks={Role.DEPARTMENT: _reversals_of_own_city})
+    models.IngestRejection, Policy(city="batch__city", domain="batch__domain", roles={Action.VIEW: OFFICE_AND_BUREAUS})
 )
-register(PeriodPosition, Policy(city="city", roles={Action.VIEW: OFFICE_AND_BUREAUS}))
 register(
-    SettlementInstruction,
+    models.ClaimPosting, Policy(roles={Action.VIEW: OFFICE_AND_BUREAUS}, hooks={Role.DEPARTMENT: _postings_of_own_city})
+)
+register(
+    models.ClaimReversal,
+    Policy(roles={Action.VIEW: OFFICE_AND_BUREAUS}, hooks={Role.DEPARTMENT: _reversals_of_own_city}),
+)
+register(models.PeriodPosition, Policy(city="city", roles={Action.VIEW: OFFICE_AND_BUREAUS}))
+register(
+    models.SettlementInstruction,
     Policy(
         roles={Action.VIEW: OFFICE_AND_BUREAUS, CONFIRM: OFFICE},
         hooks={Role.DEPARTMENT: _by_city_fk("payer", "payee")},
     ),
 )
 
-for model in (Scheme, CatalogueEntry, Period, IngestBatch, ClaimReversal, SettlementInstruction):
+for model in (
+    models.Scheme,
+    models.CatalogueEntry,
+    models.Period,
+    models.IngestBatch,
+    models.ClaimReversal,
+    models.SettlementInstruction,
+):
     audited(model)
 # The person reference is shown to the insured city's bureau only; the audit trail keeps a keyed hash of it.
-audited(Authorisation, personal=["person_ref"])
+audited(models.Authorisation, personal=["person_ref"])
 # Claims, postings, rejections and positions are written in bulk by the ingest and the close; their audit entries
 # are the batch's and the period's (log_event), one per run rather than a million.
 
@@ -188,11 +188,11 @@ def submitter_scope(actor: Any) -> SubmitterScope:
     """Whoever may add a region-wide batch (the office) submits for every city; a city's medical-insurance or
     civil-affairs bureau for its own city as service city and its own schemes (the first such scope, in city
     order, when it holds several). Anybody else may not submit. Decided by the `IngestBatch` policy above."""
-    if can(actor, Action.ADD, IngestBatch(city=None, domain="")):
+    if can(actor, Action.ADD, models.IngestBatch(city=None, domain="")):
         return SubmitterScope(city=None, domain="", schemes=None)
     for city_id, domain in _bureau_scopes(scopes_of(actor)):
-        if can(actor, Action.ADD, IngestBatch(city_id=city_id, domain=domain)):
-            schemes = frozenset(Scheme.objects.filter(domain=domain).values_list("code", flat=True))
+        if can(actor, Action.ADD, models.IngestBatch(city_id=city_id, domain=domain)):
+            schemes = frozenset(models.Scheme.objects.filter(domain=domain).values_list("code", flat=True))
             return SubmitterScope(city=City.objects.get(pk=city_id), domain=domain, schemes=schemes)
     raise PermissionDenied(_("Only the office or a city's medical-insurance or civil-affairs bureau submits claims."))
 
