@@ -91,6 +91,32 @@ def krugman_index(x: Sequence[float], y: Sequence[float]) -> float:
     return float(np.abs(a - b).sum())
 
 
+# The structure report's steps in their order: key, Chinese caption, what is done (English), formula. The report
+# gives each its values.
+_STEPS = (
+    ("shares", "产业占比", "Each sector's share of the city's total.", "xᵢₖ = eᵢₖ / eᵢ"),
+    ("region-shares", "区域产业占比", "Each sector's share of the region (all cities given).", "Eₖ / E"),
+    (
+        "location-quotients",
+        "区位商",
+        "City share over region share: above 1 the city is specialised in the sector.",
+        "LQᵢₖ = (eᵢₖ / eᵢ) / (Eₖ / E)",
+    ),
+    (
+        "similarity",
+        "结构相似系数",
+        "Cosine of the two cities' share vectors (1 = same structure).",
+        "Sᵢⱼ = Σₖ xᵢₖxⱼₖ / √(Σₖ xᵢₖ² · Σₖ xⱼₖ²)",
+    ),
+    (
+        "krugman",
+        "克鲁格曼差异指数",
+        "Sum of the absolute share differences (0 = same, 2 = nothing in common).",
+        "Kᵢⱼ = Σₖ |xᵢₖ − xⱼₖ|",
+    ),
+)
+
+
 def _matrix(rows: Sequence[str], cols: Sequence[str], values: np.ndarray) -> Matrix:
     return Matrix(tuple(rows), tuple(cols), tuple(tuple(float(v) for v in row) for row in values))
 
@@ -175,42 +201,16 @@ def structure_report(values: SectorValues, *, sectors: Sequence[str] | None = No
         pairs.append(PairStructure(cities[i], cities[j], s, k))
     by_s = sorted(pairs, key=lambda p: (p.similarity, -p.krugman, p.city_a, p.city_b))
     by_k = sorted(pairs, key=lambda p: (-p.krugman, p.similarity, p.city_a, p.city_b))
-    steps = (
-        Step(
-            key="shares",
-            text_zh="产业占比",
-            text_en="Each sector's share of the city's total.",
-            formula="xᵢₖ = eᵢₖ / eᵢ",
-            values=share_matrix.as_dict(),
-        ),
-        Step(
-            key="region-shares",
-            text_zh="区域产业占比",
-            text_en="Each sector's share of the region (all cities given).",
-            formula="Eₖ / E",
-            values={"E": big_e, "shares": _named(secs, region_sh)},
-        ),
-        Step(
-            key="location-quotients",
-            text_zh="区位商",
-            text_en="City share over region share: above 1 the city is specialised in the sector.",
-            formula="LQᵢₖ = (eᵢₖ / eᵢ) / (Eₖ / E)",
-            values=lq_matrix.as_dict(),
-        ),
-        Step(
-            key="similarity",
-            text_zh="结构相似系数",
-            text_en="Cosine of the two cities' share vectors (1 = same structure).",
-            formula="Sᵢⱼ = Σₖ xᵢₖxⱼₖ / √(Σₖ xᵢₖ² · Σₖ xⱼₖ²)",
-            values={f"{p.city_a}-{p.city_b}": p.similarity for p in pairs},
-        ),
-        Step(
-            key="krugman",
-            text_zh="克鲁格曼差异指数",
-            text_en="Sum of the absolute share differences (0 = same, 2 = nothing in common).",
-            formula="Kᵢⱼ = Σₖ |xᵢₖ − xⱼₖ|",
-            values={f"{p.city_a}-{p.city_b}": p.krugman for p in pairs},
-        ),
+    step_values = {
+        "shares": share_matrix.as_dict(),
+        "region-shares": {"E": big_e, "shares": _named(secs, region_sh)},
+        "location-quotients": lq_matrix.as_dict(),
+        "similarity": {f"{p.city_a}-{p.city_b}": p.similarity for p in pairs},
+        "krugman": {f"{p.city_a}-{p.city_b}": p.krugman for p in pairs},
+    }
+    steps = tuple(
+        Step(key=key, text_zh=zh, text_en=en, formula=formula, values=step_values[key])
+        for key, zh, en, formula in _STEPS
     )
     return StructureReport(
         cities=tuple(cities),
