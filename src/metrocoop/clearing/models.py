@@ -275,14 +275,6 @@ class Claim(models.Model):
             insured_city__code=self.insured_city, service_city__code=self.service_city, scheme=self.scheme,
         ).select_related("transfer").first()  # fmt: skip
 
-    def item_lines(self) -> list[dict]:
-        lines = []
-        for token in self.items.split(";"):
-            parts = token.split(":")
-            if len(parts) == 4:
-                lines.append(dict(zip(("code", "quantity", "unit_price_fen", "amount_fen"), parts, strict=True)))
-        return lines
-
 
 class IngestRejection(models.Model):
     """A submitted row that could not become a claim of its own: a claim id reused with other content (a

@@ -116,10 +116,6 @@ def change_rows(entry: LogEntry) -> list[tuple[str, Any, Any]]:
     return rows
 
 
-def entries_for(obj: models.Model) -> models.QuerySet:
-    return LogEntry.objects.get_for_object(obj).select_related("actor", "content_type")
-
-
 def _register_core() -> None:
     from metrocoop.core.models import Attachment, City, Organisation, Province, RoleAssignment, User
 

@@ -419,11 +419,6 @@ def do_delete_work_item(item: WorkItem, *, actor: Any) -> None:
         locked.delete()
 
 
-def do_link_articles(item: WorkItem, articles: Iterable[PlanArticle], *, actor: Any) -> WorkItem:
-    """Say which plan articles an item implements (规划衔接); part of the item, so only while the plan is a draft."""
-    return do_update_work_item(item, {"articles": list(articles)}, actor=actor)
-
-
 # --- progress reports ---------------------------------------------------------------------------------------------
 
 

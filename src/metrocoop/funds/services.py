@@ -461,20 +461,6 @@ def do_disburse_tranche(tranche: Tranche, *, actor: Any) -> Tranche:
     return locked
 
 
-def do_complete_project(project: Project, *, report: str, completed_on: date, actor: Any) -> Project:
-    require(actor, Action.CHANGE, project)
-    if project.status != ProjectStatus.APPROVED:
-        raise _error("only an approved project is completed", "只有已批准的项目才能结项")
-    if project.tranches.filter(transfer__isnull=True).exists():
-        raise _error("some tranches are not paid yet", "尚有未拨付的款项")
-    with transaction.atomic(), acting(actor):
-        project.status = ProjectStatus.COMPLETED
-        project.completion_report = report
-        project.completed_on = completed_on
-        project.save(update_fields=["status", "completion_report", "completed_on"])
-    return project
-
-
 # --- assessment ----------------------------------------------------------------------------------------------------
 
 

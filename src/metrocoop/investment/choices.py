@@ -42,11 +42,3 @@ class CoordinationRule(models.TextChoices):
 class ConflictStatus(models.TextChoices):
     OPEN = "open", _("Awaiting coordination")
     RESOLVED = "resolved", _("Resolved")
-
-
-class ShareItem(models.TextChoices):
-    """What a co-built park agreement shares, with the unit of its amounts."""
-
-    TAX = "tax", _("Local tax revenue (fen)")
-    GDP = "gdp", _("GDP statistics (fen)")
-    LAND_QUOTA = "land_quota", _("Land-use quota (square metres)")

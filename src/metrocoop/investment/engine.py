@@ -457,16 +457,6 @@ def target_key(name: str, credit_code: str = "") -> str:
 
 
 @dataclass(frozen=True)
-class LinkHolding(JsonMixin):
-    link: str
-    enterprises_by_city: dict[str, int]
-
-    @property
-    def cities(self) -> list[str]:
-        return sorted(c for c, n in self.enterprises_by_city.items() if n > 0)
-
-
-@dataclass(frozen=True)
 class GapReport(JsonMixin):
     """Missing links for the area and per city, links concentrated in one city, and each pair of cities' overlap
     (Jaccard of the links they hold) beside the structure engine's similarity of their link profiles."""

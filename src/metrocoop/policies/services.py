@@ -10,7 +10,6 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -267,16 +266,6 @@ def do_delete_relation(relation: models.PolicyRelation, *, actor: Any) -> None:
     with transaction.atomic(), acting(actor):
         require(actor, Action.DELETE, relation)
         relation.delete()
-
-
-def do_add_attachment(doc: models.PolicyDocument, name: str, file: File, *, actor: Any) -> models.PolicyAttachment:
-    with transaction.atomic(), acting(actor):
-        attachment = models.PolicyAttachment(document=doc, name=name or file.name)
-        require(actor, Action.ADD, attachment)
-        attachment.file.save(file.name, file, save=False)
-        attachment.full_clean()
-        attachment.save()
-    return attachment
 
 
 def do_save_topic_provision(

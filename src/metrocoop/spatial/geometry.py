@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import shapely
 from pyproj import CRS, Geod, Transformer
-from shapely.geometry import LineString, MultiLineString, Point, mapping, shape
+from shapely.geometry import LineString, MultiLineString, Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
@@ -72,10 +72,6 @@ def to_projected(geom: BaseGeometry, crs: CRS = UTM51N) -> BaseGeometry:
     return _apply(_transformer(crs), shapely.segmentize(geom, MAX_EDGE_DEGREES))
 
 
-def to_wgs84(geom: BaseGeometry, crs: CRS = UTM51N) -> BaseGeometry:
-    return _apply(_inverse(crs), geom)
-
-
 def parse_geometry(data: Any) -> BaseGeometry:
     """A GeoJSON geometry (dict or text) as a valid shapely geometry in WGS84, or GeometryError.
 
@@ -110,10 +106,6 @@ def parse_geometry(data: Any) -> BaseGeometry:
     if not geom.is_valid:
         raise GeometryError("几何无效（如面自相交）", f"invalid geometry: {shapely.is_valid_reason(geom)}")
     return geom
-
-
-def to_geojson(geom: BaseGeometry) -> dict:
-    return mapping(geom)
 
 
 def geodesic_m(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -166,8 +158,3 @@ def line_endpoints(geom: BaseGeometry) -> list[Point]:
         if not part.is_closed:
             out += [Point(part.coords[0]), Point(part.coords[-1])]
     return out
-
-
-def representative_lonlat(geom: BaseGeometry) -> tuple[float, float]:
-    p = geom if isinstance(geom, Point) else geom.representative_point()
-    return (p.x, p.y)

@@ -65,10 +65,6 @@ class RecognisedQueryForm(BootstrapMixin, forms.Form):
     on = forms.DateField(required=False, widget=DATE, label=_("on date"))
 
 
-class StandardFilterForm(BootstrapMixin, forms.Form):
-    """Only to render the filter fields; the filtering itself is StandardFilter."""
-
-
 class ProposalForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = UnificationProposal

@@ -384,10 +384,6 @@ def limit_entries(parameter: models.Parameter) -> list[engine.LimitEntry]:
     ]
 
 
-def categories_of(parameter: models.Parameter) -> list[str]:
-    return sorted(set(models.LimitValue.objects.filter(parameter=parameter).values_list("category", flat=True)))
-
-
 def harmonisation(parameter: models.Parameter, category: str | None = None) -> engine.Harmonisation:
     """The parameter's current values compared in one unit. `category` None: every category together (each value
     labelled with its category); use `by_category` for one comparison per category."""

@@ -119,22 +119,6 @@ class IngestBatchSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BatchClaimSerializer(serializers.Serializer):
-    claim_id = serializers.CharField(max_length=64)
-    scheme = serializers.CharField(max_length=30)
-    insured_city = serializers.CharField(max_length=8)
-    service_city = serializers.CharField(max_length=8)
-    provider = serializers.CharField(max_length=100)
-    person_ref = serializers.CharField(max_length=64, required=False)
-    identity_number = serializers.CharField(max_length=40, required=False, write_only=True)
-    service_date = serializers.CharField(max_length=10)
-    items = serializers.JSONField(
-        help_text='"code:qty:price:amount;…" or a list of {code, quantity, unit_price_fen, amount_fen}'
-    )
-    total_fen = serializers.JSONField()
-    fund_payable_fen = serializers.JSONField()
-
-
 class BatchRequestSerializer(serializers.Serializer):
     source = serializers.CharField(max_length=300, required=False, default="api")
     claims = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=100_000)

@@ -154,10 +154,6 @@ class ServiceModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
             fields |= set(self.written_serializer_class(context=self.get_serializer_context()).fields)
         return fields
 
-    @classmethod
-    def declared_services(cls) -> dict[str, Callable[..., Any] | None]:
-        return {attr: getattr(cls, attr) for attr in _WRITE_METHODS}
-
     def perform_create(self, serializer) -> None:
         serializer.instance = type(self).create_service(dict(serializer.validated_data), actor=self.request.user)
 

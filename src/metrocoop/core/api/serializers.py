@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from metrocoop.core.audit import shown_changes
-from metrocoop.core.models import City, Job, Organisation, Province, RoleAssignment, User
+from metrocoop.core.models import City, Job, Organisation, RoleAssignment, User
 from metrocoop.core.permissions import restrict
 
 
@@ -47,12 +47,6 @@ class VisibleSlugRelatedField(serializers.SlugRelatedField):
     def get_queryset(self):
         request = self.context.get("request")
         return restrict(super().get_queryset(), getattr(request, "user", None))
-
-
-class ProvinceSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Province
-        fields = ["code", "name_zh", "name_en"]
 
 
 class CitySerializer(serializers.ModelSerializer):

@@ -288,8 +288,3 @@ def string_snippet(text: str, parsed: ParsedQuery, width: int = 120) -> str:
     piece = text[start : start + width].replace("\n", " ")
     marked = render_snippet(piece, [*parsed.strings, *parsed.grams])
     return ("…" if start else "") + marked + ("…" if start + width < len(text) else "")
-
-
-def like_terms(raw: str) -> list[str]:
-    """The plain-substring baseline's terms: the query split on spaces, nothing else."""
-    return [p for p in unicodedata.normalize("NFKC", raw or "").split() if p]
