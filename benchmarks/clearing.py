@@ -144,6 +144,7 @@ def main() -> None:
         print(f"  net {len(nets)} periods:                      {total - ingest_s:6.2f} s")
         print(f"ingest, validate, post, net (total):   {total:6.2f} s  {args.claims / total:10,.0f} claims/s")
         print(f"ratio to the bare bulk load:           {total / bare:6.2f}   (target ≤ 2; time target ≤ 10 s)")
+        print(f"  ingest alone (no netting) to bare:    {ingest_s / bare:6.2f}   (PostgreSQL target ≤ 1.5, issue 16)")
         print(f"  time split (summed over chunks): {result.timings}")
         print(f"  machine load (1, 5, 15 min): {os.getloadavg()}; peak RSS {peak_rss_mb():,.0f} MB")
         print(

@@ -80,7 +80,8 @@ def ingest_rows(
     persons = None
     if len(source) <= AUTHORISATIONS_BY_PERSON_UP_TO and not source.streamed:
         persons = sorted({r[5] for r in source.rows if len(r) > 5 and isinstance(r[5], str) and r[5]})
-    checker = Checker(ingest_context(persons), scope, iso_dates=connection.vendor == "sqlite")
+    postgresql = connection.vendor == "postgresql"
+    checker = Checker(ingest_context(persons), scope, iso_dates=not postgresql, arrow_posted=postgresql)
     ensure_partitions(checker.context.periods.values())  # periods made without do_open_period (PostgreSQL)
     city_ids = dict(City.objects.values_list("code", "pk"))
     result = IngestResult(batch_id=batch.pk, source=batch.source)

@@ -97,13 +97,17 @@ class _Claim:
 class ChunkWork:
     """The outcome of validating one chunk, before anything is written.
 
-    Posted claims are kept as columns (`POSTED_COLUMNS`: the columnar screen hands them over as such); rejected
-    claims as whole insert tuples (`INSERT_COLUMNS`); ``explain`` holds the rows that repeat a claim id of the
-    chunk or have none. ``sums`` adds the posted claims up by posting group (period, insured, service, scheme)."""
+    Posted claims are kept as columns (`POSTED_COLUMNS`): the claims the columnar screen passed, on PostgreSQL, as
+    Arrow arrays (``arrow``: `COPY` gets them as one text payload built in Arrow, no Python object per claim),
+    otherwise as lists (``posted``; the per-claim path appends to them). The Arrow part comes first: it is the
+    order of ``posted_numbers`` and of `posted_rows()`. Rejected claims are whole insert tuples
+    (`INSERT_COLUMNS`); ``explain`` holds the rows that repeat a claim id of the chunk or have none. ``sums`` adds
+    the posted claims up by posting group (period, insured, service, scheme)."""
 
-    __slots__ = ("explain", "posted", "posted_numbers", "rejected", "rejected_numbers", "sums")
+    __slots__ = ("arrow", "explain", "posted", "posted_numbers", "rejected", "rejected_numbers", "sums")
 
     def __init__(self) -> None:
+        self.arrow: list[Any] | None = None  # pyarrow arrays, one per POSTED_COLUMNS, or None
         self.posted: list[list] = [[] for _ in POSTED_COLUMNS]
         self.posted_numbers: list[int] = []  # the row number of each posted claim
         self.rejected: list[tuple] = []
@@ -123,7 +127,26 @@ class ChunkWork:
             acc[0] += 1
             acc[1] += values[10]
 
+    def posted_count(self) -> int:
+        return len(self.posted_numbers)
+
+    def posted_fen(self) -> int:
+        """The posted claims' fund-payable fen (the Arrow part summed in Arrow)."""
+        extra = sum(self.posted[10])
+        if self.arrow is None or not len(self.arrow[10]):
+            return extra
+        import pyarrow.compute as pc
+
+        return pc.sum(self.arrow[10]).as_py() + extra
+
+    def materialise(self) -> None:
+        """Fold the Arrow part into the lists (the duplicate path and SQLite read claims one by one)."""
+        if self.arrow is not None:
+            self.posted = [a.to_pylist() + p for a, p in zip(self.arrow, self.posted, strict=True)]
+            self.arrow = None
+
     def posted_rows(self) -> Iterator[tuple]:
+        self.materialise()
         return zip(*self.posted, strict=True)
 
 
@@ -252,8 +275,12 @@ class Checker:
     """Validates chunks for one ingest: the columnar screen first (Arrow sources), the per-claim path for the
     rest. Holds the ingest's context and caches; pure work, no database (it may run in a forked child)."""
 
-    def __init__(self, context: IngestContext, scope: SubmitterScope, iso_dates: bool) -> None:
-        self.context, self.scope, self.iso_dates = context, scope, iso_dates
+    def __init__(
+        self, context: IngestContext, scope: SubmitterScope, iso_dates: bool, *, arrow_posted: bool = False
+    ) -> None:
+        """`iso_dates`: service dates as ISO text (SQLite) rather than dates; `arrow_posted`: the screen's posted
+        claims stay Arrow arrays (`ChunkWork.arrow`, for PostgreSQL's `COPY`)."""
+        self.context, self.scope, self.iso_dates, self.arrow_posted = context, scope, iso_dates, arrow_posted
         self.date_cache: dict[Any, Any] = {}
         self.item_cache: dict[str, Any] = {}
         self._screen: columnar.ScreenContext | None = None
@@ -288,13 +315,20 @@ class Checker:
         if len(passed):
             take = pa.array(passed)
             good = [c.take(take) for c in columns]
-            day = good[6].to_pylist() if self.iso_dates else screen.day.take(take).to_pylist()
             payable = screen.payable[passed]
-            work.posted = [
-                good[0].to_pylist(), columnar.content_digests(good), good[1].to_pylist(), good[2].to_pylist(),
-                good[3].to_pylist(), good[4].to_pylist(), good[5].to_pylist(), day, good[7].to_pylist(),
-                screen.total[passed].tolist(), payable.tolist(), screen.period_id[passed].tolist(),
-            ]  # fmt: skip
+            if self.arrow_posted:
+                work.arrow = [
+                    good[0], pa.array(columnar.content_digests(good), pa.string()), good[1], good[2], good[3],
+                    good[4], good[5], screen.day.take(take), good[7], pa.array(screen.total[passed]),
+                    pa.array(payable), pa.array(screen.period_id[passed]),
+                ]  # fmt: skip
+            else:
+                day = good[6].to_pylist() if self.iso_dates else screen.day.take(take).to_pylist()
+                work.posted = [
+                    good[0].to_pylist(), columnar.content_digests(good), good[1].to_pylist(), good[2].to_pylist(),
+                    good[3].to_pylist(), good[4].to_pylist(), good[5].to_pylist(), day, good[7].to_pylist(),
+                    screen.total[passed].tolist(), payable.tolist(), screen.period_id[passed].tolist(),
+                ]  # fmt: skip
             work.posted_numbers = (passed + first_row).tolist()
             groups = pa.table(
                 {"p": screen.period_id[passed], "i": good[2], "s": good[3], "k": good[1], "a": payable}

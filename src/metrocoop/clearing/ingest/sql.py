@@ -1,6 +1,7 @@
-"""The ingest's statements: a chunk's claims inserted (SQLite `executemany`; PostgreSQL binary `COPY` straight into
-the partitioned tables, staging only when a claim id exists), the stored content hashes of re-sent claim ids, the
-open periods locked against a close, and a chunk's postings."""
+"""The ingest's statements: a chunk's claims inserted (SQLite `executemany`; PostgreSQL `COPY` straight into the
+partitioned tables, the rows the screen passed as one text payload built in Arrow, staging only when a claim id
+exists), the stored content hashes of re-sent claim ids, the open periods locked against a close, and a chunk's
+postings."""
 
 from __future__ import annotations
 
@@ -43,18 +44,69 @@ def insert_claims(batch_id: int, chunk_no: int, work: ChunkWork) -> int:
     return inserted
 
 
-#: COPY's binary types of `INSERT_COLUMNS` (psycopg dumps each value in C; the server parses no text)
-_CLAIM_TYPES = (
-    "varchar", "varchar", "int8", "int4", "varchar", "varchar", "varchar", "varchar", "varchar", "varchar",
-    "varchar", "varchar", "varchar", "date", "text", "int8", "int8", "int8",
-)  # fmt: skip
 _KEY_COLUMNS = "claim_id, content_hash, batch_id, chunk_no, period_id"
-_KEY_TYPES = ("varchar", "varchar", "int8", "int4", "int8")
+#: What COPY's text format escapes in a value (PostgreSQL, "COPY … Text Format"), backslash first
+_TEXT_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
+
+
+def _escaped(values: Any) -> Any:
+    import pyarrow.compute as pc
+
+    for plain, escaped in _TEXT_ESCAPES:
+        values = pc.replace_substring(values, plain, escaped)
+    return values
+
+
+def _text_payload(columns: list[Any]) -> memoryview | None:
+    """Rows of COPY's text format built in Arrow from columns (Arrow string arrays, already escaped, or scalars
+    that repeat on every row): one buffer for a chunk, no Python object per claim. None when a value is missing
+    or the chunk is too large for one Arrow string array (the caller writes row by row)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*columns, "\t"), pa.scalar(""), "\n")
+    except pa.ArrowInvalid:  # offsets past 2 GiB
+        return None
+    if lines.null_count:
+        return None
+    _validity, offsets, data = lines.buffers()
+    first, last = lines.offset, lines.offset + len(lines)
+    bounds = memoryview(offsets).cast("i")
+    return memoryview(data)[bounds[first] : bounds[last]]
+
+
+def _arrow_claims(batch_id: int, chunk_no: int, arrow: list[Any]) -> memoryview | None:
+    """The screen's posted claims (`ChunkWork.arrow`) as COPY text rows of `INSERT_COLUMNS`."""
+    import pyarrow as pa
+
+    cid, digest, scheme, insured, service, provider, person, day, items, total, payable, period = arrow
+    text = pa.string()
+    return _text_payload(
+        [
+            _escaped(cid), digest, pa.scalar(str(batch_id)), pa.scalar(str(chunk_no)), pa.scalar(POSTED),
+            pa.scalar(""), pa.scalar(""), pa.scalar(""), _escaped(scheme), _escaped(insured), _escaped(service),
+            _escaped(provider), _escaped(person), day.cast(text), _escaped(items), total.cast(text),
+            payable.cast(text), period.cast(text),
+        ]
+    )  # fmt: skip
+
+
+def _arrow_keys(batch_id: int, chunk_no: int, arrow: list[Any]) -> memoryview | None:
+    """The screen's posted claims as COPY text rows of the key table (`_KEY_COLUMNS`)."""
+    import pyarrow as pa
+
+    return _text_payload(
+        [
+            _escaped(arrow[0]), arrow[1], pa.scalar(str(batch_id)), pa.scalar(str(chunk_no)),
+            arrow[11].cast(pa.string()),
+        ]
+    )  # fmt: skip
 
 
 def _claim_rows(batch_id: int, chunk_no: int, work: ChunkWork) -> Iterator[tuple]:
-    """The chunk's claims as `INSERT_COLUMNS` tuples."""
-    for cid, digest, scheme, ins, ser, prov, per, day, items, total, pay, period in work.posted_rows():
+    """The chunk's claims held as Python values (not the Arrow part) as `INSERT_COLUMNS` tuples."""
+    for cid, digest, scheme, ins, ser, prov, per, day, items, total, pay, period in zip(*work.posted, strict=True):
         yield (cid, digest, batch_id, chunk_no, POSTED, "", "", "", scheme, ins, ser, prov, per, day, items, total,
                pay, period)  # fmt: skip
     for row in work.rejected:
@@ -62,8 +114,14 @@ def _claim_rows(batch_id: int, chunk_no: int, work: ChunkWork) -> Iterator[tuple
 
 
 def _copy_claims(raw: Any, target: str, batch_id: int, chunk_no: int, work: ChunkWork) -> None:
-    with raw.copy(f"COPY {target} ({', '.join(INSERT_COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
-        copy.set_types(_CLAIM_TYPES)
+    """COPY (text format) the chunk's claims into `target`: the Arrow part as one payload, the rest row by row."""
+    if work.arrow is not None:
+        payload = _arrow_claims(batch_id, chunk_no, work.arrow)
+        if payload is None:
+            work.materialise()
+    with raw.copy(f"COPY {target} ({', '.join(INSERT_COLUMNS)}) FROM STDIN") as copy:
+        if work.arrow is not None:
+            copy.write(payload)
         write = copy.write_row
         for row in _claim_rows(batch_id, chunk_no, work):
             write(row)
@@ -83,13 +141,17 @@ def _insert_claims_postgresql(raw: Any, batch_id: int, chunk_no: int, work: Chun
     from metrocoop.clearing.partitions import KEY
 
     table = Claim._meta.db_table
-    count = len(work.posted_numbers) + len(work.rejected)
+    count = work.posted_count() + len(work.rejected)
     if not count:
         return 0
     try:
         with transaction.atomic():  # a savepoint: only this attempt is undone
-            with raw.copy(f"COPY {KEY} ({_KEY_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types(_KEY_TYPES)
+            keys = _arrow_keys(batch_id, chunk_no, work.arrow) if work.arrow is not None else None
+            if keys is None:
+                work.materialise()
+            with raw.copy(f"COPY {KEY} ({_KEY_COLUMNS}) FROM STDIN") as copy:
+                if keys is not None:
+                    copy.write(keys)
                 write = copy.write_row
                 posted = work.posted
                 for cid, digest, period in zip(posted[0], posted[1], posted[11], strict=True):

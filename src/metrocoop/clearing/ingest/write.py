@@ -99,7 +99,9 @@ class Ingest:
                     used = checker or self.checker  # the checker that validated ``work``
                     if now_open != used.context.rules.open_periods:
                         # a period closed or opened since the context was read: validate this chunk again
-                        checker = self.checker = Checker(ingest_context(self.persons), used.scope, used.iso_dates)
+                        checker = self.checker = Checker(
+                            ingest_context(self.persons), used.scope, used.iso_dates, arrow_posted=used.arrow_posted
+                        )
                         work = checker.check(self.source, chunk_no, self.chunk_size)
                     write_chunk(self.batch, chunk_no, work, self.city_ids, result, self.actor)
                 break
@@ -151,14 +153,15 @@ def write_chunk(
     timed(result, "insert_claims_s", started)
     started = time.perf_counter()
     rejected_rows = work.rejected
-    payables = work.posted[10]
+    posted_count, posted_fen_total = work.posted_count(), work.posted_fen()
     duplicates: list[tuple[int, str, int]] = []  # (row number, claim id, amount)
     conflicts: list[IngestRejection] = []
-    if inserted == len(payables) + len(rejected_rows) and not work.explain:  # the usual case: all new
+    if inserted == posted_count + len(rejected_rows) and not work.explain:  # the usual case: all new
         sums = work.sums
-        posted, posted_fen = len(payables), sum(payables)
+        posted, posted_fen = posted_count, posted_fen_total
         new_rejected = rejected_rows
     else:  # some claim ids were there before (a re-sent file, a rerun after a crash) or repeat in the chunk
+        work.materialise()
         ids = work.posted[0] + [r[0] for r in rejected_rows] + [cid for _, cid, _, _ in work.explain if cid]
         found = existing_hashes(ids)
         mine = {cid for cid, (_h, b, c) in found.items() if b == batch.pk and c == chunk_no}
@@ -231,8 +234,8 @@ def write_chunk(
     IngestRejection.objects.bulk_create(conflicts)
     dup_fen = sum(a for _, _, a in duplicates)
     conflict_fen = sum(c.fund_payable_fen for c in conflicts)
-    received = len(payables) + len(rejected_rows) + len(work.explain)
-    received_fen = sum(payables) + sum(r[16] for r in rejected_rows) + sum(e[2] for e in work.explain)
+    received = posted_count + len(rejected_rows) + len(work.explain)
+    received_fen = posted_fen_total + sum(r[16] for r in rejected_rows) + sum(e[2] for e in work.explain)
     IngestBatch.objects.filter(pk=batch.pk).update(
         chunks_done=F("chunks_done") + 1,
         received_count=F("received_count") + received,
