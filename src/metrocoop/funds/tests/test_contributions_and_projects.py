@@ -103,6 +103,18 @@ def _reviewed(fund, demo_users, reference, **kw):
     return project
 
 
+def _approve_in_two_tranches(project, resolution, demo_users):
+    """The office approves 2 亿 for the project under `resolution`, paid in two tranches of 1 亿 (start, completion)."""
+    return services.do_decide_project(
+        project,
+        resolution=resolution,
+        approve=True,
+        approved_fen=2 * YI,
+        tranches=[(YI, "开工"), (YI, "完工")],
+        actor=demo_users["office"],
+    )
+
+
 def _fund_money(fund, demo_users, amount):
     call = services.do_issue_call(fund, date.today().year, due_on=date.today(), actor=demo_users["office"])
     for n in call.notices.all():
@@ -131,14 +143,7 @@ def test_a_commitment_above_the_available_balance_is_refused(investment, demo_us
     project = _reviewed(investment, demo_users, reference, requested=2 * YI)
     before = snapshot(Project), snapshot(Tranche)
     with pytest.raises(ValidationError) as err:
-        services.do_decide_project(
-            project,
-            resolution=passed_resolution,
-            approve=True,
-            approved_fen=2 * YI,
-            tranches=[(YI, "开工"), (YI, "完工")],
-            actor=demo_users["office"],
-        )
+        _approve_in_two_tranches(project, passed_resolution, demo_users)
     assert "available" in str(err.value)
     assert (snapshot(Project), snapshot(Tranche)) == before
 
@@ -146,14 +151,7 @@ def test_a_commitment_above_the_available_balance_is_refused(investment, demo_us
 def test_a_disbursement_before_its_milestone_is_refused(investment, demo_users, reference, passed_resolution):
     _fund_money(investment, demo_users, 3 * YI)
     project = _reviewed(investment, demo_users, reference)
-    services.do_decide_project(
-        project,
-        resolution=passed_resolution,
-        approve=True,
-        approved_fen=2 * YI,
-        tranches=[(YI, "开工"), (YI, "完工")],
-        actor=demo_users["office"],
-    )
+    _approve_in_two_tranches(project, passed_resolution, demo_users)
     tranche = project.tranches.get(sequence=1)
     before = snapshot(Tranche), Transfer.objects.count()
     with pytest.raises(ValidationError):

@@ -23,6 +23,11 @@ def run_json(*args) -> dict:
     return json.loads(run(*args, "--json"))
 
 
+def import_limits(path, rows) -> dict:
+    """Write `rows` under the limits header to the CSV file `path` and import it: the command's JSON report."""
+    return run_json("import-limits", str(write_csv(path, rows)))
+
+
 def test_import_creates_parameters_limits_and_catalogue_entries(tmp_path, reference):
     # given a file with a new parameter and a standard code not yet in the catalogue
     path = write_csv(
@@ -56,10 +61,8 @@ def test_reimporting_the_same_file_changes_nothing(tmp_path, reference):
 
 
 def test_a_changed_value_supersedes_the_old_one_which_is_kept(tmp_path, reference):
-    run("import-limits", str(write_csv(tmp_path / "a.csv", [["XCOD", "COD", "max", "SH", "50", "mg/L", "", "A"]])))
-    report = run_json(
-        "import-limits", str(write_csv(tmp_path / "b.csv", [["XCOD", "COD", "max", "SH", "30", "mg/L", "", "A"]]))
-    )
+    import_limits(tmp_path / "a.csv", [["XCOD", "COD", "max", "SH", "50", "mg/L", "", "A"]])
+    report = import_limits(tmp_path / "b.csv", [["XCOD", "COD", "max", "SH", "30", "mg/L", "", "A"]])
     assert report["updated"] == 1
     limit = LimitValue.objects.get(parameter__code="XCOD", city__code="SH", category="A")
     assert limit.value == 30
@@ -95,7 +98,7 @@ def test_one_bad_row_and_nothing_is_written_every_bad_row_named(tmp_path, refere
 
 
 def test_a_unit_of_the_wrong_dimension_for_an_existing_parameter_is_refused(tmp_path, reference):
-    run("import-limits", str(write_csv(tmp_path / "a.csv", [["XTP", "TP", "max", "SH", "0.3", "mg/L", "", ""]])))
+    import_limits(tmp_path / "a.csv", [["XTP", "TP", "max", "SH", "0.3", "mg/L", "", ""]])
     with pytest.raises(CommandError):
         run("import-limits", str(write_csv(tmp_path / "b.csv", [["XTP", "TP", "max", "SZ", "3", "kg", "", ""]])))
     with pytest.raises(CommandError):  # and a limit type that contradicts the parameter
@@ -130,7 +133,7 @@ def test_a_liaison_imports_only_its_own_city(tmp_path, demo_users):
 
 
 def test_harmonise_json_has_every_field_with_numbers(tmp_path, reference):
-    path = write_csv(
+    import_limits(
         tmp_path / "l.csv",
         [
             ["XTP", "TP", "max", "SH", "0.3", "mg/L", "S1", ""],
@@ -138,7 +141,6 @@ def test_harmonise_json_has_every_field_with_numbers(tmp_path, reference):
             ["XTP", "TP", "max", "NT", "0.5", "mg/L", "S3", ""],
         ],
     )
-    run("import-limits", str(path))
     out = run_json("harmonise", "--parameter", "XTP")
     assert {"parameter", "unit", "limit_type", "cities", "strictest", "loosest", "spread", "unified"} <= set(out)
     assert (out["parameter"], out["unit"], out["limit_type"]) == ("XTP", "mg/L", "max")
@@ -158,7 +160,7 @@ def test_harmonise_json_has_every_field_with_numbers(tmp_path, reference):
 
 
 def test_harmonise_per_category(tmp_path, reference):
-    path = write_csv(
+    import_limits(
         tmp_path / "l.csv",
         [
             ["XCOD", "COD", "max", "SH", "30", "mg/L", "", "new"],
@@ -166,7 +168,6 @@ def test_harmonise_per_category(tmp_path, reference):
             ["XCOD", "COD", "max", "SH", "50", "mg/L", "", "old"],
         ],
     )
-    run("import-limits", str(path))
     assert run_json("harmonise", "--parameter", "XCOD", "--category", "new")["unified"] is True
     both = run_json("harmonise", "--parameter", "XCOD")
     assert len(both["cities"]) == 3 and both["unified"] is False
@@ -297,7 +298,7 @@ def test_recognitions_import_respects_the_recognising_citys_scope(tmp_path, tale
 
 def test_a_row_repeated_identically_is_applied_once_a_contradicting_one_is_refused(tmp_path, reference):
     same = ["XTP", "", "max", "SH", "0.3", "ug/L", "", ""]
-    report = run_json("import-limits", str(write_csv(tmp_path / "a.csv", [same, same])))
+    report = import_limits(tmp_path / "a.csv", [same, same])
     assert report["created"] == 1
     p = Parameter.objects.get(code="XTP")
     assert p.name_zh == "XTP"  # no name given: the code stands for it
