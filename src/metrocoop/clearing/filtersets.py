@@ -1,5 +1,6 @@
-"""Filters of the clearing house's claims: the list page's (city insured or served, scheme, period, reject reason and
-status, each offered by name, never by code) and the API's (codes, as machines send them), one period lookup."""
+"""Filters of the clearing house: the claims list page's (city insured or served, scheme, period, reject reason and
+status, each offered by name, never by code) and the API's (codes, as machines send them), one period lookup; the
+API's catalogue, authorisation, position and instruction filters."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.filterset import filterset_factory
 
 from metrocoop.clearing.choices import ClaimStatus, RejectCode
-from metrocoop.clearing.models import Claim, Period, PeriodPosition, Scheme, SettlementInstruction
+from metrocoop.clearing.models import (
+    Authorisation,
+    CatalogueEntry,
+    Claim,
+    Period,
+    PeriodPosition,
+    Scheme,
+    SettlementInstruction,
+)
 from metrocoop.core.models import City
 
 
@@ -70,3 +79,22 @@ class ClaimListFilterSet(django_filters.FilterSet):
 
 PositionFilter = filterset_factory(PeriodPosition, fields=["period"])
 InstructionFilter = filterset_factory(SettlementInstruction, fields=["period", "status"])
+
+
+class CatalogueFilter(django_filters.FilterSet):
+    city = django_filters.CharFilter(field_name="city__code")
+    scheme = django_filters.CharFilter(field_name="scheme__code")
+
+    class Meta:
+        model = CatalogueEntry
+        fields = ["city", "scheme", "item_code"]
+
+
+class AuthorisationFilter(django_filters.FilterSet):
+    insured_city = django_filters.CharFilter(field_name="insured_city__code")
+    service_city = django_filters.CharFilter(field_name="service_city__code")
+    scheme = django_filters.CharFilter(field_name="scheme__code")
+
+    class Meta:
+        model = Authorisation
+        fields = ["insured_city", "service_city", "scheme", "status"]

@@ -168,7 +168,7 @@ def job_file_path(job: Job) -> Path | None:
 @job_handler("core.audit_export")
 def export_audit(job: Job, progress: Progress) -> dict:
     """The audit entries the job's owner may read, with the filters they had on the page, to .xlsx."""
-    from metrocoop.core.api.filters import LogEntryFilter
+    from metrocoop.core.filtersets import LogEntryFilter
 
     user = User.objects.get(pk=job.created_by_id)
     entries = restrict(LogEntry.objects.select_related("actor", "content_type"), user).order_by("timestamp", "id")

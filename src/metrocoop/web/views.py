@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from metrocoop.core import downloads, services
-from metrocoop.core.api.filters import LogEntryFilter
 from metrocoop.core.attachments import require_view
 from metrocoop.core.choices import Language
 from metrocoop.core.exports import job_file_path
+from metrocoop.core.filtersets import LogEntryFilter
 from metrocoop.core.jobs import start_job
 from metrocoop.core.models import Attachment, City, Job, Notification
 from metrocoop.core.notifications import do_mark_all_read, do_mark_read

@@ -1,6 +1,5 @@
 """Clearing API: thin views over the services; every queryset goes through core.permissions.restrict."""
 
-import django_filters
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
@@ -11,7 +10,13 @@ from rest_framework.response import Response
 
 from metrocoop.clearing import services, statements
 from metrocoop.clearing.api import serializers as s
-from metrocoop.clearing.filtersets import ClaimFilter, InstructionFilter, PositionFilter
+from metrocoop.clearing.filtersets import (
+    AuthorisationFilter,
+    CatalogueFilter,
+    ClaimFilter,
+    InstructionFilter,
+    PositionFilter,
+)
 from metrocoop.clearing.models import (
     Authorisation,
     CatalogueEntry,
@@ -39,15 +44,6 @@ class SchemeViewSet(ScopedReadOnlyViewSet):
     lookup_field = "code"
 
 
-class CatalogueFilter(django_filters.FilterSet):
-    city = django_filters.CharFilter(field_name="city__code")
-    scheme = django_filters.CharFilter(field_name="scheme__code")
-
-    class Meta:
-        model = CatalogueEntry
-        fields = ["city", "scheme", "item_code"]
-
-
 def _add_entry(data: dict, *, actor) -> CatalogueEntry:
     return services.do_save_catalogue_entry(CatalogueEntry(**data), actor=actor)
 
@@ -66,16 +62,6 @@ class CatalogueEntryViewSet(ServiceModelViewSet):
     create_service = _add_entry
     update_service = _change_entry
     destroy_service = services.do_delete_catalogue_entry
-
-
-class AuthorisationFilter(django_filters.FilterSet):
-    insured_city = django_filters.CharFilter(field_name="insured_city__code")
-    service_city = django_filters.CharFilter(field_name="service_city__code")
-    scheme = django_filters.CharFilter(field_name="scheme__code")
-
-    class Meta:
-        model = Authorisation
-        fields = ["insured_city", "service_city", "scheme", "status"]
 
 
 def _grant(data: dict, *, actor) -> Authorisation:

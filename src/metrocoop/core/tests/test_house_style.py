@@ -358,3 +358,27 @@ def test_the_filter_check_catches_filterset_fields():
     router = routers.SimpleRouter()
     router.register("inline", Inline, basename="inline")
     assert filterset_fields_declared(router) == [f"{__name__}.Inline"]
+
+
+def filtersets_outside_their_module(root: Path) -> list[str]:
+    """Every FilterSet class defined in a module other than an app's `filtersets.py` (tests aside): the pages and
+    the API find an app's filters in one place."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "filtersets.py" or "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(ast.unparse(b).endswith("FilterSet") for b in node.bases):
+                found.append(f"{path.relative_to(root)}:{node.name}")
+    return found
+
+
+def test_filtersets_live_in_filtersets_modules():
+    assert filtersets_outside_their_module(SRC) == []
+
+
+def test_the_filterset_check_catches_one_elsewhere(tmp_path):
+    (tmp_path / "shop" / "api").mkdir(parents=True)
+    (tmp_path / "shop" / "api" / "views.py").write_text("class ShopFilter(django_filters.FilterSet):\n    pass\n")
+    (tmp_path / "shop" / "filtersets.py").write_text("class Kept(django_filters.FilterSet):\n    pass\n")
+    assert filtersets_outside_their_module(tmp_path) == ["shop/api/views.py:ShopFilter"]

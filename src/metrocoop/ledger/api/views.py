@@ -1,4 +1,3 @@
-import django_filters
 from django.db import IntegrityError
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
@@ -9,29 +8,9 @@ from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
 from metrocoop.core.errors import Conflict
 from metrocoop.ledger import engine
 from metrocoop.ledger.api.serializers import AccountSerializer, TransferSerializer
+from metrocoop.ledger.filtersets import AccountFilter, TransferFilter
 from metrocoop.ledger.models import Account, Transfer
 from metrocoop.ledger.services import IdempotencyConflict, InvalidTransfer, PostedTransfer, do_post_transfer
-
-
-class AccountFilter(django_filters.FilterSet):
-    city = django_filters.CharFilter(field_name="city__code")
-
-    class Meta:
-        model = Account
-        fields = ["city", "kind", "owner_app"]
-
-
-class TransferFilter(django_filters.FilterSet):
-    account = django_filters.CharFilter(method="filter_account")
-
-    class Meta:
-        model = Transfer
-        fields = ["code", "account"]
-
-    def filter_account(self, queryset, name, value):
-        from django.db.models import Q
-
-        return queryset.filter(Q(debit_account__code=value) | Q(credit_account__code=value))
 
 
 class AccountViewSet(ScopedReadOnlyViewSet):

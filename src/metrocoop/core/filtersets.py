@@ -1,3 +1,8 @@
+"""Filters of the platform's reference lists and its audit trail: cities, organisations and log entries, used by
+the API and by the audit page."""
+
+from __future__ import annotations
+
 import django_filters
 from auditlog.models import LogEntry
 
