@@ -212,7 +212,8 @@ def test_property_order_of_cities_does_not_matter(data: st.DataObject, cities: d
     panel = {2010: {c: v[0] for c, v in items}, 2020: {c: v[1] for c, v in items}}
     panel2 = {2020: {c: v[1] for c, v in shuffled}, 2010: {c: v[0] for c, v in shuffled}}
     assert sigma_convergence(panel2).to_dict() == sigma_convergence(panel).to_dict()
-    if len({v[0] for v in cities.values()}) > 1:
+    # β regresses on the logs: values that differ can still have equal logs as floats (0.1 and 0.10000000000000002)
+    if len({math.log(v[0]) for v in cities.values()}) > 1:
         assert beta_convergence(panel2).to_dict() == beta_convergence(panel).to_dict()
 
 
