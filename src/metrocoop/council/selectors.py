@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import F
 from django.utils import timezone
@@ -25,18 +26,16 @@ def summary_as_of(plan: AnnualPlan, today: date | None = None) -> date:
     return year_end if plan.status == PlanStatus.CLOSED else min(today, year_end)
 
 
-def latest_lead_reports(plan: AnnualPlan) -> dict[int, ProgressReport]:
-    """Per item, the lead city's latest report of the plan year that was not returned."""
-    out: dict[int, ProgressReport] = {}
+def latest_lead_reports(plan: AnnualPlan) -> dict[int, tuple[int, Decimal | None]]:
+    """Per item, (percent complete, KPI actual) of the lead city's latest report of the plan year that was not
+    returned. Plain rows: a plan of hundreds of items has a thousand reports."""
     reports = (
         ProgressReport.objects.filter(item__plan=plan, year=plan.year, city_id=F("item__lead_city_id"))
         .exclude(review_status=ReviewStatus.RETURNED)
-        .only("id", "item_id", "city_id", "quarter", "percent_complete", "kpi_actual", "review_status")
         .order_by("quarter", "id")
+        .values_list("item_id", "percent_complete", "kpi_actual")
     )
-    for r in reports:
-        out[r.item_id] = r
-    return out
+    return {item_id: (percent, kpi) for item_id, percent, kpi in reports}
 
 
 def item_facts(plan: AnnualPlan, items: list[WorkItem] | None = None) -> list[engine.ItemFacts]:
@@ -61,7 +60,7 @@ def item_facts(plan: AnnualPlan, items: list[WorkItem] | None = None) -> list[en
         ]
     facts = []
     for pk, title, domain, lead_city, deadline, weight, parent_id, target_value, completed_on in rows:
-        r = latest.get(pk)
+        percent, kpi_actual = latest.get(pk, (None, None))
         facts.append(
             engine.ItemFacts(
                 id=pk,
@@ -71,10 +70,10 @@ def item_facts(plan: AnnualPlan, items: list[WorkItem] | None = None) -> list[en
                 deadline=deadline,
                 weight=weight,
                 parent_id=parent_id,
-                percent=float(r.percent_complete) if r else 0.0,
-                reported=r is not None,
+                percent=float(percent) if percent is not None else 0.0,
+                reported=pk in latest,
                 target_value=target_value,
-                kpi_actual=r.kpi_actual if r else None,
+                kpi_actual=kpi_actual,
                 completed_on=completed_on,
             )
         )

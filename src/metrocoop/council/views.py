@@ -3,21 +3,28 @@ render."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from metrocoop.core import downloads
+from metrocoop.core.api.caching import cached_view_data
 from metrocoop.core.attachments import attachments_of
 from metrocoop.core.charts import bar as bar_chart
 from metrocoop.core.choices import Domain
+from metrocoop.core.explain_render import render_steps
 from metrocoop.core.models import City
 from metrocoop.core.permissions import Action, can, cities_acted_for, restrict
 from metrocoop.council import engine, selectors, services
@@ -136,11 +143,39 @@ def _plan(request, year) -> AnnualPlan:
 
 def plan_detail(request, year):
     plan = _plan(request, year)
-    items = list(restrict(plan.items.all(), request.user).select_related("lead_city", "proposed_by"))
+    visible = restrict(plan.items.all(), request.user)
+    as_of = selectors.summary_as_of(plan)
+    # The rows, the overall figure and the chart are the same for everybody who sees the same items: computed and
+    # rendered once per plan, day, language and set of visible items, and kept until a council row changes.
+    digest = hashlib.sha1(",".join(map(str, visible.values_list("id", flat=True))).encode()).hexdigest()
+    figures = cached_view_data(
+        "council",
+        f"plan:{plan.pk}:{as_of.isoformat()}:{get_language()}:{digest}",
+        lambda: _plan_figures(plan, visible, as_of),
+    )
+    form = None
+    if plan.editable and can(request.user, Action.ADD, WorkItem(plan=plan, lead_city=_first_city(request.user))):
+        form = WorkItemForm(plan=plan)
+    return render(
+        request,
+        "council/plan.html",
+        {
+            "plan": plan,
+            "rows": mark_safe(figures["rows"]),
+            "overall": figures["overall"],
+            "chart": figures["chart"],
+            "form": form,
+            "can_manage": can(request.user, Action.CHANGE, plan),
+            "summary": AnnualSummary.objects.filter(plan=plan).first(),
+        },
+    )
+
+
+def _plan_figures(plan: AnnualPlan, visible, as_of) -> dict:
+    """The plan page's work-item rows (rendered), its weighted overall progress and the progress-by-domain chart."""
+    items = list(visible.select_related("lead_city", "proposed_by"))
     all_facts = selectors.item_facts(plan)
     rolled = engine.rollup(all_facts)
-    overall = engine.plan_progress(all_facts)
-    as_of = selectors.summary_as_of(plan)
     facts = {f.id: f for f in all_facts}
     reported_parents = {f.parent_id for f in all_facts if f.parent_id is not None and f.reported}
     domains = dict(Domain.choices)  # labels looked up once, not through get_domain_display() per row
@@ -155,7 +190,7 @@ def plan_detail(request, year):
                 "url": item_url.replace("999999999", str(i.pk)),
                 "domain": domains.get(i.domain, i.domain),
                 "percent": r.percent,
-                "steps": r.steps,
+                "explanation": "；".join(map(str, render_steps(r.steps))),  # the progress cell's title
                 "status": ItemStatus(engine.classify_item(r.percent, i.deadline, as_of, reported)),
             }
         )
@@ -172,22 +207,11 @@ def plan_detail(request, year):
         decimals=1,
         filename=f"plan-{plan.year}-progress",
     )
-    form = None
-    if plan.editable and can(request.user, Action.ADD, WorkItem(plan=plan, lead_city=_first_city(request.user))):
-        form = WorkItemForm(plan=plan)
-    return render(
-        request,
-        "council/plan.html",
-        {
-            "plan": plan,
-            "rows": rows,
-            "overall": overall,
-            "chart": chart,
-            "form": form,
-            "can_manage": can(request.user, Action.CHANGE, plan),
-            "summary": AnnualSummary.objects.filter(plan=plan).first(),
-        },
-    )
+    return {
+        "rows": render_to_string("council/_plan_rows.html", {"rows": rows}),
+        "overall": engine.plan_progress(all_facts),
+        "chart": chart,
+    }
 
 
 def _first_city(user) -> City | None:

@@ -12,10 +12,14 @@ from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from metrocoop.core import downloads
+from metrocoop.core.api.caching import cached_view_data
 from metrocoop.core.exports import write_xlsx
 from metrocoop.core.jobs import start_job
 from metrocoop.core.models import City, Job
@@ -93,6 +97,22 @@ def index(request):
     indicator = _pick_indicator(request, indicators)
     years = selectors.indicator_years(indicator)
     year = _year(request, years[-1] if years else 2019)
+    # The figures (ranking, chart, every measure with its explained steps) are the same for every reader: rendered
+    # once per indicator, year and language, and kept until an indicator row or a city changes.
+    body = cached_view_data(
+        "indicators",
+        f"explorer:{indicator.pk}:{year}:{get_language()}",
+        lambda: render_to_string("indicators/_explorer_body.html", _explorer_figures(indicator, year)),
+    )
+    return render(
+        request,
+        "indicators/explorer.html",
+        {"indicators": indicators, "indicator": indicator, "years": years, "year": year, "body": mark_safe(body)},
+    )
+
+
+def _explorer_figures(indicator: Indicator, year: int) -> dict:
+    """The explorer's figures for one indicator and year: the ranking, its chart and the disparity report."""
     a = selectors.disparity(indicator, year)
     ranking = a.ranking()
     report = a.report.to_dict() if a.report else None
@@ -103,21 +123,14 @@ def index(request):
         for key in ("max_min", "stats", "decomposition"):
             if report.get(key):
                 report[key] = {**report[key], "steps": _steps(report[key]["steps"])}
-    return render(
-        request,
-        "indicators/explorer.html",
-        {
-            "indicators": indicators,
-            "indicator": indicator,
-            "years": years,
-            "year": year,
-            "analysis": a,
-            "ranking": ranking,
-            "report": report,
-            "measures": measures,
-            "option": option,
-        },
-    )
+    return {
+        "indicator": indicator,
+        "analysis": a,
+        "ranking": ranking,
+        "report": report,
+        "measures": measures,
+        "option": option,
+    }
 
 
 def trend(request):

@@ -99,3 +99,27 @@ def test_a_liaison_edits_its_own_citys_observation_on_a_page_and_not_another(bro
     before = snapshot(Observation)
     assert client.post(f"/indicators/observations/{sz.pk}/edit/", {"value": "1"}).status_code == 403
     assert snapshot(Observation) == before
+
+
+def test_the_explorers_queries_do_not_grow_with_the_cities(browser_client, reference):
+    # given the explorer of an indicator and year with every member city's value, the queries it costs computed
+    # (not from the view cache: this test's transaction has written the group)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from metrocoop.core.api import caching
+
+    caching.invalidate("indicators")
+    url = "/indicators/?indicator=gdp-per-capita&year=2019"
+    client = browser_client(None)
+    with CaptureQueriesContext(connection) as nine:
+        assert client.get(url).status_code == 200
+    # when only two cities keep a value
+    values = Observation.objects.filter(indicator__code="gdp-per-capita", year=2019)
+    kept = list(values.order_by("city__sort_order").values_list("pk", flat=True)[:2])
+    values.exclude(pk__in=kept).delete()
+    with CaptureQueriesContext(connection) as two:
+        page = client.get(url).content.decode()
+    # then the page shows two ranked cities, and nine cost no more queries than two
+    assert page.count('<td><a href="/cities/') == 2
+    assert len(nine) <= len(two), f"{len(nine)} queries for nine cities, {len(two)} for two"
