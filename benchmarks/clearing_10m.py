@@ -207,7 +207,9 @@ def main() -> None:
 
     from scratch import prepare
 
-    with prepare("bench_clearing", prefix="bench-clearing-10m-") as scratch:
+    # the generating child has a scratch database of its own: the parent's is open while it runs
+    suffix = "bench_clearing_generate" if args.generate_only else "bench_clearing"
+    with prepare(suffix, prefix="bench-clearing-10m-") as scratch:
         from django.db import connection
 
         if args.generate_only:
