@@ -257,3 +257,42 @@ def test_a_job_whose_worker_is_killed_mid_way_runs_again_and_takes_effect_once(d
     call_command("worker", "--batch")
     assert Notification.objects.filter(kind="test.slow").count() == 1
     assert json.loads(json.dumps(Job.objects.get(pk=job.pk).result)) == {"notified": 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_plan_page_from_the_view_cache_follows_a_committed_report(
+    reference, demo_users, browser_client, monkeypatch
+):
+    # given a running plan's page, read once (computed) and again (its rows from the view cache)
+    import re
+
+    from metrocoop.council import views
+
+    computed = []
+    compute = views._plan_figures
+    monkeypatch.setattr(views, "_plan_figures", lambda *args: computed.append(1) or compute(*args))
+    plan = helpers.running_plan()
+    client = browser_client("office")
+    url = f"/council/plans/{plan.year}/"
+
+    def progress() -> str:
+        page = client.get(url).content.decode()
+        return re.search(r'data-testid="plan-progress">([^<]*)<', page).group(1)
+
+    before = progress()
+    assert progress() == before
+    assert len(computed) == 1  # the second read came from the cache
+    # when the lead city reports the item complete (a committed write through the service)
+    council_services.do_submit_report(
+        plan.items.get(lead_city__code="SZ"),
+        reference["SZ"],
+        1,
+        percent_complete=100,
+        kpi_actual=Decimal(100),
+        narrative="完成",
+        actor=demo_users["liaison-sz"],
+    )
+    # then the page shows the new progress at once
+    assert (before, progress()) == ("0.0%", "100.0%")
+    assert len(computed) == 2
+    caching.cache.clear()  # committed rows are flushed after this test; their cached views go with them
