@@ -10,7 +10,6 @@ the fewest settlement instructions (`engine.netting`). Persons appear only as ke
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -29,8 +28,8 @@ from metrocoop.clearing.choices import (
     SchemeCode,
 )
 from metrocoop.core.choices import Domain
-from metrocoop.core.models import BilingualNameMixin, City
-from metrocoop.ledger.models import Transfer
+from metrocoop.core.model_mixins import city_link, status_field, transfer_link, user_link
+from metrocoop.core.models import BilingualNameMixin
 
 # a settlement period (结算期), not a planning period (规划期): one English word, two senses
 PERIOD = pgettext_lazy("settlement", "period")
@@ -57,7 +56,7 @@ class Scheme(BilingualNameMixin, models.Model):
 class CatalogueEntry(BilingualNameMixin, models.Model):
     """One reimbursable item of a city's catalogue for a scheme (参保政策与可报销目录统筹, §四(三)2)."""
 
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="catalogue_entries", verbose_name=_("city"))
+    city = city_link(related_name="catalogue_entries")
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="catalogue", verbose_name=_("scheme"))
     item_code = models.CharField(_("item code"), max_length=30)
     name_zh = models.CharField(_("Chinese name"), max_length=100)
@@ -92,20 +91,14 @@ class Authorisation(models.Model):
     """A prior authorisation (事先授权 / 异地就医备案) of a pseudonymised person for care in another city."""
 
     person_ref = models.CharField(_("person reference"), max_length=64, db_index=True)
-    insured_city = models.ForeignKey(
-        City, on_delete=models.PROTECT, related_name="authorisations_insured", verbose_name=_("insured city")
-    )
-    service_city = models.ForeignKey(
-        City, on_delete=models.PROTECT, related_name="authorisations_served", verbose_name=_("service city")
-    )
+    insured_city = city_link(_("insured city"), related_name="authorisations_insured")
+    service_city = city_link(_("service city"), related_name="authorisations_served")
     scheme = models.ForeignKey(
         Scheme, on_delete=models.PROTECT, related_name="authorisations", verbose_name=_("scheme")
     )
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=AuthorisationStatus.choices, default=AuthorisationStatus.GRANTED
-    )
+    status = status_field(AuthorisationStatus, max_length=10, default=AuthorisationStatus.GRANTED)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
@@ -146,12 +139,9 @@ class Period(models.Model):
         _("year"), validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
     )
     month = models.PositiveSmallIntegerField(_("month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
-    status = models.CharField(_("status"), max_length=10, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
+    status = status_field(PeriodStatus, max_length=10, default=PeriodStatus.OPEN)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("closed by"),
-    )  # fmt: skip
+    closed_by = user_link(_("closed by"), optional=True)
     ledger_head = models.CharField(_("ledger head at close"), max_length=64, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
 
@@ -180,15 +170,10 @@ class IngestBatch(models.Model):
 
     source = models.CharField(_("source"), max_length=300)
     file_sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True)
-    city = models.ForeignKey(
-        City, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("submitting city")
-    )
+    city = city_link(_("submitting city"), optional=True)
     domain = models.CharField(_("domain"), max_length=30, choices=Domain.choices, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("submitted by"),
-    )  # fmt: skip
-    status = models.CharField(_("status"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.RUNNING)
+    submitted_by = user_link(_("submitted by"), optional=True)
+    status = status_field(BatchStatus, max_length=10, default=BatchStatus.RUNNING)
     chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
     received_count = models.PositiveIntegerField(_("received"), default=0)
     received_fen = models.BigIntegerField(_("received (fen)"), default=0)
@@ -238,7 +223,7 @@ class Claim(models.Model):
         db_constraint=False,
     )  # fmt: skip
     chunk_no = models.PositiveIntegerField(_("chunk"))
-    status = models.CharField(_("status"), max_length=10, choices=ClaimStatus.choices)
+    status = status_field(ClaimStatus, max_length=10)
     reject_code = models.CharField(_("reject reason"), max_length=30, choices=RejectCode.choices, blank=True)
     reject_detail_zh = models.CharField(_("detail (Chinese)"), max_length=500, blank=True)
     reject_detail_en = models.CharField(_("detail (English)"), max_length=500, blank=True)
@@ -308,14 +293,12 @@ class ClaimPosting(models.Model):
     )
     chunk_no = models.PositiveIntegerField(_("chunk"), default=0)
     kind = models.CharField(_("kind"), max_length=10, choices=PostingKind.choices, default=PostingKind.CLAIMS)
-    insured_city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("insured city"))
-    service_city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("service city"))
+    insured_city = city_link(_("insured city"))
+    service_city = city_link(_("service city"))
     scheme = models.CharField(_("scheme"), max_length=30)
     claim_count = models.PositiveIntegerField(_("claims"))
     amount_fen = models.BigIntegerField(_("amount (fen)"))
-    transfer = models.OneToOneField(
-        Transfer, on_delete=models.PROTECT, related_name="clearing_posting", verbose_name=_("ledger transfer")
-    )
+    transfer = transfer_link(_("ledger transfer"), related_name="clearing_posting")
 
     class Meta:
         ordering = ["period", "pk"]
@@ -343,9 +326,7 @@ class ClaimReversal(models.Model):
         db_constraint=False,
     )  # fmt: skip
     reason = models.CharField(_("reason"), max_length=300)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("created by")
-    )
+    created_by = user_link(_("created by"), null=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
@@ -361,7 +342,7 @@ class PeriodPosition(models.Model):
     """A city's result of a closed period: gross receivable, gross payable, net (receivable − payable)."""
 
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="positions", verbose_name=PERIOD)
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("city"))
+    city = city_link()
     receivable_fen = models.BigIntegerField(_("receivable (fen)"))
     payable_fen = models.BigIntegerField(_("payable (fen)"))
     net_fen = models.BigIntegerField(_("net (fen)"))
@@ -386,17 +367,13 @@ class SettlementInstruction(models.Model):
     """`payer` pays `payee` `amount_fen` to settle a closed period; confirmed when paid (a ledger transfer)."""
 
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="instructions", verbose_name=PERIOD)
-    payer = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("payer"))
-    payee = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("payee"))
+    payer = city_link(_("payer"))
+    payee = city_link(_("payee"))
     amount_fen = models.BigIntegerField(_("amount (fen)"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=InstructionStatus.choices, default=InstructionStatus.PENDING
-    )
+    status = status_field(InstructionStatus, max_length=10, default=InstructionStatus.PENDING)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
-    payment_transfer = models.OneToOneField(
-        Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("payment")
-    )
+    payment_transfer = transfer_link(_("payment"), optional=True)
 
     class Meta:
         ordering = ["period", "payer__sort_order", "payee__sort_order"]

@@ -12,12 +12,12 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from metrocoop.core.choices import Domain, JobStatus, Language, OrganisationKind, Role
+from metrocoop.core.model_mixins import DetailPageMixin, link_to, status_field
 
 
 class BilingualNameMixin:
@@ -66,7 +66,7 @@ class CityQuerySet(models.QuerySet):
         )
 
 
-class City(BilingualNameMixin, models.Model):
+class City(DetailPageMixin, BilingualNameMixin, models.Model):
     """A member city of the metropolitan area ("1+8" in the paper, grown since), with the profile it maintains.
 
     The profile (description, positioning, contact) is the city's own text; its positioning statements are what
@@ -90,6 +90,9 @@ class City(BilingualNameMixin, models.Model):
 
     objects = CityQuerySet.as_manager()
 
+    detail_url_name = "web:city"
+    detail_url_field = "code"
+
     PROFILE_FIELDS = ("description_zh", "description_en", "positioning", "contact")
 
     class Meta:
@@ -106,9 +109,6 @@ class City(BilingualNameMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name_zh
-
-    def get_absolute_url(self) -> str:
-        return reverse("web:city", args=[self.code])
 
     @property
     def description(self) -> str:
@@ -127,12 +127,8 @@ class Organisation(BilingualNameMixin, models.Model):
     name_zh = models.CharField(_("Chinese name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=150)
     kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices)
-    city = models.ForeignKey(
-        City, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations", verbose_name=_("city")
-    )
-    parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
-    )
+    city = link_to(City, _("city"), related_name="organisations", optional=True)
+    parent = link_to("self", _("parent"), related_name="children", optional=True)
     domain = models.CharField(_("domain"), max_length=30, choices=Domain.choices, blank=True)
 
     class Meta:
@@ -175,19 +171,10 @@ class RoleAssignment(models.Model):
     """One role a user holds, with its scope: a city (liaison, department officer), a domain (department
     officer), or an organisation (expert committee, research society, office)."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("user"))
+    user = link_to(User, _("user"), on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    city = models.ForeignKey(
-        City, on_delete=models.PROTECT, null=True, blank=True, related_name="role_assignments", verbose_name=_("city")
-    )
-    organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="role_assignments",
-        verbose_name=_("organisation"),
-    )
+    city = link_to(City, _("city"), related_name="role_assignments", optional=True)
+    organisation = link_to(Organisation, _("organisation"), related_name="role_assignments", optional=True)
     domain = models.CharField(_("domain"), max_length=30, choices=Domain.choices, blank=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
@@ -234,14 +221,14 @@ class Job(models.Model):
     kind = models.CharField(_("kind"), max_length=60)
     title = models.CharField(_("title"), max_length=200)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    status = status_field(JobStatus, max_length=12, default=JobStatus.QUEUED)
     done = models.PositiveIntegerField(_("done"), default=0)
     total = models.PositiveIntegerField(_("total"), default=0)
     message = models.CharField(_("message"), max_length=300, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     result_file = models.CharField(_("result file"), max_length=300, blank=True)
     error = models.TextField(_("error"), blank=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="jobs", verbose_name=_("created by"))
+    created_by = link_to(User, _("created by"), related_name="jobs")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -271,9 +258,7 @@ class Notification(models.Model):
     Shown in the platform at once; mailed as one digest per person (`metrocoop notifications digest`) rather
     than one mail per event."""
 
-    recipient = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
-    )
+    recipient = link_to(User, _("recipient"), on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=60)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"), blank=True)
@@ -310,7 +295,7 @@ class Attachment(models.Model):
     name = models.CharField(_("name"), max_length=200)
     size = models.PositiveBigIntegerField(_("size"))
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
+    uploaded_by = link_to(User, _("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from metrocoop.core.choices import Domain
+from metrocoop.core.model_mixins import DetailPageMixin, city_link, link_to, status_field, user_link
 from metrocoop.core.models import BilingualNameMixin, City, Organisation
 from metrocoop.council.choices import (
     PUBLIC_PLAN_STATUSES,
@@ -39,9 +40,7 @@ class Council(BilingualNameMixin, models.Model):
 
     name_zh = models.CharField(_("Chinese name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=150)
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("organisation")
-    )
+    organisation = link_to(Organisation, _("organisation"), optional=True)
     quorum_count = models.PositiveSmallIntegerField(_("quorum (seats)"), null=True, blank=True)
     quorum_share = models.DecimalField(
         _("quorum (share of seats)"),
@@ -82,14 +81,9 @@ class CouncilSeat(models.Model):
     the city is a member on that day (the city's membership dates)."""
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="seats", verbose_name=_("council"))
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="council_seats", verbose_name=_("city"))
-    representative = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="council_seats",
-        verbose_name=_("representative"),
+    city = city_link(related_name="council_seats")
+    representative = user_link(
+        _("representative"), on_delete=models.SET_NULL, related_name="council_seats", optional=True
     )
 
     class Meta:
@@ -113,7 +107,7 @@ class CouncilSeat(models.Model):
         return self.city.is_member_on(day)
 
 
-class Meeting(models.Model):
+class Meeting(DetailPageMixin, models.Model):
     """A council meeting (plenary, office or special topic) with its agenda, attendees and minutes; files are
     attached through core.attachments."""
 
@@ -128,6 +122,8 @@ class Meeting(models.Model):
     )
     minutes = models.TextField(_("minutes"), blank=True)
 
+    detail_url_name = "council:meeting"
+
     class Meta:
         ordering = ["-held_on", "-id"]
         verbose_name = _("meeting")
@@ -136,11 +132,8 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return f"{self.held_on} {self.title}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("council:meeting", args=[self.pk])
 
-
-class Resolution(models.Model):
+class Resolution(DetailPageMixin, models.Model):
     """A motion put to the council at a meeting; each member city votes once; the engine decides quorum,
     majority and unanimity. A resolution may approve an annual plan (the only way a plan becomes approved)."""
 
@@ -150,19 +143,14 @@ class Resolution(models.Model):
     number = models.CharField(_("number"), max_length=40, blank=True)
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("text"), blank=True)
-    plan = models.ForeignKey(
-        "AnnualPlan",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="resolutions",
-        verbose_name=_("annual plan to approve"),
-    )
+    plan = link_to("AnnualPlan", _("annual plan to approve"), related_name="resolutions", optional=True)
     requires_unanimity = models.BooleanField(_("requires unanimity"), default=False)
-    status = models.CharField(_("status"), max_length=10, choices=ResolutionStatus.choices, default="open")
+    status = status_field(ResolutionStatus, max_length=10, default="open")
     outcome = models.CharField(_("outcome"), max_length=10, choices=ResolutionOutcome.choices, default="pending")
     tally = models.JSONField(_("tally"), default=dict, blank=True, help_text=_("The engine's decision and its steps"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    detail_url_name = "council:resolution"
 
     class Meta:
         ordering = ["-meeting__held_on", "-id"]
@@ -178,9 +166,6 @@ class Resolution(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}".strip()
 
-    def get_absolute_url(self) -> str:
-        return reverse("council:resolution", args=[self.pk])
-
 
 class Vote(models.Model):
     """One member city's vote on a resolution, cast by that city's representative or liaison; one per city."""
@@ -188,11 +173,9 @@ class Vote(models.Model):
     resolution = models.ForeignKey(
         Resolution, on_delete=models.CASCADE, related_name="votes", verbose_name=_("resolution")
     )
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="council_votes", verbose_name=_("city"))
+    city = city_link(related_name="council_votes")
     choice = models.CharField(_("vote"), max_length=8, choices=VoteChoice.choices)
-    cast_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="council_votes", verbose_name=_("cast by")
-    )
+    cast_by = user_link(_("cast by"), related_name="council_votes")
     cast_at = models.DateTimeField(_("cast at"), default=timezone.now)
 
     class Meta:
@@ -205,33 +188,22 @@ class Vote(models.Model):
         return f"{self.city} · {self.get_choice_display()}"
 
 
-class AnnualPlan(models.Model):
+class AnnualPlan(DetailPageMixin, models.Model):
     """The office's annual plan (年度计划): draft → submitted → approved (by a passed resolution) → in progress →
     closed. Only a draft may be edited; `previous` links the plan whose unfinished items it carried over."""
 
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="plans", verbose_name=_("council"))
     year = models.PositiveSmallIntegerField(_("year"))
     title = models.CharField(_("title"), max_length=200)
-    status = models.CharField(_("status"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
-    approved_by = models.ForeignKey(
-        Resolution,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="approved_plans",
-        verbose_name=_("approved by resolution"),
-    )
-    previous = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="next_plans",
-        verbose_name=_("previous plan"),
-    )
+    status = status_field(PlanStatus, max_length=12, default=PlanStatus.DRAFT)
+    approved_by = link_to(Resolution, _("approved by resolution"), related_name="approved_plans", optional=True)
+    previous = link_to("self", _("previous plan"), related_name="next_plans", optional=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    detail_url_name = "council:plan"
+    detail_url_field = "year"
 
     class Meta:
         ordering = ["-year"]
@@ -248,9 +220,6 @@ class AnnualPlan(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        return reverse("council:plan", args=[self.year])
-
     @property
     def is_public(self) -> bool:
         return self.status in PUBLIC_PLAN_STATUSES
@@ -265,15 +234,7 @@ class PlanDocument(models.Model):
 
     kind = models.CharField(_("kind"), max_length=12, choices=PlanDocumentKind.choices)
     title = models.CharField(_("title"), max_length=200)
-    city = models.ForeignKey(
-        City,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="plan_documents",
-        verbose_name=_("city"),
-        help_text=_("Empty for a regional plan"),
-    )
+    city = city_link(related_name="plan_documents", optional=True, help_text=_("Empty for a regional plan"))
     period = models.CharField(_("period"), max_length=40, blank=True)
 
     class Meta:
@@ -306,30 +267,19 @@ class PlanArticle(models.Model):
         return f"{self.document.title} {self.number} {self.title}"
 
 
-class WorkItem(models.Model):
+class WorkItem(DetailPageMixin, models.Model):
     """One entry of the work list (工作清单): who leads and joins, the target (KPI, unit, value), the deadline and
     its weight in its parent's or the plan's roll-up. The funds app's assessment reads completion and timeliness
     per lead city from these rows and their progress reports (engine.city_performance)."""
 
     plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="items", verbose_name=_("annual plan"))
-    parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("parent item")
-    )
+    parent = link_to("self", _("parent item"), on_delete=models.CASCADE, related_name="children", optional=True)
     code = models.CharField(_("code"), max_length=20, blank=True)
     title = models.CharField(_("title"), max_length=200)
     domain = models.CharField(_("domain"), max_length=30, choices=Domain.choices)
     description = models.TextField(_("description"), blank=True)
-    lead_city = models.ForeignKey(
-        City, on_delete=models.PROTECT, related_name="led_work_items", verbose_name=_("lead city")
-    )
-    lead_organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="led_work_items",
-        verbose_name=_("lead organisation"),
-    )
+    lead_city = city_link(_("lead city"), related_name="led_work_items")
+    lead_organisation = link_to(Organisation, _("lead organisation"), related_name="led_work_items", optional=True)
     participating_cities = models.ManyToManyField(
         City, blank=True, related_name="joined_work_items", verbose_name=_("participating cities")
     )
@@ -338,22 +288,8 @@ class WorkItem(models.Model):
     target_value = models.DecimalField(_("target value"), max_digits=14, decimal_places=2, null=True, blank=True)
     deadline = models.DateField(_("deadline"))
     weight = models.PositiveSmallIntegerField(_("weight"), default=1, validators=[MinValueValidator(1)])
-    proposed_by = models.ForeignKey(
-        City,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="proposed_work_items",
-        verbose_name=_("proposed by city"),
-    )
-    carried_from = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="carried_to",
-        verbose_name=_("carried over from"),
-    )
+    proposed_by = city_link(_("proposed by city"), related_name="proposed_work_items", optional=True)
+    carried_from = link_to("self", _("carried over from"), related_name="carried_to", optional=True)
     articles = models.ManyToManyField(PlanArticle, blank=True, related_name="work_items", verbose_name=_("implements"))
     completed_on = models.DateField(
         _("completed on"),
@@ -361,6 +297,8 @@ class WorkItem(models.Model):
         blank=True,
         help_text=_("Set when the office accepts the lead city's report of full completion"),
     )
+
+    detail_url_name = "council:item"
 
     class Meta:
         ordering = ["plan", "code", "id"]
@@ -376,17 +314,14 @@ class WorkItem(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.title}".strip()
 
-    def get_absolute_url(self) -> str:
-        return reverse("council:item", args=[self.pk])
 
-
-class ProgressReport(models.Model):
+class ProgressReport(DetailPageMixin, models.Model):
     """A city's quarterly report on one work item it leads or joins: percent complete, KPI actual, narrative and
     evidence files. The lead city's report is reviewed by the office (accepted, or returned with a comment and
     then resubmitted on the same row)."""
 
     item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="reports", verbose_name=_("work item"))
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="progress_reports", verbose_name=_("city"))
+    city = city_link(related_name="progress_reports")
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)])
     percent_complete = models.PositiveSmallIntegerField(
@@ -394,23 +329,18 @@ class ProgressReport(models.Model):
     )
     kpi_actual = models.DecimalField(_("KPI actual"), max_digits=14, decimal_places=2, null=True, blank=True)
     narrative = models.TextField(_("narrative"), blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("submitted by")
-    )
+    submitted_by = user_link(_("submitted by"))
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     review_status = models.CharField(
         _("review"), max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
     )
     review_comment = models.TextField(_("review comment"), blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
+    reviewed_by = user_link(_("reviewed by"), optional=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    # a report is shown on its work item's page
+    detail_url_name = "council:item"
+    detail_url_field = "item_id"
 
     class Meta:
         ordering = ["item", "year", "quarter", "city__sort_order"]
@@ -427,9 +357,6 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} · {self.city} · {self.year}Q{self.quarter}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("council:item", args=[self.item_id])
 
 
 class AnnualSummary(models.Model):

@@ -7,15 +7,14 @@ in a suggestion is shown as text and never runs.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from metrocoop.core.choices import Domain
+from metrocoop.core.model_mixins import DetailPageMixin, city_link, link_to, status_field, user_link
 from metrocoop.core.models import BilingualNameMixin, City, Organisation
 from metrocoop.forum.choices import (
     DeclineReason,
@@ -28,18 +27,20 @@ from metrocoop.forum.choices import (
 )
 
 
-class ForumEvent(BilingualNameMixin, models.Model):
+class ForumEvent(DetailPageMixin, BilingualNameMixin, models.Model):
     """One session of the 上海大都市圈合作发展论坛 (§四(一)3): its programme, speakers, materials (attachments) and
     the suggestions it produced."""
 
     name_zh = models.CharField(_("Chinese name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="forum_events", verbose_name=_("city"))
+    city = city_link(related_name="forum_events")
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     description = models.TextField(_("description"), blank=True)
     published = models.BooleanField(_("published"), default=False)
+
+    detail_url_name = "forum:event"
 
     class Meta:
         ordering = ["-starts_on", "id"]
@@ -51,9 +52,6 @@ class ForumEvent(BilingualNameMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name_zh
-
-    def get_absolute_url(self) -> str:
-        return reverse("forum:event", args=[self.pk])
 
 
 class ProgrammeItem(models.Model):
@@ -93,7 +91,7 @@ class Speaker(models.Model):
         return self.name
 
 
-class Suggestion(models.Model):
+class Suggestion(DetailPageMixin, models.Model):
     """An open suggestion to the metropolitan area (§四(一)3): received → accepted or declined (with a reason) →
     assigned to the office or a city department → answered → closed, each open step with a deadline in working days.
     """
@@ -102,53 +100,21 @@ class Suggestion(models.Model):
     text = models.TextField(_("suggestion text"))
     category = models.CharField(_("category"), max_length=20, choices=SuggestionCategory.choices)
     cities = models.ManyToManyField(City, blank=True, related_name="suggestions", verbose_name=_("related cities"))
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="forum_suggestions", verbose_name=_("author")
-    )
+    author = user_link(_("author"), related_name="forum_suggestions")
     # The enterprise or association the author wrote for (an organisation account), if any.
-    organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="forum_suggestions",
-        verbose_name=_("organisation"),
-    )
-    event = models.ForeignKey(
-        ForumEvent,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="suggestions",
-        verbose_name=_("forum event"),
-    )
-    status = models.CharField(
-        _("status"), max_length=12, choices=SuggestionStatus.choices, default=SuggestionStatus.RECEIVED
-    )
+    organisation = link_to(Organisation, _("organisation"), related_name="forum_suggestions", optional=True)
+    event = link_to(ForumEvent, _("forum event"), on_delete=models.SET_NULL, related_name="suggestions", optional=True)
+    status = status_field(SuggestionStatus, max_length=12, default=SuggestionStatus.RECEIVED)
     submitted_at = models.DateTimeField(_("received at"), default=timezone.now)
     decided_at = models.DateTimeField(_("accepted or declined at"), null=True, blank=True)
     decline_reason = models.CharField(_("decline reason"), max_length=20, choices=DeclineReason.choices, blank=True)
     decline_note = models.TextField(_("decline explanation"), blank=True)
     # Assigned to the office (no city) or to a city department (city and domain).
-    assigned_city = models.ForeignKey(
-        City,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="assigned_suggestions",
-        verbose_name=_("assigned city"),
-    )
+    assigned_city = city_link(_("assigned city"), related_name="assigned_suggestions", optional=True)
     assigned_domain = models.CharField(_("assigned department"), max_length=30, choices=Domain.choices, blank=True)
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     answer = models.TextField(_("answer"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("answered by"),
-    )
+    answered_by = user_link(_("answered by"), optional=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
     # The deadline of the step now owed (none once answered or declined).
@@ -159,14 +125,9 @@ class Suggestion(models.Model):
     moderation = models.CharField(
         _("moderation"), max_length=10, choices=Moderation.choices, default=Moderation.VISIBLE
     )
-    merged_into = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="merged",
-        verbose_name=_("merged into"),
-    )
+    merged_into = link_to("self", _("merged into"), related_name="merged", optional=True)
+
+    detail_url_name = "forum:suggestion"
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -191,9 +152,6 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("forum:suggestion", args=[self.pk])
 
     @property
     def is_public(self) -> bool:
@@ -240,9 +198,7 @@ class SuggestionVote(models.Model):
     suggestion = models.ForeignKey(
         Suggestion, on_delete=models.CASCADE, related_name="votes", verbose_name=_("suggestion")
     )
-    voter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_votes", verbose_name=_("voter")
-    )
+    voter = user_link(_("voter"), on_delete=models.CASCADE, related_name="forum_votes")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -261,9 +217,7 @@ class SuggestionReport(models.Model):
     suggestion = models.ForeignKey(
         Suggestion, on_delete=models.CASCADE, related_name="reports", verbose_name=_("suggestion")
     )
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_reports", verbose_name=_("reporter")
-    )
+    reporter = user_link(_("reporter"), on_delete=models.CASCADE, related_name="forum_reports")
     reason = models.CharField(_("reason"), max_length=20, choices=ReportReason.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -282,34 +236,23 @@ class SuggestionReport(models.Model):
         return f"{self.suggestion_id}: {self.get_reason_display()}"
 
 
-class ResearchProject(BilingualNameMixin, models.Model):
+class ResearchProject(DetailPageMixin, BilingualNameMixin, models.Model):
     """A special study of the research society or a think-tank (专项谋划, §四(一)2, e.g. 环湾大通道, 港口一体化):
     proposed → researching → report published → project pre-phase, linked to the fund project it became."""
 
     name_zh = models.CharField(_("Chinese name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     summary = models.TextField(_("summary"), blank=True)
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="research_projects", verbose_name=_("research body")
-    )
-    lead = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="research_projects", verbose_name=_("lead")
-    )
+    organisation = link_to(Organisation, _("research body"), related_name="research_projects")
+    lead = user_link(_("lead"), related_name="research_projects")
     cities = models.ManyToManyField(City, blank=True, related_name="research_projects", verbose_name=_("cities"))
-    status = models.CharField(
-        _("status"), max_length=20, choices=ResearchStatus.choices, default=ResearchStatus.PROPOSED
-    )
+    status = status_field(ResearchStatus, max_length=20, default=ResearchStatus.PROPOSED)
     report_summary = models.TextField(_("report summary"), blank=True)
     report_published_on = models.DateField(_("report published on"), null=True, blank=True)
-    fund_project = models.ForeignKey(
-        "funds.Project",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="research_projects",
-        verbose_name=_("fund project"),
-    )
+    fund_project = link_to("funds.Project", _("fund project"), related_name="research_projects", optional=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    detail_url_name = "forum:research"
 
     class Meta:
         ordering = ["-created_at", "id"]
@@ -328,16 +271,11 @@ class ResearchProject(BilingualNameMixin, models.Model):
     def __str__(self) -> str:
         return self.name_zh
 
-    def get_absolute_url(self) -> str:
-        return reverse("forum:research", args=[self.pk])
-
 
 class DigestPreference(models.Model):
     """How often a person wants their notifications mailed: every day or once a week."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_preference", verbose_name=_("user")
-    )
+    user = user_link(_("user"), on_delete=models.CASCADE, related_name="digest_preference", one_to_one=True)
     frequency = models.CharField(
         _("frequency"), max_length=8, choices=DigestFrequency.choices, default=DigestFrequency.DAILY
     )

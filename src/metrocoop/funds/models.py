@@ -6,12 +6,12 @@ the engine result that explains it.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from metrocoop.core.model_mixins import city_link, link_to, status_field, transfer_link, user_link
 from metrocoop.core.models import BilingualNameMixin, City
 from metrocoop.funds.choices import CycleStatus, FundKind, ProjectCategory, ProjectStatus
 
@@ -59,7 +59,7 @@ class FundRule(models.Model):
         _("project rule"), default=dict, blank=True, help_text=_("max_request_fen, min_cities (investment fund)")
     )
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = user_link()
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -82,7 +82,7 @@ class ContributionCall(models.Model):
     target_fen = models.BigIntegerField(_("target (fen)"))
     computation = models.JSONField(_("computation"), default=dict)
     due_on = models.DateField(_("due on"))
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_by = user_link()
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
 
     class Meta:
@@ -137,8 +137,8 @@ class ContributionPayment(models.Model):
     amount_fen = models.BigIntegerField(_("amount (fen)"))
     paid_on = models.DateField(_("paid on"))
     reference = models.CharField(_("bank reference"), max_length=100, blank=True)
-    transfer = models.OneToOneField("ledger.Transfer", on_delete=models.PROTECT, related_name="+")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    transfer = transfer_link()
+    recorded_by = user_link()
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -159,29 +159,18 @@ class Project(models.Model):
     title = models.CharField(_("title"), max_length=200)
     category = models.CharField(_("category"), max_length=20, choices=ProjectCategory.choices)
     description = models.TextField(_("description"), blank=True)
-    lead_city = models.ForeignKey(
-        City, on_delete=models.PROTECT, related_name="led_fund_projects", verbose_name=_("lead city")
-    )
+    lead_city = city_link(_("lead city"), related_name="led_fund_projects")
     partner_cities = models.ManyToManyField(
         City, blank=True, related_name="fund_projects", verbose_name=_("partner cities")
     )
     requested_fen = models.BigIntegerField(_("requested (fen)"))
-    status = models.CharField(
-        _("status"), max_length=14, choices=ProjectStatus.choices, default=ProjectStatus.SUBMITTED
-    )
+    status = status_field(ProjectStatus, max_length=14, default=ProjectStatus.SUBMITTED)
     eligibility = models.JSONField(_("eligibility check"), default=dict, blank=True)
-    decision = models.ForeignKey(
-        "council.Resolution",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="fund_projects",
-        verbose_name=_("council resolution"),
-    )
+    decision = link_to("council.Resolution", _("council resolution"), related_name="fund_projects", optional=True)
     approved_fen = models.BigIntegerField(_("approved (fen)"), default=0)
     completion_report = models.TextField(_("completion report"), blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_by = user_link()
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
 
     class Meta:
@@ -204,7 +193,7 @@ class ProjectReview(models.Model):
     """One expert's scores (0–100 per criterion) of one project. An expert from an applicant city may not review."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reviews")
-    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="fund_reviews")
+    expert = user_link(related_name="fund_reviews")
     scores = models.JSONField(_("scores"), default=dict)
     total = models.DecimalField(_("total"), max_digits=6, decimal_places=2)
     comment = models.TextField(_("comment"), blank=True)
@@ -228,9 +217,7 @@ class Tranche(models.Model):
     amount_fen = models.BigIntegerField(_("amount (fen)"))
     milestone = models.CharField(_("milestone"), max_length=200)
     milestone_met_on = models.DateField(_("milestone met on"), null=True, blank=True)
-    transfer = models.OneToOneField(
-        "ledger.Transfer", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    transfer = transfer_link(optional=True)
     disbursed_at = models.DateTimeField(_("disbursed at"), null=True, blank=True)
 
     class Meta:
@@ -257,12 +244,10 @@ class AssessmentCycle(models.Model):
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="cycles", verbose_name=_("fund"))
     year = models.PositiveSmallIntegerField(_("year"))
     rule = models.ForeignKey(FundRule, on_delete=models.PROTECT, related_name="cycles", verbose_name=_("rule"))
-    status = models.CharField(_("status"), max_length=8, choices=CycleStatus.choices, default=CycleStatus.DRAFT)
+    status = status_field(CycleStatus, max_length=8, default=CycleStatus.DRAFT)
     inputs = models.JSONField(_("inputs"), default=dict, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
-    run_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    run_by = user_link(optional=True)
     run_at = models.DateTimeField(_("run at"), null=True, blank=True)
 
     class Meta:
@@ -280,7 +265,7 @@ class QualityRating(models.Model):
 
     cycle = models.ForeignKey(AssessmentCycle, on_delete=models.CASCADE, related_name="ratings")
     work_item = models.ForeignKey("council.WorkItem", on_delete=models.PROTECT, related_name="quality_ratings")
-    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    expert = user_link()
     rating = models.PositiveSmallIntegerField(_("rating"))
     comment = models.TextField(_("comment"), blank=True)
 

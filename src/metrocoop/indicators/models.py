@@ -5,7 +5,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from metrocoop.core.models import BilingualNameMixin, City
+from metrocoop.core.model_mixins import city_link, link_to, user_link
+from metrocoop.core.models import BilingualNameMixin
 from metrocoop.indicators.choices import FlowKind, FlowZone, Sector, ShareBasis, ValueKind
 
 
@@ -52,7 +53,7 @@ class Observation(models.Model):
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="observations", verbose_name=_("indicator")
     )
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="observations", verbose_name=_("city"))
+    city = city_link(related_name="observations")
     year = models.PositiveSmallIntegerField(_("year"))
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=6)
     unit = models.CharField(_("unit as reported"), max_length=40, blank=True)
@@ -60,13 +61,8 @@ class Observation(models.Model):
     note = models.TextField(_("note"), blank=True)
     derived = models.BooleanField(_("derived"), default=False)
     formula = models.CharField(_("formula"), max_length=300, blank=True)
-    import_batch = models.ForeignKey(
-        "ObservationImport",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="observations",
-        verbose_name=_("import"),
+    import_batch = link_to(
+        "ObservationImport", _("import"), on_delete=models.SET_NULL, related_name="observations", optional=True
     )
 
     class Meta:
@@ -93,9 +89,7 @@ class ObservationImport(models.Model):
     rows = models.PositiveIntegerField(_("rows"), default=0)
     created = models.PositiveIntegerField(_("created"), default=0)
     replaced = models.PositiveIntegerField(_("replaced"), default=0)
-    imported_by = models.ForeignKey(
-        "core.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("imported by")
-    )
+    imported_by = user_link(_("imported by"))
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
 
     class Meta:
@@ -110,7 +104,7 @@ class ObservationImport(models.Model):
 class SectorValue(models.Model):
     """A city's value added of one sector in one year: the input of the structure engine (产业同构, §三(一)3)."""
 
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="sector_values", verbose_name=_("city"))
+    city = city_link(related_name="sector_values")
     year = models.PositiveSmallIntegerField(_("year"))
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=6)
@@ -134,8 +128,8 @@ class CommutingFlow(models.Model):
     """An origin–destination commuting flow between member cities (表2, §三(二)): a count of people, or a share
     of a total. Shares and counts are different quantities and the engine never mixes them."""
 
-    origin = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("origin"))
-    destination = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("destination"))
+    origin = city_link(_("origin"))
+    destination = city_link(_("destination"))
     year = models.PositiveSmallIntegerField(_("year"))
     kind = models.CharField(_("kind"), max_length=10, choices=FlowKind.choices)
     basis = models.CharField(_("share of"), max_length=12, choices=ShareBasis.choices, blank=True)
@@ -183,9 +177,7 @@ class UrbanFunction(BilingualNameMixin, models.Model):
 class PositioningStatement(models.Model):
     """A city's positioning statement (a plan, the paper's quotation) tagged with the functions it claims."""
 
-    city = models.ForeignKey(
-        City, on_delete=models.PROTECT, related_name="positioning_statements", verbose_name=_("city")
-    )
+    city = city_link(related_name="positioning_statements")
     ref = models.CharField(_("reference"), max_length=60)
     text = models.TextField(_("statement"))
     source = models.CharField(_("source"), max_length=300, blank=True)

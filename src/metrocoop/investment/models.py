@@ -9,13 +9,13 @@ share tax revenue, GDP statistics and land quota by agreement, computed by `engi
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from metrocoop.core.model_mixins import city_link, link_to, status_field, transfer_link, user_link
 from metrocoop.core.models import BilingualNameMixin, City
 from metrocoop.investment.choices import (
     ConflictStatus,
@@ -91,7 +91,7 @@ class Enterprise(BilingualNameMixin, models.Model):
     name_zh = models.CharField(_("Chinese name"), max_length=150)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("city"))
+    city = city_link()
     links = models.ManyToManyField(Link, blank=True, related_name="enterprises", verbose_name=_("links served"))
     size_band = models.CharField(_("size band"), max_length=8, choices=SizeBand.choices)
     credit_code_warning = models.CharField(_("credit code warning"), max_length=300, blank=True)
@@ -109,23 +109,16 @@ class Enterprise(BilingualNameMixin, models.Model):
 class Lead(models.Model):
     """A shared investment lead (招商信息): a city pursues a target enterprise for a link; visible to the area."""
 
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("city"))
+    city = city_link()
     target_name = models.CharField(_("target enterprise"), max_length=200)
     target_credit_code = models.CharField(_("target's credit code"), max_length=18, blank=True)
     target_country = models.CharField(_("target's country or region"), max_length=60, blank=True)
     target_key = models.CharField(_("target key"), max_length=220, editable=False, db_index=True)
     link = models.ForeignKey(Link, on_delete=models.PROTECT, related_name="leads", verbose_name=_("chain link"))
-    status = models.CharField(_("status"), max_length=10, choices=LeadStatus.choices, default=LeadStatus.ACTIVE)
+    status = status_field(LeadStatus, max_length=10, default=LeadStatus.ACTIVE)
     note = models.TextField(_("note"), blank=True, max_length=2000)
-    conflict = models.ForeignKey(
-        "LeadConflict",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="leads",
-        verbose_name=_("conflict"),
-    )
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    conflict = link_to("LeadConflict", _("conflict"), on_delete=models.SET_NULL, related_name="leads", optional=True)
+    registered_by = user_link()
     registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
 
     class Meta:
@@ -143,14 +136,10 @@ class LeadConflict(models.Model):
 
     target_key = models.CharField(_("target key"), max_length=220, unique=True)
     target_name = models.CharField(_("target enterprise"), max_length=200)
-    status = models.CharField(_("status"), max_length=10, choices=ConflictStatus.choices, default=ConflictStatus.OPEN)
+    status = status_field(ConflictStatus, max_length=10, default=ConflictStatus.OPEN)
     rule = models.CharField(_("coordination rule"), max_length=20, choices=CoordinationRule.choices)
-    leading = models.ForeignKey(
-        Lead, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("leading lead")
-    )
-    office_choice = models.ForeignKey(
-        Lead, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("office decision")
-    )
+    leading = link_to(Lead, _("leading lead"), on_delete=models.SET_NULL, optional=True)
+    office_choice = link_to(Lead, _("office decision"), on_delete=models.SET_NULL, optional=True)
     explanation = models.JSONField(_("explanation"), default=list, blank=True)
     detected_at = models.DateTimeField(_("detected at"), default=timezone.now)
     decided_at = models.DateTimeField(_("time of decision"), null=True, blank=True)
@@ -168,7 +157,7 @@ class PromotionEvent(models.Model):
     """A joint overseas investment-promotion event (海外联合招商), organised by one city with partners."""
 
     title = models.CharField(_("title"), max_length=200)
-    host_city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("organising city"))
+    host_city = city_link(_("organising city"))
     partner_cities = models.ManyToManyField(City, blank=True, related_name="+", verbose_name=_("partner cities"))
     chains = models.ManyToManyField(Chain, blank=True, related_name="events", verbose_name=_("chains"))
     country = models.CharField(_("country or region"), max_length=60)
@@ -218,10 +207,8 @@ class Relocation(models.Model):
     on the move date applies to the firm's local tax in the destination."""
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="relocations")
-    origin = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("moving-out city"))
-    destination = models.ForeignKey(
-        City, on_delete=models.PROTECT, related_name="+", verbose_name=_("destination city")
-    )
+    origin = city_link(_("moving-out city"))
+    destination = city_link(_("destination city"))
     moved_on = models.DateField(_("moved on"))
     first_sharing_year = models.PositiveSmallIntegerField(_("first sharing year"))
     rule = models.ForeignKey(SharingRule, on_delete=models.PROTECT, related_name="relocations", verbose_name=_("rule"))
@@ -229,7 +216,7 @@ class Relocation(models.Model):
         _("taxes paid before moving (fen)"), null=True, blank=True, help_text=_("The cap of the origin's share")
     )
     note = models.TextField(_("note"), blank=True, max_length=2000)
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    registered_by = user_link()
     registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
 
     class Meta:
@@ -256,9 +243,7 @@ class RelocationTaxYear(models.Model):
     tax_fen = models.BigIntegerField(_("local tax (fen)"))
     origin_fen = models.BigIntegerField(_("origin's share (fen)"), default=0)
     explanation = models.JSONField(_("explanation"), default=dict, blank=True)
-    transfer = models.OneToOneField(
-        "ledger.Transfer", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("transfer")
-    )
+    transfer = transfer_link(_("transfer"), optional=True)
     entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
 
     class Meta:
@@ -281,8 +266,8 @@ class Park(BilingualNameMixin, models.Model):
     code = models.CharField(_("code"), max_length=30, unique=True, validators=[code_validator])
     name_zh = models.CharField(_("Chinese name"), max_length=150)
     name_en = models.CharField(_("English name"), max_length=200)
-    host = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("host city"))
-    partner = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("partner city"))
+    host = city_link(_("host city"))
+    partner = city_link(_("partner city"))
     agreement_title = models.CharField(_("agreement"), max_length=200, blank=True)
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
 
@@ -335,11 +320,9 @@ class ParkYear(models.Model):
     gdp_fen = models.BigIntegerField(_("GDP (fen)"))
     land_quota_m2 = models.BigIntegerField(_("land-use quota (m²)"))
     shares = models.JSONField(_("shares"), default=dict, blank=True)
-    transfer = models.OneToOneField(
-        "ledger.Transfer", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("transfer")
-    )
+    transfer = transfer_link(_("transfer"), optional=True)
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_by = user_link()
     entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
 
     class Meta:
@@ -362,19 +345,15 @@ class LandQuotaTransfer(models.Model):
     """Land-use quota moved between two cities (土地利用指标平衡, §二(三)) for agreed compensation, which the receiving
     city pays the giving city through the ledger."""
 
-    park = models.ForeignKey(
-        Park, on_delete=models.PROTECT, null=True, blank=True, related_name="land_transfers", verbose_name=_("park")
-    )
-    from_city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("giving city"))
-    to_city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("receiving city"))
+    park = link_to(Park, _("park"), related_name="land_transfers", optional=True)
+    from_city = city_link(_("giving city"))
+    to_city = city_link(_("receiving city"))
     quota_m2 = models.BigIntegerField(_("quota (m²)"))
     compensation_fen = models.BigIntegerField(_("compensation (fen)"))
     agreed_on = models.DateField(_("agreed on"))
     note = models.CharField(_("note"), max_length=300, blank=True)
-    transfer = models.OneToOneField(
-        "ledger.Transfer", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("transfer")
-    )
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    transfer = transfer_link(_("transfer"), optional=True)
+    registered_by = user_link()
 
     class Meta:
         ordering = ["-agreed_on", "-pk"]

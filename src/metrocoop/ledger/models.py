@@ -14,7 +14,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from metrocoop.core.models import BilingualNameMixin, City
+from metrocoop.core.model_mixins import city_link
+from metrocoop.core.models import BilingualNameMixin
 from metrocoop.ledger import engine
 from metrocoop.ledger.choices import AccountKind
 
@@ -26,9 +27,7 @@ class Account(BilingualNameMixin, models.Model):
     name_zh = models.CharField(_("Chinese name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=150)
     kind = models.CharField(_("kind"), max_length=20, choices=AccountKind.choices, default=AccountKind.OTHER)
-    city = models.ForeignKey(
-        City, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_accounts", verbose_name=_("city")
-    )
+    city = city_link(related_name="ledger_accounts", optional=True)
     owner_app = models.CharField(_("owner app"), max_length=30, help_text=_("The app that posts to this account"))
     balance_fen = models.BigIntegerField(_("balance (fen)"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from metrocoop.core.models import BilingualNameMixin, City, Organisation, Province
+from metrocoop.core.model_mixins import DetailPageMixin, city_link, link_to, status_field, user_link
+from metrocoop.core.models import BilingualNameMixin, Organisation, Province
 from metrocoop.policies.choices import (
     CatalogueStance,
     CommentResponse,
@@ -35,6 +34,14 @@ from metrocoop.policies.choices import (
     Validity,
 )
 
+DOCUMENT = _("document")
+
+
+def document_link(verbose_name=DOCUMENT, *, on_delete=models.SET_NULL, **options) -> models.ForeignKey:
+    """An optional link from a row to the policy document that sets, adopts or is corrected by it; the row outlives
+    the document unless `on_delete` says otherwise."""
+    return link_to("PolicyDocument", verbose_name, on_delete=on_delete, optional=True, **options)
+
 
 class PolicyDocumentQuerySet(models.QuerySet):
     def in_force_on(self, day: date) -> PolicyDocumentQuerySet:
@@ -43,7 +50,7 @@ class PolicyDocumentQuerySet(models.QuerySet):
         return self.filter(effective).filter(Q(valid_until__isnull=True) | Q(valid_until__gt=day))
 
 
-class PolicyDocument(models.Model):
+class PolicyDocument(DetailPageMixin, models.Model):
     """One policy document (law, regulation, normative document, plan, notice) of a member city, a province,
     the state or the region jointly, with its validity over time (§四(五)2 政策库)."""
 
@@ -54,26 +61,12 @@ class PolicyDocument(models.Model):
     # issuer and issue date may be empty: a plain text imported without them (importer.py) waits, flagged
     # 待补充 in the curation queue, for an expert to fill them in
     issuer = models.CharField(_("issuing organisation"), max_length=200, blank=True)
-    issuer_org = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="policy_documents",
-        verbose_name=_("issuing organisation (platform)"),
+    issuer_org = link_to(
+        Organisation, _("issuing organisation (platform)"), related_name="policy_documents", optional=True
     )
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
-    city = models.ForeignKey(
-        City, on_delete=models.PROTECT, null=True, blank=True, related_name="policy_documents", verbose_name=_("city")
-    )
-    province = models.ForeignKey(
-        Province,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="policy_documents",
-        verbose_name=_("province"),
-    )
+    city = city_link(related_name="policy_documents", optional=True)
+    province = link_to(Province, _("province"), related_name="policy_documents", optional=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     issued_on = models.DateField(_("issue date"), null=True, blank=True)
     effective_on = models.DateField(_("effective date"), null=True, blank=True)
@@ -81,17 +74,10 @@ class PolicyDocument(models.Model):
     validity_since = models.DateField(_("validity since"), null=True, blank=True)
     valid_until = models.DateField(_("in force until"), null=True, blank=True, help_text=_("Repeal or expiry date"))
     source = models.CharField(_("source"), max_length=300, blank=True)
-    status = models.CharField(
-        _("publication status"), max_length=12, choices=PublicationStatus.choices, default=PublicationStatus.PUBLISHED
+    status = status_field(
+        PublicationStatus, max_length=12, default=PublicationStatus.PUBLISHED, verbose_name=_("publication status")
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = user_link(_("created by"), optional=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # The long texts come last: on SQLite a row's short columns then sit on its first page, so filters and facets
@@ -105,6 +91,9 @@ class PolicyDocument(models.Model):
     search_bigrams = models.TextField(_("search character bigrams"), blank=True, editable=False)
 
     objects = PolicyDocumentQuerySet.as_manager()
+
+    detail_url_name = "policies:document"
+    detail_url_field = "key"
 
     class Meta:
         ordering = ["-issued_on", "key"]
@@ -124,9 +113,6 @@ class PolicyDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title}（{self.doc_number}）" if self.doc_number else self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("policies:document", args=[self.key])
 
     @property
     def year(self) -> int | None:
@@ -208,13 +194,8 @@ class ValidityChange(models.Model):
     )
     validity = models.CharField(_("validity"), max_length=20, choices=Validity.choices)
     since = models.DateField(_("since"))
-    relation = models.ForeignKey(
-        PolicyRelation,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="validity_changes",
-        verbose_name=_("relation"),
+    relation = link_to(
+        PolicyRelation, _("relation"), on_delete=models.SET_NULL, related_name="validity_changes", optional=True
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
@@ -228,7 +209,7 @@ class ValidityChange(models.Model):
         return f"{self.document.title}: {self.get_validity_display()} {self.since}"
 
 
-class Topic(BilingualNameMixin, models.Model):
+class Topic(DetailPageMixin, BilingualNameMixin, models.Model):
     """A policy topic compared across cities (高层次人才认定 …): "标准不统一" made visible (§二(四))."""
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
@@ -243,6 +224,9 @@ class Topic(BilingualNameMixin, models.Model):
     )
     amount_label = models.CharField(_("amount label"), max_length=100, blank=True)
 
+    detail_url_name = "policies:topic"
+    detail_url_field = "code"
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("policy topic")
@@ -251,23 +235,13 @@ class Topic(BilingualNameMixin, models.Model):
     def __str__(self) -> str:
         return self.name_zh
 
-    def get_absolute_url(self) -> str:
-        return reverse("policies:topic", args=[self.code])
-
 
 class TopicProvision(models.Model):
     """One city's key provisions on a topic, as structured fields, with the document that sets them."""
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="provisions", verbose_name=_("topic"))
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("city"))
-    document = models.ForeignKey(
-        PolicyDocument,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="topic_provisions",
-        verbose_name=_("document"),
-    )
+    city = city_link()
+    document = document_link(related_name="topic_provisions")
     threshold = models.DecimalField(_("threshold"), max_digits=14, decimal_places=2, null=True, blank=True)
     amount_fen = models.BigIntegerField(_("amount (fen)"), null=True, blank=True)
     duration_months = models.PositiveIntegerField(_("duration (months)"), null=True, blank=True)
@@ -293,18 +267,14 @@ class PilotReform(models.Model):
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     title = models.CharField(_("title"), max_length=200)
-    origin_city = models.ForeignKey(
-        City, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("origin city")
-    )
+    origin_city = city_link(_("origin city"), optional=True)
     origin_label = models.CharField(
         _("origin"), max_length=100, default="长三角生态绿色一体化发展示范区", help_text=_("Origin when not a city")
     )
     domain = models.CharField(_("domain"), max_length=20, choices=PolicyDomain.choices)
     introduced_on = models.DateField(_("introduced on"))
     description = models.TextField(_("description"), blank=True)
-    document = models.ForeignKey(
-        PolicyDocument, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("document")
-    )
+    document = document_link()
 
     class Meta:
         ordering = ["introduced_on", "code"]
@@ -321,12 +291,10 @@ class ReformReplication(models.Model):
     reform = models.ForeignKey(
         PilotReform, on_delete=models.CASCADE, related_name="replications", verbose_name=_("reform")
     )
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("city"))
-    status = models.CharField(_("status"), max_length=12, choices=ReplicationStatus.choices)
+    city = city_link()
+    status = status_field(ReplicationStatus, max_length=12)
     status_on = models.DateField(_("status date"))
-    document = models.ForeignKey(
-        PolicyDocument, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("document")
-    )
+    document = document_link()
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
@@ -345,11 +313,9 @@ class IndustryCatalogueEntry(models.Model):
 
     industry_code = models.CharField(_("industry code"), max_length=10, db_index=True)
     industry_name = models.CharField(_("industry"), max_length=100)
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("city"))
+    city = city_link()
     stance = models.CharField(_("stance"), max_length=12, choices=CatalogueStance.choices)
-    document = models.ForeignKey(
-        PolicyDocument, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("document")
-    )
+    document = document_link()
     clause = models.CharField(_("clause"), max_length=300, blank=True)
 
     class Meta:
@@ -367,28 +333,12 @@ class CurationProposal(models.Model):
     (§四(五)2: the expert committee builds and extends the policy library)."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=ProposalKind.choices)
-    proposer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposer")
-    )
-    document = models.ForeignKey(
-        PolicyDocument,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="proposals",
-        verbose_name=_("document"),
-    )
+    proposer = user_link(_("proposer"))
+    document = document_link(on_delete=models.CASCADE, related_name="proposals")
     payload = models.JSONField(_("proposed values"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.OPEN)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    status = status_field(ProposalStatus, max_length=10, default=ProposalStatus.OPEN)
+    decided_by = user_link(_("decided by"), optional=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -407,31 +357,22 @@ class CurationProposal(models.Model):
         return f"{self.get_kind_display()} #{self.pk}"
 
 
-class Consultation(models.Model):
+class Consultation(DetailPageMixin, models.Model):
     """A draft policy a city circulates to the other members and the experts before adopting it (§四(二)3
     重大政策沟通协调机制): comments per clause until the deadline, the author's answer to each, the outcome."""
 
     title = models.CharField(_("title"), max_length=300)
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("author city"))
+    city = city_link(_("author city"))
     domain = models.CharField(_("domain"), max_length=20, choices=PolicyDomain.choices)
     summary = models.TextField(_("summary"), blank=True)
     deadline = models.DateField(_("deadline for comments"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=ConsultationStatus.choices, default=ConsultationStatus.OPEN
-    )
+    status = status_field(ConsultationStatus, max_length=10, default=ConsultationStatus.OPEN)
     outcome = models.TextField(_("outcome"), blank=True)
-    document = models.ForeignKey(
-        PolicyDocument,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("adopted document"),
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
-    )
+    document = document_link(_("adopted document"))
+    created_by = user_link(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    detail_url_name = "policies:consultation"
 
     class Meta:
         ordering = ["-created_at"]
@@ -440,9 +381,6 @@ class Consultation(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("policies:consultation", args=[self.pk])
 
 
 class ConsultationClause(models.Model):
@@ -470,12 +408,8 @@ class ConsultationComment(models.Model):
     clause = models.ForeignKey(
         ConsultationClause, on_delete=models.CASCADE, related_name="comments", verbose_name=_("clause")
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
-    )
-    author_city = models.ForeignKey(
-        City, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("commenting city")
-    )
+    author = user_link(_("author"))
+    author_city = city_link(_("commenting city"), optional=True)
     text = models.TextField(_("comment"))
     response = models.CharField(
         _("answer"), max_length=10, choices=CommentResponse.choices, default=CommentResponse.PENDING

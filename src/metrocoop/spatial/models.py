@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from functools import cached_property
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from metrocoop.core.model_mixins import city_link, link_to, status_field, user_link
 from metrocoop.core.models import BilingualNameMixin, City
 from metrocoop.spatial.choices import ConflictStatus, FeatureKind, ProjectKind, ProjectStatus, RuleKind
 
@@ -26,7 +26,7 @@ class Feature(BilingualNameMixin, models.Model):
     rows instead of adding copies."""
 
     kind = models.CharField(_("kind"), max_length=40, choices=FeatureKind.choices)
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="spatial_features", verbose_name=_("city"))
+    city = city_link(related_name="spatial_features")
     name_zh = models.CharField(_("Chinese name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     geometry = models.TextField(_("geometry (GeoJSON, WGS84)"))
@@ -96,23 +96,14 @@ class Conflict(models.Model):
 
     key = models.CharField(_("key"), max_length=200, unique=True)
     rule = models.ForeignKey(ConflictRule, on_delete=models.PROTECT, related_name="conflicts", verbose_name=_("rule"))
-    city_a = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("city"))
-    city_b = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("neighbour city"))
-    feature_a = models.ForeignKey(Feature, on_delete=models.CASCADE, related_name="+", verbose_name=_("feature"))
-    feature_b = models.ForeignKey(
-        Feature, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("other feature")
-    )
+    city_a = city_link()
+    city_b = city_link(_("neighbour city"))
+    feature_a = link_to(Feature, _("feature"), on_delete=models.CASCADE)
+    feature_b = link_to(Feature, _("other feature"), on_delete=models.CASCADE, optional=True)
     distance_m = models.FloatField(_("distance (m)"), null=True, blank=True)
     explanation = models.TextField(_("explanation"), blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=ConflictStatus.choices, default=ConflictStatus.OPEN)
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="spatial_conflicts",
-        verbose_name=_("assigned to"),
-    )
+    status = status_field(ConflictStatus, max_length=20, default=ConflictStatus.OPEN)
+    assignee = user_link(_("assigned to"), on_delete=models.SET_NULL, related_name="spatial_conflicts", optional=True)
     note = models.TextField(_("note"), blank=True)
     still_detected = models.BooleanField(_("still detected"), default=True)
     detected_at = models.DateTimeField(_("first detected"), auto_now_add=True)
@@ -136,11 +127,9 @@ class CorridorProject(BilingualNameMixin, models.Model):
     name_zh = models.CharField(_("Chinese name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=30, choices=ProjectKind.choices)
-    status = models.CharField(_("status"), max_length=30, choices=ProjectStatus.choices)
+    status = status_field(ProjectStatus, max_length=30)
     cities = models.ManyToManyField(City, related_name="corridor_projects", verbose_name=_("cities"))
-    lead_city = models.ForeignKey(
-        City, on_delete=models.PROTECT, related_name="+", verbose_name=_("lead city"), null=True, blank=True
-    )
+    lead_city = city_link(_("lead city"), optional=True)
     route = models.TextField(_("route (GeoJSON line, WGS84)"), blank=True)
     description = models.TextField(_("description"), blank=True)
     illustrative = models.BooleanField(_("illustrative"), default=False)

@@ -13,13 +13,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from metrocoop.core.models import BilingualNameMixin, City
+from metrocoop.core.model_mixins import DetailPageMixin, city_link, link_to, status_field, user_link
+from metrocoop.core.models import BilingualNameMixin
 from metrocoop.standards.choices import (
     LimitType,
     ProposalKind,
@@ -31,7 +30,7 @@ from metrocoop.standards.choices import (
 )
 
 
-class Standard(BilingualNameMixin, models.Model):
+class Standard(DetailPageMixin, BilingualNameMixin, models.Model):
     """One standard of the catalogue the regional standardisation body keeps (§四(二)1 重点标准目录)."""
 
     code = models.CharField(_("code"), max_length=60, unique=True, help_text=_("e.g. GB 18918-2002, DB31/199-2018"))
@@ -42,18 +41,9 @@ class Standard(BilingualNameMixin, models.Model):
     domain = models.CharField(_("domain"), max_length=16, choices=StandardDomain.choices, default=StandardDomain.OTHER)
     issued_on = models.DateField(_("issue date"), null=True, blank=True)
     effective_on = models.DateField(_("effective date"), null=True, blank=True)
-    status = models.CharField(
-        _("status"), max_length=12, choices=StandardStatus.choices, default=StandardStatus.IN_FORCE
-    )
+    status = status_field(StandardStatus, max_length=12, default=StandardStatus.IN_FORCE)
     status_since = models.DateField(_("status since"), null=True, blank=True)
-    replaces = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="replaced_by_set",
-        verbose_name=_("replaces"),
-    )
+    replaces = link_to("self", _("replaces"), on_delete=models.SET_NULL, related_name="replaced_by_set", optional=True)
     text = models.TextField(_("text or summary"), blank=True)
     attachment = models.FileField(_("attachment"), upload_to="standards/%Y/", blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
@@ -63,6 +53,8 @@ class Standard(BilingualNameMixin, models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    detail_url_name = "standards:standard"
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("standard")
@@ -71,9 +63,6 @@ class Standard(BilingualNameMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name_zh}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("standards:standard", args=[self.pk])
 
     @property
     def replaced_by(self) -> Standard | None:
@@ -99,7 +88,7 @@ class KeyStandard(models.Model):
         return str(self.standard)
 
 
-class Parameter(BilingualNameMixin, models.Model):
+class Parameter(DetailPageMixin, BilingualNameMixin, models.Model):
     """A quantity whose limit the cities set (COD, NH3-N, TP, dissolved oxygen, pH…): a maximum or a minimum."""
 
     code = models.CharField(_("code"), max_length=40, unique=True)
@@ -116,6 +105,9 @@ class Parameter(BilingualNameMixin, models.Model):
     domain = models.CharField(_("domain"), max_length=16, choices=StandardDomain.choices, default=StandardDomain.OTHER)
     description = models.TextField(_("description"), blank=True)
 
+    detail_url_name = "standards:parameter"
+    detail_url_field = "code"
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("parameter")
@@ -123,9 +115,6 @@ class Parameter(BilingualNameMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name_zh}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("standards:parameter", args=[self.code])
 
 
 class LimitValue(models.Model):
@@ -135,13 +124,11 @@ class LimitValue(models.Model):
     parameter = models.ForeignKey(
         Parameter, on_delete=models.PROTECT, related_name="limits", verbose_name=_("parameter")
     )
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("city"))
+    city = city_link()
     category = models.CharField(_("category"), max_length=100, blank=True)
     value = models.FloatField(_("value"))
     unit = models.CharField(_("unit"), max_length=30, blank=True)
-    standard = models.ForeignKey(
-        Standard, on_delete=models.PROTECT, null=True, blank=True, related_name="limits", verbose_name=_("standard")
-    )
+    standard = link_to(Standard, _("standard"), related_name="limits", optional=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     illustrative = models.BooleanField(_("illustrative"), default=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -164,14 +151,10 @@ class LimitRevision(models.Model):
     limit = models.ForeignKey(LimitValue, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("limit"))
     value = models.FloatField(_("value"))
     unit = models.CharField(_("unit"), max_length=30, blank=True)
-    standard = models.ForeignKey(
-        Standard, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("standard")
-    )
+    standard = link_to(Standard, _("standard"), optional=True)
     applied_since = models.DateTimeField(_("applied since"))
     superseded_at = models.DateTimeField(_("superseded at"), auto_now_add=True)
-    superseded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("changed by")
-    )
+    superseded_by = user_link(_("changed by"), null=True)
 
     class Meta:
         ordering = ["limit", "-superseded_at", "-id"]
@@ -182,7 +165,7 @@ class LimitRevision(models.Model):
         return f"{self.limit_id}: {self.value:g} {self.unit}"
 
 
-class RecognitionType(BilingualNameMixin, models.Model):
+class RecognitionType(DetailPageMixin, BilingualNameMixin, models.Model):
     """A kind of qualification or result the cities may recognise (high-tech enterprise, talent category,
     professional title, inspection/testing result, care-level assessment…)."""
 
@@ -192,6 +175,9 @@ class RecognitionType(BilingualNameMixin, models.Model):
     domain = models.CharField(_("domain"), max_length=16, choices=StandardDomain.choices, default=StandardDomain.OTHER)
     description = models.TextField(_("description"), blank=True)
 
+    detail_url_name = "standards:matrix"
+    detail_url_field = "code"
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("recognition type")
@@ -199,9 +185,6 @@ class RecognitionType(BilingualNameMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name_zh
-
-    def get_absolute_url(self) -> str:
-        return reverse("standards:matrix", args=[self.code])
 
 
 class Recognition(models.Model):
@@ -211,18 +194,9 @@ class Recognition(models.Model):
     type = models.ForeignKey(
         RecognitionType, on_delete=models.PROTECT, related_name="recognitions", verbose_name=_("type")
     )
-    issuing_city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("issuing city"))
-    recognising_city = models.ForeignKey(
-        City, on_delete=models.PROTECT, related_name="+", verbose_name=_("recognising city")
-    )
-    basis = models.ForeignKey(
-        "policies.PolicyDocument",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("basis document"),
-    )
+    issuing_city = city_link(_("issuing city"))
+    recognising_city = city_link(_("recognising city"))
+    basis = link_to("policies.PolicyDocument", _("basis document"), optional=True)
     basis_note = models.CharField(_("basis"), max_length=300, blank=True, help_text=_("Agreement or policy named"))
     scope = models.CharField(_("scope"), max_length=500, blank=True)
     conditions = models.CharField(_("conditions"), max_length=500, blank=True)
@@ -246,7 +220,7 @@ class Recognition(models.Model):
         return f"{self.type.code}: {self.issuing_city.code} → {self.recognising_city.code}"
 
 
-class UnificationProposal(models.Model):
+class UnificationProposal(DetailPageMixin, models.Model):
     """Work to unify a standard or recognise a result across the cities (§四(二)1 标准统一和结果互认):
     proposed → drafting → consultation (the policy library's consultation) → adopted, with the signing cities."""
 
@@ -254,47 +228,21 @@ class UnificationProposal(models.Model):
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     domain = models.CharField(_("domain"), max_length=16, choices=StandardDomain.choices, default=StandardDomain.OTHER)
-    lead_city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("lead city"))
-    parameter = models.ForeignKey(
-        Parameter, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("parameter")
-    )
-    standard = models.ForeignKey(
-        Standard, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("standard")
-    )
-    recognition_type = models.ForeignKey(
-        RecognitionType,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recognition type"),
-    )
+    lead_city = city_link(_("lead city"))
+    # what the proposal is about: a parameter, a standard or a type of result (each kept if it is removed)
+    parameter = link_to(Parameter, _("parameter"), on_delete=models.SET_NULL, optional=True)
+    standard = link_to(Standard, _("standard"), on_delete=models.SET_NULL, optional=True)
+    recognition_type = link_to(RecognitionType, _("recognition type"), on_delete=models.SET_NULL, optional=True)
     draft = models.TextField(_("draft text"), blank=True, help_text=_("One clause per line"))
-    status = models.CharField(
-        _("status"), max_length=12, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
-    )
+    status = status_field(ProposalStatus, max_length=12, default=ProposalStatus.PROPOSED)
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
-    consultation = models.ForeignKey(
-        "policies.Consultation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("consultation"),
-    )
-    adopted_standard = models.ForeignKey(
-        Standard,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("adopted standard"),
-    )
+    consultation = link_to("policies.Consultation", _("consultation"), optional=True)
+    adopted_standard = link_to(Standard, _("adopted standard"), on_delete=models.SET_NULL, optional=True)
     illustrative = models.BooleanField(_("illustrative"), default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
-    )
+    created_by = user_link(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    detail_url_name = "standards:proposal"
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -304,9 +252,6 @@ class UnificationProposal(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        return reverse("standards:proposal", args=[self.pk])
-
 
 class ProposalSignature(models.Model):
     """A city signing a unification proposal (its liaison, or the office for it)."""
@@ -314,11 +259,9 @@ class ProposalSignature(models.Model):
     proposal = models.ForeignKey(
         UnificationProposal, on_delete=models.CASCADE, related_name="signatures", verbose_name=_("proposal")
     )
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("city"))
+    city = city_link()
     signed_on = models.DateField(_("signed on"))
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("signed by")
-    )
+    signed_by = user_link(_("signed by"))
 
     class Meta:
         ordering = ["proposal", "city__sort_order"]
