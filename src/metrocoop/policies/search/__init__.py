@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 
 from metrocoop.policies.engine.query import ParsedQuery, parse_query, render_snippet
 from metrocoop.policies.engine.segment import segment_document
@@ -28,10 +28,12 @@ from metrocoop.policies.search.common import (
     ROW_FIELDS,
     SORTS,
     Row,
+    Window,
     apply_filters,
     backend,
     has_text,
     matching,
+    recent_matches,
     visible,
 )
 from metrocoop.policies.search.facets import facet_counts
@@ -48,6 +50,7 @@ __all__ = [
     "Ranked",
     "Row",
     "SearchResult",
+    "Window",
     "apply_filters",
     "facet_counts",
     "has_text",
@@ -125,24 +128,6 @@ class SearchResult:
             ],
             "facets": self.facets,
         }
-
-
-def recent_matches(
-    base: QuerySet,
-    parsed: ParsedQuery,
-    cap: int,
-    *,
-    title: bool = False,
-    lower: int | None = None,
-    upper: int | None = None,
-    scored: bool = False,
-    verified: bool = True,
-) -> list[Row]:
-    """The most recently added (highest id) `cap` + 1 rows of `base` that match the query, highest id first, as
-    ROW_FIELDS tuples; more than `cap` rows means more than `cap` matches. `title`: only documents whose title holds
-    every required term (as words). `lower` <= id < `upper` when given. `scored` (PostgreSQL): the rows carry
-    their score as a last column. `verified=False` (PostgreSQL): the exclusions are not checked."""
-    return backend().recent(base, parsed, cap, title=title, lower=lower, upper=upper, scored=scored, verified=verified)
 
 
 def search(

@@ -3,6 +3,7 @@ keeps, and the choice of the database's module (sqlite.py or postgres.py)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from types import ModuleType
 from typing import Any
@@ -101,3 +102,32 @@ def day(value: Any) -> int:
     if value is None:
         return 0
     return (value if isinstance(value, date) else date.fromisoformat(str(value))).toordinal()
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a window statement asks for besides the query and the cap. `title`: only documents whose title holds
+    every required term (as words); `lower` <= id < `upper` when given; `scored` (PostgreSQL): each row carries its
+    word score as a last column; `verified=False` (PostgreSQL): the exclusions are left to the caller."""
+
+    title: bool = False
+    lower: int | None = None
+    upper: int | None = None
+    scored: bool = False
+    verified: bool = True
+
+
+def recent_matches(base: QuerySet, parsed: ParsedQuery, cap: int, window: Window = Window()) -> list[Row]:
+    """The most recently added (highest id) `cap` + 1 rows of `base` that match the query, highest id first, as
+    ROW_FIELDS tuples; more than `cap` rows means more than `cap` matches (see `Window` for the options). A query
+    without words is a filter; one with words is the database's window statement (`backend().recent`)."""
+    if not has_text(parsed):
+        qs = matching(base, parsed)
+        if window.lower:
+            qs = qs.filter(id__gte=window.lower)
+        if window.upper:
+            qs = qs.filter(id__lt=window.upper)
+        return rows(qs.order_by("-id"), cap)
+    if parsed.doc_number:
+        base = base.filter(doc_number_norm=parsed.doc_number)
+    return backend().recent(base, parsed, cap, window)

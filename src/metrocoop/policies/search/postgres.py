@@ -32,7 +32,7 @@ from metrocoop.policies.engine.query import (
     to_tsquery,
 )
 from metrocoop.policies.models import PolicyDocument
-from metrocoop.policies.search.common import ROW_FIELDS, Row, has_text, matching, rows
+from metrocoop.policies.search.common import ROW_FIELDS, Row, Window, has_text
 
 BUCKET = 1024
 _BUCKET_LEXEME = f"array_to_tsvector(ARRAY['#' || (policies_policydocument.id / {BUCKET})::text])"
@@ -157,38 +157,19 @@ def _recent(
         return []
 
 
-def recent(
-    base: QuerySet,
-    parsed: ParsedQuery,
-    cap: int,
-    *,
-    title: bool = False,
-    lower: int | None = None,
-    upper: int | None = None,
-    scored: bool = False,
-    verified: bool = True,
-) -> list[Row]:
-    """The `cap` + 1 highest-id rows of `base` matching the query (`title`: whose title holds every required term
-    as words), `lower` <= id < `upper` when given, highest first. The index answers the loose query (no
-    exclusions, phrases as AND); a phrase's word order and the exclusions are checked on the rows it yields
-    (`verified=False`: the exclusions are not, the caller checks them when scoring). `scored`: the rows carry
-    their word score as a last column."""
-    if not has_text(parsed):
-        qs = matching(base, parsed)
-        if lower:
-            qs = qs.filter(id__gte=lower)
-        if upper:
-            qs = qs.filter(id__lt=upper)
-        return rows(qs.order_by("-id"), cap)
-    if parsed.doc_number:
-        base = base.filter(doc_number_norm=parsed.doc_number)
+def recent(base: QuerySet, parsed: ParsedQuery, cap: int, window: Window) -> list[Row]:
+    """The `cap` + 1 highest-id rows of `base` matching a query with words (`common.recent_matches`), highest first.
+    The index answers the loose query (no exclusions, phrases as AND); a phrase's word order and the exclusions are
+    checked on the rows it yields (`window.verified=False`: the exclusions are not, the caller checks them when
+    scoring). `window.scored`: the rows carry their word score as a last column."""
+    title = window.title
     full = to_tsquery(parsed, bigrams=True)
     checks: list[tuple[str, str]] = []
     if title:
         loose, positive = to_tsquery(parsed, loose=True), to_tsquery(parsed, positive_only=True)
         if positive != loose:
             checks.append((f"{TITLE_TSVECTOR} @@ to_tsquery('simple', %s)", positive))
-        if verified and any(t.negated for t in parsed.terms):
+        if window.verified and any(t.negated for t in parsed.terms):
             checks.append((f"{COMBINED} @@ to_tsquery('simple', %s)", full))
         indexed = TITLE_INDEXED
     else:
@@ -196,10 +177,11 @@ def recent(
         # word order and the exclusions are checked on the rows it yields
         loose = to_tsquery(parsed, loose=True, bigrams=True)
         inexact = any(t.negated or not t.grams for t in parsed.terms)
-        if verified and inexact and full != loose:
+        if window.verified and inexact and full != loose:
             checks.append((f"{COMBINED} @@ to_tsquery('simple', %s)", full))
         indexed = SEARCH_INDEXED
-    return _recent(base, indexed, loose, checks, cap, lower, upper, to_tsquery(parsed) if scored else None)
+    score = to_tsquery(parsed) if window.scored else None
+    return _recent(base, indexed, loose, checks, cap, window.lower, window.upper, score)
 
 
 def scores(ids: list[int], parsed: ParsedQuery, *, words: bool, verify: bool = False) -> dict[int, float]:

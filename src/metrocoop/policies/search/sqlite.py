@@ -26,7 +26,7 @@ from metrocoop.policies.engine.query import (
     to_fts5,
 )
 from metrocoop.policies.models import PolicyDocument
-from metrocoop.policies.search.common import Row, has_text, matching, rows
+from metrocoop.policies.search.common import Row, Window, has_text, rows
 
 WORD_WEIGHTS = "10.0, 2.0, 1.0, 0.0"  # title, text, sub-words; bigrams do not count for a match as words
 ALL_WEIGHTS = "10.0, 2.0, 1.0, 1.0"  # a match through the bigram index
@@ -50,31 +50,12 @@ def match_ids_sql(parsed: ParsedQuery) -> tuple[str, list[str]]:
     return "SELECT rowid FROM policies_fts WHERE policies_fts MATCH %s", [to_fts5(parsed, bigrams=True)]
 
 
-def recent(
-    base: QuerySet,
-    parsed: ParsedQuery,
-    cap: int,
-    *,
-    title: bool = False,
-    lower: int | None = None,
-    upper: int | None = None,
-    scored: bool = False,
-    verified: bool = True,
-) -> list[Row]:
-    """The `cap` + 1 highest-id rows of `base` matching the query (`title`: whose title holds every required term as
-    words), `lower` <= id < `upper` when given, highest first. FTS5 checks everything itself (`scored` and
-    `verified` concern PostgreSQL)."""
-    if not has_text(parsed):
-        qs = matching(base, parsed)
-        if lower:
-            qs = qs.filter(id__gte=lower)
-        if upper:
-            qs = qs.filter(id__lt=upper)
-        return rows(qs.order_by("-id"), cap)
-    if parsed.doc_number:
-        base = base.filter(doc_number_norm=parsed.doc_number)
+def recent(base: QuerySet, parsed: ParsedQuery, cap: int, window: Window) -> list[Row]:
+    """The `cap` + 1 highest-id rows of `base` matching a query with words (`common.recent_matches`), highest first.
+    FTS5 checks everything itself (`window.scored` and `window.verified` concern PostgreSQL)."""
+    lower, upper = window.lower, window.upper
     where = ["policies_fts.rowid = policies_policydocument.id", "policies_fts MATCH %s"]
-    params: list = [to_fts5(parsed, title_only=title, bigrams=True)]
+    params: list = [to_fts5(parsed, title_only=window.title, bigrams=True)]
     if lower:
         where.append("policies_fts.rowid >= %s")
         params.append(lower)

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from metrocoop.policies.engine.query import ParsedQuery
-from metrocoop.policies.search.common import ROW_FIELDS, Row, backend, day
+from metrocoop.policies.search.common import ROW_FIELDS, Row, Window, backend, day, recent_matches
 
 WINDOW = 500
 # Versions a reader asking for the law as it stands does not want first: an amended document is still partly in
@@ -82,13 +82,14 @@ def rank(
             return {r[0]: float(r[-1]) for r in rows}
         return db.scores([r[0] for r in rows], parsed, words=True)
 
-    titled = db.recent(base, parsed, cap, title=True, lower=lower, upper=recent[0][0] + 1, scored=True)[:cap]
+    titled = recent_matches(base, parsed, cap, Window(title=True, lower=lower, upper=recent[0][0] + 1, scored=True))
+    titled = titled[:cap]
     add(titled, scored(titled))
     if len(ordered) < want and not exact:
         # older title matches are few when the window holds fewer than a page of them: one query over all ids.
         # On PostgreSQL the exclusions are checked when they are scored, on these `cap` at most: checked in the
         # query, a word excluded from most of them would make it read every title match.
-        older = db.recent(base, parsed, cap, title=True, lower=1, upper=lower, verified=False)[:cap]
+        older = recent_matches(base, parsed, cap, Window(title=True, lower=1, upper=lower, verified=False))[:cap]
         add(older, db.scores([r[0] for r in older], parsed, words=True, verify=True))
     if len(ordered) < want:
         in_title = {r[0] for r in titled}

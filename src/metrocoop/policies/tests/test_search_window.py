@@ -16,7 +16,7 @@ from django.urls import reverse
 from metrocoop.core.models import City
 from metrocoop.policies.engine.query import parse_query
 from metrocoop.policies.models import PolicyDocument, PolicyDomainTag
-from metrocoop.policies.search import BUCKET, recent_matches, search, visible
+from metrocoop.policies.search import BUCKET, Window, recent_matches, search, visible
 from metrocoop.policies.services import prepare_document
 from metrocoop.policies.tests.factories import make_document
 
@@ -147,9 +147,9 @@ def test_recent_matches_walk_back_through_id_buckets(reference):
     assert [r[0] for r in recent_matches(base, parsed, 2)] == [40 * BUCKET + 1, 9 * BUCKET + 7, 8 * BUCKET]
     everything = [r[0] for r in recent_matches(base, parsed, 10)]
     assert everything == sorted([*ids, 8 * BUCKET], reverse=True)
-    titled = recent_matches(base, parsed, 10, title=True)
+    titled = recent_matches(base, parsed, 10, Window(title=True))
     assert [r[0] for r in titled] == sorted(ids, reverse=True)
-    bounded = recent_matches(base, parsed, 10, title=True, lower=2 * BUCKET + 5, upper=40 * BUCKET + 1)
+    bounded = recent_matches(base, parsed, 10, Window(title=True, lower=2 * BUCKET + 5, upper=40 * BUCKET + 1))
     assert [r[0] for r in bounded] == [9 * BUCKET + 7, 5 * BUCKET, 2 * BUCKET + 5]
     # a phrase and an exclusion, which the index cannot check alone
     assert [r[0] for r in recent_matches(base, parse_query('"排污许可 管理"'), 10)] == sorted(
