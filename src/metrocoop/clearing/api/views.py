@@ -31,6 +31,7 @@ from metrocoop.clearing.policies import CLOSE, CONFIRM, REVERSE
 from metrocoop.clearing.reader import FileRefused, read_claims_file, rows_from_dicts
 from metrocoop.core.api.base import FileParameterNegotiation, ScopedReadOnlyViewSet, ServiceModelViewSet
 from metrocoop.core.api.parsers import JSONParser
+from metrocoop.core.api.serializers import validated
 from metrocoop.core.permissions import Action
 
 
@@ -92,10 +93,9 @@ class ClaimViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=s.ReversalRequestSerializer, responses=s.ClaimSerializer)
     @action(detail=True, methods=["post"], permission_action=REVERSE)
     def reverse(self, request, pk=None):
-        body = s.ReversalRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = validated(s.ReversalRequestSerializer, request.data)
         claim = self.get_object()
-        services.do_reverse_claim(claim, body.validated_data["reason"], actor=request.user)
+        services.do_reverse_claim(claim, body["reason"], actor=request.user)
         claim.refresh_from_db()
         return Response(self.get_serializer(claim).data)
 
@@ -210,8 +210,7 @@ class InstructionViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=s.PaymentRequestSerializer, responses=s.SettlementInstructionSerializer)
     @action(detail=True, methods=["post"], permission_action=CONFIRM)
     def confirm(self, request, pk=None):
-        body = s.PaymentRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = validated(s.PaymentRequestSerializer, request.data)
         with transaction.atomic():
-            row = services.do_confirm_payment(self.get_object(), body.validated_data["reference"], actor=request.user)
+            row = services.do_confirm_payment(self.get_object(), body["reference"], actor=request.user)
         return Response(self.get_serializer(row).data)

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
 from metrocoop.core.api.fastlist import FastListMixin
 from metrocoop.core.api.parsers import JSONParser
+from metrocoop.core.api.serializers import validated
 from metrocoop.core.attachments import attachments_of
 from metrocoop.core.permissions import Action, rows_q
 from metrocoop.council import engine, filtersets, selectors, services
@@ -99,11 +100,8 @@ class ResolutionViewSet(ServiceModelViewSet):
     def vote(self, request, pk=None):
         resolution = self.get_object()
         self.require_role_for(VOTE, Vote)  # the city voting is named by the body; the service judges it
-        incoming = s.CastVoteSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        vote = services.do_cast_vote(
-            resolution, incoming.validated_data["city"], incoming.validated_data["choice"], actor=request.user
-        )
+        incoming = validated(s.CastVoteSerializer, request.data)
+        vote = services.do_cast_vote(resolution, incoming["city"], incoming["choice"], actor=request.user)
         return Response(s.VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=s.ResolutionSerializer)
@@ -262,21 +260,19 @@ class ProgressReportViewSet(FastListMixin, ServiceModelViewSet):
     @evidence.mapping.post
     def add_evidence(self, request, pk=None):
         report = self.get_object_for(Action.CHANGE)
-        incoming = s.EvidenceUploadSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        attachment = services.do_attach_evidence(report, incoming.validated_data["file"], actor=request.user)
+        incoming = validated(s.EvidenceUploadSerializer, request.data)
+        attachment = services.do_attach_evidence(report, incoming["file"], actor=request.user)
         return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ReviewSerializer, responses=s.ProgressReportSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         report = self.get_object_for(REVIEW)
-        incoming = s.ReviewSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
+        incoming = validated(s.ReviewSerializer, request.data)
         report = services.do_review_report(
             report,
-            accept=incoming.validated_data["accept"],
-            comment=incoming.validated_data["comment"],
+            accept=incoming["accept"],
+            comment=incoming["comment"],
             actor=request.user,
         )
         return Response(s.ProgressReportSerializer(report).data)

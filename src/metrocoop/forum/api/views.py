@@ -9,6 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
+from metrocoop.core.api.serializers import validated
 from metrocoop.core.models import City, Organisation
 from metrocoop.core.permissions import Action, reads_everything, restrict
 from metrocoop.forum import services
@@ -75,19 +76,17 @@ class SuggestionViewSet(ServiceModelViewSet):
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def decline(self, request, pk=None):
         suggestion = self.get_object_for(Action.CHANGE)
-        data = s.DeclineSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._respond(services.do_decline_suggestion(suggestion, actor=request.user, **data.validated_data))
+        data = validated(s.DeclineSerializer, request.data)
+        return self._respond(services.do_decline_suggestion(suggestion, actor=request.user, **data))
 
     @extend_schema(request=s.AssignSerializer, responses=s.SuggestionSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def assign(self, request, pk=None):
-        data = s.AssignSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        code = data.validated_data["city"].upper()
+        data = validated(s.AssignSerializer, request.data)
+        code = data["city"].upper()
         city = get_object_or_404(City, code=code) if code else None
         suggestion = services.do_assign_suggestion(
-            self.get_object(), city=city, domain=data.validated_data["domain"], actor=request.user
+            self.get_object(), city=city, domain=data["domain"], actor=request.user
         )
         return self._respond(suggestion)
 
@@ -95,11 +94,8 @@ class SuggestionViewSet(ServiceModelViewSet):
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def answer(self, request, pk=None):
         suggestion = self.get_object_for(ANSWER)
-        data = s.AnswerSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._respond(
-            services.do_answer_suggestion(suggestion, answer=data.validated_data["answer"], actor=request.user)
-        )
+        data = validated(s.AnswerSerializer, request.data)
+        return self._respond(services.do_answer_suggestion(suggestion, answer=data["answer"], actor=request.user))
 
     @extend_schema(request=None, responses=s.SuggestionSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
@@ -110,9 +106,8 @@ class SuggestionViewSet(ServiceModelViewSet):
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def merge(self, request, pk=None):
         duplicate = self.get_object_for(Action.CHANGE)
-        data = s.MergeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        into = get_object_or_404(self.get_queryset(), pk=data.validated_data["into"])
+        data = validated(s.MergeSerializer, request.data)
+        into = get_object_or_404(self.get_queryset(), pk=data["into"])
         return self._respond(services.do_merge_suggestion(duplicate, into=into, actor=request.user))
 
     @extend_schema(request=None, responses={201: s.SuggestionSerializer})
@@ -134,20 +129,16 @@ class SuggestionViewSet(ServiceModelViewSet):
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def report(self, request, pk=None):
         suggestion = self.get_object_for(REPORT)
-        data = s.ReportSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.do_report_suggestion(suggestion, actor=request.user, **data.validated_data)
+        data = validated(s.ReportSerializer, request.data)
+        services.do_report_suggestion(suggestion, actor=request.user, **data)
         return Response(status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ModerateSerializer, responses=s.SuggestionSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def moderate(self, request, pk=None):
         suggestion = self.get_object_for(Action.CHANGE)
-        data = s.ModerateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._respond(
-            services.do_moderate_suggestion(suggestion, remove=data.validated_data["remove"], actor=request.user)
-        )
+        data = validated(s.ModerateSerializer, request.data)
+        return self._respond(services.do_moderate_suggestion(suggestion, remove=data["remove"], actor=request.user))
 
 
 def _propose(data: dict, *, actor) -> ResearchProject:
@@ -185,9 +176,7 @@ class ResearchProjectViewSet(ServiceModelViewSet):
     @extend_schema(request=s.ResearchAdvanceSerializer, responses=s.ResearchProjectSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def advance(self, request, pk=None):
-        data = s.ResearchAdvanceSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = validated(s.ResearchAdvanceSerializer, request.data)
         project = services.do_advance_research(
             self.get_object(),
             report_summary=v["report_summary"],
@@ -202,11 +191,8 @@ class ResearchProjectViewSet(ServiceModelViewSet):
         from metrocoop.funds.models import Project
 
         research = self.get_object_for(Action.CHANGE)
-        data = s.ResearchLinkSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fund_project = get_object_or_404(
-            restrict(Project.objects.all(), request.user), pk=data.validated_data["fund_project"]
-        )
+        data = validated(s.ResearchLinkSerializer, request.data)
+        fund_project = get_object_or_404(restrict(Project.objects.all(), request.user), pk=data["fund_project"])
         project = services.do_link_fund_project(research, fund_project=fund_project, actor=request.user)
         return Response(s.ResearchProjectSerializer(project).data)
 

@@ -8,6 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
+from metrocoop.core.api.serializers import validated
 from metrocoop.core.permissions import Action, restrict
 from metrocoop.funds import filtersets, services
 from metrocoop.funds.api import serializers as s
@@ -62,9 +63,8 @@ class ContributionNoticeViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def payments(self, request, pk=None):
         notice = self.get_object()
-        data = s.PaymentInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        payment = services.do_record_payment(notice, actor=request.user, **data.validated_data)
+        data = validated(s.PaymentInSerializer, request.data)
+        payment = services.do_record_payment(notice, actor=request.user, **data)
         return Response(s.ContributionPaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
 
@@ -104,18 +104,15 @@ class ProjectViewSet(ServiceModelViewSet):
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def review(self, request, pk=None):
         project = self.get_object_for(REVIEW)  # the rest of the review rule (funds.policies.review_refusal) after
-        data = s.ReviewInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        review = services.do_review_project(project, actor=request.user, **data.validated_data)
+        data = validated(s.ReviewInSerializer, request.data)
+        review = services.do_review_project(project, actor=request.user, **data)
         return Response(s.ProjectReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.DecisionInSerializer, responses=s.ProjectSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         project = self.get_object_for(Action.CHANGE)
-        data = s.DecisionInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = validated(s.DecisionInSerializer, request.data)
         project = services.do_decide_project(
             project,
             resolution=v["resolution"],
@@ -157,9 +154,8 @@ class AssessmentCycleViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"], permission_classes=[])
     def simulate(self, request, pk=None):
         cycle = get_object_or_404(restrict(AssessmentCycle.objects.all(), request.user), pk=pk)
-        data = s.WhatIfSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return Response(services.simulate_cycle(cycle, data.validated_data or None, actor=request.user))
+        data = validated(s.WhatIfSerializer, request.data)
+        return Response(services.simulate_cycle(cycle, data or None, actor=request.user))
 
     @extend_schema(request=None, responses=s.AssessmentCycleSerializer)
     @action(detail=True, methods=["post"])

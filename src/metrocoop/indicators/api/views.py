@@ -13,6 +13,7 @@ from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
 from metrocoop.core.api.caching import ConditionalListMixin
 from metrocoop.core.api.fastlist import FastListMixin
 from metrocoop.core.api.schema import ErrorSerializer
+from metrocoop.core.api.serializers import validated
 from metrocoop.core.permissions import Action, restrict
 from metrocoop.core.spreadsheets import cap_error_report
 from metrocoop.indicators import filtersets, selectors, services
@@ -136,9 +137,7 @@ class _Params(drf_serializers.Serializer):
 
 def _params(request) -> dict:
     """The analysis views' query parameters (`indicator`, `year`), validated: 400 when malformed."""
-    p = _Params(data=request.query_params)
-    p.is_valid(raise_exception=True)
-    return p.validated_data
+    return validated(_Params, request.query_params)
 
 
 def _indicator(request, code):
@@ -224,16 +223,15 @@ class ObservationImportView(APIView):
         },
     )
     def post(self, request):
-        p = ImportRequestSerializer(data=request.data)
-        p.is_valid(raise_exception=True)
-        upload = p.validated_data["file"]
+        p = validated(ImportRequestSerializer, request.data)
+        upload = p["file"]
         try:
             result = services.do_import_observations(
                 upload.name,
                 upload.read(),
-                layout=p.validated_data.get("layout"),
-                year=p.validated_data.get("year"),
-                replace=p.validated_data["replace"],
+                layout=p.get("layout"),
+                year=p.get("year"),
+                replace=p["replace"],
                 actor=request.user,
             )
         except services.ImportRejected as exc:

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
+from metrocoop.core.api.serializers import validated
 from metrocoop.policies import filtersets, services
 from metrocoop.policies import search as search_module
 from metrocoop.policies.api.serializers import (
@@ -130,11 +131,8 @@ class CurationProposalViewSet(ServiceModelViewSet):
     @action(detail=True, methods=["post"], permission_action=CURATE)
     def decide(self, request, pk=None):
         proposal = get_object_or_404(self.get_queryset(), pk=pk)
-        incoming = DecisionSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        proposal = services.do_decide_proposal(
-            proposal, incoming.validated_data["accept"], note=incoming.validated_data["note"], actor=request.user
-        )
+        incoming = validated(DecisionSerializer, request.data)
+        proposal = services.do_decide_proposal(proposal, incoming["accept"], note=incoming["note"], actor=request.user)
         return Response(CurationProposalSerializer(proposal).data, status=status.HTTP_200_OK)
 
 

@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet
+from metrocoop.core.api.serializers import validated
 from metrocoop.core.permissions import Action, restrict
 from metrocoop.standards import filtersets, services
 from metrocoop.standards.api import serializers as s
@@ -134,9 +135,8 @@ class ProposalViewSet(ServiceModelViewSet):
     @extend_schema(request=s.AdvanceSerializer, responses=s.ProposalSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def advance(self, request, pk=None):
-        data = s.AdvanceSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        proposal = services.do_advance_proposal(self.get_object(), actor=request.user, **data.validated_data)
+        data = validated(s.AdvanceSerializer, request.data)
+        proposal = services.do_advance_proposal(self.get_object(), actor=request.user, **data)
         return Response(s.ProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data)
 
     @extend_schema(request=None, responses=s.ProposalSerializer)
@@ -151,9 +151,8 @@ class ProposalViewSet(ServiceModelViewSet):
     def sign(self, request, pk=None):
         proposal = self.get_object()
         self.require_role_for(Action.ADD, ProposalSignature)  # the signing city is named by the body
-        data = s.SignSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        signature = services.do_sign_proposal(proposal, data.validated_data["city"], actor=request.user)
+        data = validated(s.SignSerializer, request.data)
+        signature = services.do_sign_proposal(proposal, data["city"], actor=request.user)
         return Response(s.SignatureSerializer(signature).data, status=status.HTTP_201_CREATED)
 
 
@@ -181,12 +180,9 @@ class HarmoniseViewSet(viewsets.ViewSet):
         responses={200: OpenApiTypes.OBJECT},
     )
     def list(self, request):
-        query = s.HarmoniseQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        parameter = get_object_or_404(
-            restrict(Parameter.objects.all(), request.user), code=query.validated_data["parameter"]
-        )
-        return Response(services.harmonisation_dict(parameter, query.validated_data.get("category")))
+        query = validated(s.HarmoniseQuerySerializer, request.query_params)
+        parameter = get_object_or_404(restrict(Parameter.objects.all(), request.user), code=query["parameter"])
+        return Response(services.harmonisation_dict(parameter, query.get("category")))
 
 
 class RecognisedViewSet(viewsets.ViewSet):
@@ -203,11 +199,9 @@ class RecognisedViewSet(viewsets.ViewSet):
         responses={200: OpenApiTypes.OBJECT},
     )
     def list(self, request):
-        query = s.RecognisedQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        v = validated(s.RecognisedQuerySerializer, request.query_params)
         recognised_in = request.query_params.get("in", "")
         if not recognised_in:
             raise DRFValidationError({"in": ["This field is required."]})
-        v = query.validated_data
         answer = services.recognised(v["type"], v["issued_in"], recognised_in[:50], v.get("on"))
         return Response(answer.to_dict())

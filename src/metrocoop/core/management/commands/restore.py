@@ -1,38 +1,29 @@
 """`metrocoop restore FILE.tar --yes`: replace the database and uploads with a backup, then verify it."""
 
-import json
-from pathlib import Path
+from django.core.management.base import CommandError
 
-from django.core.management.base import BaseCommand, CommandError
-
-from metrocoop.backup import BackupError, read_manifest, restore
+from metrocoop.backup import read_manifest, restore
+from metrocoop.core.management.commands._archive import ArchiveCommand
 
 
-class Command(BaseCommand):
-    requires_system_checks: list = []  # a restore runs against an empty or damaged database
+class Command(ArchiveCommand):
     help = "Restore a backup made by `metrocoop backup` (stop the server first), then verify it against its manifest"
+    file_help = "an archive written by `metrocoop backup`"
+    json_help = "print the verification as JSON"
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", help="an archive written by `metrocoop backup`")
+    def add_options(self, parser):
         parser.add_argument("--yes", action="store_true", help="replace the configured database without asking")
-        parser.add_argument("--json", action="store_true", help="print the verification as JSON")
 
     def handle(self, *args, file, **options):
-        try:
-            manifest = read_manifest(Path(file))
-        except BackupError as exc:
-            raise CommandError(str(exc)) from exc
+        manifest = self.on_archive(read_manifest, file)
         if not options["yes"]:
             raise CommandError(
                 f"this replaces the configured database with the backup of {manifest['created_at']} "
                 f"({manifest['engine']}); run again with --yes to do it"
             )
-        try:
-            _, verification = restore(Path(file))
-        except BackupError as exc:
-            raise CommandError(str(exc)) from exc
+        _, verification = self.on_archive(restore, file)
         if options["json"]:
-            self.stdout.write(json.dumps(verification.as_dict(), ensure_ascii=False, default=str))
+            self.write_json(verification.as_dict())
         else:
             for line in verification.differences:
                 self.stdout.write(f"  {line}")
