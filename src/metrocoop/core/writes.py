@@ -3,8 +3,12 @@ transaction")."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
 
 from metrocoop.core.permissions import Action, require
 
@@ -24,3 +28,19 @@ def save_checked(
     obj.save()
     require(actor, Action.CHANGE if action == Action.ADD and obj.pk else action, obj)
     return obj
+
+
+def locked_with_changes(
+    queryset: QuerySet, row: Model, changes: Mapping[str, Any], fields: Iterable[str], actor: Any
+) -> Any:
+    """`row` read again from `queryset` and locked for update, once every key of `changes` is one of `fields` (else a
+    ValidationError naming the others) and `actor` may change it; `changes` are set on it, not saved yet. Call it
+    inside the transaction that saves."""
+    unknown = set(changes) - set(fields)
+    if unknown:
+        raise ValidationError({f: _("This field cannot be changed.") for f in sorted(unknown)})
+    row = queryset.select_for_update().get(pk=row.pk)
+    require(actor, Action.CHANGE, row)
+    for field, value in changes.items():
+        setattr(row, field, value)
+    return row

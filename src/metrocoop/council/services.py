@@ -22,6 +22,7 @@ from metrocoop.core.errors import Conflict
 from metrocoop.core.models import City, Notification, RoleAssignment, User
 from metrocoop.core.notifications import notify
 from metrocoop.core.permissions import Action, acts_region_wide, require
+from metrocoop.core.writes import locked_with_changes
 from metrocoop.council import engine
 from metrocoop.council.choices import PlanStatus, ResolutionOutcome, ResolutionStatus, ReviewStatus, VoteChoice
 from metrocoop.council.models import (
@@ -106,15 +107,14 @@ def do_create_meeting(
     return meeting
 
 
+MEETING_FIELDS = ("kind", "title", "held_on", "location", "agenda", "minutes")
+
+
 def do_update_meeting(
     meeting: Meeting, changes: Mapping[str, Any], *, actor: Any, attendees: Iterable[User] | None = None
 ) -> Meeting:
     with transaction.atomic(), acting(actor):
-        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        require(actor, Action.CHANGE, locked)
-        for key, value in changes.items():
-            if key in ("kind", "title", "held_on", "location", "agenda", "minutes"):
-                setattr(locked, key, value)
+        locked = locked_with_changes(Meeting.objects, meeting, changes, MEETING_FIELDS, actor)
         locked.full_clean()
         locked.save()
         if attendees is not None:

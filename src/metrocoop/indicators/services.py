@@ -17,13 +17,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from metrocoop.core import spreadsheets
 from metrocoop.core.audit import acting, log_event
 from metrocoop.core.models import City, User
 from metrocoop.core.permissions import Action, can, require
+from metrocoop.core.writes import locked_with_changes
 from metrocoop.indicators.engine.importing import (
     CityRef,
     ImportReport,
@@ -146,27 +147,11 @@ def do_create_observation(
         return obs
 
 
-def _locked_with_changes(
-    queryset: QuerySet, row: Model, changes: Mapping[str, Any], fields: Iterable[str], actor: Any
-) -> Any:
-    """`row` read again from `queryset` and locked for update, once every key of `changes` is one of `fields` (else a
-    ValidationError naming the others) and `actor` may change it; `changes` are set on it, not saved yet. Call it
-    inside the transaction that saves."""
-    unknown = set(changes) - set(fields)
-    if unknown:
-        raise ValidationError({f: _("This field cannot be changed.") for f in sorted(unknown)})
-    row = queryset.select_for_update().get(pk=row.pk)
-    require(actor, Action.CHANGE, row)
-    for field, value in changes.items():
-        setattr(row, field, value)
-    return row
-
-
 def do_update_observation(obs: Observation, changes: Mapping[str, Any], *, actor: Any) -> Observation:
     """Change the value, unit, source or note of an observation; its city, indicator and year stay."""
     with transaction.atomic(), acting(actor):
         queryset = Observation.objects.select_related("city", "indicator")
-        obs = _locked_with_changes(queryset, obs, changes, OBSERVATION_FIELDS, actor)
+        obs = locked_with_changes(queryset, obs, changes, OBSERVATION_FIELDS, actor)
         obs.value = _check_one(actor, obs.city, obs.indicator, obs.year, obs.value, obs.unit, exclude=obs.pk)
         obs.full_clean()
         obs.save()
@@ -372,7 +357,7 @@ def do_update_positioning_statement(
     statement: PositioningStatement, changes: Mapping[str, Any], *, functions: Iterable[Any] | None = None, actor: Any
 ) -> PositioningStatement:
     with transaction.atomic(), acting(actor):
-        statement = _locked_with_changes(PositioningStatement.objects, statement, changes, STATEMENT_FIELDS, actor)
+        statement = locked_with_changes(PositioningStatement.objects, statement, changes, STATEMENT_FIELDS, actor)
         statement.full_clean()
         statement.save()
         if functions is not None:

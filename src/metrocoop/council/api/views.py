@@ -18,45 +18,32 @@ from metrocoop.core.api.parsers import JSONParser
 from metrocoop.core.api.serializers import validated
 from metrocoop.core.attachments import attachments_of
 from metrocoop.core.permissions import Action, rows_q
-from metrocoop.council import engine, filtersets, selectors, services
+from metrocoop.council import engine, filtersets, models, selectors, services
 from metrocoop.council.api import serializers as s
-from metrocoop.council.models import (
-    AnnualPlan,
-    AnnualSummary,
-    Council,
-    CouncilSeat,
-    Meeting,
-    PlanArticle,
-    PlanDocument,
-    ProgressReport,
-    Resolution,
-    Vote,
-    WorkItem,
-)
 from metrocoop.council.policies import REPORT, REVIEW, VOTE, board_cities
 
 
 class CouncilViewSet(ScopedReadOnlyViewSet):
     """The council and its voting rules (quorum, majority, unanimity for plan approval)."""
 
-    queryset = Council.objects.all()
+    queryset = models.Council.objects.all()
     serializer_class = s.CouncilSerializer
 
 
 class CouncilSeatViewSet(ScopedReadOnlyViewSet):
     """One seat per member city; a seat counts on the days its city is a member."""
 
-    queryset = CouncilSeat.objects.select_related("city", "representative")
+    queryset = models.CouncilSeat.objects.select_related("city", "representative")
     serializer_class = s.CouncilSeatSerializer
 
 
-def _create_meeting(data: dict, *, actor) -> Meeting:
+def _create_meeting(data: dict, *, actor) -> models.Meeting:
     attendees = data.pop("attendees", [])
     council = data.pop("council")
     return services.do_create_meeting(council, data, attendees=attendees, actor=actor)
 
 
-def _update_meeting(meeting: Meeting, data: dict, *, actor) -> Meeting:
+def _update_meeting(meeting: models.Meeting, data: dict, *, actor) -> models.Meeting:
     attendees = data.pop("attendees", None)
     data.pop("council", None)
     return services.do_update_meeting(meeting, data, attendees=attendees, actor=actor)
@@ -65,7 +52,7 @@ def _update_meeting(meeting: Meeting, data: dict, *, actor) -> Meeting:
 class MeetingViewSet(ServiceModelViewSet):
     """Council meetings (plenary, office, special topic) with agenda, attendees and minutes."""
 
-    queryset = Meeting.objects.select_related("council").prefetch_related("attendees")
+    queryset = models.Meeting.objects.select_related("council").prefetch_related("attendees")
     serializer_class = s.MeetingSerializer
     filterset_class = filtersets.MeetingFilter
     create_service = _create_meeting
@@ -73,7 +60,7 @@ class MeetingViewSet(ServiceModelViewSet):
     destroy_service = services.do_delete_meeting
 
 
-def _propose_resolution(d: dict, *, actor) -> Resolution:
+def _propose_resolution(d: dict, *, actor) -> models.Resolution:
     return services.do_propose_resolution(
         d["meeting"],
         title=d["title"],
@@ -88,7 +75,7 @@ class ResolutionViewSet(ServiceModelViewSet):
     """Resolutions with their votes. POST …/vote/ casts a city's vote (its liaison only, once);
     POST …/decide/ closes the vote (office) and records the engine's outcome; a passed plan resolution approves it."""
 
-    queryset = Resolution.objects.select_related("meeting__council", "plan").prefetch_related(
+    queryset = models.Resolution.objects.select_related("meeting__council", "plan").prefetch_related(
         "votes__city", "votes__cast_by"
     )
     serializer_class = s.ResolutionSerializer
@@ -99,7 +86,7 @@ class ResolutionViewSet(ServiceModelViewSet):
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def vote(self, request, pk=None):
         resolution = self.get_object()
-        self.require_role_for(VOTE, Vote)  # the city voting is named by the body; the service judges it
+        self.require_role_for(VOTE, models.Vote)  # the city voting is named by the body; the service judges it
         incoming = validated(s.CastVoteSerializer, request.data)
         vote = services.do_cast_vote(resolution, incoming["city"], incoming["choice"], actor=request.user)
         return Response(s.VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
@@ -115,19 +102,19 @@ class ResolutionViewSet(ServiceModelViewSet):
 class VoteViewSet(ScopedReadOnlyViewSet):
     """Votes per city (public once the resolution is decided)."""
 
-    queryset = Vote.objects.select_related("city", "cast_by")
+    queryset = models.Vote.objects.select_related("city", "cast_by")
     serializer_class = s.VoteSerializer
     filterset_class = filtersets.VoteFilter
 
 
-def _create_plan(d: dict, *, actor) -> AnnualPlan:
+def _create_plan(d: dict, *, actor) -> models.AnnualPlan:
     return services.do_create_plan(d["council"], d["year"], d["title"], actor=actor)
 
 
 class AnnualPlanViewSet(ServiceModelViewSet):
     """Annual plans: draft → submitted → approved (by a resolution) → in progress → closed. Only a draft changes."""
 
-    queryset = AnnualPlan.objects.all()
+    queryset = models.AnnualPlan.objects.all()
     serializer_class = s.AnnualPlanSerializer
     filterset_class = filtersets.AnnualPlanFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -137,7 +124,7 @@ class AnnualPlanViewSet(ServiceModelViewSet):
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if self.action == "retrieve" and self.kwargs.get("pk"):
-            plan = AnnualPlan.objects.filter(pk=self.kwargs["pk"]).first()
+            plan = models.AnnualPlan.objects.filter(pk=self.kwargs["pk"]).first()
             if plan is not None:
                 context["progress"] = {plan.pk: engine.plan_progress(selectors.item_facts(plan)).percent}
         return context
@@ -179,7 +166,7 @@ class AnnualPlanViewSet(ServiceModelViewSet):
         return Response(engine.summarise_year(selectors.item_facts(plan), selectors.summary_as_of(plan)).as_dict())
 
 
-def _add_work_item(data: dict, *, actor) -> WorkItem:
+def _add_work_item(data: dict, *, actor) -> models.WorkItem:
     plan = data.pop("plan")
     return services.do_add_work_item(plan, data, actor=actor)
 
@@ -187,7 +174,7 @@ def _add_work_item(data: dict, *, actor) -> WorkItem:
 class WorkItemViewSet(FastListMixin, ServiceModelViewSet):
     """Work items of the annual plans. The office adds any item to a draft; a liaison proposes items its city leads."""
 
-    queryset = WorkItem.objects.select_related(
+    queryset = models.WorkItem.objects.select_related(
         "plan", "lead_city", "lead_organisation", "proposed_by"
     ).prefetch_related("participating_cities", "articles")
     serializer_class = s.WorkItemSerializer
@@ -201,7 +188,7 @@ class WorkItemViewSet(FastListMixin, ServiceModelViewSet):
         return s.WorkItemUpdateSerializer if self.action == "partial_update" else s.WorkItemSerializer
 
 
-def _submit_report(d: dict, *, actor) -> ProgressReport:
+def _submit_report(d: dict, *, actor) -> models.ProgressReport:
     return services.do_submit_report(
         d["item"],
         d["city"],
@@ -213,7 +200,7 @@ def _submit_report(d: dict, *, actor) -> ProgressReport:
     )
 
 
-def _resubmit_report(report: ProgressReport, d: dict, *, actor) -> ProgressReport:
+def _resubmit_report(report: models.ProgressReport, d: dict, *, actor) -> models.ProgressReport:
     return services.do_submit_report(
         report.item,
         report.city,
@@ -232,7 +219,7 @@ class ProgressReportViewSet(FastListMixin, ServiceModelViewSet):
     """Quarterly progress reports. A liaison reports for its own city on items the city leads or joins; PATCH
     resubmits a pending or returned report; POST …/review/ is the office's acceptance or return with a comment."""
 
-    queryset = ProgressReport.objects.select_related("item", "city", "submitted_by", "reviewed_by")
+    queryset = models.ProgressReport.objects.select_related("item", "city", "submitted_by", "reviewed_by")
     serializer_class = s.ProgressReportSerializer
     filterset_class = filtersets.ProgressReportFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -281,20 +268,20 @@ class ProgressReportViewSet(FastListMixin, ServiceModelViewSet):
 class AnnualSummaryViewSet(ServiceModelViewSet):
     """The text of the annual summaries (the figures come from GET /api/council/plans/{id}/figures/)."""
 
-    queryset = AnnualSummary.objects.select_related("plan")
+    queryset = models.AnnualSummary.objects.select_related("plan")
     serializer_class = s.AnnualSummarySerializer
     http_method_names = ["get", "patch", "head", "options"]
     update_service = services.do_update_summary
 
 
-def _add_plan_document(data: dict, *, actor) -> PlanDocument:
-    return services.do_save_plan_document(PlanDocument(), data, actor=actor)
+def _add_plan_document(data: dict, *, actor) -> models.PlanDocument:
+    return services.do_save_plan_document(models.PlanDocument(), data, actor=actor)
 
 
 class PlanDocumentViewSet(ServiceModelViewSet):
     """Plans the region and the cities hold (spatial coordination plan, 十四五 plans, master plans)."""
 
-    queryset = PlanDocument.objects.select_related("city")
+    queryset = models.PlanDocument.objects.select_related("city")
     serializer_class = s.PlanDocumentSerializer
     filterset_class = filtersets.PlanDocumentFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -303,14 +290,14 @@ class PlanDocumentViewSet(ServiceModelViewSet):
     destroy_service = services.do_delete_plan_document
 
 
-def _add_plan_article(data: dict, *, actor) -> PlanArticle:
-    return services.do_save_plan_article(PlanArticle(), data, actor=actor)
+def _add_plan_article(data: dict, *, actor) -> models.PlanArticle:
+    return services.do_save_plan_article(models.PlanArticle(), data, actor=actor)
 
 
 class PlanArticleViewSet(ServiceModelViewSet):
     """Articles of the plan documents, with the work items that implement each (`served_by`)."""
 
-    queryset = PlanArticle.objects.select_related("document").prefetch_related("work_items")
+    queryset = models.PlanArticle.objects.select_related("document").prefetch_related("work_items")
     serializer_class = s.PlanArticleSerializer
     filterset_class = filtersets.PlanArticleFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -350,10 +337,10 @@ class CityPerformanceView(APIView):
             year = int(request.query_params.get("year", timezone.localdate().year))
         except ValueError:
             year = timezone.localdate().year
-        plan = get_object_or_404(AnnualPlan.objects.all(), year=year)
+        plan = get_object_or_404(models.AnnualPlan.objects.all(), year=year)
         if (
-            rows_q(request.user, AnnualPlan) is None
-            or not AnnualPlan.objects.filter(pk=plan.pk).filter(rows_q(request.user, AnnualPlan)).exists()
+            rows_q(request.user, models.AnnualPlan) is None
+            or not models.AnnualPlan.objects.filter(pk=plan.pk).filter(rows_q(request.user, models.AnnualPlan)).exists()
         ):
             raise PermissionDenied
         data = selectors.cached_city_performance(year)

@@ -2,19 +2,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from metrocoop.core.models import City
-from metrocoop.indicators.models import (
-    CommutingFlow,
-    Indicator,
-    Observation,
-    PositioningStatement,
-    SectorValue,
-    UrbanFunction,
-)
+from metrocoop.indicators import models
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
     class Meta:
-        model = Indicator
+        model = models.Indicator
         fields = [
             "code",
             "name_zh",
@@ -33,12 +26,12 @@ class IndicatorSerializer(serializers.ModelSerializer):
 class ObservationSerializer(serializers.ModelSerializer):
     """City, indicator and year identify an observation: they are set on creation and never changed."""
 
-    indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
+    indicator = serializers.SlugRelatedField(slug_field="code", queryset=models.Indicator.objects.all())
     city = serializers.SlugRelatedField(slug_field="code", queryset=City.objects.all())
     value = serializers.DecimalField(max_digits=20, decimal_places=6)
 
     class Meta:
-        model = Observation
+        model = models.Observation
         fields = ["id", "indicator", "city", "year", "value", "unit", "source", "note", "derived", "formula"]
         read_only_fields = ["derived", "formula"]
         validators: list = []  # uniqueness is the service's (bilingual) duplicate check
@@ -55,7 +48,7 @@ class SectorValueSerializer(serializers.ModelSerializer):
     city = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
-        model = SectorValue
+        model = models.SectorValue
         fields = ["id", "city", "year", "sector", "value", "unit", "source"]
 
 
@@ -64,7 +57,7 @@ class CommutingFlowSerializer(serializers.ModelSerializer):
     destination = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
-        model = CommutingFlow
+        model = models.CommutingFlow
         fields = ["id", "origin", "destination", "year", "kind", "basis", "zone", "value", "source"]
 
 
@@ -113,7 +106,7 @@ class ImportReportSerializer(serializers.Serializer):
 
 class UrbanFunctionSerializer(serializers.ModelSerializer):
     class Meta:
-        model = UrbanFunction
+        model = models.UrbanFunction
         fields = ["code", "name_zh", "name_en", "sort_order"]
 
 
@@ -121,10 +114,10 @@ class PositioningStatementSerializer(serializers.ModelSerializer):
     """A city's statement; ``functions`` are codes of the framework. The city is set on creation only."""
 
     city = serializers.SlugRelatedField(slug_field="code", queryset=City.objects.all())
-    functions = serializers.SlugRelatedField(slug_field="code", many=True, queryset=UrbanFunction.objects.all())
+    functions = serializers.SlugRelatedField(slug_field="code", many=True, queryset=models.UrbanFunction.objects.all())
 
     class Meta:
-        model = PositioningStatement
+        model = models.PositioningStatement
         fields = ["id", "city", "ref", "text", "source", "functions"]
         validators: list = []
 

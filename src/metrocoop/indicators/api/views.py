@@ -16,7 +16,7 @@ from metrocoop.core.api.schema import ErrorSerializer
 from metrocoop.core.api.serializers import validated
 from metrocoop.core.permissions import Action, restrict
 from metrocoop.core.spreadsheets import cap_error_report
-from metrocoop.indicators import filtersets, selectors, services
+from metrocoop.indicators import filtersets, models, selectors, services
 from metrocoop.indicators.api.serializers import (
     AnalysisSerializer,
     CommutingFlowSerializer,
@@ -28,27 +28,19 @@ from metrocoop.indicators.api.serializers import (
     SectorValueSerializer,
     UrbanFunctionSerializer,
 )
-from metrocoop.indicators.models import (
-    CommutingFlow,
-    Indicator,
-    Observation,
-    PositioningStatement,
-    SectorValue,
-    UrbanFunction,
-)
 from metrocoop.indicators.recheck import recheck
 
 
 class IndicatorViewSet(ConditionalListMixin, FastListMixin, ScopedReadOnlyViewSet):
     """The indicator catalogue: code, names, unit, domain, direction, value kind and source."""
 
-    queryset = Indicator.objects.all()
+    queryset = models.Indicator.objects.all()
     serializer_class = IndicatorSerializer
     lookup_field = "code"
     filterset_class = filtersets.IndicatorFilter
 
 
-def _create_observation(data: dict, *, actor) -> Observation:
+def _create_observation(data: dict, *, actor) -> models.Observation:
     return services.do_create_observation(
         city=data["city"],
         indicator=data["indicator"],
@@ -61,7 +53,7 @@ def _create_observation(data: dict, *, actor) -> Observation:
     )
 
 
-def _update_observation(observation: Observation, data: dict, *, actor) -> Observation:
+def _update_observation(observation: models.Observation, data: dict, *, actor) -> models.Observation:
     changes = {k: v for k, v in data.items() if k in services.OBSERVATION_FIELDS}
     return services.do_update_observation(observation, changes, actor=actor)
 
@@ -69,7 +61,7 @@ def _update_observation(observation: Observation, data: dict, *, actor) -> Obser
 class ObservationViewSet(FastListMixin, ServiceModelViewSet):
     """Yearly observations per city; a liaison changes only its own city's, the office all (audited)."""
 
-    queryset = Observation.objects.select_related("indicator", "city")
+    queryset = models.Observation.objects.select_related("indicator", "city")
     serializer_class = ObservationSerializer
     filterset_class = filtersets.ObservationFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -81,7 +73,7 @@ class ObservationViewSet(FastListMixin, ServiceModelViewSet):
 class SectorValueViewSet(ScopedReadOnlyViewSet):
     """Sector values per city and year, the input of the structure analysis."""
 
-    queryset = SectorValue.objects.select_related("city")
+    queryset = models.SectorValue.objects.select_related("city")
     serializer_class = SectorValueSerializer
     filterset_class = filtersets.SectorValueFilter
 
@@ -89,7 +81,7 @@ class SectorValueViewSet(ScopedReadOnlyViewSet):
 class CommutingFlowViewSet(ScopedReadOnlyViewSet):
     """Commuting flows: counts or shares (表2), with the kind and basis that keep them apart."""
 
-    queryset = CommutingFlow.objects.select_related("origin", "destination")
+    queryset = models.CommutingFlow.objects.select_related("origin", "destination")
     serializer_class = CommutingFlowSerializer
     filterset_class = filtersets.CommutingFlowFilter
 
@@ -97,12 +89,12 @@ class CommutingFlowViewSet(ScopedReadOnlyViewSet):
 class UrbanFunctionViewSet(ScopedReadOnlyViewSet):
     """The unified framework of metropolitan functions (目标定位)."""
 
-    queryset = UrbanFunction.objects.all()
+    queryset = models.UrbanFunction.objects.all()
     serializer_class = UrbanFunctionSerializer
     lookup_field = "code"
 
 
-def _create_statement(data: dict, *, actor) -> PositioningStatement:
+def _create_statement(data: dict, *, actor) -> models.PositioningStatement:
     return services.do_create_positioning_statement(
         city=data["city"],
         ref=data["ref"],
@@ -113,7 +105,7 @@ def _create_statement(data: dict, *, actor) -> PositioningStatement:
     )
 
 
-def _update_statement(statement: PositioningStatement, data: dict, *, actor) -> PositioningStatement:
+def _update_statement(statement: models.PositioningStatement, data: dict, *, actor) -> models.PositioningStatement:
     changes = {k: v for k, v in data.items() if k in services.STATEMENT_FIELDS}
     return services.do_update_positioning_statement(statement, changes, functions=data.get("functions"), actor=actor)
 
@@ -121,7 +113,7 @@ def _update_statement(statement: PositioningStatement, data: dict, *, actor) -> 
 class PositioningStatementViewSet(ServiceModelViewSet):
     """Cities' positioning statements tagged to functions; a liaison edits its own city's, the office all."""
 
-    queryset = PositioningStatement.objects.select_related("city").prefetch_related("functions")
+    queryset = models.PositioningStatement.objects.select_related("city").prefetch_related("functions")
     serializer_class = PositioningStatementSerializer
     filterset_class = filtersets.PositioningStatementFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -141,7 +133,7 @@ def _params(request) -> dict:
 
 
 def _indicator(request, code):
-    return get_object_or_404(restrict(Indicator.objects.all(), request.user, Action.VIEW), code=code)
+    return get_object_or_404(restrict(models.Indicator.objects.all(), request.user, Action.VIEW), code=code)
 
 
 INDICATOR = OpenApiParameter("indicator", OpenApiTypes.STR, description="indicator code, e.g. gdp-per-capita")
