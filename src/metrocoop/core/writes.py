@@ -30,12 +30,20 @@ def save_checked(
     return obj
 
 
-def locked_with_changes(
-    queryset: QuerySet, row: Model, changes: Mapping[str, Any], fields: Iterable[str], actor: Any
+def update_locked(
+    queryset: QuerySet,
+    row: Model,
+    changes: Mapping[str, Any],
+    fields: Iterable[str],
+    actor: Any,
+    *,
+    check: Callable[[Any], None] | None = None,
+    related: Mapping[str, Iterable[Any] | None] | None = None,
 ) -> Any:
-    """`row` read again from `queryset` and locked for update, once every key of `changes` is one of `fields` (else a
-    ValidationError naming the others) and `actor` may change it; `changes` are set on it, not saved yet. Call it
-    inside the transaction that saves."""
+    """`row` read again from `queryset`, locked for update, changed and saved. A key of `changes` that is not one of
+    `fields` is refused (a ValidationError naming each); `actor` must be allowed to change the row before and after
+    the write. `check` runs on the changed row before validation (rules the model cannot state); `related` sets
+    many-to-many fields by name (None leaves one as it is). Call it inside the service's transaction."""
     unknown = set(changes) - set(fields)
     if unknown:
         raise ValidationError({f: _("This field cannot be changed.") for f in sorted(unknown)})
@@ -43,4 +51,12 @@ def locked_with_changes(
     require(actor, Action.CHANGE, row)
     for field, value in changes.items():
         setattr(row, field, value)
+    if check is not None:
+        check(row)
+    row.full_clean()
+    row.save()
+    for name, values in (related or {}).items():
+        if values is not None:
+            getattr(row, name).set(list(values))
+    require(actor, Action.CHANGE, row)
     return row

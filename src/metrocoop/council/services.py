@@ -22,7 +22,7 @@ from metrocoop.core.errors import Conflict
 from metrocoop.core.models import City, Notification, RoleAssignment, User
 from metrocoop.core.notifications import notify
 from metrocoop.core.permissions import Action, acts_region_wide, require
-from metrocoop.core.writes import locked_with_changes
+from metrocoop.core.writes import update_locked
 from metrocoop.council import engine
 from metrocoop.council.choices import PlanStatus, ResolutionOutcome, ResolutionStatus, ReviewStatus, VoteChoice
 from metrocoop.council.models import (
@@ -114,13 +114,7 @@ def do_update_meeting(
     meeting: Meeting, changes: Mapping[str, Any], *, actor: Any, attendees: Iterable[User] | None = None
 ) -> Meeting:
     with transaction.atomic(), acting(actor):
-        locked = locked_with_changes(Meeting.objects, meeting, changes, MEETING_FIELDS, actor)
-        locked.full_clean()
-        locked.save()
-        if attendees is not None:
-            locked.attendees.set(list(attendees))
-        require(actor, Action.CHANGE, locked)
-    return locked
+        return update_locked(Meeting.objects, meeting, changes, MEETING_FIELDS, actor, related={"attendees": attendees})
 
 
 def do_delete_meeting(meeting: Meeting, *, actor: Any) -> None:

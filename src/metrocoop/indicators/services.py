@@ -24,7 +24,7 @@ from metrocoop.core import spreadsheets
 from metrocoop.core.audit import acting, log_event
 from metrocoop.core.models import City, User
 from metrocoop.core.permissions import Action, can, require
-from metrocoop.core.writes import locked_with_changes
+from metrocoop.core.writes import update_locked
 from metrocoop.indicators.engine.importing import (
     CityRef,
     ImportReport,
@@ -149,14 +149,13 @@ def do_create_observation(
 
 def do_update_observation(obs: Observation, changes: Mapping[str, Any], *, actor: Any) -> Observation:
     """Change the value, unit, source or note of an observation; its city, indicator and year stay."""
+
+    def check_value(row: Observation) -> None:
+        row.value = _check_one(actor, row.city, row.indicator, row.year, row.value, row.unit, exclude=row.pk)
+
     with transaction.atomic(), acting(actor):
         queryset = Observation.objects.select_related("city", "indicator")
-        obs = locked_with_changes(queryset, obs, changes, OBSERVATION_FIELDS, actor)
-        obs.value = _check_one(actor, obs.city, obs.indicator, obs.year, obs.value, obs.unit, exclude=obs.pk)
-        obs.full_clean()
-        obs.save()
-        require(actor, Action.CHANGE, obs)
-        return obs
+        return update_locked(queryset, obs, changes, OBSERVATION_FIELDS, actor, check=check_value)
 
 
 def _delete(row: Model, actor: Any) -> None:
@@ -357,13 +356,9 @@ def do_update_positioning_statement(
     statement: PositioningStatement, changes: Mapping[str, Any], *, functions: Iterable[Any] | None = None, actor: Any
 ) -> PositioningStatement:
     with transaction.atomic(), acting(actor):
-        statement = locked_with_changes(PositioningStatement.objects, statement, changes, STATEMENT_FIELDS, actor)
-        statement.full_clean()
-        statement.save()
-        if functions is not None:
-            statement.functions.set(list(functions))
-        require(actor, Action.CHANGE, statement)
-        return statement
+        return update_locked(
+            PositioningStatement.objects, statement, changes, STATEMENT_FIELDS, actor, related={"functions": functions}
+        )
 
 
 def do_delete_positioning_statement(statement: PositioningStatement, *, actor: Any) -> None:
