@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from scratch import prepare  # noqa: E402
+from scratch import prepare, timed_get  # noqa: E402
 
 
 def generate(n_items: int) -> tuple[int, int]:
@@ -102,19 +102,7 @@ def generate(n_items: int) -> tuple[int, int]:
 
 
 def measure(client, url: str, requests: int) -> tuple[float, float, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    times, queries = [], []
-    for _ in range(requests):
-        with CaptureQueriesContext(connection) as ctx:
-            start = time.perf_counter()
-            response = client.get(url)
-            if hasattr(response, "streaming_content"):
-                b"".join(response.streaming_content)
-            times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        queries.append(len(ctx.captured_queries))
+    times, queries = zip(*(timed_get(client, url) for _ in range(requests)), strict=True)
     p95 = statistics.quantiles(times, n=20)[-1] if len(times) >= 2 else times[0]
     return statistics.median(times), p95, max(queries)
 

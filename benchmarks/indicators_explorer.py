@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from scratch import prepare  # noqa: E402
+from scratch import prepare, timed_get  # noqa: E402
 
 CITIES, INDICATORS, YEARS = 15, 50, 30
 FIRST_YEAR = 1995
@@ -90,18 +90,8 @@ def generate() -> int:
 
 
 def measure(client, urls: list[str]) -> tuple[list[float], list[int]]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    times, queries = [], []
-    for url in urls:
-        with CaptureQueriesContext(connection) as ctx:
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        queries.append(len(ctx.captured_queries))
-    return times, queries
+    times, queries = zip(*(timed_get(client, url) for url in urls), strict=True)
+    return list(times), list(queries)
 
 
 def p95(values: list[float]) -> float:
@@ -142,7 +132,7 @@ def main() -> None:
                 f"/indicators/cities/{rng.choice(cities)}/" for _ in range(args.requests)
             ],
             "API disparity": [
-                "/api/indicator-analysis/disparity/"
+                "/api/indicators/analysis/disparity/"
                 f"?indicator={rng.choice(codes)}&year={FIRST_YEAR + rng.randrange(YEARS)}"
                 for _ in range(args.requests)
             ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +43,22 @@ def drop_scratch(original: str | None) -> None:
     scratch = os.environ["DATABASE_URL"].rpartition("/")[2]
     with psycopg.connect(original, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+
+
+def timed_get(client, url: str) -> tuple[float, int]:
+    """One GET through Django's test client: the server time in milliseconds (a streamed body read to its end) and
+    the number of SQL queries. The page must answer 200."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        response = client.get(url)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+        elapsed_ms = (time.perf_counter() - start) * 1000
+    assert response.status_code == 200, (url, response.status_code)
+    return elapsed_ms, len(ctx.captured_queries)
 
 
 class Scratch(NamedTuple):

@@ -33,7 +33,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from scratch import timed_get  # noqa: E402
 
 PAGES = [
     "/",
@@ -59,14 +59,7 @@ def in_process(rounds: int = 200) -> None:
     client.force_login(User.objects.get(username="office"))
     print(f"{'page':<24}{'p50 ms':>10}{'p95 ms':>10}{'queries':>10}")
     for url in PAGES:
-        times, queries = [], set()
-        for _ in range(rounds):
-            with CaptureQueriesContext(connection) as ctx:
-                start = time.perf_counter()
-                response = client.get(url)
-                times.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
-            queries.add(len(ctx.captured_queries))
+        times, queries = zip(*(timed_get(client, url) for _ in range(rounds)), strict=True)
         print(f"{url:<24}{statistics.median(times):>10.1f}{pct(times, 95):>10.1f}{max(queries):>10}")
 
 
