@@ -28,14 +28,21 @@ def _clean(page):
     assert page.external_requests == []
 
 
-def test_the_office_screens_a_submitted_project_and_sends_it_to_expert_review(page, demo_funds):
+def _office_opens(page, title: str, status: str):
+    """The office signs in and opens the demo project called `title`, which is `status`. Returns the project and
+    the list the page's confirmations are kept in (each one accepted)."""
     from metrocoop.funds.models import Project
 
-    project = Project.objects.get(title=SUBMITTED)
-    assert project.status == "submitted"
+    project = Project.objects.get(title=title)
+    assert project.status == status
     asked = answer_dialogs(page)
     log_in(page, "office")
     page.goto(f"/funds/projects/{project.pk}/")
+    return project, asked
+
+
+def test_the_office_screens_a_submitted_project_and_sends_it_to_expert_review(page, demo_funds):
+    project, asked = _office_opens(page, SUBMITTED, "submitted")
     page.locator("[data-testid=screen-form] button").click()
     page.wait_for_selector(".alert-success")
     assert len(asked) == 1  # the office was asked first
@@ -86,13 +93,7 @@ def test_an_expert_from_an_applicant_city_gets_no_review_form(page, demo_funds):
 
 
 def test_the_office_records_the_councils_approval_of_a_reviewed_project(page, demo_funds):
-    from metrocoop.funds.models import Project
-
-    project = Project.objects.get(title=UNDER_REVIEW)
-    assert project.status == "under_review"
-    asked = answer_dialogs(page)
-    log_in(page, "office")
-    page.goto(f"/funds/projects/{project.pk}/")
+    project, asked = _office_opens(page, UNDER_REVIEW, "under_review")
     form = page.locator("[data-testid=decision-form]")
     form.locator("select[name=decision]").select_option("approve")
     form.locator("select[name=resolution]").select_option(index=1)
@@ -114,12 +115,7 @@ def test_the_office_records_the_councils_approval_of_a_reviewed_project(page, de
 
 
 def test_tranches_that_do_not_add_up_are_refused_with_a_reason(page, demo_funds):
-    from metrocoop.funds.models import Project
-
-    project = Project.objects.get(title=UNDER_REVIEW)
-    answer_dialogs(page)
-    log_in(page, "office")
-    page.goto(f"/funds/projects/{project.pk}/")
+    project, _ = _office_opens(page, UNDER_REVIEW, "under_review")
     form = page.locator("[data-testid=decision-form]")
     form.locator("select[name=resolution]").select_option(index=1)
     form.locator("input[name=approved]").fill("60000000")
