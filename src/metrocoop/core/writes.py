@@ -7,9 +7,11 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
+from metrocoop.core.audit import acting
 from metrocoop.core.permissions import Action, require
 
 
@@ -60,3 +62,14 @@ def update_locked(
             getattr(row, name).set(list(values))
     require(actor, Action.CHANGE, row)
     return row
+
+
+def save_fields(obj, actor: Any, **values: Any):
+    """Set `values` on `obj` and save only those fields, if `actor` may change it, audited as theirs (a one-field
+    change with no rule beyond the permission: a tranche's milestone date, a dismissed duplicate)."""
+    require(actor, Action.CHANGE, obj)
+    with transaction.atomic(), acting(actor):
+        for name, value in values.items():
+            setattr(obj, name, value)
+        obj.save(update_fields=list(values))
+    return obj

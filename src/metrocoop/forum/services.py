@@ -35,6 +35,7 @@ from metrocoop.core.models import City, Organisation, RoleAssignment, User
 from metrocoop.core.notifications import notify
 from metrocoop.core.notifications import send_digests as core_send_digests
 from metrocoop.core.permissions import Action, acts_region_wide, require
+from metrocoop.core.writes import save_fields
 from metrocoop.forum import engine
 from metrocoop.forum.choices import (
     OPEN_STATUSES,
@@ -402,11 +403,7 @@ def do_merge_suggestion(duplicate: Suggestion, *, into: Suggestion, actor: Any) 
 
 
 def do_dismiss_duplicate(candidate: DuplicateCandidate, *, actor: Any) -> DuplicateCandidate:
-    require(actor, Action.CHANGE, candidate)
-    with transaction.atomic(), acting(actor):
-        candidate.dismissed = True
-        candidate.save(update_fields=["dismissed"])
-    return candidate
+    return save_fields(candidate, actor, dismissed=True)
 
 
 # --- votes -------------------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from metrocoop.core.audit import acting
 from metrocoop.core.models import City
 from metrocoop.core.money import yuan
 from metrocoop.core.permissions import Action, require
+from metrocoop.core.writes import save_fields
 from metrocoop.funds import engine
 from metrocoop.funds.choices import REVIEW_CRITERIA, CycleStatus, FundKind, ProjectCategory, ProjectStatus
 from metrocoop.funds.models import (
@@ -422,11 +423,7 @@ def do_decide_project(
 
 
 def do_mark_milestone(tranche: Tranche, *, met_on: date, actor: Any) -> Tranche:
-    require(actor, Action.CHANGE, tranche)
-    with transaction.atomic(), acting(actor):
-        tranche.milestone_met_on = met_on
-        tranche.save(update_fields=["milestone_met_on"])
-    return tranche
+    return save_fields(tranche, actor, milestone_met_on=met_on)
 
 
 def do_disburse_tranche(tranche: Tranche, *, actor: Any) -> Tranche:

@@ -115,6 +115,8 @@ class ServiceModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
     update_service: ClassVar[UpdateService | None] = None
     destroy_service: ClassVar[DestroyService | None] = None
     written_serializer_class: ClassVar[type[serializers.BaseSerializer] | None] = None
+    # True: a change is a PATCH of the fields sent, never a PUT of the whole row (the method is refused)
+    patch_only: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -129,6 +131,8 @@ class ServiceModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
                 setattr(cls, attr, staticmethod(service))  # a plain function must not become a bound method
             if getattr(cls, attr) is None:
                 refused.update(methods)
+        if cls.patch_only:
+            refused.add("put")
         # a custom action (POST …/vote/) keeps its method even where the standard write of that method is refused
         # (as_view drops the standard write from the route)
         refused -= {m for extra in cls.get_extra_actions() for m in getattr(extra, "mapping", {})}

@@ -117,7 +117,7 @@ class AnnualPlanViewSet(ServiceModelViewSet):
     queryset = models.AnnualPlan.objects.all()
     serializer_class = s.AnnualPlanSerializer
     filterset_class = filtersets.AnnualPlanFilter
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    patch_only = True
     create_service = _create_plan
     update_service = services.do_update_plan
 
@@ -179,7 +179,7 @@ class WorkItemViewSet(FastListMixin, ServiceModelViewSet):
     ).prefetch_related("participating_cities", "articles")
     serializer_class = s.WorkItemSerializer
     filterset_class = filtersets.WorkItemFilter
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    patch_only = True
     create_service = _add_work_item
     update_service = services.do_update_work_item
     destroy_service = services.do_delete_work_item
@@ -222,7 +222,7 @@ class ProgressReportViewSet(FastListMixin, ServiceModelViewSet):
     queryset = models.ProgressReport.objects.select_related("item", "city", "submitted_by", "reviewed_by")
     serializer_class = s.ProgressReportSerializer
     filterset_class = filtersets.ProgressReportFilter
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    patch_only = True
     permission_action = REPORT
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     create_service = _submit_report
@@ -270,7 +270,7 @@ class AnnualSummaryViewSet(ServiceModelViewSet):
 
     queryset = models.AnnualSummary.objects.select_related("plan")
     serializer_class = s.AnnualSummarySerializer
-    http_method_names = ["get", "patch", "head", "options"]
+    patch_only = True
     update_service = services.do_update_summary
 
 
@@ -284,7 +284,7 @@ class PlanDocumentViewSet(ServiceModelViewSet):
     queryset = models.PlanDocument.objects.select_related("city")
     serializer_class = s.PlanDocumentSerializer
     filterset_class = filtersets.PlanDocumentFilter
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    patch_only = True
     create_service = _add_plan_document
     update_service = services.do_save_plan_document
     destroy_service = services.do_delete_plan_document
@@ -300,7 +300,7 @@ class PlanArticleViewSet(ServiceModelViewSet):
     queryset = models.PlanArticle.objects.select_related("document").prefetch_related("work_items")
     serializer_class = s.PlanArticleSerializer
     filterset_class = filtersets.PlanArticleFilter
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    patch_only = True
     create_service = _add_plan_article
     update_service = services.do_save_plan_article
     destroy_service = services.do_delete_plan_article

@@ -64,7 +64,7 @@ class ObservationViewSet(FastListMixin, ServiceModelViewSet):
     queryset = models.Observation.objects.select_related("indicator", "city")
     serializer_class = ObservationSerializer
     filterset_class = filtersets.ObservationFilter
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    patch_only = True
     create_service = _create_observation
     update_service = _update_observation
     destroy_service = services.do_delete_observation
@@ -116,7 +116,7 @@ class PositioningStatementViewSet(ServiceModelViewSet):
     queryset = models.PositioningStatement.objects.select_related("city").prefetch_related("functions")
     serializer_class = PositioningStatementSerializer
     filterset_class = filtersets.PositioningStatementFilter
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    patch_only = True
     create_service = _create_statement
     update_service = _update_statement
     destroy_service = services.do_delete_positioning_statement

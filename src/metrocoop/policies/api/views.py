@@ -54,7 +54,7 @@ class PolicyDocumentViewSet(ServiceModelViewSet):
     serializer_class = PolicyDocumentSerializer
     filterset_class = filtersets.PolicyDocumentFilter
     lookup_field = "key"
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    patch_only = True
     create_service = _create_document
     update_service = _update_document
     destroy_service = services.do_delete_document
