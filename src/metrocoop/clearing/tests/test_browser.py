@@ -8,21 +8,14 @@ import pytest
 
 from metrocoop.core.browser_testing import answer_dialogs, log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo_claims(demo_users):
-    from metrocoop.clearing.demo_data import load
-
-    load()
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.demo_data("clearing")]
 
 
 def _yuan(text: str) -> Decimal:
     return Decimal(text.replace(",", "").replace("¥", "").strip() or "0")
 
 
-def test_the_office_reads_a_closed_period_and_confirms_a_payment(page, demo_claims):
+def test_the_office_reads_a_closed_period_and_confirms_a_payment(page, demo):
     from metrocoop.clearing.models import Period
 
     log_in(page, "office")
@@ -50,7 +43,7 @@ def test_the_office_reads_a_closed_period_and_confirms_a_payment(page, demo_clai
     assert page.external_requests == []
 
 
-def test_a_city_bureau_cannot_confirm_payments(page, demo_claims):
+def test_a_city_bureau_cannot_confirm_payments(page, demo):
     from metrocoop.clearing.models import Period
 
     log_in(page, "medical-sz")

@@ -8,19 +8,10 @@ import pytest
 # the browser, page fixtures come from this plugin (root conftest)
 from metrocoop.core.browser_testing import answer_dialogs, log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.demo_data("council", "funds")]
 
 SUBMITTED = "大都市圈异地就医一站式服务平台"  # the demo project left as submitted
 UNDER_REVIEW = "沪甬跨海通道前期研究"  # a demo project reviewed and awaiting the council's decision
-
-
-@pytest.fixture
-def demo_funds(demo_users):
-    from metrocoop.council.demo_data import load as load_council
-    from metrocoop.funds.demo_data import load as load_funds
-
-    load_council()
-    load_funds()
 
 
 def _clean(page):
@@ -41,7 +32,7 @@ def _office_opens(page, title: str, status: str):
     return project, asked
 
 
-def test_the_office_screens_a_submitted_project_and_sends_it_to_expert_review(page, demo_funds):
+def test_the_office_screens_a_submitted_project_and_sends_it_to_expert_review(page, demo):
     project, asked = _office_opens(page, SUBMITTED, "submitted")
     page.locator("[data-testid=screen-form] button").click()
     page.wait_for_selector(".alert-success")
@@ -55,7 +46,7 @@ def test_the_office_screens_a_submitted_project_and_sends_it_to_expert_review(pa
     _clean(page)
 
 
-def test_an_expert_reviews_a_project_under_review(page, demo_funds):
+def test_an_expert_reviews_a_project_under_review(page, demo):
     from metrocoop.funds import services
     from metrocoop.funds.models import Project, ProjectReview
 
@@ -81,7 +72,7 @@ def test_an_expert_reviews_a_project_under_review(page, demo_funds):
     _clean(page)
 
 
-def test_an_expert_from_an_applicant_city_gets_no_review_form(page, demo_funds):
+def test_an_expert_from_an_applicant_city_gets_no_review_form(page, demo):
     from metrocoop.funds.models import Project
 
     project = Project.objects.get(title=UNDER_REVIEW)  # 宁波 leads it
@@ -92,7 +83,7 @@ def test_an_expert_from_an_applicant_city_gets_no_review_form(page, demo_funds):
     _clean(page)
 
 
-def test_the_office_records_the_councils_approval_of_a_reviewed_project(page, demo_funds):
+def test_the_office_records_the_councils_approval_of_a_reviewed_project(page, demo):
     project, asked = _office_opens(page, UNDER_REVIEW, "under_review")
     form = page.locator("[data-testid=decision-form]")
     form.locator("select[name=decision]").select_option("approve")
@@ -114,7 +105,7 @@ def test_the_office_records_the_councils_approval_of_a_reviewed_project(page, de
     _clean(page)
 
 
-def test_tranches_that_do_not_add_up_are_refused_with_a_reason(page, demo_funds):
+def test_tranches_that_do_not_add_up_are_refused_with_a_reason(page, demo):
     project, _ = _office_opens(page, UNDER_REVIEW, "under_review")
     form = page.locator("[data-testid=decision-form]")
     form.locator("select[name=resolution]").select_option(index=1)
@@ -128,7 +119,7 @@ def test_tranches_that_do_not_add_up_are_refused_with_a_reason(page, demo_funds)
     _clean(page)
 
 
-def test_the_office_records_a_contribution_payment_on_a_call(page, demo_funds):
+def test_the_office_records_a_contribution_payment_on_a_call(page, demo):
     from metrocoop.funds.models import ContributionNotice
     from metrocoop.ledger.models import Transfer
 
@@ -158,7 +149,7 @@ def test_the_office_records_a_contribution_payment_on_a_call(page, demo_funds):
     _clean(page)
 
 
-def test_a_liaison_sees_no_payment_form_nor_project_actions(page, demo_funds):
+def test_a_liaison_sees_no_payment_form_nor_project_actions(page, demo):
     from metrocoop.funds.models import ContributionNotice, Project
 
     notice = ContributionNotice.objects.filter(city__code="ZS", call__fund__kind="investment").get()

@@ -6,14 +6,7 @@ import pytest
 
 from metrocoop.core.browser_testing import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(demo_users):
-    from metrocoop.investment.demo_data import load
-
-    load()
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.demo_data("investment")]
 
 
 def test_the_host_enters_and_posts_a_year_the_partner_only_reads(page, demo):

@@ -6,16 +6,9 @@ import pytest
 
 from metrocoop.core.browser_testing import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.demo_data("spatial")]
 
 MEMBERS = ["上海", "苏州", "无锡", "常州", "南通", "宁波", "嘉兴", "湖州", "舟山"]
-
-
-@pytest.fixture
-def demo_layers(demo_users):
-    from metrocoop.spatial.demo_data import load
-
-    load()
 
 
 def _series(page, series_id):
@@ -29,7 +22,7 @@ def _series(page, series_id):
     )
 
 
-def test_the_map_draws_the_member_cities_and_a_click_highlights_a_conflict(page, demo_layers):
+def test_the_map_draws_the_member_cities_and_a_click_highlights_a_conflict(page, demo):
     from metrocoop.spatial.models import Conflict
 
     log_in(page, "office")

@@ -6,14 +6,7 @@ import pytest
 
 from metrocoop.core.browser_testing import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(demo_users):
-    from metrocoop.standards.demo_data import load
-
-    load()
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.demo_data("standards")]
 
 
 def test_a_liaison_reads_the_comparison_changes_its_value_and_asks_about_recognition(page, demo):
