@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from metrocoop.core.models import Notification, User
+from metrocoop.core.choices import Role
+from metrocoop.core.models import Notification, RoleAssignment, User
 from metrocoop.core.permissions import Action, require
 
 
@@ -53,6 +55,22 @@ def notify(
         for u in recipients.values()
     ]
     return Notification.objects.bulk_create(rows)
+
+
+def liaisons_of(city_ids: Iterable[int], day: date | None = None) -> list[User]:
+    """The active liaisons of the given cities on `day` (today unless told), each once: who hears of a city's
+    business."""
+    day = day or timezone.localdate()
+    assignments = RoleAssignment.objects.filter(
+        role=Role.LIAISON, city_id__in=list(city_ids), user__is_active=True
+    ).select_related("user")
+    return list({ra.user_id: ra.user for ra in assignments if ra.is_valid_on(day)}.values())
+
+
+def office_users() -> list[User]:
+    """The active accounts of the office, each once."""
+    assignments = RoleAssignment.objects.filter(role=Role.OFFICE, user__is_active=True).select_related("user")
+    return list({ra.user_id: ra.user for ra in assignments}.values())
 
 
 def unread_count(user: Any) -> int:

@@ -13,10 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from metrocoop.core.models import Notification
-from metrocoop.core.notifications import notify
+from metrocoop.core.notifications import liaisons_of, notify
 from metrocoop.council.models import ProgressReport, WorkItem
 from metrocoop.council.selectors import board_rows
-from metrocoop.council.services import liaisons_of
 
 
 def send_reminders(as_of: date | None = None) -> dict[str, int]:

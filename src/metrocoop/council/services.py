@@ -17,10 +17,9 @@ from django.utils import timezone
 
 from metrocoop.core.attachments import do_attach
 from metrocoop.core.audit import acting
-from metrocoop.core.choices import Role
 from metrocoop.core.errors import Conflict
-from metrocoop.core.models import City, Notification, RoleAssignment, User
-from metrocoop.core.notifications import notify
+from metrocoop.core.models import City, Notification, User
+from metrocoop.core.notifications import liaisons_of, notify, office_users
 from metrocoop.core.permissions import Action, acts_region_wide, require
 from metrocoop.core.writes import update_locked
 from metrocoop.council import engine
@@ -50,22 +49,6 @@ def _both(zh: str, en: str) -> str:
 
 
 # --- council, meetings, resolutions ------------------------------------------------------------------------------
-
-
-def liaisons_of(city_ids: Iterable[int], day: date | None = None) -> list[User]:
-    """The active liaisons of the given cities on `day`."""
-    day = day or timezone.localdate()
-    out = {}
-    for ra in RoleAssignment.objects.filter(role=Role.LIAISON, city_id__in=list(city_ids), user__is_active=True):
-        if ra.is_valid_on(day):
-            out[ra.user_id] = ra.user
-    return list(out.values())
-
-
-def office_users() -> list[User]:
-    return [
-        ra.user for ra in RoleAssignment.objects.filter(role=Role.OFFICE, user__is_active=True).select_related("user")
-    ]
 
 
 def do_set_up_council(

@@ -32,7 +32,7 @@ from metrocoop.core.audit import acting
 from metrocoop.core.choices import Domain, OrganisationKind, Role
 from metrocoop.core.errors import Conflict
 from metrocoop.core.models import City, Organisation, RoleAssignment, User
-from metrocoop.core.notifications import notify
+from metrocoop.core.notifications import notify, office_users
 from metrocoop.core.notifications import send_digests as core_send_digests
 from metrocoop.core.permissions import Action, acts_region_wide, require
 from metrocoop.core.writes import save_fields
@@ -113,10 +113,6 @@ def organisation_account(user: Any) -> Organisation | None:
         .first()
     )
     return ra.organisation if ra else None
-
-
-def office_users() -> list[User]:
-    return list(User.objects.filter(is_active=True, role_assignments__role=Role.OFFICE).distinct())
 
 
 def responsible_users(suggestion: Suggestion) -> list[User]:

@@ -27,10 +27,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from metrocoop.core.audit import acting
-from metrocoop.core.choices import Role
 from metrocoop.core.errors import Conflict
-from metrocoop.core.models import City, RoleAssignment, User
-from metrocoop.core.notifications import notify
+from metrocoop.core.models import City
+from metrocoop.core.notifications import liaisons_of, notify, office_users
 from metrocoop.core.permissions import Action, require
 from metrocoop.investment import creditcode, engine, models
 from metrocoop.investment.choices import ConflictStatus, LeadStatus
@@ -52,23 +51,6 @@ def _reject_unknown(data: Mapping[str, Any], allowed: Iterable[str]) -> None:
     unknown = sorted(set(data) - set(allowed))
     if unknown:
         raise _error(unknown[0], f"unknown field(s): {', '.join(unknown)}", f"未知字段：{', '.join(unknown)}")
-
-
-def liaisons_of(city_ids: Iterable[int]) -> list[User]:
-    today = timezone.localdate()
-    out = {}
-    for ra in RoleAssignment.objects.filter(
-        role=Role.LIAISON, city_id__in=list(city_ids), user__is_active=True
-    ).select_related("user"):
-        if ra.is_valid_on(today):
-            out[ra.user_id] = ra.user
-    return list(out.values())
-
-
-def office_users() -> list[User]:
-    return [
-        ra.user for ra in RoleAssignment.objects.filter(role=Role.OFFICE, user__is_active=True).select_related("user")
-    ]
 
 
 # --- ledger --------------------------------------------------------------------------------------------------------
