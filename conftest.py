@@ -18,6 +18,7 @@ def pytest_configure(config):
     from django.conf import settings as django_settings
 
     django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    config.addinivalue_line("markers", "demo_data(*apps): the apps whose demo data the `demo` fixture loads")
 
 
 def _load_everything() -> None:
@@ -51,6 +52,19 @@ def demo_users(reference):
     from metrocoop.core.models import User
 
     return {u.username: u for u in User.objects.all()}
+
+
+@pytest.fixture
+def demo(request, demo_users) -> None:
+    """The demo data of the apps the test or its module names with `@pytest.mark.demo_data("council", "funds")`,
+    loaded in that order (each app's demo_data.load()) after the demo accounts."""
+    from importlib import import_module
+
+    marker = request.node.get_closest_marker("demo_data")
+    if marker is None:
+        pytest.fail("the `demo` fixture needs @pytest.mark.demo_data(<app>, …) on the test or its module")
+    for app in marker.args:
+        import_module(f"metrocoop.{app}.demo_data").load()
 
 
 @pytest.fixture

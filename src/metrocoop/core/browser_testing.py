@@ -6,8 +6,6 @@ chromium driven by Playwright against Django's live server.
   for English (`en-US`) unless the test module or test is marked `@pytest.mark.browser_locale("zh-CN")`; the
   platform still answers in Chinese first. `page.console_errors` collects console errors and uncaught exceptions,
   `page.external_requests` every request that leaves the live server (the platform is offline: there must be none).
-- `demo`: the demo data of the apps the test module or test names with `@pytest.mark.demo_data("council", "funds")`,
-  loaded in that order after the demo accounts.
 - `log_in(page, username)`: signs in through the real login form with the demo password.
 - `answer_dialogs(page)`: accepts (or with accept=False dismisses) every dialog the page opens and returns the list
   their messages are kept in (a confirmation the user was asked).
@@ -17,7 +15,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from importlib import import_module
 
 import pytest
 
@@ -39,7 +36,6 @@ DEMO_PASSWORD = "metrocoop-demo"
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser_locale(locale): the language the test's browser asks for")
-    config.addinivalue_line("markers", "demo_data(*apps): the apps whose demo data the `demo` fixture loads")
 
 
 @pytest.fixture(scope="module")
@@ -68,16 +64,6 @@ def page(request, browser, live_server, demo_users):
     )
     yield page
     context.close()
-
-
-@pytest.fixture
-def demo(request, demo_users) -> None:
-    """Load the demo data of the apps named by the closest `demo_data` marker (each app's demo_data.load())."""
-    marker = request.node.get_closest_marker("demo_data")
-    if marker is None:
-        pytest.fail("the `demo` fixture needs @pytest.mark.demo_data(<app>, …) on the test or its module")
-    for app in marker.args:
-        import_module(f"metrocoop.{app}.demo_data").load()
 
 
 def log_in(page, username: str) -> None:

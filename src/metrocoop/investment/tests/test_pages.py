@@ -8,14 +8,7 @@ from metrocoop.investment.demo_data import demo_credit_code
 from metrocoop.investment.models import Enterprise, Lead, ParkYear
 from metrocoop.ledger.models import Transfer
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(reference, demo_users):
-    from metrocoop.investment.demo_data import load
-
-    load()
+pytestmark = [pytest.mark.django_db, pytest.mark.demo_data("investment")]
 
 
 @pytest.mark.parametrize("user", [None, "liaison-sz", "office", "auditor"])

@@ -10,14 +10,7 @@ from django.urls import reverse
 from metrocoop.core.testing import snapshot
 from metrocoop.spatial.models import Conflict, ConflictRule, Feature
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(demo_users):
-    from metrocoop.spatial.demo_data import load
-
-    load()
+pytestmark = [pytest.mark.django_db, pytest.mark.demo_data("spatial")]
 
 
 def _option(response) -> dict:

@@ -20,12 +20,7 @@ from metrocoop.standards.models import (
     UnificationProposal,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(demo_users):
-    demo_data.load()
+pytestmark = [pytest.mark.django_db, pytest.mark.demo_data("standards")]
 
 
 def test_demo_data_is_idempotent_and_illustrative(demo):
