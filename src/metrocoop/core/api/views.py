@@ -14,7 +14,6 @@ from metrocoop.core.api.authentication import token_expired, token_lifetime
 from metrocoop.core.api.base import ScopedReadOnlyViewSet, ServiceModelViewSet, refuse_unknown_fields
 from metrocoop.core.api.caching import ConditionalListMixin
 from metrocoop.core.api.fastlist import FastListMixin
-from metrocoop.core.api.filters import CityFilter, LogEntryFilter, OrganisationFilter
 from metrocoop.core.api.parsers import PARSER_CLASSES
 from metrocoop.core.api.serializers import (
     CityProfileSerializer,
@@ -24,6 +23,7 @@ from metrocoop.core.api.serializers import (
     LogEntrySerializer,
     OrganisationSerializer,
 )
+from metrocoop.core.filtersets import CityFilter, LogEntryFilter, OrganisationFilter
 from metrocoop.core.login_guard import LoginFailureThrottle, forget_failures, record_failure
 from metrocoop.core.models import City, Job, Organisation
 
