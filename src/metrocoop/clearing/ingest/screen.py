@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from metrocoop.clearing.choices import ClaimStatus, RejectCode
 from metrocoop.clearing.engine import columnar
 from metrocoop.clearing.engine.validation import (
-    ClaimIn,
     ClaimItem,
     ValidationContext,
     explain_claim,
@@ -61,8 +60,7 @@ class _Claim:
     """The engine's `ClaimIn` shape as a plain slotted class for the hot loop.
 
     `validate_claim` and `explain_claim` read attributes only; building a frozen dataclass costs ten
-    `object.__setattr__` calls per claim, which at a million claims is a second of the budget. `claim_in()` gives
-    the engine's own `ClaimIn` where one is kept or shown."""
+    `object.__setattr__` calls per claim, which at a million claims is a second of the budget."""
 
     __slots__ = (
         "claim_id",
@@ -89,9 +87,6 @@ class _Claim:
         self.items = items
         self.total_fen = total_fen
         self.fund_payable_fen = fund_payable_fen
-
-    def claim_in(self) -> ClaimIn:
-        return ClaimIn(*(getattr(self, name) for name in self.__slots__))
 
 
 class ChunkWork:
