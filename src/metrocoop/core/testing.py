@@ -220,3 +220,11 @@ def api_fields_over_columns():
             except Exception:  # a property, a method or a reverse accessor: not a column
                 continue
             yield serializer_class, name, field, model_field
+
+
+class OfficeAPITestCases(ModelAPITestCases):
+    """The standard cases for rows only the office writes: the office is in scope, a city's liaison (Suzhou's) is
+    not."""
+
+    in_scope_user: ClassVar[str] = "office"
+    out_of_scope_user: ClassVar[str] = "liaison-sz"

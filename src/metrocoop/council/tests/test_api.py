@@ -3,7 +3,7 @@
 import pytest
 
 from metrocoop.core.models import City
-from metrocoop.core.testing import ModelAPITestCases, snapshot
+from metrocoop.core.testing import ModelAPITestCases, OfficeAPITestCases, snapshot
 from metrocoop.council.models import (
     PlanArticle,
     PlanDocument,
@@ -15,10 +15,8 @@ from metrocoop.council.tests import helpers as h
 pytestmark = pytest.mark.django_db
 
 
-class TestCouncilAPI(ModelAPITestCases):
+class TestCouncilAPI(OfficeAPITestCases):
     basename = "council-council"
-    in_scope_user = "office"
-    out_of_scope_user = "liaison-sz"
     methods = {"list", "retrieve"}
 
     def make_row(self, reference):
@@ -33,10 +31,8 @@ class TestCouncilSeatAPI(ModelAPITestCases):
         return h.council().seats.get(city__code="SZ")
 
 
-class TestMeetingAPI(ModelAPITestCases):
+class TestMeetingAPI(OfficeAPITestCases):
     basename = "council-meeting"
-    in_scope_user = "office"
-    out_of_scope_user = "liaison-sz"
 
     def make_row(self, reference):
         return h.make_meeting(h.council(), h.users())
@@ -55,10 +51,8 @@ class TestMeetingAPI(ModelAPITestCases):
         return {"minutes": "会议纪要"}
 
 
-class TestResolutionAPI(ModelAPITestCases):
+class TestResolutionAPI(OfficeAPITestCases):
     basename = "council-resolution"
-    in_scope_user = "office"
-    out_of_scope_user = "liaison-sz"
     methods = {"list", "retrieve", "create"}
     anonymous_reads = False  # an open resolution is not public until decided
 
@@ -80,10 +74,8 @@ class TestVoteAPI(ModelAPITestCases):
         return resolution.votes.get()
 
 
-class TestAnnualPlanAPI(ModelAPITestCases):
+class TestAnnualPlanAPI(OfficeAPITestCases):
     basename = "council-plan"
-    in_scope_user = "office"
-    out_of_scope_user = "liaison-sz"
     methods = {"list", "retrieve", "create", "partial_update"}
     anonymous_reads = False  # a draft is not public
 
@@ -134,10 +126,8 @@ class TestProgressReportAPI(ModelAPITestCases):
         return {"narrative": "补充佐证后重新报送"}
 
 
-class TestAnnualSummaryAPI(ModelAPITestCases):
+class TestAnnualSummaryAPI(OfficeAPITestCases):
     basename = "council-summary"
-    in_scope_user = "office"
-    out_of_scope_user = "liaison-sz"
     methods = {"list", "retrieve", "partial_update"}
     anonymous_reads = False  # not published
 
@@ -148,10 +138,8 @@ class TestAnnualSummaryAPI(ModelAPITestCases):
         return {"introduction": "总体进展顺利。"}
 
 
-class TestPlanDocumentAPI(ModelAPITestCases):
+class TestPlanDocumentAPI(OfficeAPITestCases):
     basename = "council-plan-document"
-    in_scope_user = "office"
-    out_of_scope_user = "liaison-sz"
 
     def make_row(self, reference):
         return PlanDocument.objects.create(kind="spatial", title="上海大都市圈空间协同规划")
@@ -163,10 +151,8 @@ class TestPlanDocumentAPI(ModelAPITestCases):
         return {"period": "2022—2035"}
 
 
-class TestPlanArticleAPI(ModelAPITestCases):
+class TestPlanArticleAPI(OfficeAPITestCases):
     basename = "council-plan-article"
-    in_scope_user = "office"
-    out_of_scope_user = "liaison-sz"
 
     def _doc(self):
         return PlanDocument.objects.first() or PlanDocument.objects.create(kind="spatial", title="空间协同规划")

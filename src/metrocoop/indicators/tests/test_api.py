@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from metrocoop.core.testing import ModelAPITestCases, snapshot
+from metrocoop.core.testing import ModelAPITestCases, OfficeAPITestCases, snapshot
 from metrocoop.indicators.models import (
     CommutingFlow,
     Indicator,
@@ -33,11 +33,9 @@ class TestObservationAPI(ModelAPITestCases):
         return {"note": "修订 revised"}
 
 
-class TestIndicatorAPI(ModelAPITestCases):
+class TestIndicatorAPI(OfficeAPITestCases):
     basename = "indicator"
     lookup_field = "code"
-    in_scope_user = "office"
-    out_of_scope_user = "liaison-sz"
     methods = {"list", "retrieve"}
 
     def make_row(self, reference):
@@ -52,10 +50,8 @@ class TestSectorValueAPI(ModelAPITestCases):
         return SectorValue.objects.create(city=reference["SZ"], year=2019, sector="primary", value=Decimal(1))
 
 
-class TestCommutingFlowAPI(ModelAPITestCases):
+class TestCommutingFlowAPI(OfficeAPITestCases):
     basename = "indicators-commuting-flow"
-    in_scope_user = "office"
-    out_of_scope_user = "liaison-sz"
     methods = {"list", "retrieve"}
 
     def make_row(self, reference):
@@ -153,11 +149,9 @@ def test_the_import_endpoint_is_all_or_nothing(api, reference):
     assert api(None).post(reverse("api:indicators-import"), {}, format="multipart").status_code in (401, 403)
 
 
-class TestUrbanFunctionAPI(ModelAPITestCases):
+class TestUrbanFunctionAPI(OfficeAPITestCases):
     basename = "indicators-function"
     lookup_field = "code"
-    in_scope_user = "office"
-    out_of_scope_user = "liaison-sz"
     methods = {"list", "retrieve"}
 
     def make_row(self, reference):
