@@ -1,5 +1,5 @@
 """Running an ingest's chunks: one after another, or (the command line and the benchmark) two at a time — a forked
-second process taking every other chunk on SQLite, a writer thread with its own connection on PostgreSQL. Each
+second process taking every other chunk on SQLite, writer threads with their own connections on PostgreSQL. Each
 chunk is validated and written by one process in one transaction either way, so a kill leaves whole chunks."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import multiprocessing as mp
 import os
 import time
 from collections.abc import Callable
+from dataclasses import replace as dataclass_replace
 from typing import Any
 
 from django.db import connection
@@ -17,10 +18,14 @@ from django.db import connection
 from metrocoop.clearing.errors import ClearingError
 from metrocoop.clearing.ingest.write import Ingest, IngestResult, timed
 
+_COUNTS = (
+    "received", "received_fen", "posted", "posted_fen", "rejected", "rejected_fen", "duplicates", "duplicate_fen",
+    "conflicts", "postings",
+)  # fmt: skip
+
 
 def _merge(result: IngestResult, other: IngestResult) -> None:
-    for name in ("received", "received_fen", "posted", "posted_fen", "rejected", "rejected_fen", "duplicates",
-                 "duplicate_fen", "conflicts", "postings"):  # fmt: skip
+    for name in _COUNTS:
         setattr(result, name, getattr(result, name) + getattr(other, name))
     for reason, count in other.reasons.items():
         result.reasons[reason] = result.reasons.get(reason, 0) + count
@@ -141,11 +146,19 @@ def ingest_chunks(
             child.kill()
 
 
+#: Writer threads on PostgreSQL, each with its own connection (and so its own server process): the server's
+#: `COPY` and index work is the longer half of an ingest, and two server processes keep both cores busy once the
+#: main thread has validated the last chunk
+WRITERS = 2
+
+
 def _ingest_chunks_pipelined(ingest: Ingest, result: IngestResult, advance: Callable[[], None]) -> None:
-    """PostgreSQL: this thread validates chunk k + 1 while a writer thread (with its own connection) writes
-    chunk k in its transaction and the server stores it, so the client's Python and the server's work overlap
-    on two cores. At most one validated chunk waits for the writer (memory stays bounded). Each chunk is still
-    one transaction written by one connection: a kill leaves whole chunks, and a rerun completes the file."""
+    """PostgreSQL: this thread validates chunk k + 1 while writer threads (`WRITERS`, each with its own connection)
+    write the chunks before it, each chunk in its own transaction, so the client's Python and the server's work
+    overlap on two cores. At most one validated chunk waits for a writer (memory stays bounded). Each chunk is
+    still one transaction written by one connection: a kill leaves whole chunks, and a rerun completes the file.
+    Two writers never wait on each other's claims (a chunk's claim ids are its own; a re-sent id is the staging
+    path's, which takes them in claim-id order) and lock the ledger's accounts and chain head in one order."""
     import queue
     import threading
 
@@ -153,8 +166,10 @@ def _ingest_chunks_pipelined(ingest: Ingest, result: IngestResult, advance: Call
 
     handover: queue.Queue = queue.Queue(maxsize=1)
     failure: list[BaseException] = []
+    counted = threading.Lock()
+    results = [dataclass_replace(result, reasons={}, timings={}, **dict.fromkeys(_COUNTS, 0)) for _ in range(WRITERS)]
 
-    def writer() -> None:
+    def writer(own: IngestResult) -> None:
         try:
             while True:
                 item = handover.get()
@@ -163,8 +178,9 @@ def _ingest_chunks_pipelined(ingest: Ingest, result: IngestResult, advance: Call
                 if failure:
                     continue  # drain: the main thread stops at its next hand-over
                 chunk_no, work, checker = item
-                ingest.write(chunk_no, work, result, checker=checker)
-                advance()
+                ingest.write(chunk_no, work, own, checker=checker)
+                with counted:
+                    advance()
         except BaseException as exc:  # reported by the main thread
             failure.append(exc)
             with contextlib.suppress(queue.Empty):
@@ -173,8 +189,12 @@ def _ingest_chunks_pipelined(ingest: Ingest, result: IngestResult, advance: Call
         finally:
             connections.close_all()
 
-    thread = threading.Thread(target=writer, name="clearing-ingest-writer", daemon=True)
-    thread.start()
+    threads = [
+        threading.Thread(target=writer, args=(own,), name=f"clearing-ingest-writer-{n}", daemon=True)
+        for n, own in enumerate(results)
+    ]
+    for thread in threads:
+        thread.start()
     try:
         for chunk_no in range(ingest.chunks):
             if failure:
@@ -191,13 +211,17 @@ def _ingest_chunks_pipelined(ingest: Ingest, result: IngestResult, advance: Call
                     continue
             timed(result, "wait_for_writer_s", started)
     finally:
-        while thread.is_alive():
-            try:
-                handover.put(None, timeout=0.2)
-                break
-            except queue.Full:
-                continue
-        thread.join()
+        for thread in threads:  # one end mark each
+            while thread.is_alive():
+                try:
+                    handover.put(None, timeout=0.2)
+                    break
+                except queue.Full:
+                    continue
+        for thread in threads:
+            thread.join()
+    for own in results:
+        _merge(result, own)
     if failure:
         raise failure[0]
     result.processes = 1

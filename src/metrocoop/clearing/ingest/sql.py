@@ -47,11 +47,18 @@ def insert_claims(batch_id: int, chunk_no: int, work: ChunkWork) -> int:
 _KEY_COLUMNS = "claim_id, content_hash, batch_id, chunk_no, period_id"
 #: What COPY's text format escapes in a value (PostgreSQL, "COPY … Text Format"), backslash first
 _TEXT_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
+_NEEDS_ESCAPE = (b"\\", b"\t", b"\n", b"\r")
 
 
 def _escaped(values: Any) -> Any:
+    """`values` (an Arrow string array) as COPY's text format writes them; a byte search when nothing needs escaping
+    (the usual case: four replacing passes cost a claim file's writer about half a second a million claims)."""
     import pyarrow.compute as pc
 
+    data = values.buffers()[-1]  # the characters (UTF-8: these four bytes never occur inside another character)
+    raw = data.to_pybytes() if data is not None else b""
+    if not any(byte in raw for byte in _NEEDS_ESCAPE):
+        return values
     for plain, escaped in _TEXT_ESCAPES:
         values = pc.replace_substring(values, plain, escaped)
     return values

@@ -194,6 +194,27 @@ def test_statements_in_excel_and_word_for_the_own_city_only(world, demo_users, s
         statement_file(period, "SZ", "xlsx", user=demo_users["medical-wx"])
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_ingest_outside_a_transaction_writes_every_chunk_once_with_its_writers(world):
+    # given the stream ingested in many chunks outside any transaction (the command line's way: on PostgreSQL the
+    # writer threads, each chunk in its own transaction on its own connection; on SQLite the forked second writer)
+    # and the same claims under other ids one chunk after another
+    parallel = do_ingest_claims(source_of(world.rows), actor=world.office, chunk_size=25, parallel=True)
+    renamed = [[f"s-{r[0]}" if r[0] else r[0], *r[1:]] for r in world.rows]
+    serial = do_ingest_claims(source_of(renamed), actor=world.office, chunk_size=25)
+    # then both count the same, every chunk is written once, and the ledger balances
+    keep = ("received", "received_fen", "posted", "posted_fen", "rejected", "rejected_fen", "duplicates", "reasons")
+    assert {k: getattr(parallel, k) for k in keep} == {k: getattr(serial, k) for k in keep}
+    batch = IngestBatch.objects.get(pk=parallel.batch_id)
+    assert (batch.chunks_done, batch.posted_count) == (-(-len(world.rows) // 25), parallel.posted)
+    statuses = Claim.objects.filter(batch_id=parallel.batch_id).values_list("claim_id", "status")
+    assert sorted(statuses) == sorted(
+        (c.removeprefix("s-"), s)
+        for c, s in Claim.objects.filter(batch_id=serial.batch_id).values_list("claim_id", "status")
+    )
+    assert verify_clearing().ok
+
+
 def test_parallel_validation_gives_the_same_result_as_serial(world):
     # given the same stream ingested with a forked validator (several chunks) and, rolled back, without one
     from django.db import transaction
