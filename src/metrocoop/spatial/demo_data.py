@@ -36,6 +36,12 @@ def _line(*pts):
     return {"type": "LineString", "coordinates": [list(p) for p in pts]}
 
 
+def _facilities(kind: str, radius_m: int, *rows: tuple) -> list[tuple]:
+    """FEATURES rows of one kind of facility from (city, name_zh, name_en, longitude, latitude[, radius]): each with
+    its service radius in metres, `radius_m` unless the row names its own."""
+    return [(kind, city, zh, en, _pt(x, y), {"radius_m": r[0] if r else radius_m}) for city, zh, en, x, y, *r in rows]
+
+
 # kind, city, name_zh, name_en, geometry, extra properties
 FEATURES = [
     # drinking-water protection zones and intakes
@@ -145,70 +151,29 @@ FEATURES = [
         _pt(120.995, 30.85),
         {"data_shared": True, "river": "红旗塘"},
     ),
-    # hospitals and elderly-care homes with their service radius
-    ("hospital", "SH", "中山医院青浦分院", "Zhongshan Hospital Qingpu Branch", _pt(121.11, 31.15), {"radius_m": 15000}),
-    ("hospital", "SH", "瑞金医院", "Ruijin Hospital", _pt(121.47, 31.21), {"radius_m": 10000}),
-    (
+    # hospitals and elderly-care homes with their service radius (a row may name its own)
+    *_facilities(
         "hospital",
-        "SZ",
-        "昆山市第一人民医院",
-        "Kunshan First People's Hospital",
-        _pt(120.96, 31.39),
-        {"radius_m": 15000},
+        15000,
+        ("SH", "中山医院青浦分院", "Zhongshan Hospital Qingpu Branch", 121.11, 31.15),
+        ("SH", "瑞金医院", "Ruijin Hospital", 121.47, 31.21, 10000),
+        ("SZ", "昆山市第一人民医院", "Kunshan First People's Hospital", 120.96, 31.39),
+        ("SZ", "苏州大学附属第一医院", "First Affiliated Hospital of Soochow University", 120.63, 31.3),
+        ("JX", "嘉善县第一人民医院", "Jiashan First People's Hospital", 120.92, 30.84),
+        ("NT", "南通大学附属医院", "Affiliated Hospital of Nantong University", 120.87, 32.01),
+        ("WX", "无锡市人民医院", "Wuxi People's Hospital", 120.3, 31.55),
+        ("CZ", "常州市第一人民医院", "Changzhou First People's Hospital", 119.96, 31.78),
+        ("NB", "宁波市第一医院", "Ningbo First Hospital", 121.55, 29.87),
+        ("HZ", "湖州市中心医院", "Huzhou Central Hospital", 120.09, 30.87),
+        ("ZS", "舟山医院", "Zhoushan Hospital", 122.11, 30.02),
     ),
-    (
-        "hospital",
-        "SZ",
-        "苏州大学附属第一医院",
-        "First Affiliated Hospital of Soochow University",
-        _pt(120.63, 31.30),
-        {"radius_m": 15000},
-    ),
-    (
-        "hospital",
-        "JX",
-        "嘉善县第一人民医院",
-        "Jiashan First People's Hospital",
-        _pt(120.92, 30.84),
-        {"radius_m": 15000},
-    ),
-    (
-        "hospital",
-        "NT",
-        "南通大学附属医院",
-        "Affiliated Hospital of Nantong University",
-        _pt(120.87, 32.01),
-        {"radius_m": 15000},
-    ),
-    ("hospital", "WX", "无锡市人民医院", "Wuxi People's Hospital", _pt(120.30, 31.55), {"radius_m": 15000}),
-    (
-        "hospital",
-        "CZ",
-        "常州市第一人民医院",
-        "Changzhou First People's Hospital",
-        _pt(119.96, 31.78),
-        {"radius_m": 15000},
-    ),
-    ("hospital", "NB", "宁波市第一医院", "Ningbo First Hospital", _pt(121.55, 29.87), {"radius_m": 15000}),
-    ("hospital", "HZ", "湖州市中心医院", "Huzhou Central Hospital", _pt(120.09, 30.87), {"radius_m": 15000}),
-    ("hospital", "ZS", "舟山医院", "Zhoushan Hospital", _pt(122.11, 30.02), {"radius_m": 15000}),
-    (
+    *_facilities(
         "elderly_care_home",
-        "SH",
-        "青浦区练塘镇养老院",
-        "Liantang elderly-care home",
-        _pt(121.05, 31.10),
-        {"radius_m": 8000},
-    ),
-    ("elderly_care_home", "JX", "嘉善县颐养中心", "Jiashan care centre", _pt(120.93, 30.87), {"radius_m": 8000}),
-    ("elderly_care_home", "SZ", "吴江区社会福利中心", "Wujiang welfare centre", _pt(120.75, 31.00), {"radius_m": 8000}),
-    (
-        "elderly_care_home",
-        "NT",
-        "启东市养老服务中心",
-        "Qidong elderly-care centre",
-        _pt(121.65, 31.80),
-        {"radius_m": 8000},
+        8000,
+        ("SH", "青浦区练塘镇养老院", "Liantang elderly-care home", 121.05, 31.1),
+        ("JX", "嘉善县颐养中心", "Jiashan care centre", 120.93, 30.87),
+        ("SZ", "吴江区社会福利中心", "Wujiang welfare centre", 120.75, 31.0),
+        ("NT", "启东市养老服务中心", "Qidong elderly-care centre", 121.65, 31.8),
     ),
 ]
 
