@@ -19,6 +19,7 @@ from metrocoop.clearing.models import (
     Scheme,
     SettlementInstruction,
 )
+from metrocoop.core.filtersets import coded_filterset
 from metrocoop.core.models import City
 
 
@@ -81,20 +82,9 @@ PositionFilter = filterset_factory(PeriodPosition, fields=["period"])
 InstructionFilter = filterset_factory(SettlementInstruction, fields=["period", "status"])
 
 
-class CatalogueFilter(django_filters.FilterSet):
-    city = django_filters.CharFilter(field_name="city__code")
-    scheme = django_filters.CharFilter(field_name="scheme__code")
-
-    class Meta:
-        model = CatalogueEntry
-        fields = ["city", "scheme", "item_code"]
-
-
-class AuthorisationFilter(django_filters.FilterSet):
-    insured_city = django_filters.CharFilter(field_name="insured_city__code")
-    service_city = django_filters.CharFilter(field_name="service_city__code")
-    scheme = django_filters.CharFilter(field_name="scheme__code")
-
-    class Meta:
-        model = Authorisation
-        fields = ["insured_city", "service_city", "scheme", "status"]
+CatalogueFilter = coded_filterset(CatalogueEntry, ["city", "scheme", "item_code"], codes=("city", "scheme"))
+AuthorisationFilter = coded_filterset(
+    Authorisation,
+    ["insured_city", "service_city", "scheme", "status"],
+    codes=("insured_city", "service_city", "scheme"),
+)

@@ -1,5 +1,5 @@
 """Filters of the platform's reference lists and its audit trail: cities, organisations and log entries, used by
-the API and by the audit page."""
+the API and by the audit page; and `coded_filterset`, for any app's list filtered by the codes of its relations."""
 
 from __future__ import annotations
 
@@ -7,6 +7,14 @@ import django_filters
 from auditlog.models import LogEntry
 
 from metrocoop.core.models import City, Organisation
+
+
+def coded_filterset(model, fields: list[str], *, codes: tuple[str, ...] = ()) -> type[django_filters.FilterSet]:
+    """A FilterSet over `model`'s `fields` (as `filterset_factory` makes one) where each relation named in `codes` is
+    filtered by the related row's code, as people and machines send it (`?city=SZ`, not the city's id)."""
+    attrs: dict = {name: django_filters.CharFilter(field_name=f"{name}__code") for name in codes}
+    attrs["Meta"] = type("Meta", (), {"model": model, "fields": fields})
+    return type(f"{model.__name__}Filter", (django_filters.FilterSet,), attrs)
 
 
 class CityFilter(django_filters.FilterSet):
@@ -21,12 +29,7 @@ class CityFilter(django_filters.FilterSet):
         return queryset.members_on(value)
 
 
-class OrganisationFilter(django_filters.FilterSet):
-    city = django_filters.CharFilter(field_name="city__code")
-
-    class Meta:
-        model = Organisation
-        fields = ["kind", "city", "domain"]
+OrganisationFilter = coded_filterset(Organisation, ["kind", "city", "domain"], codes=("city",))
 
 
 class LogEntryFilter(django_filters.FilterSet):

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django_filters.filterset import filterset_factory
 
+from metrocoop.core.filtersets import coded_filterset
 from metrocoop.investment.choices import LeadStatus, SizeBand
 from metrocoop.investment.models import Enterprise, Lead, LeadConflict, Link, ParkYear, Relocation
 
@@ -35,21 +36,8 @@ class LeadFilter(django_filters.FilterSet):
         fields = ["city", "link", "status", "in_conflict"]
 
 
-class RelocationFilter(django_filters.FilterSet):
-    origin = django_filters.CharFilter(field_name="origin__code")
-    destination = django_filters.CharFilter(field_name="destination__code")
-
-    class Meta:
-        model = Relocation
-        fields = ["origin", "destination"]
-
-
-class ParkYearFilter(django_filters.FilterSet):
-    park = django_filters.CharFilter(field_name="park__code")
-
-    class Meta:
-        model = ParkYear
-        fields = ["park", "year"]
+RelocationFilter = coded_filterset(Relocation, ["origin", "destination"], codes=("origin", "destination"))
+ParkYearFilter = coded_filterset(ParkYear, ["park", "year"], codes=("park",))
 
 
 LinkFilter = filterset_factory(Link, fields={"segment__chain__code": ["exact"]})

@@ -5,15 +5,10 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
+from metrocoop.core.filtersets import coded_filterset
 from metrocoop.ledger.models import Account, Transfer
 
-
-class AccountFilter(django_filters.FilterSet):
-    city = django_filters.CharFilter(field_name="city__code")
-
-    class Meta:
-        model = Account
-        fields = ["city", "kind", "owner_app"]
+AccountFilter = coded_filterset(Account, ["city", "kind", "owner_app"], codes=("city",))
 
 
 class TransferFilter(django_filters.FilterSet):

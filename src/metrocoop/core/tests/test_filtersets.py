@@ -37,3 +37,15 @@ def test_a_filter_value_that_is_not_one_is_a_400_naming_the_parameter(api, url, 
     response = api("office").get(url, {parameter: value})
     assert response.status_code == 400
     assert parameter in response.json()["fields"]
+
+
+def test_a_relation_is_filtered_by_its_code(reference):
+    # coded_filterset: `?city=SZ` keeps the rows of the city whose code is SZ, whatever its id
+    from metrocoop.core.filtersets import OrganisationFilter
+    from metrocoop.core.models import Organisation
+
+    rows = Organisation.objects.select_related("city")
+    assert {o.city.code for o in rows if o.city_id} >= {"SZ", "SH"}  # the reference data has both
+    kept = OrganisationFilter({"city": "SZ"}, queryset=rows).qs
+    assert kept.exists() and {o.city.code for o in kept} == {"SZ"}
+    assert not OrganisationFilter({"city": str(reference["SZ"].pk)}, queryset=rows).qs.exists()
