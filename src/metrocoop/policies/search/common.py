@@ -117,6 +117,19 @@ class Window:
     verified: bool = True
 
 
+def id_bounds(column: str, lower: int | None, upper: int | None) -> tuple[list[str], list[int]]:
+    """SQL conditions (and their parameters) keeping `lower` <= `column` < `upper`, each bound when given."""
+    where: list[str] = []
+    params: list[int] = []
+    if lower:
+        where.append(f"{column} >= %s")
+        params.append(lower)
+    if upper:
+        where.append(f"{column} < %s")
+        params.append(upper)
+    return where, params
+
+
 def recent_matches(base: QuerySet, parsed: ParsedQuery, cap: int, window: Window = Window()) -> list[Row]:
     """The most recently added (highest id) `cap` + 1 rows of `base` that match the query, highest id first, as
     ROW_FIELDS tuples; more than `cap` rows means more than `cap` matches (see `Window` for the options). A query

@@ -32,7 +32,7 @@ from metrocoop.policies.engine.query import (
     to_tsquery,
 )
 from metrocoop.policies.models import PolicyDocument
-from metrocoop.policies.search.common import ROW_FIELDS, Row, Window, has_text
+from metrocoop.policies.search.common import ROW_FIELDS, Row, Window, has_text, id_bounds
 
 BUCKET = 1024
 _BUCKET_LEXEME = f"array_to_tsvector(ARRAY['#' || (policies_policydocument.id / {BUCKET})::text])"
@@ -98,14 +98,9 @@ def _recent(
     last column, read in the same visit of the row."""
     if qs.query.is_empty():
         return []
-    fixed = [sql for sql, _ in checks]
-    fixed_params: list[Any] = [value for _, value in checks]
-    if upper:
-        fixed.append("policies_policydocument.id < %s")
-        fixed_params.append(upper)
-    if lower:
-        fixed.append("policies_policydocument.id >= %s")
-        fixed_params.append(lower)
+    bounds, bound_params = id_bounds("policies_policydocument.id", lower, upper)
+    fixed = [*(sql for sql, _ in checks), *bounds]
+    fixed_params: list[Any] = [*(value for _, value in checks), *bound_params]
 
     def fetch(cursor: Any, buckets: str | None, low: int = 1) -> list[Row]:
         if buckets:

@@ -26,7 +26,7 @@ from metrocoop.policies.engine.query import (
     to_fts5,
 )
 from metrocoop.policies.models import PolicyDocument
-from metrocoop.policies.search.common import Row, Window, has_text, rows
+from metrocoop.policies.search.common import Row, Window, has_text, id_bounds, rows
 
 WORD_WEIGHTS = "10.0, 2.0, 1.0, 0.0"  # title, text, sub-words; bigrams do not count for a match as words
 ALL_WEIGHTS = "10.0, 2.0, 1.0, 1.0"  # a match through the bigram index
@@ -53,15 +53,9 @@ def match_ids_sql(parsed: ParsedQuery) -> tuple[str, list[str]]:
 def recent(base: QuerySet, parsed: ParsedQuery, cap: int, window: Window) -> list[Row]:
     """The `cap` + 1 highest-id rows of `base` matching a query with words (`common.recent_matches`), highest first.
     FTS5 checks everything itself (`window.scored` and `window.verified` concern PostgreSQL)."""
-    lower, upper = window.lower, window.upper
-    where = ["policies_fts.rowid = policies_policydocument.id", "policies_fts MATCH %s"]
-    params: list = [to_fts5(parsed, title_only=window.title, bigrams=True)]
-    if lower:
-        where.append("policies_fts.rowid >= %s")
-        params.append(lower)
-    if upper:
-        where.append("policies_fts.rowid < %s")
-        params.append(upper)
+    bounds, bound_params = id_bounds("policies_fts.rowid", window.lower, window.upper)
+    where = ["policies_fts.rowid = policies_policydocument.id", "policies_fts MATCH %s", *bounds]
+    params: list = [to_fts5(parsed, title_only=window.title, bigrams=True), *bound_params]
     qs = base.extra(tables=["policies_fts"], where=where, params=params).extra(order_by=["-policies_fts.rowid"])
     return rows(qs, cap)
 
