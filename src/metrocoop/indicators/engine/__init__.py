@@ -34,8 +34,10 @@ __all__ = [
     "MissingPopulationError",
     "NonPositiveValueError",
     "Step",
+    "StepWording",
     "finite_float",
     "to_jsonable",
+    "worded_step",
 ]
 
 
@@ -92,6 +94,25 @@ def _step_json(step: Step) -> dict[str, Any]:
         "values": step.values,
         "result": step.result,
     }
+
+
+StepWording = Mapping[str, tuple[str, str, str]]
+"""The words of an engine's steps, one table beside the function that computes them: step key -> (Chinese caption,
+English explanation, formula). The code then gives each step only its numbers."""
+
+
+def worded_step(
+    wording: StepWording, key: str, values: Mapping[str, Any] | None = None, result: Any = None, **fill: Any
+) -> Step:
+    """The :class:`Step` ``key`` worded by ``wording``, with its ``values`` and ``result``.
+
+    ``fill`` fills the ``{name}`` fields of the explanation and the formula; without it they are taken as written
+    (a formula's own braces, such as ``y_{i,0}``, stay).
+    """
+    text_zh, text_en, formula = wording[key]
+    if fill:
+        text_en, formula = text_en.format(**fill), formula.format(**fill)
+    return Step(key=key, text_zh=text_zh, text_en=text_en, formula=formula, values=values or {}, result=result)
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -40,7 +40,9 @@ from metrocoop.indicators.engine import (
     MissingPopulationError,
     NonPositiveValueError,
     Step,
+    StepWording,
     finite_float,
+    worded_step,
 )
 
 ValueKind = Literal["per_capita", "total"]
@@ -338,6 +340,15 @@ class _Weighted:
     step: Step
 
 
+_WEIGHTS_STEPS: StepWording = {
+    "population-weights": (
+        "人口权重",
+        "Each city is weighted by its share of the total population.",
+        "wᵢ = pᵢ / P, P = Σ pᵢ; {conversion}",
+    ),
+}
+
+
 def _weighted_inputs(obs: tuple[CityValue, ...], value_kind: ValueKind) -> _Weighted:
     missing = [o.city_code for o in obs if o.population is None]
     if missing:
@@ -355,29 +366,35 @@ def _weighted_inputs(obs: tuple[CityValue, ...], value_kind: ValueKind) -> _Weig
     vals = _values(obs)
     if value_kind == "per_capita":
         per_capita, totals = vals, vals * pops
-        formula = "Yᵢ = yᵢ·pᵢ (values are per capita)"
+        conversion = "Yᵢ = yᵢ·pᵢ (values are per capita)"
     else:
         per_capita, totals = vals / pops, vals
-        formula = "yᵢ = Yᵢ / pᵢ (values are totals)"
+        conversion = "yᵢ = Yᵢ / pᵢ (values are totals)"
     big_p = float(pops.sum())
     weights = tuple(CityWeight(o.city_code, float(p / big_p), float(p)) for o, p in zip(obs, pops, strict=True))
-    step = Step(
-        key="population-weights",
-        text_zh="人口权重",
-        text_en="Each city is weighted by its share of the total population.",
-        formula=f"wᵢ = pᵢ / P, P = Σ pᵢ; {formula}",
-        values={
-            "P": big_p,
-            "weights": {w.city_code: w.weight for w in weights},
-            "per_capita": _per_city(obs, per_capita),
-            "totals": _per_city(obs, totals),
-        },
-        result=big_p,
-    )
+    values = {
+        "P": big_p,
+        "weights": {w.city_code: w.weight for w in weights},
+        "per_capita": _per_city(obs, per_capita),
+        "totals": _per_city(obs, totals),
+    }
+    step = worded_step(_WEIGHTS_STEPS, "population-weights", values, big_p, conversion=conversion)
     return _Weighted(per_capita, totals, pops, weights, step)
 
 
 # --------------------------------------------------------------------------- measures
+
+
+_STATS_STEPS: StepWording = {
+    "mean": ("均值", "Add the values and divide by the number of cities.", "ȳ = Σ yᵢ / n"),
+    "squared-deviations": ("离差平方", "Square each city's deviation from the mean.", "(yᵢ − ȳ)²"),
+    "sd": (
+        "标准差（总体）",
+        "Population standard deviation: divide by n, not n − 1 (ddof = 0, Excel STDEV.P).",
+        "σ = √(Σ (yᵢ − ȳ)² / n)",
+    ),
+    "range": ("极差", "Highest value minus lowest value.", "R = max − min"),
+}
 
 
 def descriptive_stats(observations: Iterable[ObservationLike]) -> DescriptiveStats:
@@ -390,40 +407,19 @@ def descriptive_stats(observations: Iterable[ObservationLike]) -> DescriptiveSta
     sd = math.sqrt(float(sq.sum()) / n)
     lo, hi = float(y.min()), float(y.max())
     steps = (
-        Step(
-            key="mean",
-            text_zh="均值",
-            text_en="Add the values and divide by the number of cities.",
-            formula="ȳ = Σ yᵢ / n",
-            values={"sum": float(y.sum()), "n": n},
-            result=mean,
-        ),
-        Step(
-            key="squared-deviations",
-            text_zh="离差平方",
-            text_en="Square each city's deviation from the mean.",
-            formula="(yᵢ − ȳ)²",
-            values=_per_city(obs, sq),
-            result=float(sq.sum()),
-        ),
-        Step(
-            key="sd",
-            text_zh="标准差（总体）",
-            text_en="Population standard deviation: divide by n, not n − 1 (ddof = 0, Excel STDEV.P).",
-            formula="σ = √(Σ (yᵢ − ȳ)² / n)",
-            values={"sum_squared_deviations": float(sq.sum()), "n": n},
-            result=sd,
-        ),
-        Step(
-            key="range",
-            text_zh="极差",
-            text_en="Highest value minus lowest value.",
-            formula="R = max − min",
-            values={"max": hi, "min": lo},
-            result=hi - lo,
-        ),
+        worded_step(_STATS_STEPS, "mean", {"sum": float(y.sum()), "n": n}, mean),
+        worded_step(_STATS_STEPS, "squared-deviations", _per_city(obs, sq), float(sq.sum())),
+        worded_step(_STATS_STEPS, "sd", {"sum_squared_deviations": float(sq.sum()), "n": n}, sd),
+        worded_step(_STATS_STEPS, "range", {"max": hi, "min": lo}, hi - lo),
     )
     return DescriptiveStats(n, mean, sd, 0, lo, hi, hi - lo, obs, steps)
+
+
+_MAX_MIN_STEPS: StepWording = {
+    "max": ("最大值", "The highest value and its city.", "max yᵢ"),
+    "min": ("最小值", "The lowest value and its city.", "min yᵢ"),
+    "ratio": ("最大最小比", "Divide the highest value by the lowest.", "max / min"),
+}
 
 
 def max_min_ratio(observations: Iterable[ObservationLike]) -> MaxMinRatio:
@@ -448,32 +444,14 @@ def max_min_ratio(observations: Iterable[ObservationLike]) -> MaxMinRatio:
         )
     ratio = hi / lo
     steps = (
-        Step(
-            key="max",
-            text_zh="最大值",
-            text_en="The highest value and its city.",
-            formula="max yᵢ",
-            values={"cities": list(max_cities)},
-            result=hi,
-        ),
-        Step(
-            key="min",
-            text_zh="最小值",
-            text_en="The lowest value and its city.",
-            formula="min yᵢ",
-            values={"cities": list(min_cities)},
-            result=lo,
-        ),
-        Step(
-            key="ratio",
-            text_zh="最大最小比",
-            text_en="Divide the highest value by the lowest.",
-            formula="max / min",
-            values={"max": hi, "min": lo},
-            result=ratio,
-        ),
+        worded_step(_MAX_MIN_STEPS, "max", {"cities": list(max_cities)}, hi),
+        worded_step(_MAX_MIN_STEPS, "min", {"cities": list(min_cities)}, lo),
+        worded_step(_MAX_MIN_STEPS, "ratio", {"max": hi, "min": lo}, ratio),
     )
     return MaxMinRatio(ratio, max_cities[0], hi, min_cities[0], lo, hi - lo, max_cities, min_cities, obs, steps)
+
+
+_CV_STEPS: StepWording = {"cv": ("变异系数", "Divide the standard deviation by the mean.", "CV = σ / ȳ")}
 
 
 def coefficient_of_variation(observations: Iterable[ObservationLike]) -> DisparityMeasure:
@@ -485,18 +463,20 @@ def coefficient_of_variation(observations: Iterable[ObservationLike]) -> Dispari
             "变异系数要求均值为正。", f"CV divides by the mean, which is {stats.mean:g}: it must be positive."
         )
     cv = stats.sd / stats.mean
-    steps = (
-        *stats.steps[:3],
-        Step(
-            key="cv",
-            text_zh="变异系数",
-            text_en="Divide the standard deviation by the mean.",
-            formula="CV = σ / ȳ",
-            values={"sd": stats.sd, "mean": stats.mean},
-            result=cv,
-        ),
-    )
+    steps = (*stats.steps[:3], worded_step(_CV_STEPS, "cv", {"sd": stats.sd, "mean": stats.mean}, cv))
     return _measure("cv", cv, obs, steps)
+
+
+_WEIGHTED_MEAN = ("加权均值", "Population-weighted mean of the per-capita values.", "ȳ_w = Σ (pᵢ/P)·yᵢ")
+_WILLIAMSON_STEPS: StepWording = {
+    "weighted-mean": _WEIGHTED_MEAN,
+    "weighted-variance": ("加权方差", "Weighted squared deviations from the weighted mean.", "Σ (pᵢ/P)(yᵢ − ȳ_w)²"),
+    "williamson": (
+        "威廉姆森系数",
+        "Square root of the weighted variance over the weighted mean.",
+        "V_w = √(Σ (pᵢ/P)(yᵢ − ȳ_w)²) / ȳ_w",
+    ),
+}
 
 
 def williamson_index(
@@ -521,32 +501,18 @@ def williamson_index(
     vw = math.sqrt(var_w) / mean_w
     steps = (
         w.step,
-        Step(
-            key="weighted-mean",
-            text_zh="加权均值",
-            text_en="Population-weighted mean of the per-capita values.",
-            formula="ȳ_w = Σ (pᵢ/P)·yᵢ",
-            values={"terms": _per_city(obs, wt * y)},
-            result=mean_w,
-        ),
-        Step(
-            key="weighted-variance",
-            text_zh="加权方差",
-            text_en="Weighted squared deviations from the weighted mean.",
-            formula="Σ (pᵢ/P)(yᵢ − ȳ_w)²",
-            values={"terms": _per_city(obs, terms)},
-            result=var_w,
-        ),
-        Step(
-            key="williamson",
-            text_zh="威廉姆森系数",
-            text_en="Square root of the weighted variance over the weighted mean.",
-            formula="V_w = √(Σ (pᵢ/P)(yᵢ − ȳ_w)²) / ȳ_w",
-            values={"weighted_sd": math.sqrt(var_w), "weighted_mean": mean_w},
-            result=vw,
-        ),
+        worded_step(_WILLIAMSON_STEPS, "weighted-mean", {"terms": _per_city(obs, wt * y)}, mean_w),
+        worded_step(_WILLIAMSON_STEPS, "weighted-variance", {"terms": _per_city(obs, terms)}, var_w),
+        worded_step(_WILLIAMSON_STEPS, "williamson", {"weighted_sd": math.sqrt(var_w), "weighted_mean": mean_w}, vw),
     )
     return _measure("williamson", vw, obs, steps, weights=w.weights)
+
+
+_GINI_STEPS: StepWording = {
+    "sort": ("升序排列", "Sort the values from lowest to highest and number them i = 1..n.", "x₍₁₎ ≤ … ≤ x₍ₙ₎"),
+    "rank-weighted-sum": ("秩加权和", "Multiply each value by its rank and add.", "Σ i·x₍ᵢ₎"),
+    "gini": ("基尼系数", "Apply the Gini formula.", "G = (2·Σ i·x₍ᵢ₎ − (n+1)·Σx) / (n·Σx)"),
+}
 
 
 def gini(observations: Iterable[ObservationLike]) -> DisparityMeasure:
@@ -563,29 +529,16 @@ def gini(observations: Iterable[ObservationLike]) -> DisparityMeasure:
     weighted_sum = float((ranks * x).sum())
     total = float(x.sum())
     g = (2.0 * weighted_sum - (n + 1) * total) / (n * total)
+    ranked = {"order": [{"rank": i + 1, "city": o.city_code, "value": o.value} for i, o in enumerate(order)]}
+    rank_terms = {f"{i + 1}·{o.city_code}": float((i + 1) * o.value) for i, o in enumerate(order)}
     steps = (
-        Step(
-            key="sort",
-            text_zh="升序排列",
-            text_en="Sort the values from lowest to highest and number them i = 1..n.",
-            formula="x₍₁₎ ≤ … ≤ x₍ₙ₎",
-            values={"order": [{"rank": i + 1, "city": o.city_code, "value": o.value} for i, o in enumerate(order)]},
-        ),
-        Step(
-            key="rank-weighted-sum",
-            text_zh="秩加权和",
-            text_en="Multiply each value by its rank and add.",
-            formula="Σ i·x₍ᵢ₎",
-            values={f"{i + 1}·{o.city_code}": float((i + 1) * o.value) for i, o in enumerate(order)},
-            result=weighted_sum,
-        ),
-        Step(
-            key="gini",
-            text_zh="基尼系数",
-            text_en="Apply the Gini formula.",
-            formula="G = (2·Σ i·x₍ᵢ₎ − (n+1)·Σx) / (n·Σx)",
-            values={"n": n, "sum": total, "rank_weighted_sum": weighted_sum, "max_possible": (n - 1) / n},
-            result=g,
+        worded_step(_GINI_STEPS, "sort", ranked),
+        worded_step(_GINI_STEPS, "rank-weighted-sum", rank_terms, weighted_sum),
+        worded_step(
+            _GINI_STEPS,
+            "gini",
+            {"n": n, "sum": total, "rank_weighted_sum": weighted_sum, "max_possible": (n - 1) / n},
+            g,
         ),
     )
     return _measure(
@@ -603,6 +556,14 @@ def _theil_t_array(y: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
     return float(terms.sum()), s, terms
 
 
+_THEIL_T_FORMULA = "T = Σ sᵢ·ln(n·sᵢ)"
+_THEIL_T_STEPS: StepWording = {
+    "shares": ("份额", "Each city's share of the sum of the values.", "sᵢ = yᵢ / Σ y"),
+    "terms": ("分项", "Each share times the log of n times the share.", "sᵢ·ln(n·sᵢ)"),
+    "theil-t": ("泰尔指数 T", "Add the terms.", _THEIL_T_FORMULA),
+}
+
+
 def theil_t(observations: Iterable[ObservationLike]) -> DisparityMeasure:
     """Unweighted Theil T = Σ sᵢ·ln(n·sᵢ), sᵢ = yᵢ/Σy (Theil 1967; PySAL ``Theil``).
 
@@ -614,32 +575,20 @@ def theil_t(observations: Iterable[ObservationLike]) -> DisparityMeasure:
     t, s, terms = _theil_t_array(y)
     n = len(obs)
     steps = (
-        Step(
-            key="shares",
-            text_zh="份额",
-            text_en="Each city's share of the sum of the values.",
-            formula="sᵢ = yᵢ / Σ y",
-            values={"sum": float(y.sum()), "shares": _per_city(obs, s)},
-        ),
-        Step(
-            key="terms",
-            text_zh="分项",
-            text_en="Each share times the log of n times the share.",
-            formula="sᵢ·ln(n·sᵢ)",
-            values={"n": n, "terms": _per_city(obs, terms)},
-        ),
-        Step(
-            key="theil-t",
-            text_zh="泰尔指数 T",
-            text_en="Add the terms.",
-            formula="T = Σ sᵢ·ln(n·sᵢ)",
-            values={},
-            result=t,
-        ),
+        worded_step(_THEIL_T_STEPS, "shares", {"sum": float(y.sum()), "shares": _per_city(obs, s)}),
+        worded_step(_THEIL_T_STEPS, "terms", {"n": n, "terms": _per_city(obs, terms)}),
+        worded_step(_THEIL_T_STEPS, "theil-t", {}, t),
     )
     return _measure(
         "theil_t", t, obs, steps, note=f"Unweighted: each city counts once; 0 ≤ T ≤ ln n = {math.log(n):.4f}."
     )
+
+
+_THEIL_L_STEPS: StepWording = {
+    "mean": ("均值", "Mean of the values.", "ȳ = Σ yᵢ / n"),
+    "log-deviations": ("对数离差", "Log of the mean over each value.", "ln(ȳ / yᵢ)"),
+    "theil-l": ("泰尔指数 L", "Average the log deviations.", "L = (1/n)·Σ ln(ȳ / yᵢ)"),
+}
 
 
 def theil_l(observations: Iterable[ObservationLike]) -> DisparityMeasure:
@@ -652,31 +601,18 @@ def theil_l(observations: Iterable[ObservationLike]) -> DisparityMeasure:
     logs = np.log(mean / y)
     value = float(logs.sum() / n)
     steps = (
-        Step(
-            key="mean",
-            text_zh="均值",
-            text_en="Mean of the values.",
-            formula="ȳ = Σ yᵢ / n",
-            values={"sum": float(y.sum()), "n": n},
-            result=mean,
-        ),
-        Step(
-            key="log-deviations",
-            text_zh="对数离差",
-            text_en="Log of the mean over each value.",
-            formula="ln(ȳ / yᵢ)",
-            values=_per_city(obs, logs),
-        ),
-        Step(
-            key="theil-l",
-            text_zh="泰尔指数 L",
-            text_en="Average the log deviations.",
-            formula="L = (1/n)·Σ ln(ȳ / yᵢ)",
-            values={"n": n},
-            result=value,
-        ),
+        worded_step(_THEIL_L_STEPS, "mean", {"sum": float(y.sum()), "n": n}, mean),
+        worded_step(_THEIL_L_STEPS, "log-deviations", _per_city(obs, logs)),
+        worded_step(_THEIL_L_STEPS, "theil-l", {"n": n}, value),
     )
     return _measure("theil_l", value, obs, steps)
+
+
+_WEIGHTED_THEIL_T_STEPS: StepWording = {
+    "total-shares": ("总量份额", "Each city's share of the total (e.g. of GDP).", "Yᵢ / Y"),
+    "terms": ("分项", "Total share times the log of total share over population share.", "(Yᵢ/Y)·ln[(Yᵢ/Y)/(Pᵢ/P)]"),
+    "theil-t-weighted": ("人口加权泰尔指数 T", "Add the terms.", "T_w = Σ (Yᵢ/Y)·ln[(Yᵢ/Y)/(Pᵢ/P)]"),
+}
 
 
 def weighted_theil_t(
@@ -698,30 +634,18 @@ def weighted_theil_t(
     value = float(terms.sum())
     steps = (
         w.step,
-        Step(
-            key="total-shares",
-            text_zh="总量份额",
-            text_en="Each city's share of the total (e.g. of GDP).",
-            formula="Yᵢ / Y",
-            values={"Y": big_y, "shares": _per_city(obs, sy)},
-        ),
-        Step(
-            key="terms",
-            text_zh="分项",
-            text_en="Total share times the log of total share over population share.",
-            formula="(Yᵢ/Y)·ln[(Yᵢ/Y)/(Pᵢ/P)]",
-            values={"terms": _per_city(obs, terms)},
-        ),
-        Step(
-            key="theil-t-weighted",
-            text_zh="人口加权泰尔指数 T",
-            text_en="Add the terms.",
-            formula="T_w = Σ (Yᵢ/Y)·ln[(Yᵢ/Y)/(Pᵢ/P)]",
-            values={},
-            result=value,
-        ),
+        worded_step(_WEIGHTED_THEIL_T_STEPS, "total-shares", {"Y": big_y, "shares": _per_city(obs, sy)}),
+        worded_step(_WEIGHTED_THEIL_T_STEPS, "terms", {"terms": _per_city(obs, terms)}),
+        worded_step(_WEIGHTED_THEIL_T_STEPS, "theil-t-weighted", {}, value),
     )
     return _measure("weighted_theil_t", value, obs, steps, weights=w.weights)
+
+
+_WEIGHTED_THEIL_L_STEPS: StepWording = {
+    "weighted-mean": _WEIGHTED_MEAN,
+    "terms": ("分项", "Population share times the log of the weighted mean over the value.", "(pᵢ/P)·ln(ȳ_w / yᵢ)"),
+    "theil-l-weighted": ("人口加权泰尔指数 L", "Add the terms.", "L_w = Σ (pᵢ/P)·ln(ȳ_w / yᵢ)"),
+}
 
 
 def weighted_theil_l(
@@ -737,31 +661,27 @@ def weighted_theil_l(
     value = float(terms.sum())
     steps = (
         w.step,
-        Step(
-            key="weighted-mean",
-            text_zh="加权均值",
-            text_en="Population-weighted mean of the per-capita values.",
-            formula="ȳ_w = Σ (pᵢ/P)·yᵢ",
-            values={},
-            result=mean_w,
-        ),
-        Step(
-            key="terms",
-            text_zh="分项",
-            text_en="Population share times the log of the weighted mean over the value.",
-            formula="(pᵢ/P)·ln(ȳ_w / yᵢ)",
-            values={"terms": _per_city(obs, terms)},
-        ),
-        Step(
-            key="theil-l-weighted",
-            text_zh="人口加权泰尔指数 L",
-            text_en="Add the terms.",
-            formula="L_w = Σ (pᵢ/P)·ln(ȳ_w / yᵢ)",
-            values={},
-            result=value,
-        ),
+        worded_step(_WEIGHTED_THEIL_L_STEPS, "weighted-mean", {}, mean_w),
+        worded_step(_WEIGHTED_THEIL_L_STEPS, "terms", {"terms": _per_city(obs, terms)}),
+        worded_step(_WEIGHTED_THEIL_L_STEPS, "theil-l-weighted", {}, value),
     )
     return _measure("weighted_theil_l", value, obs, steps, weights=w.weights)
+
+
+_DECOMPOSITION_STEPS: StepWording = {
+    "theil-t": ("泰尔指数 T", "Theil T of all cities.", _THEIL_T_FORMULA),
+    "group-shares": ("组份额", "Each group's share of the total and its number of cities.", "s_g = Σ_{i∈g} yᵢ / Σ y"),
+    "between": (
+        "组间差距",
+        "Between-group part: groups compared as if every city had its group's mean.",
+        "B = Σ_g s_g·ln(s_g·n / n_g)",
+    ),
+    "within": (
+        "组内差距",
+        "Within-group part: the rest, equal to the share-weighted Theil T inside each group.",
+        "W = T − B = Σ_g s_g·T_g",
+    ),
+}
 
 
 def theil_decomposition(observations: Iterable[ObservationLike]) -> TheilDecomposition:
@@ -799,38 +719,13 @@ def theil_decomposition(observations: Iterable[ObservationLike]) -> TheilDecompo
         )
     between = float(sum(g.between_term for g in groups))
     within = total_t - between
+    group_shares = {g.group_code: {"share": g.share, "n": g.n, "cities": list(g.cities)} for g in groups}
+    within_terms = {g.group_code: {"T_g": g.theil_within, "s_g·T_g": g.within_contribution} for g in groups}
     steps = (
-        Step(
-            key="theil-t",
-            text_zh="泰尔指数 T",
-            text_en="Theil T of all cities.",
-            formula="T = Σ sᵢ·ln(n·sᵢ)",
-            values={"n": n},
-            result=total_t,
-        ),
-        Step(
-            key="group-shares",
-            text_zh="组份额",
-            text_en="Each group's share of the total and its number of cities.",
-            formula="s_g = Σ_{i∈g} yᵢ / Σ y",
-            values={g.group_code: {"share": g.share, "n": g.n, "cities": list(g.cities)} for g in groups},
-        ),
-        Step(
-            key="between",
-            text_zh="组间差距",
-            text_en="Between-group part: groups compared as if every city had its group's mean.",
-            formula="B = Σ_g s_g·ln(s_g·n / n_g)",
-            values={g.group_code: g.between_term for g in groups},
-            result=between,
-        ),
-        Step(
-            key="within",
-            text_zh="组内差距",
-            text_en="Within-group part: the rest, equal to the share-weighted Theil T inside each group.",
-            formula="W = T − B = Σ_g s_g·T_g",
-            values={g.group_code: {"T_g": g.theil_within, "s_g·T_g": g.within_contribution} for g in groups},
-            result=within,
-        ),
+        worded_step(_DECOMPOSITION_STEPS, "theil-t", {"n": n}, total_t),
+        worded_step(_DECOMPOSITION_STEPS, "group-shares", group_shares),
+        worded_step(_DECOMPOSITION_STEPS, "between", {g.group_code: g.between_term for g in groups}, between),
+        worded_step(_DECOMPOSITION_STEPS, "within", within_terms, within),
     )
     return TheilDecomposition(
         total=total_t,
