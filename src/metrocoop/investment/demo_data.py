@@ -9,8 +9,10 @@ GB 32100 but invented) and all figures are illustrative, not data of real firms.
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from metrocoop.core.models import City, User
 from metrocoop.investment import creditcode, services
@@ -40,190 +42,21 @@ REGION = {
     "ZS": "330900",
 }
 
-# (code, zh, en, [(position, segment zh, segment en, [(link code, zh, en, [GB/T 4754], "cities holding it")])])
-CHAINS = [
-    (
-        "ic",
-        "集成电路",
-        "Integrated circuits",
-        [
-            ("upstream", "设计工具", "Design tools", [("ic-eda", "EDA 软件", "EDA software", ["6512"], "SH")]),
-            (
-                "upstream",
-                "材料",
-                "Materials",
-                [
-                    ("ic-wafer", "大硅片", "Silicon wafers", ["3985"], "SH"),
-                    ("ic-chem", "电子化学品", "Electronic chemicals", ["2669"], "SZ WX NT"),
-                ],
-            ),
-            ("upstream", "设备", "Equipment", [("ic-litho", "光刻设备", "Lithography equipment", ["3562"], "")]),
-            (
-                "midstream",
-                "设计",
-                "Design",
-                [("ic-design", "芯片设计", "Chip design", ["6520"], "SH SZ WX NB HZ")],
-            ),
-            (
-                "midstream",
-                "制造",
-                "Fabrication",
-                [("ic-fab", "晶圆制造", "Wafer fabrication", ["3973"], "SH WX")],
-            ),
-            (
-                "midstream",
-                "封装测试",
-                "Packaging and test",
-                [("ic-package", "先进封装", "Advanced packaging", ["3973"], "SZ WX NT")],
-            ),
-            (
-                "downstream",
-                "应用",
-                "Applications",
-                [
-                    ("ic-auto", "车规级芯片应用", "Automotive-grade chips", ["3963"], "SH SZ"),
-                    ("ic-comm", "通信设备", "Communication equipment", ["3921"], "SH SZ NB"),
-                ],
-            ),
-        ],
-    ),
-    (
-        "bio",
-        "生物医药",
-        "Biomedicine",
-        [
-            (
-                "upstream",
-                "研发服务",
-                "R&D services",
-                [("bio-cro", "医药研发外包", "Contract research", ["7340"], "SH SZ")],
-            ),
-            (
-                "upstream",
-                "原料",
-                "Raw materials",
-                [("bio-api", "化学原料药", "Active pharmaceutical ingredients", ["2710"], "CZ NT ZS JX")],
-            ),
-            (
-                "midstream",
-                "药品",
-                "Medicines",
-                [
-                    ("bio-biologic", "生物药品", "Biologics", ["2761"], "SH SZ"),
-                    ("bio-vaccine", "基因工程药物和疫苗", "Genetic-engineering drugs and vaccines", ["2762"], ""),
-                    ("bio-tcm", "中成药", "Chinese patent medicines", ["2740"], "HZ"),
-                ],
-            ),
-            (
-                "midstream",
-                "医疗器械",
-                "Medical devices",
-                [("bio-device", "诊断与治疗设备", "Diagnostic and therapy equipment", ["3581"], "SH SZ WX CZ NB")],
-            ),
-            (
-                "downstream",
-                "流通",
-                "Distribution",
-                [("bio-wholesale", "医药批发", "Pharmaceutical wholesale", ["5151"], "SH NB")],
-            ),
-        ],
-    ),
-    (
-        "nev",
-        "新能源汽车",
-        "New-energy vehicles",
-        [
-            (
-                "upstream",
-                "动力电池",
-                "Traction batteries",
-                [("nev-battery", "锂离子电池", "Lithium-ion batteries", ["3841"], "CZ NB")],
-            ),
-            ("upstream", "电驱动", "Electric drives", [("nev-motor", "驱动电机", "Traction motors", ["3812"], "CZ")]),
-            (
-                "upstream",
-                "汽车芯片",
-                "Automotive chips",
-                [("nev-chip", "车规级功率半导体", "Automotive power semiconductors", ["3972"], "SZ")],
-            ),
-            (
-                "midstream",
-                "整车",
-                "Vehicles",
-                [("nev-vehicle", "新能源车整车", "New-energy vehicle assembly", ["3612"], "SH CZ NB")],
-            ),
-            (
-                "midstream",
-                "零部件",
-                "Parts",
-                [("nev-parts", "汽车零部件", "Vehicle parts", ["3670"], "SH SZ WX CZ NT NB JX HZ")],
-            ),
-            (
-                "downstream",
-                "充换电",
-                "Charging",
-                [("nev-charging", "充换电设备", "Charging and swapping equipment", ["3829"], "")],
-            ),
-        ],
-    ),
-    (
-        "ai",
-        "人工智能",
-        "Artificial intelligence",
-        [
-            (
-                "upstream",
-                "基础层",
-                "Foundation",
-                [
-                    ("ai-sensor", "智能传感器", "Smart sensors", ["3983"], "WX"),
-                    ("ai-data", "数据服务", "Data services", ["6450"], "SH HZ"),
-                ],
-            ),
-            (
-                "midstream",
-                "技术层",
-                "Technology",
-                [("ai-software", "算法与应用软件", "Algorithms and application software", ["6513"], "SH SZ HZ")],
-            ),
-            (
-                "downstream",
-                "应用层",
-                "Applications",
-                [
-                    ("ai-robot", "服务机器人", "Service robots", ["3964"], "SH"),
-                    ("ai-vehicle", "智能车载设备", "Smart in-vehicle equipment", ["3963"], "SZ JX"),
-                ],
-            ),
-        ],
-    ),
-    (
-        "equipment",
-        "高端装备",
-        "High-end equipment",
-        [
-            (
-                "upstream",
-                "基础件",
-                "Basic components",
-                [("eq-machine-tool", "数控金属切削机床", "CNC metal-cutting machine tools", ["3421"], "NB CZ")],
-            ),
-            (
-                "midstream",
-                "整机",
-                "Systems",
-                [
-                    ("eq-aircraft", "飞机制造", "Aircraft", ["3741"], "SH"),
-                    ("eq-robot", "工业机器人", "Industrial robots", ["3491"], "SH SZ CZ"),
-                    ("eq-offshore", "海洋工程装备", "Offshore engineering equipment", ["3737"], "NT ZS"),
-                    ("eq-rail", "高铁设备与配件", "High-speed rail equipment", ["3714"], ""),
-                ],
-            ),
-        ],
-    ),
-]
+# The demo industry chains, as `services.do_save_chain` takes them, each link with the cities whose demo firms
+# hold it
+CHAINS_FILE = Path(__file__).parent / "data" / "demo_chains.json"
 
 SIZE = ["large", "medium", "small", "medium", "small"]
+
+# The demo sharing rule's terms (the tests' rule has the same): the origin city's share of the moved firm's local tax
+# is a half for three years, extendable by two while the cap (the firm's taxes of the three years before) is not reached
+SHARING_TERMS = {
+    "valid_from": date(2020, 1, 1),
+    "origin_share": Decimal("0.5"),
+    "years": 3,
+    "extension_years": 2,
+    "cap_years_before": 3,
+}
 
 
 def demo_credit_code(city: str, seed: str) -> str:
@@ -235,28 +68,25 @@ def demo_credit_code(city: str, seed: str) -> str:
     return first17 + creditcode.check_character(first17)
 
 
-def _load_chains(office) -> dict[str, set[str]]:
+def _load_chains(office) -> tuple[dict[tuple[str, str], list[str]], dict[str, dict]]:
+    """Saves the demo chains; returns which links each (chain, city) holds, and the chains by code."""
+    chains = json.loads(CHAINS_FILE.read_text(encoding="utf-8"))
     holders: dict[tuple[str, str], list[str]] = {}
-    for i, (code, zh, en, segments) in enumerate(CHAINS):
-        tree = {"code": code, "name_zh": zh, "name_en": en, "sort_order": i, "segments": []}
-        for position, szh, sen, links in segments:
-            seg = {"position": position, "name_zh": szh, "name_en": sen, "links": []}
-            for lcode, lzh, len_, codes, cities in links:
-                seg["links"].append({"code": lcode, "name_zh": lzh, "name_en": len_, "industry_codes": codes})
-                for city in cities.split():
-                    holders.setdefault((code, city), []).append(lcode)
-            tree["segments"].append(seg)
-        services.do_save_chain(tree, actor=office)
-    return holders
+    for i, chain in enumerate(chains):
+        for segment in chain["segments"]:
+            for link in segment["links"]:
+                for city in link.pop("cities"):
+                    holders.setdefault((chain["code"], city), []).append(link["code"])
+        services.do_save_chain({**chain, "sort_order": i}, actor=office)
+    return holders, {chain["code"]: chain for chain in chains}
 
 
-def _load_enterprises(office, holders, cities) -> None:
+def _load_enterprises(office, holders, chains, cities) -> None:
     links = {link.code: link for link in Link.objects.all()}
     for n, ((chain, city), codes) in enumerate(sorted(holders.items())):
         if city not in cities:
             continue
-        chain_zh = next(c[1] for c in CHAINS if c[0] == chain)
-        chain_en = next(c[2] for c in CHAINS if c[0] == chain)
+        chain_zh, chain_en = chains[chain]["name_zh"], chains[chain]["name_en"]
         code = demo_credit_code(city, f"{chain}:{city}")
         if Enterprise.objects.filter(credit_code=code).exists():
             continue
@@ -342,17 +172,7 @@ def _load_events(office, cities) -> None:
 
 
 def _load_relocations(office, cities) -> None:
-    rule = services.do_save_rule(
-        {
-            "name": "上海大都市圈企业迁移利税分享办法（示例）",
-            "valid_from": date(2020, 1, 1),
-            "origin_share": Decimal("0.5"),
-            "years": 3,
-            "extension_years": 2,
-            "cap_years_before": 3,
-        },
-        actor=office,
-    )
+    rule = services.do_save_rule({"name": "上海大都市圈企业迁移利税分享办法（示例）", **SHARING_TERMS}, actor=office)
     if Relocation.objects.exists():
         return
     movers = [
@@ -462,8 +282,8 @@ def _load_parks(office, cities) -> None:
 def load() -> str:
     office = User.objects.get(username="office")
     cities = {c.code: c for c in City.objects.all()}
-    holders = _load_chains(office)
-    _load_enterprises(office, holders, cities)
+    holders, chains = _load_chains(office)
+    _load_enterprises(office, holders, chains, cities)
     _load_leads(cities)
     _load_events(office, cities)
     _load_relocations(office, cities)

@@ -1,9 +1,6 @@
-from datetime import date
-from decimal import Decimal
-
 import pytest
 
-from metrocoop.investment.demo_data import demo_credit_code
+from metrocoop.investment.demo_data import SHARING_TERMS, demo_credit_code
 
 
 @pytest.fixture
@@ -102,14 +99,4 @@ def park(reference, office):
 def rule(office):
     from metrocoop.investment import services
 
-    return services.do_save_rule(
-        {
-            "name": "测试分享办法",
-            "valid_from": date(2020, 1, 1),
-            "origin_share": Decimal("0.5"),
-            "years": 3,
-            "extension_years": 2,
-            "cap_years_before": 3,
-        },
-        actor=office,
-    )
+    return services.do_save_rule({"name": "测试分享办法", **SHARING_TERMS}, actor=office)
