@@ -9,94 +9,21 @@ earlier run made.
 
 from __future__ import annotations
 
+import csv
+import json
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.utils import timezone
 
 from metrocoop.core.models import City, User
 from metrocoop.standards import models, services
-from metrocoop.standards.choices import ProposalKind, StandardDomain, StandardLevel
+from metrocoop.standards.choices import StandardDomain
 
-STANDARDS = (
-    # code, name_zh, name_en, level, issuer, domain, issued, effective, replaces
-    (
-        "GB 18918-2002",
-        "城镇污水处理厂污染物排放标准",
-        "Discharge standard of pollutants for municipal wastewater treatment plant",
-        StandardLevel.NATIONAL,
-        "国家环境保护总局",
-        StandardDomain.ENVIRONMENT,
-        date(2002, 12, 24),
-        date(2003, 7, 1),
-        None,
-    ),
-    (
-        "GB 3838-2002",
-        "地表水环境质量标准",
-        "Environmental quality standards for surface water",
-        StandardLevel.NATIONAL,
-        "国家环境保护总局",
-        StandardDomain.WATER,
-        date(2002, 4, 28),
-        date(2002, 6, 1),
-        None,
-    ),
-    (
-        "DB31/199-2009",
-        "上海市污水综合排放标准（2009）",
-        "Shanghai integrated wastewater discharge standard (2009)",
-        StandardLevel.LOCAL,
-        "上海市环境保护局",
-        StandardDomain.ENVIRONMENT,
-        date(2009, 5, 1),
-        date(2009, 10, 1),
-        None,
-    ),
-    (
-        "DB31/199-2018",
-        "上海市污水综合排放标准",
-        "Shanghai integrated wastewater discharge standard",
-        StandardLevel.LOCAL,
-        "上海市生态环境局",
-        StandardDomain.ENVIRONMENT,
-        date(2018, 11, 29),
-        date(2018, 12, 1),
-        "DB31/199-2009",
-    ),
-    (
-        "DB32/1072-2018",
-        "太湖地区城镇污水处理厂及重点工业行业主要水污染物排放限值",
-        "Discharge limits of main water pollutants for WWTPs and key industries in the Taihu area",
-        StandardLevel.LOCAL,
-        "江苏省生态环境厅",
-        StandardDomain.ENVIRONMENT,
-        date(2018, 5, 18),
-        date(2018, 6, 1),
-        None,
-    ),
-    (
-        "DB33/2169-2018",
-        "城镇污水处理厂主要水污染物排放标准",
-        "Discharge standard of main water pollutants for municipal WWTPs (Zhejiang)",
-        StandardLevel.LOCAL,
-        "浙江省生态环境厅",
-        StandardDomain.ENVIRONMENT,
-        date(2018, 12, 29),
-        date(2019, 1, 1),
-        None,
-    ),
-    (
-        "DB31/T 310001-2020",
-        "长三角生态绿色一体化发展示范区区域统一标准（示意）",
-        "Regional unified standard of the Yangtze delta demonstration zone (illustrative)",
-        StandardLevel.REGIONAL,
-        "沪苏浙市场监管部门联合发布",
-        StandardDomain.WATER,
-        date(2020, 12, 1),
-        date(2021, 1, 1),
-        None,
-    ),
-)
+# The catalogue's demo standards: code, names, level, issuer, domain, dates, the code of the standard replaced
+STANDARDS_FILE = Path(__file__).parent / "data" / "demo_standards.csv"
+# The demo unification proposals, their city, parameter and type of result named by code
+PROPOSALS_FILE = Path(__file__).parent / "data" / "demo_proposals.json"
 
 KEY = (
     ("GB 18918-2002", 1, "城镇污水处理厂提标改造执行标准各市不一（§二(四)）"),
@@ -139,27 +66,17 @@ TYPES = (
     ("care-level", "老年照护等级评估", "Care-level assessment", StandardDomain.ELDERLY),
 )
 
-# type, issuing, recognising, valid_from, valid_to, scope, conditions
-RECOGNITIONS = (
-    ("talent", "SH", "SZ", date(2021, 1, 1), None, "A、B、C 类人才", "持有效认定证书"),
-    ("talent", "SH", "WX", date(2021, 1, 1), None, "A、B 类人才", "持有效认定证书"),
-    ("talent", "SH", "JX", date(2020, 7, 1), None, "A、B、C 类人才", "在嘉兴就业或创业"),
-    ("talent", "SH", "HZ", date(2022, 1, 1), None, "A 类人才", ""),
-    ("talent", "SZ", "WX", date(2021, 6, 1), None, "高层次人才", ""),
-    ("talent", "WX", "SZ", date(2021, 6, 1), None, "高层次人才", ""),
-    ("talent", "NB", "ZS", date(2020, 1, 1), None, "高层次人才", ""),
-    ("talent", "ZS", "NB", date(2020, 1, 1), None, "高层次人才", ""),
-    ("hitech", "SH", "SZ", date(2020, 1, 1), None, "高新技术企业资格", "资格有效期内"),
-    ("hitech", "SZ", "SH", date(2020, 1, 1), None, "高新技术企业资格", "资格有效期内"),
-    ("hitech", "SZ", "CZ", date(2020, 1, 1), None, "高新技术企业资格", ""),
-    ("hitech", "SH", "JX", date(2021, 1, 1), None, "高新技术企业资格", "迁入企业"),
-    ("hitech", "WX", "CZ", date(2020, 1, 1), date(2023, 12, 31), "高新技术企业资格", "试点期"),
-    ("testing", "SH", "SZ", date(2021, 1, 1), None, "示范区内检验检测报告", "CMA 资质"),
-    ("testing", "SZ", "SH", date(2021, 1, 1), None, "示范区内检验检测报告", "CMA 资质"),
-    ("testing", "SH", "JX", date(2021, 1, 1), None, "示范区内检验检测报告", "CMA 资质"),
-    ("testing", "JX", "SH", date(2021, 1, 1), None, "示范区内检验检测报告", "CMA 资质"),
-    ("care-level", "SH", "JX", date(2022, 1, 1), None, "异地养老照护等级", "上海统一评估结果"),
-)
+# Which city recognises which other city's results of a type, from when to when, for what, on what conditions
+RECOGNITIONS_FILE = Path(__file__).parent / "data" / "demo_recognitions.csv"
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _date(value: str) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def load() -> str:
@@ -177,19 +94,15 @@ def load() -> str:
 
 def _catalogue(office) -> int:
     made = 0
-    for code, zh, en, level, issuer, domain, issued, effective, replaces in STANDARDS:
-        if models.Standard.objects.filter(code=code).exists():
+    for row in _csv(STANDARDS_FILE):
+        if models.Standard.objects.filter(code=row["code"]).exists():
             continue
+        replaces = row.pop("replaces")
         services.do_create_standard(
             {
-                "code": code,
-                "name_zh": zh,
-                "name_en": en,
-                "level": level,
-                "issuer": issuer,
-                "domain": domain,
-                "issued_on": issued,
-                "effective_on": effective,
+                **row,
+                "issued_on": _date(row["issued_on"]),
+                "effective_on": _date(row["effective_on"]),
                 "replaces": models.Standard.objects.filter(code=replaces).first() if replaces else None,
                 "illustrative": True,
                 "source": "示意数据 illustrative demo entry",
@@ -293,7 +206,8 @@ def _recognitions(office, cities) -> int:
             )
         types[code] = t
     made = 0
-    for tcode, a, b, start, end, scope, conditions in RECOGNITIONS:
+    for row in _csv(RECOGNITIONS_FILE):
+        tcode, a, b, start = row["type"], row["issuing_city"], row["recognising_city"], _date(row["valid_from"])
         if a not in cities or b not in cities:
             continue
         if models.Recognition.objects.filter(
@@ -309,10 +223,10 @@ def _recognitions(office, cities) -> int:
                 "basis_note": "示意：长三角人才/企业资质互认合作协议"
                 if tcode in ("talent", "hitech")
                 else "示意：示范区互认协议",
-                "scope": scope,
-                "conditions": conditions,
+                "scope": row["scope"],
+                "conditions": row["conditions"],
                 "valid_from": start,
-                "valid_to": end,
+                "valid_to": _date(row["valid_to"]),
                 "illustrative": True,
             },
             actor=office,
@@ -321,53 +235,33 @@ def _recognitions(office, cities) -> int:
     return made
 
 
+def _propose(office, cities, params, fields: dict) -> models.UnificationProposal:
+    """One demo proposal of PROPOSALS_FILE, its city, parameter and type of result named there by code."""
+    return services.do_propose(
+        {
+            **fields,
+            "lead_city": cities[fields["lead_city"]],
+            "parameter": params.get(fields.get("parameter")),
+            "recognition_type": models.RecognitionType.objects.filter(code=fields.get("recognition_type")).first(),
+            "illustrative": True,
+        },
+        actor=office,
+    )
+
+
 def _proposals(office, cities, params) -> int:
     if models.UnificationProposal.objects.filter(illustrative=True).exists() or not {"SH", "SZ", "JX"} <= set(cities):
         return 0
     deadline = timezone.localdate() + timedelta(days=30)
-    tp = services.do_propose(
-        {
-            "kind": ProposalKind.UNIFY_STANDARD,
-            "title": "统一城镇污水处理厂总磷排放限值",
-            "description": "各市总磷限值 0.3–0.5 mg/L 不等（示意），建议统一执行 0.3 mg/L。",
-            "domain": StandardDomain.ENVIRONMENT,
-            "lead_city": cities["SZ"],
-            "parameter": params["TP"],
-            "draft": "城镇污水处理厂出水总磷不高于 0.3 mg/L。\n2025 年底前完成提标改造。",
-            "illustrative": True,
-        },
-        actor=office,
-    )
+    tp_fields, talent_fields, testing_fields = json.loads(PROPOSALS_FILE.read_text(encoding="utf-8"))
+    tp = _propose(office, cities, params, tp_fields)
     services.do_advance_proposal(tp, actor=office)  # → drafting
-    talent = services.do_propose(
-        {
-            "kind": ProposalKind.RECOGNISE_RESULT,
-            "title": "高层次人才认定结果互认",
-            "description": "苏州、嘉兴等已承认上海人才认定，上海尚未承认各市认定（示意），建议双向互认。",
-            "domain": StandardDomain.TALENT,
-            "lead_city": cities["SH"],
-            "recognition_type": models.RecognitionType.objects.get(code="talent"),
-            "draft": "各市人才认定结果在都市圈内互认。\n互认范围为 A、B 类人才。",
-            "illustrative": True,
-        },
-        actor=office,
-    )
+    talent = _propose(office, cities, params, talent_fields)
     services.do_advance_proposal(talent, actor=office)
     services.do_advance_proposal(talent, actor=office, deadline=deadline)  # → consultation
     for code in ("SH", "SZ"):
         services.do_sign_proposal(talent, cities[code], actor=office)
-    testing = services.do_propose(
-        {
-            "kind": ProposalKind.RECOGNISE_RESULT,
-            "title": "示范区检验检测结果互认",
-            "domain": StandardDomain.MARKET,
-            "lead_city": cities["SH"],
-            "recognition_type": models.RecognitionType.objects.get(code="testing"),
-            "draft": "示范区内具备 CMA 资质机构出具的检验检测报告互认。",
-            "illustrative": True,
-        },
-        actor=office,
-    )
+    testing = _propose(office, cities, params, testing_fields)
     services.do_advance_proposal(testing, actor=office)
     testing = services.do_advance_proposal(testing, actor=office, deadline=deadline)
     from metrocoop.policies import services as policy_services
