@@ -8,6 +8,9 @@ routes are schematic.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from metrocoop.core.choices import Role
 from metrocoop.core.models import City, User
 from metrocoop.spatial.choices import ConflictStatus, FeatureKind, ProjectKind, ProjectStatus
@@ -24,158 +27,14 @@ from metrocoop.spatial.services import (
 )
 
 
-def _box(x1, y1, x2, y2):
-    return {"type": "Polygon", "coordinates": [[[x1, y1], [x2, y1], [x2, y2], [x1, y2], [x1, y1]]]}
-
-
-def _pt(x, y):
-    return {"type": "Point", "coordinates": [x, y]}
-
-
 def _line(*pts):
     return {"type": "LineString", "coordinates": [list(p) for p in pts]}
 
 
-def _facilities(kind: str, radius_m: int, *rows: tuple) -> list[tuple]:
-    """FEATURES rows of one kind of facility from (city, name_zh, name_en, longitude, latitude[, radius]): each with
-    its service radius in metres, `radius_m` unless the row names its own."""
-    return [(kind, city, zh, en, _pt(x, y), {"radius_m": r[0] if r else radius_m}) for city, zh, en, x, y, *r in rows]
-
-
-# kind, city, name_zh, name_en, geometry, extra properties
-FEATURES = [
-    # drinking-water protection zones and intakes
-    (
-        "drinking_water_protection_zone",
-        "SH",
-        "金泽水库饮用水水源保护区",
-        "Jinze Reservoir water protection zone",
-        _box(120.905, 31.030, 120.935, 31.055),
-        {},
-    ),
-    ("water_intake", "SH", "金泽水库取水口", "Jinze Reservoir intake", _pt(120.92, 31.045), {}),
-    (
-        "drinking_water_protection_zone",
-        "SZ",
-        "阳澄湖饮用水水源保护区",
-        "Yangcheng Lake water protection zone",
-        _box(120.77, 31.40, 120.82, 31.45),
-        {},
-    ),
-    (
-        "drinking_water_protection_zone",
-        "JX",
-        "长白荡饮用水水源保护区",
-        "Changbaidang water protection zone",
-        _box(120.90, 30.90, 120.93, 30.92),
-        {},
-    ),
-    (
-        "drinking_water_protection_zone",
-        "NT",
-        "长江狼山水源保护区",
-        "Yangtze Langshan water protection zone",
-        _box(120.84, 31.93, 120.88, 31.96),
-        {},
-    ),
-    # outfalls, ports, parks
-    (
-        "outfall",
-        "SZ",
-        "汾湖高新区污水处理厂排污口",
-        "Fenhu hi-tech zone treatment plant outfall",
-        _pt(120.88, 31.03),
-        {},
-    ),
-    ("outfall", "JX", "嘉善某工业园排污口", "Jiashan industrial park outfall", _pt(120.95, 30.93), {}),
-    ("port", "SZ", "太仓港", "Taicang Port", _pt(121.20, 31.60), {}),
-    ("port", "SH", "外高桥港区", "Waigaoqiao port area", _pt(121.60, 31.35), {}),
-    ("port", "NB", "宁波舟山港北仑港区", "Ningbo-Zhoushan Port, Beilun", _pt(121.85, 29.93), {}),
-    ("port", "JX", "嘉兴港乍浦港区", "Jiaxing Port, Zhapu", _pt(121.10, 30.60), {}),
-    (
-        "industrial_park",
-        "SZ",
-        "汾湖高新技术产业开发区",
-        "Fenhu Hi-tech Industrial Development Zone",
-        _box(120.82, 31.00, 120.87, 31.05),
-        {},
-    ),
-    # ecological corridors and rail lines (one pair continuous, two stopping at a border)
-    (
-        "ecological_corridor",
-        "SZ",
-        "太浦河生态廊道（苏州段）",
-        "Taipu River corridor (Suzhou)",
-        _line((120.55, 31.00), (120.75, 31.00), (120.895, 31.02)),
-        {},
-    ),
-    (
-        "ecological_corridor",
-        "SH",
-        "太浦河生态廊道（上海段）",
-        "Taipu River corridor (Shanghai)",
-        _line((120.905, 31.02), (121.00, 31.00), (121.10, 30.98)),
-        {},
-    ),
-    (
-        "ecological_corridor",
-        "SZ",
-        "吴淞江生态廊道（苏州段）",
-        "Wusong River corridor (Suzhou)",
-        _line((120.75, 31.28), (120.95, 31.27), (121.055, 31.268)),
-        {},
-    ),
-    (
-        "rail_line",
-        "JX",
-        "嘉兴至枫泾城际线",
-        "Jiaxing–Fengjing intercity line",
-        _line((120.76, 30.76), (120.90, 30.80), (120.995, 30.843)),
-        {},
-    ),
-    ("station", "SZ", "花桥站", "Huaqiao station", _pt(121.07, 31.30), {}),
-    # monitoring stations on border waters
-    (
-        "monitoring_station",
-        "SZ",
-        "太浦河汾湖断面水质自动站",
-        "Taipu River Fenhu water-quality station",
-        _pt(120.893, 31.018),
-        {"data_shared": False, "river": "太浦河"},
-    ),
-    (
-        "monitoring_station",
-        "JX",
-        "红旗塘大舜枢纽水质自动站",
-        "Hongqitang Dashun water-quality station",
-        _pt(120.995, 30.85),
-        {"data_shared": True, "river": "红旗塘"},
-    ),
-    # hospitals and elderly-care homes with their service radius (a row may name its own)
-    *_facilities(
-        "hospital",
-        15000,
-        ("SH", "中山医院青浦分院", "Zhongshan Hospital Qingpu Branch", 121.11, 31.15),
-        ("SH", "瑞金医院", "Ruijin Hospital", 121.47, 31.21, 10000),
-        ("SZ", "昆山市第一人民医院", "Kunshan First People's Hospital", 120.96, 31.39),
-        ("SZ", "苏州大学附属第一医院", "First Affiliated Hospital of Soochow University", 120.63, 31.3),
-        ("JX", "嘉善县第一人民医院", "Jiashan First People's Hospital", 120.92, 30.84),
-        ("NT", "南通大学附属医院", "Affiliated Hospital of Nantong University", 120.87, 32.01),
-        ("WX", "无锡市人民医院", "Wuxi People's Hospital", 120.3, 31.55),
-        ("CZ", "常州市第一人民医院", "Changzhou First People's Hospital", 119.96, 31.78),
-        ("NB", "宁波市第一医院", "Ningbo First Hospital", 121.55, 29.87),
-        ("HZ", "湖州市中心医院", "Huzhou Central Hospital", 120.09, 30.87),
-        ("ZS", "舟山医院", "Zhoushan Hospital", 122.11, 30.02),
-    ),
-    *_facilities(
-        "elderly_care_home",
-        8000,
-        ("SH", "青浦区练塘镇养老院", "Liantang elderly-care home", 121.05, 31.1),
-        ("JX", "嘉善县颐养中心", "Jiashan care centre", 120.93, 30.87),
-        ("SZ", "吴江区社会福利中心", "Wujiang welfare centre", 120.75, 31.0),
-        ("NT", "启东市养老服务中心", "Qidong elderly-care centre", 121.65, 31.8),
-    ),
-]
+# The demo layers as GeoJSON (`kind`, `city`, `name`, `name_en` and a kind's own properties): water protection
+# zones and intakes; outfalls, ports and a park; ecological corridors and rail lines (one pair continuous, two
+# stopping at a border); monitoring stations on border waters; hospitals and elderly-care homes with their radius
+FEATURES_FILE = Path(__file__).parent / "data" / "demo_features.geojson"
 
 # code, zh, en, kind, status, cities, lead, route (schematic), description
 PROJECTS = [
@@ -207,11 +66,11 @@ def _office() -> User | None:
 
 
 def demo_feature_collection() -> dict:
-    features = []
-    for kind, city, zh, en, geometry, extra in FEATURES:
-        props = {"kind": kind, "city": city, "name": zh, "name_en": en, "illustrative": True, **extra}
-        features.append({"type": "Feature", "properties": props, "geometry": geometry})
-    return {"type": "FeatureCollection", "features": features}
+    """The demo layers, every feature marked illustrative."""
+    collection = json.loads(FEATURES_FILE.read_text(encoding="utf-8"))
+    for feature in collection["features"]:
+        feature["properties"]["illustrative"] = True
+    return collection
 
 
 def load() -> str:
