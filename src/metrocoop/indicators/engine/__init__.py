@@ -36,6 +36,7 @@ __all__ = [
     "Step",
     "StepWording",
     "finite_float",
+    "require_one_of",
     "to_jsonable",
     "worded_step",
 ]
@@ -67,6 +68,16 @@ class InvalidValueError(EngineInputError):
     """A value that is not a finite number, or out of the range a measure accepts."""
 
     code = "invalid-value"
+
+
+def require_one_of(name: str, value: Any, allowed: tuple[str, str]) -> None:
+    """:class:`InvalidValueError` naming the option ``name`` unless ``value`` is one of its two ``allowed`` values."""
+    if value not in allowed:
+        first, second = allowed
+        raise InvalidValueError(
+            f"{name} 须为 '{first}' 或 '{second}'，得到 {value!r}。",
+            f"{name} must be '{first}' or '{second}', got {value!r}.",
+        )
 
 
 class NonPositiveValueError(EngineInputError):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -35,6 +35,7 @@ from metrocoop.indicators.engine import (
     NonPositiveValueError,
     Step,
     finite_float,
+    require_one_of,
 )
 
 CountMeasure = Literal["counted", "expanded"]
@@ -78,6 +79,53 @@ def _check_pair(origin: Any, destination: Any) -> tuple[str, str]:
     return origin.strip(), destination.strip()
 
 
+# What a table's rows are called and hold: Chinese name of the data, Chinese name of the table, English name, the
+# field with the amount and its unit.
+_ROW_KINDS: dict[type, tuple[str, str, str, str, str]] = {
+    FlowCount: ("人数", "计数表", "count", "count", ""),
+    FlowShare: ("比例", "比例表", "share", "percent", "%"),
+}
+
+
+def _table_rows(flows: Iterable[Any], kind: type) -> Iterator[tuple[str, str, float]]:
+    """(origin, destination, amount) of each row of a table of ``kind`` (:class:`FlowCount` or :class:`FlowShare`),
+    codes stripped and the amount a finite number; a row of the other kind is a :class:`MixedFlowKindsError`, any
+    other row an :class:`InvalidValueError`."""
+    data_zh, table_zh, name, amount, _ = _ROW_KINDS[kind]
+    for f in flows:
+        if type(f) in _ROW_KINDS and not isinstance(f, kind):
+            other_zh, _, other, other_amount, unit = _ROW_KINDS[type(f)]
+            raise MixedFlowKindsError(
+                f"{other_zh}数据不能放入{data_zh}表。",
+                f"A {other} ({f.origin}→{f.destination}, {getattr(f, other_amount)}{unit}) cannot go into a table of "
+                f"{name}s.",
+            )
+        if not isinstance(f, kind):
+            raise InvalidValueError(
+                f"{table_zh}只接受 {kind.__name__} 行，得到 {f!r}。",
+                f"A {name} table takes {kind.__name__} rows, got {f!r}.",
+            )
+        o, d = _check_pair(f.origin, f.destination)
+        yield o, d, finite_float(getattr(f, amount), what=f"{name} {o}→{d}", city_code=o)
+
+
+def _amount(flows: Iterable[Any], origin: str, destination: str, field: str) -> float | None:
+    """The ``field`` (count or percent) of the row of the pair, or ``None`` if there is none."""
+    for f in flows:
+        if f.origin == origin and f.destination == destination:
+            return getattr(f, field)
+    return None
+
+
+def _sum_by(flows: Iterable[Any], city: str, field: str) -> dict[str, float]:
+    """The sum of each row's ``field`` (count or percent) per its ``city`` ("origin" or "destination")."""
+    out: dict[str, float] = {}
+    for f in flows:
+        key = getattr(f, city)
+        out[key] = out.get(key, 0.0) + getattr(f, field)
+    return out
+
+
 def _sorted_once(flows: list[Any]) -> tuple[Any, ...]:
     """A table's rows (counts or shares) sorted by (origin, destination); :class:`InvalidValueError` if a pair is
     given twice."""
@@ -106,24 +154,9 @@ class CountTable(JsonMixin):
     source: str = ""
 
     def __post_init__(self) -> None:
-        if self.measure not in ("counted", "expanded"):
-            raise InvalidValueError(
-                f"measure 须为 'counted' 或 'expanded'，得到 {self.measure!r}。",
-                f"measure must be 'counted' or 'expanded', got {self.measure!r}.",
-            )
+        require_one_of("measure", self.measure, ("counted", "expanded"))
         clean: list[FlowCount] = []
-        for f in self.flows:
-            if isinstance(f, FlowShare):
-                raise MixedFlowKindsError(
-                    "比例数据不能放入人数表。",
-                    f"A share ({f.origin}→{f.destination}, {f.percent}%) cannot go into a table of counts.",
-                )
-            if not isinstance(f, FlowCount):
-                raise InvalidValueError(
-                    f"计数表只接受 FlowCount 行，得到 {f!r}。", f"A count table takes FlowCount rows, got {f!r}."
-                )
-            o, d = _check_pair(f.origin, f.destination)
-            c = finite_float(f.count, what=f"count {o}→{d}", city_code=o)
+        for o, d, c in _table_rows(self.flows, FlowCount):
             if c < 0:
                 raise InvalidValueError(f"{o}→{d} 人数为负。", f"The count {o}→{d} is negative ({c:g}).", city_code=o)
             clean.append(FlowCount(o, d, c))
@@ -138,24 +171,15 @@ class CountTable(JsonMixin):
 
     def count(self, origin: str, destination: str) -> float | None:
         """The count of the pair, or ``None`` if the table does not have it."""
-        for f in self.flows:
-            if f.origin == origin and f.destination == destination:
-                return f.count
-        return None
+        return _amount(self.flows, origin, destination, "count")
 
     def outflows(self) -> dict[str, float]:
         """Total leaving each origin."""
-        out: dict[str, float] = {}
-        for f in self.flows:
-            out[f.origin] = out.get(f.origin, 0.0) + f.count
-        return out
+        return _sum_by(self.flows, "origin", "count")
 
     def inflows(self) -> dict[str, float]:
         """Total arriving at each destination."""
-        out: dict[str, float] = {}
-        for f in self.flows:
-            out[f.destination] = out.get(f.destination, 0.0) + f.count
-        return out
+        return _sum_by(self.flows, "destination", "count")
 
     def expanded(self, factor: float) -> CountTable:
         """Counted users × ``factor`` = expanded people; only a counted table can be expanded."""
@@ -205,24 +229,9 @@ class ShareTable(JsonMixin):
     source: str = ""
 
     def __post_init__(self) -> None:
-        if self.basis not in ("origin", "destination"):
-            raise InvalidValueError(
-                f"basis 须为 'origin' 或 'destination'，得到 {self.basis!r}。",
-                f"basis must be 'origin' or 'destination', got {self.basis!r}.",
-            )
+        require_one_of("basis", self.basis, ("origin", "destination"))
         clean: list[FlowShare] = []
-        for f in self.flows:
-            if isinstance(f, FlowCount):
-                raise MixedFlowKindsError(
-                    "人数数据不能放入比例表。",
-                    f"A count ({f.origin}→{f.destination}, {f.count}) cannot go into a table of shares.",
-                )
-            if not isinstance(f, FlowShare):
-                raise InvalidValueError(
-                    f"比例表只接受 FlowShare 行，得到 {f!r}。", f"A share table takes FlowShare rows, got {f!r}."
-                )
-            o, d = _check_pair(f.origin, f.destination)
-            p = finite_float(f.percent, what=f"share {o}→{d}", city_code=o)
+        for o, d, p in _table_rows(self.flows, FlowShare):
             if not 0 <= p <= 100:
                 raise InvalidValueError(
                     f"比例 {o}→{d} 须在 0–100 % 之间，得到 {p:g}。",
@@ -233,18 +242,11 @@ class ShareTable(JsonMixin):
         object.__setattr__(self, "flows", _sorted_once(clean))
 
     def percent(self, origin: str, destination: str) -> float | None:
-        for f in self.flows:
-            if f.origin == origin and f.destination == destination:
-                return f.percent
-        return None
+        return _amount(self.flows, origin, destination, "percent")
 
     def totals(self) -> dict[str, float]:
         """Sum of the percentages per basis city (origin or destination); about 100 when the table is complete."""
-        out: dict[str, float] = {}
-        for f in self.flows:
-            key = f.origin if self.basis == "origin" else f.destination
-            out[key] = out.get(key, 0.0) + f.percent
-        return out
+        return _sum_by(self.flows, self.basis, "percent")
 
     def to_counts(self, totals: Mapping[str, float], *, measure: CountMeasure = "counted") -> CountTable:
         """Counts = percent/100 × the total of the basis city (``totals`` per origin or destination)."""
@@ -505,11 +507,7 @@ def gravity_fit(
     percentages of different totals are not flows.
     """
     counts = _require_counts(table)
-    if deterrence not in ("power", "exponential"):
-        raise InvalidValueError(
-            f"deterrence 须为 'power' 或 'exponential'，得到 {deterrence!r}。",
-            f"deterrence must be 'power' or 'exponential', got {deterrence!r}.",
-        )
+    require_one_of("deterrence", deterrence, ("power", "exponential"))
     if distances is None and coordinates is None:
         raise InvalidValueError("需要距离或坐标。", "Give distances or coordinates.")
     dists = distances if distances is not None else pair_distances(coordinates or {})

@@ -30,7 +30,9 @@ from metrocoop.indicators.engine import (
     JsonMixin,
     NonPositiveValueError,
     Step,
+    StepWording,
     finite_float,
+    worded_step,
 )
 
 Verdict = Literal["converging", "diverging", "no-trend"]
@@ -210,17 +212,11 @@ def _verdict(slope: float, tolerance: float) -> Verdict:
     return "no-trend"
 
 
-def _trend_step(key: str, text_zh: str, text_en: str, formula: str, trend: LinearTrend) -> Step:
-    """The step explaining a fitted trend line: its intercept and R² as values, its slope (change per year) as the
+def _trend_step(key: str, trend: LinearTrend) -> Step:
+    """The σ step explaining a fitted trend line: its intercept and R² as values, its slope (change per year) as the
     result."""
-    return Step(
-        key=key,
-        text_zh=text_zh,
-        text_en=text_en,
-        formula=formula,
-        values={"intercept": trend.intercept, "r_squared": trend.r_squared},
-        result=trend.slope,
-    )
+    values = {"intercept": trend.intercept, "r_squared": trend.r_squared}
+    return worded_step(_SIGMA_STEPS, key, values, trend.slope, origin=trend.origin_year)
 
 
 def _betacf(a: float, b: float, x: float) -> float:
@@ -271,6 +267,36 @@ def student_t_two_sided_p(t: float, df: int) -> float:
 
 
 # --------------------------------------------------------------------------- σ-convergence
+
+
+# Which cities a σ-convergence compares, by whether the panel is balanced.
+_SIGMA_SAMPLE = {
+    True: "Cities with a value in every year take part; the others are dropped.",
+    False: "Every year uses the cities it has.",
+}
+_SIGMA_STEPS: StepWording = {
+    "panel": ("样本", "{sample}", ""),
+    "dispersion": (
+        "逐年离散度",
+        "Each year: CV = σ/ȳ and the standard deviation of the logs (both ddof = 0).",
+        "CV_t = σ_t / ȳ_t; sd_t(ln y)",
+    ),
+    "cv-trend": (
+        "变异系数趋势",
+        "Least-squares line of the CV on the year; the slope is the change per year.",
+        "CV_t = a + b·(t − {origin})",
+    ),
+    "sd-log-trend": (
+        "对数标准差趋势",
+        "Least-squares line of the sd of logs on the year.",
+        "sd_t(ln y) = a + b·(t − {origin})",
+    ),
+    "verdict": (
+        "结论",
+        "A falling dispersion (negative slope) is σ-convergence.",
+        "b < −{tolerance:g}: converging; b > {tolerance:g}: diverging",
+    ),
+}
 
 
 def sigma_convergence(panel: Panel, *, balanced: bool = True, tolerance: float = 0.0) -> SigmaConvergence:
@@ -324,45 +350,15 @@ def sigma_convergence(panel: Panel, *, balanced: bool = True, tolerance: float =
         note = f"The CV says {verdict} but the sd of logs says {verdict_log}: the evidence is mixed."
     if not balanced:
         note = (note + " " if note else "") + "Unbalanced panel: the set of cities changes between years."
+    sample = {"cities": list(keep), "dropped": [d.city_code for d in dropped], "years": list(years)}
+    dispersion = {str(r.year): {"mean": r.mean, "sd": r.sd, "cv": r.cv, "sd_log": r.sd_log} for r in rows}
+    slopes = {"cv_slope": cv_trend.slope, "sd_log_slope": log_trend.slope}
     steps = (
-        Step(
-            key="panel",
-            text_zh="样本",
-            text_en="Cities with a value in every year take part; the others are dropped."
-            if balanced
-            else "Every year uses the cities it has.",
-            formula="",
-            values={"cities": list(keep), "dropped": [d.city_code for d in dropped], "years": list(years)},
-        ),
-        Step(
-            key="dispersion",
-            text_zh="逐年离散度",
-            text_en="Each year: CV = σ/ȳ and the standard deviation of the logs (both ddof = 0).",
-            formula="CV_t = σ_t / ȳ_t; sd_t(ln y)",
-            values={str(r.year): {"mean": r.mean, "sd": r.sd, "cv": r.cv, "sd_log": r.sd_log} for r in rows},
-        ),
-        _trend_step(
-            "cv-trend",
-            "变异系数趋势",
-            "Least-squares line of the CV on the year; the slope is the change per year.",
-            f"CV_t = a + b·(t − {origin})",
-            cv_trend,
-        ),
-        _trend_step(
-            "sd-log-trend",
-            "对数标准差趋势",
-            "Least-squares line of the sd of logs on the year.",
-            f"sd_t(ln y) = a + b·(t − {origin})",
-            log_trend,
-        ),
-        Step(
-            key="verdict",
-            text_zh="结论",
-            text_en="A falling dispersion (negative slope) is σ-convergence.",
-            formula=f"b < −{tolerance:g}: converging; b > {tolerance:g}: diverging",
-            values={"cv_slope": cv_trend.slope, "sd_log_slope": log_trend.slope},
-            result=verdict,
-        ),
+        worded_step(_SIGMA_STEPS, "panel", sample, sample=_SIGMA_SAMPLE[balanced]),
+        worded_step(_SIGMA_STEPS, "dispersion", dispersion),
+        _trend_step("cv-trend", cv_trend),
+        _trend_step("sd-log-trend", log_trend),
+        worded_step(_SIGMA_STEPS, "verdict", slopes, verdict, tolerance=tolerance),
     )
     return SigmaConvergence(
         years=years,
@@ -385,6 +381,15 @@ def sigma_convergence(panel: Panel, *, balanced: bool = True, tolerance: float =
 
 
 # --------------------------------------------------------------------------- β-convergence
+
+
+_BETA_STEPS: StepWording = {
+    "panel": ("样本", "Cities with a value in both {start} and {end} take part.", ""),
+    "growth": ("年均增长率", "Average annual log growth rate of each city.", "gᵢ = ln(y_{i,T} / y_{i,0}) / T"),
+    "regression": ("回归", "Least-squares line of the growth rate on the log initial level.", "gᵢ = a + b·ln y_{i,0}"),
+    "speed": ("收敛速度", "Implied speed of convergence and half-life.", "λ = −ln(1 + b·T) / T; half-life = ln 2 / λ"),
+    "verdict": ("结论", "A negative b (lower start, faster growth) is β-convergence.", "b < 0"),
+}
 
 
 def beta_convergence(
@@ -462,45 +467,15 @@ def beta_convergence(
         BetaCity(c, float(v0), float(v1), float(lx), float(gr), float(f), float(r))
         for c, v0, v1, lx, gr, f, r in zip(keep, y0, y1, x, g, fitted, resid, strict=True)
     )
+    sample = {"cities": list(keep), "dropped": [d.city_code for d in dropped], "T": period}
+    growth = {c.city_code: {"ln_y0": c.log_initial, "g": c.growth_rate} for c in cities}
+    fit = {"a": a, "b": b, "r_squared": trend.r_squared, "se_b": se, "t": t_stat, "p": p_value, "n": n}
     steps = (
-        Step(
-            key="panel",
-            text_zh="样本",
-            text_en=f"Cities with a value in both {start} and {end} take part.",
-            formula="",
-            values={"cities": list(keep), "dropped": [d.city_code for d in dropped], "T": period},
-        ),
-        Step(
-            key="growth",
-            text_zh="年均增长率",
-            text_en="Average annual log growth rate of each city.",
-            formula="gᵢ = ln(y_{i,T} / y_{i,0}) / T",
-            values={c.city_code: {"ln_y0": c.log_initial, "g": c.growth_rate} for c in cities},
-        ),
-        Step(
-            key="regression",
-            text_zh="回归",
-            text_en="Least-squares line of the growth rate on the log initial level.",
-            formula="gᵢ = a + b·ln y_{i,0}",
-            values={"a": a, "b": b, "r_squared": trend.r_squared, "se_b": se, "t": t_stat, "p": p_value, "n": n},
-            result=b,
-        ),
-        Step(
-            key="speed",
-            text_zh="收敛速度",
-            text_en="Implied speed of convergence and half-life.",
-            formula="λ = −ln(1 + b·T) / T; half-life = ln 2 / λ",
-            values={"b": b, "T": period, "half_life": half_life},
-            result=speed,
-        ),
-        Step(
-            key="verdict",
-            text_zh="结论",
-            text_en="A negative b (lower start, faster growth) is β-convergence.",
-            formula="b < 0",
-            values={"b": b},
-            result=verdict,
-        ),
+        worded_step(_BETA_STEPS, "panel", sample, start=start, end=end),
+        worded_step(_BETA_STEPS, "growth", growth),
+        worded_step(_BETA_STEPS, "regression", fit, b),
+        worded_step(_BETA_STEPS, "speed", {"b": b, "T": period, "half_life": half_life}, speed),
+        worded_step(_BETA_STEPS, "verdict", {"b": b}, verdict),
     )
     return BetaConvergence(
         start_year=start,

@@ -42,6 +42,7 @@ from metrocoop.indicators.engine import (
     Step,
     StepWording,
     finite_float,
+    require_one_of,
     worded_step,
 )
 
@@ -357,11 +358,7 @@ def _weighted_inputs(obs: tuple[CityValue, ...], value_kind: ValueKind) -> _Weig
             f"Population weights need every city's population; missing for {', '.join(missing)}.",
             city_code=missing[0],
         )
-    if value_kind not in ("per_capita", "total"):
-        raise InvalidValueError(
-            f"value_kind 须为 'per_capita' 或 'total'，得到 {value_kind!r}。",
-            f"value_kind must be 'per_capita' or 'total', got {value_kind!r}.",
-        )
+    require_one_of("value_kind", value_kind, ("per_capita", "total"))
     pops = np.array([o.population for o in obs], dtype=float)
     vals = _values(obs)
     if value_kind == "per_capita":
