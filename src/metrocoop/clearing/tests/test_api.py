@@ -21,7 +21,7 @@ from metrocoop.clearing.models import (
 from metrocoop.clearing.services import do_ingest_claims
 from metrocoop.clearing.setup import ensure_schemes
 from metrocoop.clearing.tests.conftest import make_world, source_of, state
-from metrocoop.core.testing import ModelAPITestCases, snapshot
+from metrocoop.core.testing import ALL_METHODS, ModelAPITestCases, snapshot
 
 
 def _claims_between(demo_users, insured: str, service: str, n: int = 300):
@@ -34,12 +34,18 @@ def _claims_between(demo_users, insured: str, service: str, n: int = 300):
     return world, claim
 
 
-class TestClaimAPI(ModelAPITestCases):
-    basename = "clearing-claim"
+class ClearingAPITestCases(ModelAPITestCases):
+    """What the clearing endpoints have in common unless a class says otherwise: Suzhou's medical-insurance staff
+    see their city's rows and Wuxi's do not, nothing is public, and the API only reads."""
+
     in_scope_user = "medical-sz"
     out_of_scope_user = "medical-wx"
     methods = {"list", "retrieve"}
     anonymous_reads = False
+
+
+class TestClaimAPI(ClearingAPITestCases):
+    basename = "clearing-claim"
 
     def make_row(self, reference):
         from metrocoop.core.models import User
@@ -51,10 +57,9 @@ class TestClaimAPI(ModelAPITestCases):
         return Claim.objects.filter(service_city="SZ").first()
 
 
-class TestCatalogueAPI(ModelAPITestCases):
+class TestCatalogueAPI(ClearingAPITestCases):
     basename = "clearing-catalogue"
-    in_scope_user = "medical-sz"
-    out_of_scope_user = "medical-wx"
+    methods = ALL_METHODS
     anonymous_reads = True
 
     def make_row(self, reference):
@@ -75,12 +80,9 @@ class TestCatalogueAPI(ModelAPITestCases):
         return {"unit_price_fen": 1200}
 
 
-class TestAuthorisationAPI(ModelAPITestCases):
+class TestAuthorisationAPI(ClearingAPITestCases):
     basename = "clearing-authorisation"
-    in_scope_user = "medical-sz"
-    out_of_scope_user = "medical-wx"
     methods = {"list", "retrieve", "create"}
-    anonymous_reads = False
 
     def make_row(self, reference):
         schemes = ensure_schemes()
@@ -120,12 +122,10 @@ class TestBatchAPI(ModelAPITestCases):
         return {"source": "api test", "claims": [dict(zip(keys, r, strict=True)) for r in rows]}
 
 
-class TestPeriodAPI(ModelAPITestCases):
+class TestPeriodAPI(ClearingAPITestCases):
     basename = "clearing-period"
     in_scope_user = "office"
-    out_of_scope_user = "medical-wx"
     methods = {"list", "retrieve", "create"}
-    anonymous_reads = False
 
     def make_row(self, reference):
         return Period.objects.create(year=2025, month=12)
@@ -143,35 +143,26 @@ def _closed_period_with_instruction(reference):
     )
 
 
-class TestInstructionAPI(ModelAPITestCases):
+class TestInstructionAPI(ClearingAPITestCases):
     basename = "clearing-instruction"
-    in_scope_user = "medical-sz"
-    out_of_scope_user = "medical-wx"
-    methods = {"list", "retrieve"}
-    anonymous_reads = False
 
     def make_row(self, reference):
         return _closed_period_with_instruction(reference)[1]
 
 
-class TestPositionAPI(ModelAPITestCases):
+class TestPositionAPI(ClearingAPITestCases):
     basename = "clearing-position"
-    in_scope_user = "medical-sz"
-    out_of_scope_user = "medical-wx"
-    methods = {"list", "retrieve"}
-    anonymous_reads = False
 
     def make_row(self, reference):
         _closed_period_with_instruction(reference)
         return PeriodPosition.objects.get(city=reference["SZ"])
 
 
-class TestSchemeAPI(ModelAPITestCases):
+class TestSchemeAPI(ClearingAPITestCases):
     basename = "clearing-scheme"
     lookup_field = "code"
     in_scope_user = "office"
-    out_of_scope_user = "medical-wx"
-    methods = {"list", "retrieve"}
+    anonymous_reads = True
 
     def make_row(self, reference):
         return ensure_schemes()["elderly_care"]
