@@ -26,19 +26,22 @@ PROJECTS = (
     ("大都市圈异地就医一站式服务平台", ProjectCategory.PUBLIC_SERVICE, "NT", [], 3000 * WAN, "submitted"),
 )
 
+# The investment fund's contribution rule: 10 亿元 shared out by the 2019 bases, each city between 3000 万 and 3 亿.
+INVESTMENT_CONTRIBUTION = {
+    "target_fen": 10 * YI,
+    "basis_year": 2019,
+    "base_weight": "0.2",
+    "gdp_weight": "0.4",
+    "revenue_weight": "0.4",
+    "floor_fen": 3000 * WAN,
+    "cap_fen": 3 * YI,
+}
+
 
 def _rules(year: int) -> dict:
     return {
         FundKind.INVESTMENT: {
-            "contribution": {
-                "target_fen": 10 * YI,
-                "basis_year": 2019,
-                "base_weight": "0.2",
-                "gdp_weight": "0.4",
-                "revenue_weight": "0.4",
-                "floor_fen": 3000 * WAN,
-                "cap_fen": 3 * YI,
-            },
+            "contribution": INVESTMENT_CONTRIBUTION,
             "projects": {"max_request_fen": 5 * YI, "min_cities": 1},
         },
         FundKind.REWARD: {

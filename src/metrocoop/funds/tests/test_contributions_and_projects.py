@@ -9,21 +9,12 @@ from docx import Document
 from metrocoop.core.testing import ModelAPITestCases, snapshot
 from metrocoop.funds import services
 from metrocoop.funds.choices import FundKind, ProjectStatus
+from metrocoop.funds.demo_data import INVESTMENT_CONTRIBUTION as RULE
+from metrocoop.funds.demo_data import WAN, YI
 from metrocoop.funds.models import ContributionNotice, ContributionPayment, Project, ProjectReview, Tranche
 from metrocoop.ledger.models import Account, Transfer
 
 pytestmark = pytest.mark.django_db
-YI = 100_000_000 * 100
-WAN = 1_000_000
-RULE = {
-    "target_fen": 10 * YI,
-    "basis_year": 2019,
-    "base_weight": "0.2",
-    "gdp_weight": "0.4",
-    "revenue_weight": "0.4",
-    "floor_fen": 3000 * WAN,
-    "cap_fen": 3 * YI,
-}
 
 
 @pytest.fixture
