@@ -148,6 +148,10 @@ class WorkItemUpdateSerializer(WorkItemSerializer):
         read_only_fields = ["plan", "proposed_by", "carried_from", "completed_on"]
 
 
+# Who submitted a report and how the office reviewed it: written by the services, read-only in the API.
+REPORT_TRAIL = ["submitted_by", "submitted_at", "review_status", "review_comment", "reviewed_by", "reviewed_at"]
+
+
 class ProgressReportSerializer(serializers.ModelSerializer):
     city = serializers.SlugRelatedField(**CITY)
     submitted_by = UserDisplayField(read_only=True)
@@ -155,31 +159,8 @@ class ProgressReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = models.ProgressReport
-        fields = [
-            "id",
-            "item",
-            "city",
-            "year",
-            "quarter",
-            "percent_complete",
-            "kpi_actual",
-            "narrative",
-            "submitted_by",
-            "submitted_at",
-            "review_status",
-            "review_comment",
-            "reviewed_by",
-            "reviewed_at",
-        ]
-        read_only_fields = [
-            "year",
-            "submitted_by",
-            "submitted_at",
-            "review_status",
-            "review_comment",
-            "reviewed_by",
-            "reviewed_at",
-        ]
+        fields = ["id", "item", "city", "year", "quarter", "percent_complete", "kpi_actual", "narrative", *REPORT_TRAIL]
+        read_only_fields = ["year", *REPORT_TRAIL]
 
 
 class ProgressReportUpdateSerializer(serializers.ModelSerializer):
