@@ -20,6 +20,7 @@ anonymous users see rows. The users default to a city's liaison in scope (Suzhou
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from auditlog.models import LogEntry
@@ -111,6 +112,14 @@ class ModelAPITestCases:
     # --- writes ------------------------------------------------------------------------------------------------
     # An endpoint that does not offer a method answers 405 to everybody and changes nothing.
 
+    def _assert_refused(self, method: str, request: Callable[[], Any], refused: tuple[int, ...]) -> None:
+        """``request()`` is answered with one of ``refused`` (405 where the endpoint does not offer ``method``) and
+        changes nothing."""
+        before = snapshot(self.model)
+        response = request()
+        assert response.status_code in (refused if self._offered(method) else (405,)), response.content
+        assert snapshot(self.model) == before
+
     def _payload_for_create(self, reference) -> dict:
         return self.create_payload(reference) if self._offered("create") else {}
 
@@ -119,17 +128,12 @@ class ModelAPITestCases:
 
     def test_create_anonymous_refused(self, api, reference):
         payload = self._payload_for_create(reference)
-        before = snapshot(self.model)
-        response = api(None).post(self.list_url(), payload, format="json")
-        assert response.status_code in ((401, 403) if self._offered("create") else (405,))
-        assert snapshot(self.model) == before
+        self._assert_refused("create", lambda: api(None).post(self.list_url(), payload, format="json"), (401, 403))
 
     def test_create_out_of_scope_refused(self, api, reference):
         payload = self._payload_for_create(reference)
-        before = snapshot(self.model)
-        response = api(self.out_of_scope_user).post(self.list_url(), payload, format="json")
-        assert response.status_code == (403 if self._offered("create") else 405), response.content
-        assert snapshot(self.model) == before
+        post = api(self.out_of_scope_user).post
+        self._assert_refused("create", lambda: post(self.list_url(), payload, format="json"), (403,))
 
     def test_create_in_scope(self, api, reference):
         payload = self._payload_for_create(reference)
@@ -143,19 +147,16 @@ class ModelAPITestCases:
         assert self.model._default_manager.count() == count + 1
         assert LogEntry.objects.count() > audit
 
+    def _patch(self, client, row):
+        return client.patch(self.detail_url(row), self._payload_for_update(row), format="json")
+
     def test_update_anonymous_refused(self, api, reference):
         row = self.make_row(reference)
-        before = snapshot(self.model)
-        response = api(None).patch(self.detail_url(row), self._payload_for_update(row), format="json")
-        assert response.status_code in ((401, 403) if self._offered("partial_update") else (405,))
-        assert snapshot(self.model) == before
+        self._assert_refused("partial_update", lambda: self._patch(api(None), row), (401, 403))
 
     def test_update_out_of_scope_refused(self, api, reference):
         row = self.make_row(reference)
-        before = snapshot(self.model)
-        response = api(self.out_of_scope_user).patch(self.detail_url(row), self._payload_for_update(row), format="json")
-        assert response.status_code in ((403, 404) if self._offered("partial_update") else (405,)), response.content
-        assert snapshot(self.model) == before
+        self._assert_refused("partial_update", lambda: self._patch(api(self.out_of_scope_user), row), (403, 404))
 
     def test_update_in_scope(self, api, reference, demo_users):
         row = self.make_row(reference)
@@ -175,17 +176,11 @@ class ModelAPITestCases:
 
     def test_delete_anonymous_refused(self, api, reference):
         row = self.make_row(reference)
-        before = snapshot(self.model)
-        response = api(None).delete(self.detail_url(row))
-        assert response.status_code in ((401, 403) if self._offered("destroy") else (405,))
-        assert snapshot(self.model) == before
+        self._assert_refused("destroy", lambda: api(None).delete(self.detail_url(row)), (401, 403))
 
     def test_delete_out_of_scope_refused(self, api, reference):
         row = self.make_row(reference)
-        before = snapshot(self.model)
-        response = api(self.out_of_scope_user).delete(self.detail_url(row))
-        assert response.status_code in ((403, 404) if self._offered("destroy") else (405,))
-        assert snapshot(self.model) == before
+        self._assert_refused("destroy", lambda: api(self.out_of_scope_user).delete(self.detail_url(row)), (403, 404))
 
     def test_delete_in_scope(self, api, reference):
         row = self.make_row(reference)
