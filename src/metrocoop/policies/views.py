@@ -314,43 +314,39 @@ def proposals(request):
 @require_POST
 def propose(request):
     form = ProposalForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return HttpResponseRedirect(reverse("policies:proposals"))
-    document_key = form.cleaned_data["document"]
-    doc = (
-        restrict(PolicyDocument.objects.all(), request.user).filter(key=document_key).first() if document_key else None
-    )
-    try:
+
+    def submit(data):
+        key = data["document"]
+        doc = restrict(PolicyDocument.objects.all(), request.user).filter(key=key).first() if key else None
         services.do_propose(
             "correction" if doc else "new_document",
             document=doc,
             payload=form.payload(doc is not None),
-            note=form.cleaned_data["note"],
+            note=data["note"],
             actor=request.user,
         )
-        messages.success(request, _("Thank you: the expert committee will review your proposal."))
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
-    return HttpResponseRedirect(reverse("policies:proposals"))
+
+    return _with_form(
+        request,
+        reverse("policies:proposals"),
+        form,
+        submit,
+        done=_("Thank you: the expert committee will review your proposal."),
+        refused=(ValidationError, PermissionDenied),
+    )
 
 
 @login_required
 @require_POST
 def decide(request, pk):
     proposal = get_object_or_404(restrict(CurationProposal.objects.all(), request.user), pk=pk)
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return HttpResponseRedirect(reverse("policies:proposals"))
-    try:
-        services.do_decide_proposal(
-            proposal, form.cleaned_data["accept"], note=form.cleaned_data["note"], actor=request.user
-        )
-        messages.success(request, _("Decision recorded."))
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
-    return HttpResponseRedirect(reverse("policies:proposals"))
+    return _with_form(
+        request,
+        reverse("policies:proposals"),
+        DecisionForm(request.POST),
+        lambda data: services.do_decide_proposal(proposal, data["accept"], note=data["note"], actor=request.user),
+        done=_("Decision recorded."),
+    )
 
 
 def consultations(request):
@@ -385,15 +381,6 @@ def consultation(request, pk):
     )
 
 
-def _back(request, c, call):
-    try:
-        call()
-        messages.success(request, _("Saved."))
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
-    return HttpResponseRedirect(c.get_absolute_url())
-
-
 @login_required
 @require_POST
 def consultation_open(request):
@@ -418,12 +405,18 @@ def consultation_open(request):
     return HttpResponseRedirect(c.get_absolute_url())
 
 
-def _with_form(request, c, form, call):
-    """Run ``call(cleaned_data)`` when the form is valid, else say what is wrong; back to the consultation."""
+def _with_form(request, back: str, form, call, *, done: str | None = None, refused=(ValidationError,)):
+    """Run ``call(cleaned_data)`` when the form is valid and say it is `done`, else say what is wrong (the form's
+    errors, or why the service refused); back to `back`."""
     if not form.is_valid():
         messages.error(request, error_text(form))
-        return HttpResponseRedirect(c.get_absolute_url())
-    return _back(request, c, lambda: call(form.cleaned_data))
+        return HttpResponseRedirect(back)
+    try:
+        call(form.cleaned_data)
+        messages.success(request, done or _("Saved."))
+    except refused as exc:
+        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+    return HttpResponseRedirect(back)
 
 
 @login_required
@@ -434,7 +427,7 @@ def consultation_comment(request, pk, number):
     )
     return _with_form(
         request,
-        clause.consultation,
+        clause.consultation.get_absolute_url(),
         CommentForm(request.POST),
         lambda data: services.do_comment_clause(clause, data["text"], actor=request.user),
     )
@@ -446,7 +439,7 @@ def consultation_answer(request, pk, comment_id):
     comment = get_object_or_404(ConsultationComment, pk=comment_id, clause__consultation_id=pk)
     return _with_form(
         request,
-        comment.clause.consultation,
+        comment.clause.consultation.get_absolute_url(),
         AnswerForm(request.POST),
         lambda data: services.do_answer_comment(comment, data["response"], data["text"], actor=request.user),
     )
@@ -458,7 +451,7 @@ def consultation_close(request, pk):
     c = get_object_or_404(Consultation, pk=pk)
     return _with_form(
         request,
-        c,
+        c.get_absolute_url(),
         CloseForm(request.POST),
         lambda data: services.do_close_consultation(c, data["outcome"], actor=request.user),
     )
