@@ -5,9 +5,8 @@ may see the result through core.permissions and show a liaison only its own city
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import F
@@ -118,19 +117,22 @@ class BoardRow:
 
 def board_rows(as_of: date | None = None) -> list[BoardRow]:
     """Overdue items, late (missing or submitted after the due day) lead reports and returned reports awaiting
-    resubmission, over every plan in progress."""
+    resubmission, over every plan in progress. A plan has hundreds of items and a thousand reports: the items share
+    one instance per lead city, the lead reports are read as plain rows and only the late ones become instances."""
     as_of = as_of or timezone.localdate()
     rows: list[BoardRow] = []
     for plan in AnnualPlan.objects.filter(status=PlanStatus.IN_PROGRESS):
-        items = list(plan.items.select_related("lead_city", "plan"))
+        items = list(plan.items.prefetch_related("lead_city"))  # the plan set on each by the related manager
+        by_id = {i.pk: i for i in items}
         facts = item_facts(plan, items)
         rolled = engine.rollup(facts)
         parents = {i.parent_id for i in items if i.parent_id}
-        reports = defaultdict(dict)
+        submitted: dict[tuple[int, int], tuple[int, datetime]] = {}  # (item, quarter) -> (report id, submitted at)
         lead_reports = ProgressReport.objects.filter(item__plan=plan, year=plan.year, city_id=F("item__lead_city_id"))
-        for r in lead_reports.select_related("city"):
-            reports[(r.item_id, r.city_id)][r.quarter] = r
-        due = engine.quarters_due(plan.year, as_of)
+        for pk, item_id, quarter, submitted_at in lead_reports.values_list("pk", "item_id", "quarter", "submitted_at"):
+            submitted[(item_id, quarter)] = (pk, submitted_at)
+        due = [(q, engine.report_due(plan.year, q)) for q in engine.quarters_due(plan.year, as_of)]
+        late: list[tuple[BoardRow, int]] = []  # rows of reports submitted late, and the report's id
         for i in items:
             if as_of > i.deadline and rolled[i.pk].percent < 100:
                 rows.append(
@@ -138,23 +140,28 @@ def board_rows(as_of: date | None = None) -> list[BoardRow]:
                 )
             if i.pk in parents:
                 continue
-            for q in due:
-                r = reports[(i.pk, i.lead_city_id)].get(q)
-                due_day = engine.report_due(plan.year, q)
-                if r is None:
+            for q, due_day in due:
+                report = submitted.get((i.pk, q))
+                if report is None:
                     rows.append(
                         BoardRow(
                             "late_report", i, i.lead_city.code, i.domain, q, None, f"未报送 missing, due {due_day}"
                         )
                     )
-                elif timezone.localtime(r.submitted_at).date() > due_day:
-                    rows.append(
-                        BoardRow("late_report", i, i.lead_city.code, i.domain, q, r, f"逾期报送 late, due {due_day}")
-                    )
+                elif timezone.localtime(report[1]).date() > due_day:
+                    detail = f"逾期报送 late, due {due_day}"
+                    row = BoardRow("late_report", i, i.lead_city.code, i.domain, q, None, detail)
+                    rows.append(row)
+                    late.append((row, report[0]))
+        if late:
+            reports = ProgressReport.objects.in_bulk([pk for _, pk in late])
+            for row, pk in late:
+                row.report = reports[pk]
         for r in ProgressReport.objects.filter(
             item__plan=plan, year=plan.year, review_status=ReviewStatus.RETURNED
-        ).select_related("item__lead_city", "city"):
-            rows.append(BoardRow("returned_report", r.item, r.city.code, r.item.domain, r.quarter, r, r.review_comment))
+        ).select_related("city"):
+            item = by_id[r.item_id]
+            rows.append(BoardRow("returned_report", item, r.city.code, item.domain, r.quarter, r, r.review_comment))
     return rows
 
 

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -53,6 +52,7 @@ from metrocoop.council.models import (
     WorkItem,
 )
 from metrocoop.council.policies import REVIEW, VOTE
+from metrocoop.council.rendering import PlanRow, board_rows_html, plan_rows_html
 from metrocoop.council.summary import build_summary, write_docx, write_xlsx
 
 
@@ -172,32 +172,69 @@ def plan_detail(request, year):
 
 
 def _plan_figures(plan: AnnualPlan, visible, as_of) -> dict:
-    """The plan page's work-item rows (rendered), its weighted overall progress and the progress-by-domain chart."""
-    items = list(visible.select_related("lead_city", "proposed_by"))
+    """The plan page's work-item rows (rendered), its weighted overall progress and the progress-by-domain chart.
+    Plain rows, not model instances, and every repeated piece (a city, a domain label, an explanation) worked out
+    once: a plan has hundreds of items."""
+    items = visible.values(
+        "id",
+        "code",
+        "title",
+        "parent_id",
+        "carried_from_id",
+        "proposed_by_id",
+        "proposed_by__name_zh",
+        "proposed_by__name_en",
+        "domain",
+        "lead_city_id",
+        "lead_city__name_zh",
+        "lead_city__name_en",
+        "deadline",
+        "weight",
+    )
     all_facts = selectors.item_facts(plan)
     rolled = engine.rollup(all_facts)
     facts = {f.id: f for f in all_facts}
     reported_parents = {f.parent_id for f in all_facts if f.parent_id is not None and f.reported}
-    domains = dict(Domain.choices)  # labels looked up once, not through get_domain_display() per row
+    domains = {value: str(label) for value, label in Domain.choices}  # translated once, not per row
     item_url = reverse("council:item", args=[999_999_999])  # reversed once; the id put in per row
+    cities: dict[int, City] = {}  # one instance per city: the model's own `name` (active language) and str()
+    explained: dict[tuple[str, ...], str] = {}  # many items share their steps ("reported 50%")
+
+    def city(pk: int, name_zh: str, name_en: str) -> City:
+        if pk not in cities:
+            cities[pk] = City(pk=pk, name_zh=name_zh, name_en=name_en)
+        return cities[pk]
+
     rows = []
     for i in items:
-        r = rolled[i.pk]
-        reported = facts[i.pk].reported or i.pk in reported_parents
+        pk, r = i["id"], rolled[i["id"]]
+        if r.steps not in explained:
+            explained[r.steps] = "；".join(map(str, render_steps(r.steps)))  # the progress cell's title
+        proposer = None
+        if i["proposed_by_id"]:
+            proposer = city(i["proposed_by_id"], i["proposed_by__name_zh"], i["proposed_by__name_en"])
+        reported = facts[pk].reported or pk in reported_parents
         rows.append(
-            {
-                "item": i,
-                "url": item_url.replace("999999999", str(i.pk)),
-                "domain": domains.get(i.domain, i.domain),
-                "percent": r.percent,
-                "explanation": "；".join(map(str, render_steps(r.steps))),  # the progress cell's title
-                "status": ItemStatus(engine.classify_item(r.percent, i.deadline, as_of, reported)),
-            }
+            PlanRow(
+                code=i["code"],
+                title=i["title"],
+                url=item_url.replace("999999999", str(pk)),
+                parent_id=i["parent_id"],
+                carried_from_id=i["carried_from_id"],
+                proposed_by=proposer,
+                domain=domains.get(i["domain"], i["domain"]),
+                lead_city=city(i["lead_city_id"], i["lead_city__name_zh"], i["lead_city__name_en"]),
+                deadline=i["deadline"],
+                weight=i["weight"],
+                percent=r.percent,
+                explanation=explained[r.steps],
+                status=ItemStatus(engine.classify_item(r.percent, i["deadline"], as_of, reported)),
+            )
         )
     by_domain: dict[str, list[float]] = {}
     for row in rows:
-        if row["item"].parent_id is None:
-            by_domain.setdefault(row["domain"], []).append(row["percent"])
+        if row.parent_id is None:
+            by_domain.setdefault(row.domain, []).append(row.percent)
     chart = bar_chart(
         [str(d) for d in by_domain],
         {_("Progress"): [round(sum(v) / len(v), 1) for v in by_domain.values()]},
@@ -208,7 +245,7 @@ def _plan_figures(plan: AnnualPlan, visible, as_of) -> dict:
         filename=f"plan-{plan.year}-progress",
     )
     return {
-        "rows": render_to_string("council/_plan_rows.html", {"rows": rows}),
+        "rows": plan_rows_html(rows),
         "overall": engine.plan_progress(all_facts),
         "chart": chart,
     }
@@ -441,7 +478,7 @@ def board(request):
         {
             "queue": review_queue(request.user),
             "review_form": ReviewForm(),
-            "rows": rows,
+            "details": board_rows_html(rows),
             "by_city": [(names.get(k, k), v) for k, v in sorted(counts["by_city"].items())],
             "by_domain": [(domains.get(k, k), v) for k, v in sorted(counts["by_domain"].items())],
             "today": timezone.localdate(),

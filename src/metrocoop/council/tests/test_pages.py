@@ -1,10 +1,18 @@
 """The pages: who sees what, and the forms a person clicks through."""
 
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from metrocoop.core.models import Attachment, Notification
-from metrocoop.council.models import ProgressReport, Vote
+from metrocoop.core.choices import Domain
+from metrocoop.core.models import Attachment, Notification, User
+from metrocoop.council import services
+from metrocoop.council.models import ProgressReport, Vote, WorkItem
 from metrocoop.council.tests import helpers as h
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +106,86 @@ def test_the_office_holds_a_meeting_and_proposes_a_resolution_on_the_pages(brows
         f"/council/meetings/{meeting.pk}/attach/", {"file": SimpleUploadedFile("x.txt", b"x")}
     )
     assert Attachment.objects.count() == before
+
+
+def test_the_plan_table_shows_each_item_as_text_in_the_readers_language(browser_client, reference, demo_users):
+    # given a draft plan without items: its table says so
+    plan = h.draft_plan(2030)
+    office = browser_client("office")
+    assert "暂无工作事项。" in office.get("/council/plans/2030/").content.decode()
+    # when the office adds an item and a sub-item, and Wuxi's liaison proposes one whose title looks like markup
+    parent = h.draft_item("SZ")
+    common = {"domain": Domain.MEDICAL_INSURANCE, "deadline": date(2030, 6, 30), "weight": 2}
+    services.do_add_work_item(
+        plan, {**common, "title": "分项", "lead_city": reference["SZ"], "parent": parent}, actor=h.office()
+    )
+    services.do_add_work_item(
+        plan, {**common, "title": "<b>互认</b> & 结算", "lead_city": reference["WX"]}, actor=demo_users["liaison-wx"]
+    )
+    page = office.get("/council/plans/2030/").content.decode()
+    # then the title is shown as text, the sub-item is marked, the proposing city named, the deadline in Chinese
+    assert "&lt;b&gt;互认&lt;/b&gt; &amp; 结算</a>" in page and "<b>互认</b>" not in page
+    assert "<td>↳ <a href=" in page and "提出城市 无锡" in page and "<td>2030年6月30日</td>" in page
+    # and in English for a reader who chose English
+    User.objects.filter(pk=demo_users["office"].pk).update(language="en")
+    page = office.get("/council/plans/2030/").content.decode()
+    assert "proposed by 无锡" in page and "<td>Wuxi</td>" in page and "<td>June 30, 2030</td>" in page
+    assert "Not started" in page and "No work items yet." not in page
+
+
+def _overdue_plan(n: int, year: int = 2025) -> None:
+    """Last year's plan in progress with `n` items led by Suzhou: each overdue, its first quarter reported a month
+    late and returned with a comment that looks like markup, its other quarters missing."""
+    for k in range(n):
+        item = h.draft_item("SZ", year)
+        services.do_update_work_item(item, {"code": f"A{k}", "title": f"事项<{k}>"}, actor=h.office())
+    plan = h.running_plan(year)
+    liaison = User.objects.get(username="liaison-sz")
+    for item in plan.items.all():
+        report = services.do_submit_report(
+            item,
+            item.lead_city,
+            1,
+            percent_complete=10,
+            actor=liaison,
+            now=datetime(year, 5, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai")),
+        )
+        services.do_review_report(report, accept=False, comment="请补充<b>签约</b>文件", actor=h.office())
+
+
+def test_the_board_lists_what_is_overdue_as_text_with_links(browser_client, reference):
+    # given last year's item, overdue, its first quarter reported late and returned, three quarters missing
+    _overdue_plan(1)
+    item = WorkItem.objects.get(plan__year=2025)
+    # when the office opens the board
+    page = browser_client("office").get("/council/board/").content.decode()
+    # then every row names its kind, links the item (its code and title as text), the city, the quarter, the detail
+    rows = re.findall(r'<tr><td>(.*?)</td>\n  <td><a href="([^"]*)">(.*?)</a></td><td>(\w*)</td><td>(Q\d)?</td>', page)
+    link = (f"/council/items/{item.pk}/", "A0 事项&lt;0&gt;", "SZ")
+    assert rows == [
+        ("逾期事项", *link, ""),
+        ("逾期报告", *link, "Q1"),
+        ("逾期报告", *link, "Q2"),
+        ("逾期报告", *link, "Q3"),
+        ("逾期报告", *link, "Q4"),
+        ("退回报告", *link, "Q1"),
+    ]
+    assert "请补充&lt;b&gt;签约&lt;/b&gt;文件" in page and "未报送 missing, due 2025-10-15" in page
+    # and a liaison of another city sees none of them
+    assert "事项&lt;0&gt;" not in browser_client("liaison-wx").get("/council/board/").content.decode()
+
+
+def test_the_boards_queries_do_not_grow_with_the_rows(browser_client, reference, django_assert_max_num_queries):
+    # given the number of queries the board costs with one overdue item (and its late and returned reports)
+    client = browser_client("office")
+    with transaction.atomic():
+        _overdue_plan(1)
+        with CaptureQueriesContext(connection) as one:
+            assert client.get("/council/board/").status_code == 200
+        transaction.set_rollback(True)
+    # when there are twenty such items
+    _overdue_plan(20)
+    # then the board costs no more queries, and shows them all
+    with django_assert_max_num_queries(len(one)):
+        page = client.get("/council/board/").content.decode()
+    assert page.count("<tr><td>逾期事项</td>") == 20 and page.count("<tr><td>退回报告</td>") == 20
