@@ -662,10 +662,8 @@ def do_post_park_year(row: models.ParkYear, *, actor: Any) -> models.ParkYear:
 def park_shares(park: models.Park, year: int) -> dict[str, Any]:
     """{"park", "year", "items": [{"item", "total", <host>, <partner>}]} for a year with figures (the stored shares
     once posted). Raises ParkYear.DoesNotExist when the year has no figures."""
-    row = park.years.get(year=year)
-    shares = row.shares if row.posted_at is not None and row.shares else park_year_result(park, row).to_dict()
     items = []
-    for item in shares["items"]:
+    for item in park_explanation(park, year)["items"]:
         entry = {"item": item["item"], "total": int(item["total"])}
         entry.update({city: int(v) for city, v in item["parts"].items()})
         items.append(entry)
@@ -673,6 +671,8 @@ def park_shares(park: models.Park, year: int) -> dict[str, Any]:
 
 
 def park_explanation(park: models.Park, year: int) -> dict[str, Any]:
+    """A year's shares with the steps that explain them (as stored once posted). Raises ParkYear.DoesNotExist when
+    the year has no figures."""
     row = park.years.get(year=year)
     return row.shares if row.posted_at is not None and row.shares else park_year_result(park, row).to_dict()
 
