@@ -9,23 +9,42 @@ field for field, as the serializer's. A serializer with a field this cannot expr
 a hyperlink, a nested serializer, a property) is served the ordinary way.
 
 The plan is compiled once per serializer class; the browsable API (format `api`) keeps the ordinary path too.
+
+A page of the list costs one query, not two: the total the paginator shows is read in the same query as the rows
+(`COUNT(*) OVER ()`, the count of the filtered rows before LIMIT/OFFSET), so DRF's separate `COUNT` is not made;
+a page past the last, `?page=last` or a page number that is not a plain positive integer is left to DRF's
+paginator, which answers as before (404, or the last page).
+
+The SQL itself is compiled once per process for the common request — no query parameter but the page and the page
+size, the viewset's own `get_queryset` (the user's scope through core.permissions.restrict) and filters — keyed by
+the viewset, the user's row filter (`rows_q`: equal filters give the same SQL), the page and the database
+connection. Building the queryset, running the FilterSet and compiling ~20 aliased columns cost more than the
+query; on a hit the request runs the stored SQL with its stored parameters through Django's cursor (so query
+logging, error mapping and the connection's health check apply as for any query) and converts the values with the
+stored compiler's converters. Only SQL is kept, never a row: every answer is read from the database when asked.
 """
 
 from __future__ import annotations
 
+import re
+import weakref
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from django.core.exceptions import FieldDoesNotExist, FieldError
-from django.db import models
-from django.db.models import F
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FieldError
+from django.db import connections, models
+from django.db.models import Count, F, Window
 from rest_framework import relations, serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from metrocoop.core.api.base import ScopedQuerysetMixin
 from metrocoop.core.api.serializers import UserDisplayField
+from metrocoop.core.permissions import Action, rows_q
 
 _PLANS: dict[type, ListPlan | None] = {}
 _SIMPLE_FIELDS = (
@@ -234,6 +253,70 @@ def plan_for(serializer: serializers.Serializer) -> ListPlan | None:
     return _PLANS[key]
 
 
+_TOTAL = "fl__total"  # the column carrying COUNT(*) OVER ()
+_PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
+_MAX_PREPARED = 512  # statements kept per connection (a new user filter or page each adds one)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A compiled `.values()` query: its SQL and parameters, the output names, and the compiler whose converters
+    turn the database's values into Python's (as `ValuesIterable` does)."""
+
+    sql: str
+    params: tuple
+    names: tuple[str, ...]
+    compiler: Any
+    alias: str
+
+    @classmethod
+    def of(cls, queryset: models.QuerySet) -> Prepared | None:
+        """None when the query can match no row at all (Django raises EmptyResultSet instead of compiling it)."""
+        query = queryset.query
+        compiler = query.get_compiler(queryset.db)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return None
+        if query.selected:
+            names = tuple(query.selected)
+        else:
+            names = (*query.extra_select, *query.values_select, *query.annotation_select)
+        return cls(sql, tuple(params), names, compiler, queryset.db)
+
+    def rows(self) -> list[dict]:
+        compiler = self.compiler
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            fetched = cursor.fetchall()
+        if compiler.has_extra_select:
+            fetched = [row[: compiler.col_count] for row in fetched]
+        names = self.names
+        indexes = range(len(names))
+        return [{names[i]: row[i] for i in indexes} for row in compiler.results_iter(results=[fetched])]
+
+
+# connection (one per thread and alias) -> key -> statement; the connection's compiler is kept with its statement
+_PREPARED: weakref.WeakKeyDictionary[Any, dict[tuple, Prepared | None]] = weakref.WeakKeyDictionary()
+_ELIGIBLE: dict[type, bool] = {}
+
+
+def _own_get_queryset(cls: type) -> bool:
+    """True when the viewset's rows are `ScopedQuerysetMixin.get_queryset` over DRF's (the class's queryset
+    restricted to the user's scope) and its filters DRF's `filter_queryset`: then the SQL of a request without
+    query parameters depends only on the class, the user's row filter and the page."""
+    if cls not in _ELIGIBLE:
+        mro = cls.__mro__
+        definers = [c for c in mro if "get_queryset" in c.__dict__]
+        _ELIGIBLE[cls] = (
+            len(definers) >= 2
+            and definers[0] is ScopedQuerysetMixin
+            and definers[1] is GenericAPIView
+            and cls.filter_queryset is GenericAPIView.filter_queryset
+        )
+    return _ELIGIBLE[cls]
+
+
 class FastListMixin:
     """`list` from `.values()` rows when the list serializer's fields are all plain columns (see module doc)."""
 
@@ -243,9 +326,101 @@ class FastListMixin:
         plan = plan_for(self.get_serializer())
         if plan is None:
             return super().list(request, *args, **kwargs)
+        window = self._fast_window(request)
+        if window is not False:
+            answered = self._fast_answer(request, plan, window)
+            if answered is not None:
+                return answered
         queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None).values(**plan.expressions())
         page = self.paginate_queryset(queryset)
         data = plan.render(list(page) if page is not None else list(queryset), request)
         if page is not None:
             return self.get_paginated_response(data)
         return Response(data)
+
+    def _fast_window(self, request) -> tuple[int, int] | bool | None:
+        """(page size, page number) of a page read in one query; None when the list is not paginated; False when
+        DRF's paginator must decide (another paginator, `?page=last`, a page number that is not a plain integer)."""
+        paginator = self.paginator
+        if paginator is None:
+            return None
+        if not isinstance(paginator, PageNumberPagination) or (
+            type(paginator).paginate_queryset is not PageNumberPagination.paginate_queryset
+        ):
+            return False
+        size = paginator.get_page_size(request)
+        if not size:
+            return None
+        number = request.query_params.get(paginator.page_query_param) or "1"
+        if not _PAGE_NUMBER.fullmatch(number):
+            return False
+        return size, int(number)
+
+    def _prepared_key(self, request, window) -> tuple | None:
+        """The key under which this request's SQL is kept, or None when the request's SQL is not kept (query
+        parameters other than the page: the FilterSet decides, and may depend on who asks)."""
+        cls = type(self)
+        if not _own_get_queryset(cls):
+            return None
+        allowed = set()
+        if window is not None:
+            allowed = {self.paginator.page_query_param, self.paginator.page_size_query_param}
+        if not set(request.query_params.keys()) <= allowed:
+            return None
+        q = rows_q(request.user, self.queryset.model, Action.VIEW)
+        key = (cls, self.get_serializer_class(), q, window)
+        try:
+            hash(key)
+        except TypeError:
+            return None
+        return key
+
+    def _build(self, plan: ListPlan, window) -> models.QuerySet | None:
+        """The values() query of this request: the page's rows and, when paginated, their total in each row."""
+        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        if window is None:
+            return queryset.values(**plan.expressions())
+        query = queryset.query
+        if query.distinct or query.combinator or query.group_by is not None or query.is_sliced:
+            return None  # a count over the window would count before DISTINCT/GROUP BY
+        if not connections[queryset.db].features.supports_over_clause:
+            return None
+        size, number = window
+        queryset = queryset.values(**plan.expressions(), **{_TOTAL: Window(Count("*"))})
+        return queryset[(number - 1) * size : number * size]
+
+    def _fast_answer(self, request, plan: ListPlan, window) -> Response | None:
+        key = self._prepared_key(request, window)
+        prepared: Prepared | None
+        if key is not None:
+            store = _PREPARED.setdefault(connections[self.queryset.db], {})
+            if key in store:
+                prepared = store[key]
+            else:
+                queryset = self._build(plan, window)
+                if queryset is None:
+                    return None
+                prepared = Prepared.of(queryset)
+                if len(store) >= _MAX_PREPARED:
+                    store.clear()
+                store[key] = prepared
+        else:
+            queryset = self._build(plan, window)
+            if queryset is None:
+                return None
+            prepared = Prepared.of(queryset)
+        rows = prepared.rows() if prepared is not None else []
+        if window is None:
+            return Response(plan.render(rows, request))
+        size, number = window
+        if not rows and number > 1:
+            return None  # past the last page: DRF's paginator answers 404 as before
+        total = rows[0][_TOTAL] if rows else 0
+        paginator = self.paginator
+        django_paginator = paginator.django_paginator_class([], size)
+        django_paginator.__dict__["count"] = total  # the cached_property, from the rows' own count
+        paginator.page = django_paginator._get_page(rows, number, django_paginator)
+        paginator.request = request
+        if django_paginator.num_pages > 1 and paginator.template is not None:
+            paginator.display_page_controls = True
+        return self.get_paginated_response(plan.render(rows, request))
