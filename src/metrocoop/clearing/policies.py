@@ -45,17 +45,23 @@ def _codes(ids: list[int]) -> dict[int, str]:
     return dict(City.objects.filter(pk__in=ids).values_list("pk", "code"))
 
 
-def _claims_of_own_city(scopes: Scopes) -> Q | None:
+def _own_city_rows(scopes: Scopes, *, by_code: bool) -> Q | None:
+    """Rows of the schemes of a bureau's domain whose insured or service city is the bureau's, for every bureau scope
+    of the actor (``None``, no hook, without one). Claims name their cities by code (``by_code``), postings by id."""
     pairs = _bureau_scopes(scopes)
     if not pairs:
         return None
-    codes = _codes([c for c, _ in pairs])
+    cities = _codes([c for c, _ in pairs]) if by_code else {c: c for c, _ in pairs}
     q = Q(pk__in=[])
     for city_id, domain in pairs:
-        code = codes.get(city_id)
-        if code:
-            q |= (Q(insured_city=code) | Q(service_city=code)) & Q(scheme__in=SCHEMES_OF[domain])
+        city = cities.get(city_id)
+        if city:
+            q |= (Q(insured_city=city) | Q(service_city=city)) & Q(scheme__in=SCHEMES_OF[domain])
     return q
+
+
+def _claims_of_own_city(scopes: Scopes) -> Q | None:
+    return _own_city_rows(scopes, by_code=True)
 
 
 def _by_city_fk(*paths: str):
@@ -73,13 +79,7 @@ def _by_city_fk(*paths: str):
 
 
 def _postings_of_own_city(scopes: Scopes) -> Q | None:
-    pairs = _bureau_scopes(scopes)
-    if not pairs:
-        return None
-    q = Q(pk__in=[])
-    for city_id, domain in pairs:
-        q |= (Q(insured_city=city_id) | Q(service_city=city_id)) & Q(scheme__in=SCHEMES_OF[domain])
-    return q
+    return _own_city_rows(scopes, by_code=False)
 
 
 def _reversals_of_own_city(scopes: Scopes) -> Q | None:

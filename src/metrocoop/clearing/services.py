@@ -61,6 +61,7 @@ from metrocoop.clearing.verification import VerifyReport, verify_clearing
 from metrocoop.core.audit import acting, log_event
 from metrocoop.core.models import City
 from metrocoop.core.permissions import Action, can, require
+from metrocoop.core.writes import save_checked
 from metrocoop.ledger import engine as ledger_engine
 from metrocoop.ledger.models import ChainHead
 from metrocoop.ledger.services import post_transfers
@@ -344,11 +345,7 @@ def do_save_catalogue_entry(entry: CatalogueEntry, *, actor: Any) -> CatalogueEn
     with transaction.atomic(), acting(actor):
         if entry.pk is not None:
             require(actor, action, CatalogueEntry.objects.get(pk=entry.pk))
-        require(actor, action, entry)
-        entry.full_clean()
-        entry.save()
-        require(actor, Action.CHANGE, entry)
-    return entry
+        return save_checked(entry, actor, action)
 
 
 def do_delete_catalogue_entry(entry: CatalogueEntry, *, actor: Any) -> None:
@@ -360,11 +357,7 @@ def do_delete_catalogue_entry(entry: CatalogueEntry, *, actor: Any) -> None:
 def do_grant_authorisation(authorisation: Authorisation, *, actor: Any) -> Authorisation:
     """Grant a prior authorisation (the insured city's bureau or the office)."""
     with transaction.atomic(), acting(actor):
-        require(actor, Action.ADD, authorisation)
-        authorisation.full_clean()
-        authorisation.save()
-        require(actor, Action.ADD, authorisation)
-    return authorisation
+        return save_checked(authorisation, actor, Action.ADD)
 
 
 def do_revoke_authorisation(authorisation: Authorisation, *, actor: Any) -> Authorisation:

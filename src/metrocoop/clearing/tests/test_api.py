@@ -190,6 +190,17 @@ def test_claims_list_query_count_is_bounded(api, demo_users, django_assert_max_n
         assert client.get("/api/clearing/claims/").status_code == 200
 
 
+def _assert_done_or_refused(response, allowed: bool, status: str, before) -> None:
+    """An allowed user's request is done (200, the row now ``status``); anybody else's is refused and changes
+    nothing."""
+    if allowed:
+        assert response.status_code == 200, response.content
+        assert response.json()["status"] == status
+    else:
+        assert response.status_code in (403, 404)
+        assert state() == before
+
+
 @pytest.mark.parametrize(
     "username, allowed", [("medical-sz", True), ("medical-wx", True), ("medical-nb", False), ("liaison-sz", False)]
 )
@@ -197,12 +208,7 @@ def test_reversal_permission_matrix(api, demo_users, username, allowed):
     _, claim = _claims_between(demo_users, "WX", "SZ")
     before = state()
     response = api(username).post(f"/api/clearing/claims/{claim.pk}/reverse/", {"reason": "test"}, format="json")
-    if allowed:
-        assert response.status_code == 200, response.content
-        assert response.json()["status"] == "reversed"
-    else:
-        assert response.status_code in (403, 404)
-        assert state() == before
+    _assert_done_or_refused(response, allowed, "reversed", before)
 
 
 @pytest.mark.parametrize("username, allowed", [("office", True), ("medical-sh", False), ("auditor", False)])
@@ -211,12 +217,7 @@ def test_close_permission_matrix(api, demo_users, username, allowed):
     period = Period.objects.get(year=2026, month=1)
     before = state()
     response = api(username).post(f"/api/clearing/periods/{period.pk}/close/")
-    if allowed:
-        assert response.status_code == 200, response.content
-        assert response.json()["status"] == "closed"
-    else:
-        assert response.status_code in (403, 404)
-        assert state() == before
+    _assert_done_or_refused(response, allowed, "closed", before)
 
 
 def test_the_batch_api_answers_a_replay_without_changes_and_a_conflict_as_a_rejection(api, demo_users, reference):
