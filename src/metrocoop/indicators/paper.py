@@ -1,4 +1,5 @@
-"""The paper's tables (王丹 等, 2020, 表1 and 表2), kept in the platform's own copy under indicators/data."""
+"""The paper's tables (王丹 等, 2020, 表1 and 表2) and its positioning statements (§二(一)), kept in the platform's
+own copy under indicators/data."""
 
 from __future__ import annotations
 
@@ -157,53 +158,20 @@ def load_table2(year: int = 2019) -> int:
     return count
 
 
-PAPER_POSITIONING = "王丹等(2020) §二(一)"
-FUNCTIONS = (
-    ("global-city", "全球城市核心功能", "Global-city core functions"),
-    ("finance", "金融中心", "Finance centre"),
-    ("trade", "贸易中心", "Trade centre"),
-    ("shipping", "航运与港口", "Shipping and ports"),
-    ("innovation", "科技创新", "Science and innovation"),
-    ("manufacturing", "高端制造与产业协同", "Advanced manufacturing and industrial cooperation"),
-    ("transport-hub", "综合交通枢纽", "Transport hub"),
-    ("public-services", "公共服务共享", "Shared public services"),
-    ("ecology", "生态保护", "Ecological protection"),
-    ("gateway", "接轨上海门户", "Gateway to and alignment with Shanghai"),
-    ("culture-tourism", "文化旅游", "Culture and tourism"),
-    ("agriculture", "现代农业", "Modern agriculture"),
-)
-# (city, ref, text, functions, source): the paper's quotations of §二(一) and Shanghai's stated positioning
-STATEMENTS = (
-    (
-        "SH",
-        "SH-1",
-        "全球城市，长三角一体化发展的龙头",
-        ("global-city", "finance", "trade", "shipping"),
-        "王丹等(2020) §一; 上海市城市总体规划",
-    ),
-    (
-        "SH",
-        "SH-2",
-        "上海的研发、科教、医疗、服务、人才优势",
-        ("innovation", "public-services"),
-        "王丹等(2020) §三(二)3",
-    ),
-    ("NT", "NT-1", "南通定位为上海的“北大门”", ("gateway", "transport-hub"), PAPER_POSITIONING),
-    ("NT", "NT-2", "推动启隆、海永融入崇明世界级生态岛建设", ("ecology",), PAPER_POSITIONING),
-    ("JX", "JX-1", "上海创新政策率先接轨地", ("gateway",), PAPER_POSITIONING),
-    ("JX", "JX-2", "高端产业协同发展地", ("manufacturing",), PAPER_POSITIONING),
-    ("JX", "JX-3", "科创资源重点辐射地", ("innovation",), PAPER_POSITIONING),
-    ("JX", "JX-4", "交通体系一体化枢纽地", ("transport-hub",), PAPER_POSITIONING),
-    ("JX", "JX-5", "公共服务融合共享地", ("public-services",), PAPER_POSITIONING),
-    (
-        "ZS",
-        "ZS-1",
-        "接轨上海“五大中心”建设（国际经济、金融、贸易、航运、科技创新中心）",
-        ("gateway", "finance", "trade", "shipping", "innovation"),
-        PAPER_POSITIONING,
-    ),
-    ("ZS", "ZS-2", "舟山由半岛向环岛的区位格局优势转化", ("shipping",), PAPER_POSITIONING),
-)
+def _read_positioning() -> tuple[tuple, tuple]:
+    """The unified function framework (code, zh, en) and the positioning statements (city, ref, text, function
+    codes, source): the paper's quotations of §二(一) and Shanghai's stated positioning."""
+    with (DATA / "paper_positioning_functions.csv").open(encoding="utf-8") as fh:
+        functions = tuple((r["code"], r["name_zh"], r["name_en"]) for r in csv.DictReader(fh))
+    with (DATA / "paper_positioning_statements.csv").open(encoding="utf-8") as fh:
+        statements = tuple(
+            (r["city_code"], r["ref"], r["text"], tuple(r["functions"].split()), r["source"])
+            for r in csv.DictReader(fh)
+        )
+    return functions, statements
+
+
+FUNCTIONS, STATEMENTS = _read_positioning()
 
 
 @transaction.atomic
