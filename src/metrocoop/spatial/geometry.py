@@ -33,15 +33,19 @@ GEOD = Geod(ellps="WGS84")
 GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
 
 
-class GeometryError(BilingualError):
-    """A geometry refused, with the reason in Chinese and English (`str()` says both)."""
-
-    code = "geometry"
+class SpatialRefusal(BilingualError):
+    """A spatial input refused, with the reason in Chinese and English (`zh`, `en`; `str()` says both)."""
 
     def __init__(self, zh: str, en: str) -> None:
         super().__init__(zh, en)
         self.args = (f"{zh} {en}",)
         self.zh, self.en = zh, en
+
+
+class GeometryError(SpatialRefusal):
+    """A geometry refused."""
+
+    code = "geometry"
 
 
 @lru_cache(maxsize=4)

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from metrocoop.core.explain import BilingualError
-from metrocoop.spatial.geometry import GeometryError, parse_geometry
+from metrocoop.spatial.geometry import GeometryError, SpatialRefusal, parse_geometry
 
 KNOWN_KEYS = {
     "id",
@@ -64,15 +63,10 @@ class FeatureRow:
     properties: dict = field(default_factory=dict)
 
 
-class FileRefused(BilingualError):
-    """The whole file is refused, with the reason in Chinese and English (`str()` says both)."""
+class FileRefused(SpatialRefusal):
+    """The whole file is refused."""
 
     code = "file-refused"
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(zh, en)
-        self.args = (f"{zh} {en}",)
-        self.zh, self.en = zh, en
 
 
 def _bool(value: Any) -> bool | None:
