@@ -7,9 +7,12 @@ Titles follow the measures of the paper (§四): 空间协同规划编制, 异�
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from operator import itemgetter
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -22,344 +25,43 @@ from metrocoop.council.models import AnnualPlan, PlanArticle, PlanDocument, Prog
 
 TZ = ZoneInfo("Asia/Shanghai")
 MEMBERS = ("SH", "SZ", "WX", "CZ", "NT", "NB", "JX", "HZ", "ZS")
-D = Domain
 
-# (document key, kind, title, city, period, [(number, title)])
-DOCUMENTS = (
-    (
-        "spatial",
-        "spatial",
-        "上海大都市圈空间协同规划",
-        None,
-        "2022—2035",
-        (
-            ("第3.1条", "共保跨界生态网络，推进跨界河湖联保共治"),
-            ("第4.2条", "构建跨江跨海通道，建设沪甬、崇海等通道"),
-            ("第4.3条", "推进港口群、机场群协同发展"),
-            ("第5.1条", "共建公共服务共享圈，推进异地就医直接结算"),
-            ("第5.3条", "统筹养老服务资源布局"),
-            ("第6.2条", "共建沿G60等科创走廊"),
-            ("第6.4条", "共建省际毗邻区和合作园区"),
-            ("第7.1条", "推进区域标准统一和结果互认"),
-            ("第8.2条", "共塑江南水乡文化品牌"),
-        ),
-    ),
-    (
-        "sh14",
-        "five_year",
-        "上海市国民经济和社会发展第十四个五年规划",
-        "SH",
-        "2021—2025",
-        (
-            ("第十二章", "强化长三角一体化发展的龙头带动作用"),
-            ("第二十六章", "深化区域生态环境共保联治"),
-            ("第三十一章", "推动养老服务高质量发展"),
-        ),
-    ),
-    (
-        "sz14",
-        "five_year",
-        "苏州市国民经济和社会发展第十四个五年规划",
-        "SZ",
-        "2021—2025",
-        (
-            ("第六章", "全面融入长三角一体化发展"),
-            ("第九章", "推进医疗保障区域协同"),
-        ),
-    ),
-    (
-        "jx14",
-        "five_year",
-        "嘉兴市国民经济和社会发展第十四个五年规划",
-        "JX",
-        "2021—2025",
-        (
-            ("第三章", "打造全面接轨上海桥头堡"),
-            ("第十章", "共建异地养老康养基地"),
-        ),
-    ),
-    (
-        "nbmaster",
-        "master",
-        "宁波市国土空间总体规划",
-        "NB",
-        "2021—2035",
-        (
-            ("第五章", "建设前湾沪浙合作发展区"),
-            ("第八章", "谋划沪甬跨海通道与港口协同"),
-        ),
-    ),
-)
+DATA = Path(__file__).resolve().parent / "data"
 
-# (code, title, domain, lead, joins, kpi, unit, target, deadline (month, day), weight, articles, sub-items)
-ITEMS = (
-    (
-        "01",
-        "上海大都市圈空间协同规划编制",
-        D.DEVELOPMENT,
-        "SH",
-        MEMBERS[1:],
-        "规划文本报批",
-        "项",
-        1,
-        (12, 31),
-        3,
-        ("spatial:第7.1条",),
-        (),
-    ),
-    (
-        "02",
-        "异地就医门诊结算全覆盖",
-        D.MEDICAL_INSURANCE,
-        "SZ",
-        ("SH", "WX", "CZ", "NT"),
-        "定点医疗机构覆盖率",
-        "%",
-        100,
-        (12, 31),
-        3,
-        ("spatial:第5.1条", "sz14:第九章"),
-        (),
-    ),
-    (
-        "03",
-        "设立异地就医结算专窗",
-        D.MEDICAL_INSURANCE,
-        "JX",
-        ("HZ",),
-        "专窗数量",
-        "个",
-        30,
-        (9, 30),
-        1,
-        ("spatial:第5.1条",),
-        (),
-    ),
-    (
-        "04",
-        "跨市医疗费用报销目录衔接",
-        D.MEDICAL_INSURANCE,
-        "WX",
-        ("CZ",),
-        "衔接目录条目",
-        "条",
-        500,
-        (10, 31),
-        2,
-        (),
-        (),
-    ),
-    (
-        "05",
-        "跨界河湖联保",
-        D.ECOLOGY,
-        "SH",
-        ("SZ", "JX"),
-        "",
-        "",
-        None,
-        (12, 31),
-        3,
-        ("spatial:第3.1条", "sh14:第二十六章"),
-        (
-            ("05.1", "淀山湖联合巡河", "SH", "联合巡河次数", "次", 12, 3),
-            ("05.2", "太浦河水质联合监测", "JX", "共享监测断面", "个", 8, 2),
-            ("05.3", "元荡湖岸线贯通", "SZ", "贯通岸线", "公里", 10, 1),
-        ),
-    ),
-    ("06", "环境联防联控执法联动", D.ECOLOGY, "HZ", ("JX", "SZ"), "联合执法行动", "次", 6, (11, 30), 1, (), ()),
-    (
-        "07",
-        "沪甬跨海通道前期研究",
-        D.TRANSPORT,
-        "NB",
-        ("SH", "ZS"),
-        "研究报告",
-        "项",
-        1,
-        (6, 30),
-        2,
-        ("spatial:第4.2条", "nbmaster:第八章"),
-        (),
-    ),
-    ("08", "崇海过江通道规划", D.TRANSPORT, "NT", ("SH",), "规划方案", "项", 1, (12, 31), 2, ("spatial:第4.2条",), ()),
-    ("09", "通沪铁路二期协同推进", D.TRANSPORT, "NT", ("SH", "SZ"), "完成前期工作", "%", 100, (12, 31), 2, (), ()),
-    ("10", "北沿江高铁沿线站点协同", D.TRANSPORT, "CZ", ("NT",), "站城协同方案", "项", 1, (9, 30), 1, (), ()),
-    (
-        "11",
-        "G60科创走廊协同创新",
-        D.COMMERCE,
-        "SH",
-        ("JX", "HZ", "SZ"),
-        "联合攻关项目",
-        "个",
-        20,
-        (12, 31),
-        3,
-        ("spatial:第6.2条", "sh14:第十二章"),
-        (),
-    ),
-    ("12", "产业链树状图梳理与缺链补链", D.COMMERCE, "WX", ("CZ", "SZ"), "梳理产业链", "条", 12, (8, 31), 2, (), ()),
-    ("13", "区域招商信息沟通机制", D.COMMERCE, "SZ", ("WX", "CZ"), "共享招商线索", "条", 200, (12, 31), 1, (), ()),
-    ("14", "海外联合招商", D.COMMERCE, "NB", ("SH", "ZS"), "联合招商活动", "场", 4, (12, 31), 1, (), ()),
-    (
-        "15",
-        "中新嘉善现代产业合作园建设",
-        D.COMMERCE,
-        "JX",
-        ("SH",),
-        "入园项目",
-        "个",
-        15,
-        (12, 31),
-        2,
-        ("spatial:第6.4条", "jx14:第三章"),
-        (),
-    ),
-    (
-        "16",
-        "小洋山港区合作开发",
-        D.TRANSPORT,
-        "ZS",
-        ("SH", "NB"),
-        "前期工作完成",
-        "%",
-        100,
-        (12, 31),
-        2,
-        ("spatial:第4.3条",),
-        (),
-    ),
-    (
-        "17",
-        "港口群一体化协作",
-        D.TRANSPORT,
-        "NB",
-        ("SH", "ZS", "NT"),
-        "联动航线",
-        "条",
-        10,
-        (11, 30),
-        1,
-        ("spatial:第4.3条",),
-        (),
-    ),
-    (
-        "18",
-        "区域养老服务信息平台",
-        D.CIVIL_AFFAIRS,
-        "SH",
-        MEMBERS[1:],
-        "接入城市",
-        "个",
-        9,
-        (10, 31),
-        2,
-        ("spatial:第5.3条", "sh14:第三十一章"),
-        (),
-    ),
-    (
-        "19",
-        "异地养老康养基地共建",
-        D.CIVIL_AFFAIRS,
-        "JX",
-        ("SH", "CZ"),
-        "新增床位",
-        "张",
-        2000,
-        (12, 31),
-        2,
-        ("jx14:第十章",),
-        (),
-    ),
-    ("20", "养老服务补贴异地结算", D.CIVIL_AFFAIRS, "HZ", ("SH", "JX"), "结算人次", "人次", 5000, (12, 31), 1, (), ()),
-    (
-        "21",
-        "企业登记标准统一与结果互认",
-        D.MARKET_REGULATION,
-        "SZ",
-        MEMBERS[2:],
-        "互认事项",
-        "项",
-        30,
-        (9, 30),
-        2,
-        ("spatial:第7.1条",),
-        (),
-    ),
-    ("22", "食品安全监管执法联动", D.MARKET_REGULATION, "CZ", ("WX", "SZ"), "联合检查", "次", 8, (12, 31), 1, (), ()),
-    ("23", "知识产权保护协作", D.MARKET_REGULATION, "WX", ("SZ", "SH"), "协作案件", "件", 50, (12, 31), 1, (), ()),
-    (
-        "24",
-        "高层次医疗卫生人才柔性流动",
-        D.HUMAN_RESOURCES,
-        "SH",
-        ("SZ", "NT", "JX"),
-        "柔性流动人才",
-        "人",
-        300,
-        (12, 31),
-        2,
-        (),
-        (),
-    ),
-    (
-        "25",
-        "大都市圈高校联盟与实践教学联盟",
-        D.HUMAN_RESOURCES,
-        "NT",
-        ("SH", "SZ", "CZ"),
-        "成员高校",
-        "所",
-        40,
-        (7, 31),
-        1,
-        (),
-        (),
-    ),
-    ("26", "职业资格与技能等级互认", D.HUMAN_RESOURCES, "CZ", MEMBERS, "互认职业", "个", 20, (12, 31), 1, (), ()),
-    (
-        "27",
-        "自贸试验区制度创新经验复制",
-        D.DEVELOPMENT,
-        "ZS",
-        ("SH", "NB"),
-        "复制推广事项",
-        "项",
-        15,
-        (12, 31),
-        1,
-        (),
-        (),
-    ),
-    ("28", "示范区改革试点成果推广", D.DEVELOPMENT, "HZ", ("JX", "SZ"), "推广事项", "项", 10, (10, 31), 1, (), ()),
-    ("29", "上海大都市圈合作发展论坛", D.DEVELOPMENT, "SH", MEMBERS[1:], "论坛举办", "次", 1, (11, 30), 1, (), ()),
-    (
-        "30",
-        "宁波前湾沪浙合作发展区建设",
-        D.DEVELOPMENT,
-        "NB",
-        ("SH", "JX"),
-        "签约项目",
-        "个",
-        25,
-        (12, 31),
-        2,
-        ("nbmaster:第五章",),
-        (),
-    ),
-)
 
-PREVIOUS = (
-    ("01", "都市圈协同规划工作机制建立", D.DEVELOPMENT, "SH", 100),
-    ("02", "异地就医住院结算扩面", D.MEDICAL_INSURANCE, "SZ", 100),
-    ("03", "长三角生态绿色一体化示范区联合河长制", D.ECOLOGY, "JX", 100),
-    ("04", "沪甬跨海通道规划研究立项", D.TRANSPORT, "NB", 70),
-    ("05", "G60科创走廊科技成果转移平台", D.COMMERCE, "HZ", 100),
-    ("06", "养老服务机构等级评定互认", D.CIVIL_AFFAIRS, "CZ", 60),
-    ("07", "企业迁移服务机制", D.MARKET_REGULATION, "WX", 100),
-    ("08", "舟山江海联运服务中心建设", D.TRANSPORT, "ZS", 40),
-)
+def _read_plans() -> tuple[tuple, tuple, tuple]:
+    """The demo's plan documents, this year's work list and last year's items, from data/demo_plans.json, as
+    DOCUMENTS (document key, kind, title, city, period, ((number, title), ...)), ITEMS (code, title, domain, lead,
+    joins, kpi, unit, target, deadline (month, day), weight, articles, sub-items (code, title, lead, kpi, unit,
+    target, weight)) and PREVIOUS (code, title, domain, lead, final percent)."""
+    plans = json.loads((DATA / "demo_plans.json").read_text(encoding="utf-8"))
+    article = itemgetter("number", "title")
+    sub_item = itemgetter("code", "title", "lead", "kpi", "unit", "target", "weight")
+    documents = tuple(
+        (*itemgetter("key", "kind", "title", "city", "period")(d), tuple(map(article, d["articles"])))
+        for d in plans["documents"]
+    )
+    items = tuple(
+        (
+            *itemgetter("code", "title")(i),
+            Domain(i["domain"]),
+            i["lead"],
+            tuple(i["joins"]),
+            *itemgetter("kpi", "unit", "target")(i),
+            tuple(i["deadline"]),
+            i["weight"],
+            tuple(i["articles"]),
+            tuple(map(sub_item, i["sub_items"])),
+        )
+        for i in plans["items"]
+    )
+    previous = tuple(
+        (p["code"], p["title"], Domain(p["domain"]), p["lead"], p["final_percent"]) for p in plans["previous_items"]
+    )
+    return documents, items, previous
+
+
+DOCUMENTS, ITEMS, PREVIOUS = _read_plans()
 
 
 def _at(day: date, hour: int = 10) -> datetime:
