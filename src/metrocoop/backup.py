@@ -61,14 +61,7 @@ class Verification:
         return self.counts_ok and self.audit_ok and self.integrity_ok
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "counts_ok": self.counts_ok,
-            "audit_ok": self.audit_ok,
-            "integrity_ok": self.integrity_ok,
-            "differences": self.differences,
-            "integrity": self.integrity,
-        }
+        return {"ok": self.ok, **self.__dict__}
 
 
 def _is_sqlite() -> bool:

@@ -271,17 +271,9 @@ class LedgerReport:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "transfers": self.transfers,
-            "debits_fen": self.debits_fen,
-            "credits_fen": self.credits_fen,
-            "balances_sum_fen": self.balances_sum_fen,
-            "mismatched_balances": {k: list(v) for k, v in self.mismatched_balances.items()},
-            "chain_ok": self.chain_ok,
-            "chain_broken_at": self.chain_broken_at,
-            "head_ok": self.head_ok,
-        }
+        """Every field after ``ok``, a mismatched balance's (stored, recomputed) pair as a list."""
+        mismatched = {k: list(v) for k, v in self.mismatched_balances.items()}
+        return {"ok": self.ok, **self.__dict__, "mismatched_balances": mismatched}
 
 
 def verify_ledger() -> LedgerReport:
