@@ -28,12 +28,9 @@ def _all_rows(scopes):
 
 
 register(models.PolicyDocument, Policy(city="city", public=PUBLISHED, roles=WRITE_CITY))
-register(
-    models.PolicyDomainTag, Policy(city="document__city", public=Q(document__status="published"), roles=WRITE_CITY)
-)
-register(
-    models.PolicyAttachment, Policy(city="document__city", public=Q(document__status="published"), roles=WRITE_CITY)
-)
+# a document's parts: public once it is published, kept by its city
+for model in (models.PolicyDomainTag, models.PolicyAttachment, models.ValidityChange):
+    register(model, Policy(city="document__city", public=Q(document__status="published"), roles=WRITE_CITY))
 register(
     models.PolicyRelation,
     Policy(
@@ -42,12 +39,13 @@ register(
         roles=WRITE_CITY,
     ),
 )
-register(models.ValidityChange, Policy(city="document__city", public=Q(document__status="published"), roles=WRITE_CITY))
-register(models.Topic, Policy(public=Q(), roles=WRITE_OFFICE))
-register(models.TopicProvision, Policy(city="city", public=Q(), roles=WRITE_CITY))
-register(models.PilotReform, Policy(public=Q(), roles=WRITE_OFFICE))
-register(models.ReformReplication, Policy(city="city", public=Q(), roles=WRITE_CITY))
-register(models.IndustryCatalogueEntry, Policy(city="city", public=Q(), roles=WRITE_CITY))
+# public rows: the office keeps the topics and pilot reforms, each city its own comparisons, replication status,
+# catalogue lines and consultations
+for model in (models.Topic, models.PilotReform):
+    register(model, Policy(public=Q(), roles=WRITE_OFFICE))
+CITY_ROWS = Policy(city="city", public=Q(), roles=WRITE_CITY)
+for model in (models.TopicProvision, models.ReformReplication, models.IndustryCatalogueEntry):
+    register(model, CITY_ROWS)
 register(
     models.CurationProposal,
     Policy(
@@ -63,7 +61,7 @@ register(
 
 # A city circulates its own drafts; the other cities' liaisons and the experts comment (as the comment's author);
 # the author city answers (a change to its consultation).
-register(models.Consultation, Policy(city="city", public=Q(), roles=WRITE_CITY))
+register(models.Consultation, CITY_ROWS)
 register(models.ConsultationClause, Policy(city="consultation__city", public=Q(), roles=WRITE_CITY))
 register(
     models.ConsultationComment,
