@@ -168,58 +168,45 @@ def _project_row(p) -> Row:
     return Row(p.title, reverse("funds:project", args=[p.pk]), f"{p.lead_city.name} · {p.get_category_display()}")
 
 
-def _projects_to_screen(user, today):
-    from metrocoop.funds.choices import ProjectStatus
+def _project_section(user, key: str, title: Promise, empty: Promise, status: str, action: str, may=None):
+    """The fund projects of ``status`` the person may take ``action`` on (and, with ``may``, that the service's own
+    rule lets them act on); no section for a person who may take that action on no project at all."""
     from metrocoop.funds.models import Project
 
-    if not can_any(user, Action.CHANGE, Project):
+    if not can_any(user, action, Project):
         return None
-    section = Section(
-        "projects-to-screen",
-        gettext_lazy("Fund projects to screen for eligibility"),
-        gettext_lazy("No submitted project awaits screening."),
-        reverse("funds:projects"),
-    )
-    section.rows = [_project_row(p) for p in _projects(user, ProjectStatus.SUBMITTED, Action.CHANGE)]
+    section = Section(key, title, empty, reverse("funds:projects"))
+    section.rows = [_project_row(p) for p in _projects(user, status, action) if may is None or may(user, p)]
     return section
+
+
+def _projects_to_screen(user, today):
+    from metrocoop.funds.choices import ProjectStatus
+
+    title = gettext_lazy("Fund projects to screen for eligibility")
+    empty = gettext_lazy("No submitted project awaits screening.")
+    return _project_section(user, "projects-to-screen", title, empty, ProjectStatus.SUBMITTED, Action.CHANGE)
 
 
 def _projects_to_decide(user, today):
     from metrocoop.funds.choices import ProjectStatus
-    from metrocoop.funds.models import Project
 
-    if not can_any(user, Action.CHANGE, Project):
-        return None
-    section = Section(
-        "projects-to-decide",
-        gettext_lazy("Fund projects under expert review, awaiting the council's decision"),
-        gettext_lazy("No project is under review."),
-        reverse("funds:projects"),
-    )
-    section.rows = [_project_row(p) for p in _projects(user, ProjectStatus.UNDER_REVIEW, Action.CHANGE)]
-    return section
+    title = gettext_lazy("Fund projects under expert review, awaiting the council's decision")
+    empty = gettext_lazy("No project is under review.")
+    return _project_section(user, "projects-to-decide", title, empty, ProjectStatus.UNDER_REVIEW, Action.CHANGE)
 
 
 def _projects_to_review(user, today):
     from metrocoop.funds.choices import ProjectStatus
-    from metrocoop.funds.models import Project
     from metrocoop.funds.policies import may_review_project
     from metrocoop.funds.services import REVIEW
 
-    if not can_any(user, REVIEW, Project):
-        return None
-    section = Section(
-        "projects-to-review",
-        gettext_lazy("Fund projects for you to review"),
-        gettext_lazy("No project awaits your review."),
-        reverse("funds:projects"),
+    title = gettext_lazy("Fund projects for you to review")
+    empty = gettext_lazy("No project awaits your review.")
+    # may_review_project is the service's own rule: status, conflict of interest, once per expert
+    return _project_section(
+        user, "projects-to-review", title, empty, ProjectStatus.UNDER_REVIEW, REVIEW, may=may_review_project
     )
-    section.rows = [
-        _project_row(p)
-        for p in _projects(user, ProjectStatus.UNDER_REVIEW, REVIEW)
-        if may_review_project(user, p)  # the service's own rule: status, conflict of interest, once per expert
-    ]
-    return section
 
 
 def _contribution_arrears(user, today):
