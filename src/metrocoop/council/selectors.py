@@ -6,7 +6,7 @@ may see the result through core.permissions and show a liaison only its own city
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import F
@@ -132,6 +132,9 @@ def board_rows(as_of: date | None = None) -> list[BoardRow]:
         for pk, item_id, quarter, submitted_at in lead_reports.values_list("pk", "item_id", "quarter", "submitted_at"):
             submitted[(item_id, quarter)] = (pk, submitted_at)
         due = [(q, engine.report_due(plan.year, q)) for q in engine.quarters_due(plan.year, as_of)]
+        # submitted after its due day (in local time) = at or after the start of the next day there
+        tz = timezone.get_current_timezone()
+        late_from = {q: datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz) for q, day in due}
         late: list[tuple[BoardRow, int]] = []  # rows of reports submitted late, and the report's id
         for i in items:
             if as_of > i.deadline and rolled[i.pk].percent < 100:
@@ -148,7 +151,7 @@ def board_rows(as_of: date | None = None) -> list[BoardRow]:
                             "late_report", i, i.lead_city.code, i.domain, q, None, f"未报送 missing, due {due_day}"
                         )
                     )
-                elif timezone.localtime(report[1]).date() > due_day:
+                elif report[1] >= late_from[q]:
                     detail = f"逾期报送 late, due {due_day}"
                     row = BoardRow("late_report", i, i.lead_city.code, i.domain, q, None, detail)
                     rows.append(row)

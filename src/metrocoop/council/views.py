@@ -466,24 +466,45 @@ def resolution_decide(request, pk):
 def board(request):
     """Overdue items, late and returned reports by city and by domain. The office and auditors see every city, a
     liaison its own."""
-    if not may_see_board(request.user):
+    mine = council_policies.board_cities(request.user)
+    if mine is not None and not mine:
         raise PermissionDenied(_("The board is for the council office, auditors and city liaisons."))
-    rows = board_rows_for(request.user)
-    counts = selectors.board_counts(rows)
-    names = {c.code: c.name for c in City.objects.all()}
-    domains = dict(Domain.choices)
+    today = timezone.localdate()
+    # The tables are the same for everybody who sees the same cities: computed and rendered once per day, language
+    # and set of cities, and kept until a council row changes (as the board's rows are for the API).
+    scope = "*" if mine is None else ",".join(sorted(mine))
+    figures = cached_view_data(
+        "council", f"board-page:{today.isoformat()}:{get_language()}:{scope}", lambda: _board_figures(mine, today)
+    )
     return render(
         request,
         "council/board.html",
         {
             "queue": review_queue(request.user),
             "review_form": ReviewForm(),
-            "details": board_rows_html(rows),
-            "by_city": [(names.get(k, k), v) for k, v in sorted(counts["by_city"].items())],
-            "by_domain": [(domains.get(k, k), v) for k, v in sorted(counts["by_domain"].items())],
-            "today": timezone.localdate(),
+            "details": mark_safe(figures["details"]),
+            "by_city": figures["by_city"],
+            "by_domain": figures["by_domain"],
+            "today": today,
         },
     )
+
+
+def _board_figures(mine: frozenset[str] | None, today) -> dict:
+    """The board's detail rows (rendered) and its counts by city and by domain, of the cities in `mine` (None:
+    every city). Read from the selector, not from the cached rows the API shares: this page needs no model
+    instances kept, so it does not pay for storing them."""
+    rows = selectors.board_rows(today)
+    if mine is not None:
+        rows = [r for r in rows if r.city_code in mine]
+    counts = selectors.board_counts(rows)
+    names = {c.code: c.name for c in City.objects.all()}
+    domains = {value: str(label) for value, label in Domain.choices}
+    return {
+        "details": board_rows_html(rows),
+        "by_city": [(names.get(k, k), v) for k, v in sorted(counts["by_city"].items())],
+        "by_domain": [(domains.get(k, k), v) for k, v in sorted(counts["by_domain"].items())],
+    }
 
 
 def review_queue(user) -> list[ProgressReport]:

@@ -175,7 +175,8 @@ def test_a_database_outage_is_a_503_with_the_bilingual_error(api, browser_client
     def down(*args, **kwargs):
         raise OperationalError(message)
 
-    monkeypatch.setattr(selectors, "cached_board_rows", down)
+    monkeypatch.setattr(selectors, "cached_board_rows", down)  # what the API reads
+    monkeypatch.setattr(selectors, "board_rows", down)  # what the page computes its tables from
     # the API: the bilingual JSON error, Retry-After
     response = api("office").get("/api/council/board/")
     assert response.status_code == 503 and int(response["Retry-After"]) > 0
