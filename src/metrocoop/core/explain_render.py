@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import re
 import time
+import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from django.core.signals import request_started
@@ -291,131 +293,17 @@ def details(values: Mapping[str, Any] | None, names: Mapping[str, str] | None = 
 
 # --- plain-English engine steps -----------------------------------------------------------------------------------
 
-# (pattern on the English step, Chinese sentence): the engines of council, clearing and standards write their steps
-# as English strings; the Chinese interface shows these sentences instead. Groups are named; city lists and amounts
-# are turned into names and 元 afterwards.
-_ZH_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^seats that count: (?P<n>\d+) \((?P<cities>.*)\)$"), "计票席位 {n} 个（{cities}）"),
-    (re.compile(r"^ignored votes of cities without a seat: (?P<cities>.*)$"), "无席位城市的投票不计：{cities}"),
-    (
-        re.compile(
-            r"^quorum needed: max\((?P<count>\d+) seats, "
-            r"ceil\((?P<share>[^ ]+) × (?P<n>\d+)\) = (?P<by>\d+)\) = (?P<need>\d+)$"
-        ),
-        "法定人数：{need} 个席位（固定数 {count} 个与 {share_pct} × {n} 个席位向上取整 {by} 个中取大者）",
-    ),
-    (re.compile(r"^seats voting: (?P<n>\d+) → quorum met$"), "参加表决 {n} 个席位，达到法定人数"),
-    (re.compile(r"^seats voting: (?P<n>\d+) → quorum NOT met$"), "参加表决 {n} 个席位，未达到法定人数"),
-    (
-        re.compile(r"^yes (?P<yes>\d+), no (?P<no>\d+), abstain (?P<abstain>\d+)$"),
-        "赞成 {yes}，反对 {no}，弃权 {abstain}",
-    ),
-    (
-        re.compile(r"^unanimity: yes (?P<yes>\d+) of (?P<n>\d+) seats → (?P<outcome>passed|rejected)$"),
-        "一致同意规则：{n} 个席位中 {yes} 个赞成 → {outcome_zh}",
-    ),
-    (
-        re.compile(r"^majority: (?P<yes>\d+)/(?P<n>\d+) > (?P<share>[^ ]+) → (?P<outcome>passed|rejected)$"),
-        "多数规则：赞成 {yes} 票，占参加表决 {n} 个席位的 {yes_pct}，须超过 {share_pct} → {outcome_zh}",
-    ),
-    (
-        re.compile(r"^(?P<n>\d+) top-level items classified on (?P<date>[\d-]+) \(sub-items roll up by weight\)$"),
-        "截至 {date} 对 {n} 项一级工作事项分类（子事项按权重汇总）",
-    ),
-    (
-        re.compile(
-            r"^completed = 100%; late = unfinished after its deadline; not started = no report or 0%; else on track$"
-        ),
-        "已完成 = 进度 100%；逾期 = 过期限仍未完成；未启动 = 无报告或进度 0%；其余为按计划推进",
-    ),
-    (re.compile(r"^(?P<done>\d+) of (?P<n>\d+) items completed$"), "牵头 {n} 项，已完成 {done} 项"),
-    (
-        re.compile(
-            r"^(?P<ok>\d+) of (?P<due>\d+) lead reports due by (?P<date>[\d-]+) arrived on time \(quarters (?P<q>.*)\)$"
-        ),
-        "截至 {date} 应交牵头报告 {due} 份，按时提交 {ok} 份（季度 {q}）",
-    ),
-    (re.compile(r"^(?P<payer>\w+) pays (?P<payee>\w+) (?P<amount>[\d,]+) fen$"), "{payer}向{payee}支付 {amount_yuan}"),
-    (
-        re.compile(r"^(?P<n>\d+) payment\(s\) for (?P<parties>\d+) party\(ies\), (?P<amount>[\d,]+) fen moved$"),
-        "{parties} 个城市之间共 {n} 笔支付，合计 {amount_yuan}",
-    ),
-    (
-        re.compile(r"^(?P<n>\d+) party\(ies\) with non-zero net position \(parties at zero take no part\)$"),
-        "净头寸不为零的城市 {n} 个（净头寸为零的城市不参与结算）",
-    ),
-    (re.compile(r"^(?P<n>\d+) party\(ies\) with non-zero net position$"), "净头寸不为零的城市 {n} 个"),
-    (
-        re.compile(r"^greedy: the largest payer pays the largest receiver the smaller amount, until all are settled$"),
-        "贪心法：应付最多的城市向应收最多的城市支付两者中较小的金额，直到全部结清",
-    ),
-    (
-        re.compile(r"^more than (?P<n>\d+) parties: exact search skipped, greedy pairing used$"),
-        "城市多于 {n} 个：不做精确搜索，改用贪心配对",
-    ),
-    (
-        re.compile(
-            r"^exact subset DP over (?P<subsets>[\d,]+) subsets: (?P<groups>\d+) disjoint zero-sum group\(s\), "
-            r"so the minimum is (?P<n>\d+) − (?P<g>\d+) = (?P<min>\d+) payment\(s\)$"
-        ),
-        "对 {subsets} 个子集做精确搜索：找到 {groups} 个互不相交、合计为零的城市组，"
-        "故最少需要 {n} − {g} = {min} 笔支付",
-    ),
-    (
-        re.compile(r"^group (?P<k>\d+) \((?P<members>.*); sum 0\): (?P<n>\d+) payment\(s\)$"),
-        "第 {k} 组（{members_zh}；合计为零）：{n} 笔支付",
-    ),
-    (re.compile(r"^exhaustive search over payment forests$"), "穷举所有支付方案"),
-    # spatial conflict rules
-    (
-        re.compile(
-            r"^(?P<name>.+) \((?P<city>\w+)\) ends (?P<d>[\d,]+) m from the border with (?P<nb>\w+) "
-            r"\(≤ (?P<tol>[\d,]+) m\); no (?P<family>\w+) line of (?P<cities>.*) within (?P<w>[\d,]+) m$"
-        ),
-        "{name}（{city}）止于距{nb}边界 {d} 米处（≤ {tol} 米）；{w} 米内没有{cities}的{family_zh}与之衔接",
-    ),
-    (
-        re.compile(
-            r"^(?P<name>.+) \((?P<city>\w+)\) is (?P<d>[\d,]+) m from (?P<nb>\w+) \(≤ (?P<tol>[\d,]+) m\) "
-            r"and its data are not shared$"
-        ),
-        "{name}（{city}）距{nb} {d} 米（≤ {tol} 米），其监测数据未共享",
-    ),
-    (
-        re.compile(
-            r"^(?P<kind>[a-z_]+) (?P<name>.+) \((?P<city>\w+)\) – (?P<zone>.+) \((?P<zcity>\w+)\): "
-            r"(?P<d>[\d,]+) m ≤ (?P<tol>[\d,]+) m$"
-        ),
-        "{kind_zh}{name}（{city}）距{zone}（{zcity}）{d} 米，不超过 {tol} 米",
-    ),
-]
 
-# clearing catalogues, policy comparison and reform replication
-_ZH_PATTERNS += [
-    (re.compile(r"^(?P<n>\d+) item\(s\) across (?P<c>\d+) city\(ies\)$"), "{c} 个城市共 {n} 个项目"),
-    (re.compile(r"^gaps per city: (?P<gaps>\{.*\})$"), "各城市缺少的项目数（其他城市已覆盖）：{gaps_zh}"),
-    (
-        re.compile(r"^(?P<n>\d+) item\(s\) harmonised \(covered everywhere, same price and ratio\)$"),
-        "{n} 个项目已统一（各城市均覆盖，价格和报销比例相同）",
-    ),
-    (
-        re.compile(
-            r"^(?P<field>\w+): (?P<n>\d+) cities state it; "
-            r"most common (?P<v>.+) \((?P<k>\d+)\); differ: (?P<cities>.*)$"
-        ),
-        "{field_zh}：{n} 个城市有规定；最常见的是 {v_zh}（{k} 个城市）；与之不同：{cities_zh}",
-    ),
-    (
-        re.compile(
-            r"^threshold \((?P<dir>higher|lower) is stricter\): strictest \[(?P<s>.*)\], loosest \[(?P<l>.*)\]$"
-        ),
-        "门槛（{dir_zh}越严）：最严 {s_zh}，最宽 {l_zh}",
-    ),
-    (
-        re.compile(r"^taken up by (?P<k>\d+) of (?P<n>\d+) cities \((?P<pct>\d+)%\): (?P<cities>.*)$"),
-        "{n} 个城市中已有 {k} 个采用（{pct}%）：{cities}",
-    ),
-]
+def _read_sentences() -> list[tuple[re.Pattern[str], str]]:
+    """(pattern on the English step, Chinese sentence) from data/explain_sentences.toml: the engines of council,
+    clearing, standards and spatial write their steps as English strings; the Chinese interface shows these
+    sentences instead. Groups are named; city lists and amounts are turned into names and 元 afterwards."""
+    with (Path(__file__).resolve().parent / "data" / "explain_sentences.toml").open("rb") as fh:
+        return [(re.compile(s["en"]), s["zh"]) for s in tomllib.load(fh)["sentence"]]
+
+
+_ZH_PATTERNS = _read_sentences()
+
 _FIELDS_ZH = {"amount_fen": "金额", "duration_months": "期限（月）", "threshold": "门槛", "condition": "条件"}
 
 
