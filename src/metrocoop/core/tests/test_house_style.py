@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ast
 import inspect
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rest_framework import routers, serializers, viewsets
@@ -171,6 +173,11 @@ def role_decisions(source: str) -> list[tuple[int, str, str]]:
     return found
 
 
+def _nodes(source: str, *kinds: type[ast.AST]) -> Iterator[Any]:
+    """The nodes of the given kinds in the module `source`."""
+    return (node for node in ast.walk(ast.parse(source)) if isinstance(node, kinds))
+
+
 def _our_modules():
     for path in sorted(SRC.rglob("*.py")):
         rel = path.relative_to(SRC).as_posix()
@@ -217,9 +224,7 @@ def test_the_role_check_leaves_role_free_code_alone():
 def status_literals(source: str) -> list[int]:
     """Lines comparing a `.status` to a string literal (`period.status == "open"`): the choices enum says it."""
     lines = []
-    for node in ast.walk(ast.parse(source)):
-        if not isinstance(node, ast.Compare):
-            continue
+    for node in _nodes(source, ast.Compare):
         operands = [node.left, *node.comparators]
         has_status = any(isinstance(o, ast.Attribute) and o.attr == "status" for o in operands)
         has_literal = any(isinstance(o, ast.Constant) and isinstance(o.value, str) for o in operands)
@@ -254,9 +259,7 @@ def test_views_and_api_compare_statuses_to_their_enums():
 def magic_audit_actions(source: str) -> list[int]:
     """Lines calling `log_event(..., action=<a number>)`: the action is `core.audit.AuditAction.CREATE` etc."""
     lines = []
-    for node in ast.walk(ast.parse(source)):
-        if not isinstance(node, ast.Call):
-            continue
+    for node in _nodes(source, ast.Call):
         func = node.func
         name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
         if name != "log_event":
@@ -298,7 +301,7 @@ PURE_MODULES = {
 def test_engines_import_no_django_and_only_the_shared_explanation_types_from_the_platform():
     offenders = []
     for rel, path in _engine_modules():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in _nodes(path.read_text(encoding="utf-8"), ast.Import, ast.ImportFrom):
             names = []
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
@@ -313,7 +316,7 @@ def test_engines_import_no_django_and_only_the_shared_explanation_types_from_the
     assert len(list(_engine_modules())) >= 8
     for module in PURE_MODULES:
         path = SRC / (module.removeprefix("metrocoop.").replace(".", "/") + ".py")
-        imports = [n for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(n, ast.ImportFrom)]
+        imports = list(_nodes(path.read_text(encoding="utf-8"), ast.ImportFrom))
         platform = [n.module for n in imports if (n.module or "").startswith(("django", "metrocoop"))]
         assert set(platform) <= {"metrocoop.core.explain"}, module
 
@@ -367,8 +370,8 @@ def filtersets_outside_their_module(root: Path) -> list[str]:
     for path in sorted(root.rglob("*.py")):
         if path.name == "filtersets.py" or "tests" in path.parts or "migrations" in path.parts:
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ClassDef) and any(ast.unparse(b).endswith("FilterSet") for b in node.bases):
+        for node in _nodes(path.read_text(encoding="utf-8"), ast.ClassDef):
+            if any(ast.unparse(b).endswith("FilterSet") for b in node.bases):
                 found.append(f"{path.relative_to(root)}:{node.name}")
     return found
 
