@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from metrocoop.core.api import caching
@@ -118,7 +118,8 @@ class BoardRow:
 def board_rows(as_of: date | None = None) -> list[BoardRow]:
     """Overdue items, late (missing or submitted after the due day) lead reports and returned reports awaiting
     resubmission, over every plan in progress. A plan has hundreds of items and a thousand reports: the items share
-    one instance per lead city, the lead reports are read as plain rows and only the late ones become instances."""
+    one instance per lead city, the lead reports are read as (item, quarter) pairs, and only the late ones, found by
+    the database, become instances."""
     as_of = as_of or timezone.localdate()
     rows: list[BoardRow] = []
     for plan in AnnualPlan.objects.filter(status=PlanStatus.IN_PROGRESS):
@@ -127,15 +128,16 @@ def board_rows(as_of: date | None = None) -> list[BoardRow]:
         facts = item_facts(plan, items)
         rolled = engine.rollup(facts)
         parents = {i.parent_id for i in items if i.parent_id}
-        submitted: dict[tuple[int, int], tuple[int, datetime]] = {}  # (item, quarter) -> (report id, submitted at)
         lead_reports = ProgressReport.objects.filter(item__plan=plan, year=plan.year, city_id=F("item__lead_city_id"))
-        for pk, item_id, quarter, submitted_at in lead_reports.values_list("pk", "item_id", "quarter", "submitted_at"):
-            submitted[(item_id, quarter)] = (pk, submitted_at)
+        reported = set(lead_reports.values_list("item_id", "quarter"))
         due = [(q, engine.report_due(plan.year, q)) for q in engine.quarters_due(plan.year, as_of)]
-        # submitted after its due day (in local time) = at or after the start of the next day there
-        tz = timezone.get_current_timezone()
-        late_from = {q: datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz) for q, day in due}
-        late: list[tuple[BoardRow, int]] = []  # rows of reports submitted late, and the report's id
+        late: dict[tuple[int, int], ProgressReport] = {}
+        if due:  # submitted after its due day (local time), i.e. at or after the start of the next day there
+            tz = timezone.get_current_timezone()
+            after_due = Q()
+            for q, day in due:
+                after_due |= Q(quarter=q, submitted_at__gte=datetime.combine(day + timedelta(days=1), time.min, tz))
+            late = {(r.item_id, r.quarter): r for r in lead_reports.filter(after_due)}
         for i in items:
             if as_of > i.deadline and rolled[i.pk].percent < 100:
                 rows.append(
@@ -144,22 +146,12 @@ def board_rows(as_of: date | None = None) -> list[BoardRow]:
             if i.pk in parents:
                 continue
             for q, due_day in due:
-                report = submitted.get((i.pk, q))
-                if report is None:
-                    rows.append(
-                        BoardRow(
-                            "late_report", i, i.lead_city.code, i.domain, q, None, f"未报送 missing, due {due_day}"
-                        )
-                    )
-                elif report[1] >= late_from[q]:
+                if (i.pk, q) not in reported:
+                    detail = f"未报送 missing, due {due_day}"
+                    rows.append(BoardRow("late_report", i, i.lead_city.code, i.domain, q, None, detail))
+                elif (i.pk, q) in late:
                     detail = f"逾期报送 late, due {due_day}"
-                    row = BoardRow("late_report", i, i.lead_city.code, i.domain, q, None, detail)
-                    rows.append(row)
-                    late.append((row, report[0]))
-        if late:
-            reports = ProgressReport.objects.in_bulk([pk for _, pk in late])
-            for row, pk in late:
-                row.report = reports[pk]
+                    rows.append(BoardRow("late_report", i, i.lead_city.code, i.domain, q, late[(i.pk, q)], detail))
         for r in ProgressReport.objects.filter(
             item__plan=plan, year=plan.year, review_status=ReviewStatus.RETURNED
         ).select_related("city"):

@@ -189,3 +189,27 @@ def test_the_boards_queries_do_not_grow_with_the_rows(browser_client, reference,
     with django_assert_max_num_queries(len(one)):
         page = client.get("/council/board/").content.decode()
     assert page.count("<tr><td>逾期事项</td>") == 20 and page.count("<tr><td>退回报告</td>") == 20
+
+
+def test_a_report_is_late_from_the_first_minute_after_its_due_day_in_local_time(browser_client, reference):
+    # given two items of last year; Q1 was due on 15 April 2025
+    for k in range(2):
+        item = h.draft_item("SZ", 2025)
+        services.do_update_work_item(item, {"code": f"B{k}"}, actor=h.office())
+    plan = h.running_plan(2025)
+    shanghai = ZoneInfo("Asia/Shanghai")
+    liaison = User.objects.get(username="liaison-sz")
+    # when one reports in the last minute of the due day and the other at midnight after it (Shanghai time)
+    for code, at in (
+        ("B0", datetime(2025, 4, 15, 23, 59, tzinfo=shanghai)),
+        ("B1", datetime(2025, 4, 16, tzinfo=shanghai)),
+    ):
+        services.do_submit_report(
+            plan.items.get(code=code), reference["SZ"], 1, percent_complete=10, actor=liaison, now=at
+        )
+    # then only the second is a late report of Q1 on the board
+    page = browser_client("office").get("/council/board/").content.decode()
+    late = re.findall(
+        r'<tr><td>逾期报告</td>\n  <td><a href="[^"]*">(\w+) .*?<td>(Q\d)</td><td class="small">逾期报送', page
+    )
+    assert late == [("B1", "Q1")]
