@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 
 from metrocoop.core.models import City
 from metrocoop.council.choices import ItemStatus
-from metrocoop.council.selectors import BoardRow
+from metrocoop.council.selectors import BoardEntry
 
 _STATUS_BADGE = {
     ItemStatus.COMPLETED: "success",
@@ -105,7 +105,7 @@ def plan_rows_html(rows: Iterable[PlanRow]) -> SafeString:
     return mark_safe("".join(out))  # every value above is escaped
 
 
-def board_rows_html(rows: Iterable[BoardRow]) -> SafeString:
+def board_rows_html(rows: Iterable[BoardEntry]) -> SafeString:
     """The board's detail rows (`<tr>` elements): the kind, the work item with its link, the city, the quarter and
     the detail of each overdue item, late report and returned report."""
     text = _writer()
@@ -115,16 +115,15 @@ def board_rows_html(rows: Iterable[BoardRow]) -> SafeString:
     }
     returned = gettext("Returned report")
     item_url = reverse("council:item", args=[999_999_999])  # reversed once; the id put in per row
-    items: dict[int, str] = {}  # id(item) -> its link
+    items: dict[int, str] = {}  # item id -> its link
     out: list[str] = []
     for r in rows:
-        i = r.item
-        if id(i) not in items:
-            items[id(i)] = f'<a href="{text(item_url.replace("999999999", str(i.pk)))}">{text(str(i))}</a>'
+        if r.item_id not in items:
+            items[r.item_id] = f'<a href="{text(item_url.replace("999999999", str(r.item_id)))}">{text(r.item)}</a>'
         quarter = f"Q{text(r.quarter)}" if r.quarter else ""
         out.append(
             f"<tr><td>{kinds.get(r.kind, returned)}</td>\n"
-            f"  <td>{items[id(i)]}</td><td>{text(r.city_code)}</td><td>{quarter}</td>"
+            f"  <td>{items[r.item_id]}</td><td>{text(r.city_code)}</td><td>{quarter}</td>"
             f'<td class="small">{text(r.detail)}</td></tr>'
         )
     return mark_safe("".join(out))  # every value above is escaped

@@ -115,49 +115,83 @@ class BoardRow:
     detail: str = ""
 
 
-def board_rows(as_of: date | None = None) -> list[BoardRow]:
+@dataclass(frozen=True)
+class BoardEntry:
+    """A row of the board as plain data (what the board page shows): BoardRow without model instances."""
+
+    kind: str  # overdue_item | late_report | returned_report
+    item_id: int
+    item: str  # the item as it is written: its code and title
+    city_code: str
+    domain: str
+    quarter: int | None = None
+    report_id: int | None = None
+    detail: str = ""
+
+
+def board_entries(as_of: date | None = None) -> list[BoardEntry]:
     """Overdue items, late (missing or submitted after the due day) lead reports and returned reports awaiting
-    resubmission, over every plan in progress. A plan has hundreds of items and a thousand reports: the items share
-    one instance per lead city, the lead reports are read as (item, quarter) pairs, and only the late ones, found by
-    the database, become instances."""
+    resubmission, over every plan in progress. Plain rows, no model instances: a plan has hundreds of items and a
+    thousand reports; only the late ones are read, found by the database."""
     as_of = as_of or timezone.localdate()
-    rows: list[BoardRow] = []
+    tz = timezone.get_current_timezone()
+    rows: list[BoardEntry] = []
     for plan in AnnualPlan.objects.filter(status=PlanStatus.IN_PROGRESS):
-        items = list(plan.items.prefetch_related("lead_city"))  # the plan set on each by the related manager
-        by_id = {i.pk: i for i in items}
-        facts = item_facts(plan, items)
-        rolled = engine.rollup(facts)
-        parents = {i.parent_id for i in items if i.parent_id}
+        items = plan.items.values_list("id", "code", "title", "domain", "lead_city__code", "deadline", "parent_id")
+        rolled = engine.rollup(item_facts(plan))
         lead_reports = ProgressReport.objects.filter(item__plan=plan, year=plan.year, city_id=F("item__lead_city_id"))
         reported = set(lead_reports.values_list("item_id", "quarter"))
         due = [(q, engine.report_due(plan.year, q)) for q in engine.quarters_due(plan.year, as_of)]
-        late: dict[tuple[int, int], ProgressReport] = {}
+        late: dict[tuple[int, int], int] = {}  # (item, quarter) -> report
         if due:  # submitted after its due day (local time), i.e. at or after the start of the next day there
-            tz = timezone.get_current_timezone()
             after_due = Q()
             for q, day in due:
                 after_due |= Q(quarter=q, submitted_at__gte=datetime.combine(day + timedelta(days=1), time.min, tz))
-            late = {(r.item_id, r.quarter): r for r in lead_reports.filter(after_due)}
-        for i in items:
-            if as_of > i.deadline and rolled[i.pk].percent < 100:
-                rows.append(
-                    BoardRow("overdue_item", i, i.lead_city.code, i.domain, detail=f"{rolled[i.pk].percent:g}%")
-                )
-            if i.pk in parents:
+            late = {(i, q): pk for pk, i, q in lead_reports.filter(after_due).values_list("pk", "item_id", "quarter")}
+        items = list(items)
+        parents = {parent_id for *_, parent_id in items if parent_id}
+        labels: dict[int, tuple[str, str]] = {}  # item -> (its code and title, its domain)
+        for pk, code, title, domain, city, deadline, _parent in items:
+            label = labels[pk] = (f"{code} {title}".strip(), domain)  # as WorkItem.__str__ writes it
+            if as_of > deadline and rolled[pk].percent < 100:
+                rows.append(BoardEntry("overdue_item", pk, label[0], city, domain, detail=f"{rolled[pk].percent:g}%"))
+            if pk in parents:
                 continue
             for q, due_day in due:
-                if (i.pk, q) not in reported:
-                    detail = f"未报送 missing, due {due_day}"
-                    rows.append(BoardRow("late_report", i, i.lead_city.code, i.domain, q, None, detail))
-                elif (i.pk, q) in late:
+                if (pk, q) not in reported:
+                    rows.append(
+                        BoardEntry("late_report", pk, label[0], city, domain, q, None, f"未报送 missing, due {due_day}")
+                    )
+                elif (pk, q) in late:
                     detail = f"逾期报送 late, due {due_day}"
-                    rows.append(BoardRow("late_report", i, i.lead_city.code, i.domain, q, late[(i.pk, q)], detail))
-        for r in ProgressReport.objects.filter(
-            item__plan=plan, year=plan.year, review_status=ReviewStatus.RETURNED
-        ).select_related("city"):
-            item = by_id[r.item_id]
-            rows.append(BoardRow("returned_report", item, r.city.code, item.domain, r.quarter, r, r.review_comment))
+                    rows.append(BoardEntry("late_report", pk, label[0], city, domain, q, late[(pk, q)], detail))
+        returned = ProgressReport.objects.filter(item__plan=plan, year=plan.year, review_status=ReviewStatus.RETURNED)
+        for pk, item_id, city, quarter, comment in returned.values_list(
+            "pk", "item_id", "city__code", "quarter", "review_comment"
+        ):
+            label, domain = labels[item_id]
+            rows.append(BoardEntry("returned_report", item_id, label, city, domain, quarter, pk, comment))
     return rows
+
+
+def board_rows(as_of: date | None = None) -> list[BoardRow]:
+    """`board_entries` with their work items and reports as model instances (each item with its plan and lead city,
+    one instance per plan and per city), for whoever acts on them (the reminders, the API)."""
+    entries = board_entries(as_of)
+    items = WorkItem.objects.prefetch_related("plan", "lead_city").in_bulk({e.item_id for e in entries})
+    reports = ProgressReport.objects.in_bulk({e.report_id for e in entries if e.report_id is not None})
+    return [
+        BoardRow(
+            e.kind,
+            items[e.item_id],
+            e.city_code,
+            e.domain,
+            e.quarter,
+            reports[e.report_id] if e.report_id is not None else None,
+            e.detail,
+        )
+        for e in entries
+    ]
 
 
 def board_counts(rows: list[BoardRow]) -> dict[str, dict[str, dict[str, int]]]:

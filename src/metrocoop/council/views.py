@@ -492,9 +492,9 @@ def board(request):
 
 def _board_figures(mine: frozenset[str] | None, today) -> dict:
     """The board's detail rows (rendered) and its counts by city and by domain, of the cities in `mine` (None:
-    every city). Read from the selector, not from the cached rows the API shares: this page needs no model
-    instances kept, so it does not pay for storing them."""
-    rows = selectors.board_rows(today)
+    every city). Plain rows from the selector, not the cached rows (model instances) the API shares: this page needs
+    no instances, so it pays neither for making nor for storing them."""
+    rows = selectors.board_entries(today)
     if mine is not None:
         rows = [r for r in rows if r.city_code in mine]
     counts = selectors.board_counts(rows)

@@ -176,7 +176,7 @@ def test_a_database_outage_is_a_503_with_the_bilingual_error(api, browser_client
         raise OperationalError(message)
 
     monkeypatch.setattr(selectors, "cached_board_rows", down)  # what the API reads
-    monkeypatch.setattr(selectors, "board_rows", down)  # what the page computes its tables from
+    monkeypatch.setattr(selectors, "board_entries", down)  # what the page computes its tables from
     # the API: the bilingual JSON error, Retry-After
     response = api("office").get("/api/council/board/")
     assert response.status_code == 503 and int(response["Retry-After"]) > 0
