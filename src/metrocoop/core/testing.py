@@ -20,11 +20,12 @@ anonymous users see rows. The users default to a city's liaison in scope (Suzhou
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from auditlog.models import LogEntry
-from django.db import models
+from django.db import models, transaction
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
@@ -192,6 +193,23 @@ class ModelAPITestCases:
             return
         assert response.status_code == 204
         assert not self.model._default_manager.filter(pk=row.pk).exists()
+
+
+@contextmanager
+def demo_world_rolled_back(django_db_blocker) -> Iterator[None]:
+    """Every module's demo data, loaded inside a transaction that is rolled back on leaving: a module-scoped fixture
+    loads the demo once for its tests and leaves the database as it found it."""
+    from metrocoop.demo_data import load_module_demo_data
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            load_module_demo_data()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 def api_fields_over_columns():

@@ -22,6 +22,8 @@ from django.apps import apps
 from django.db import transaction
 from django.urls import resolve
 
+from metrocoop.core.testing import demo_world_rolled_back
+
 pytestmark = pytest.mark.django_db
 
 # The demo roles: anonymous, the region-wide ones and one city (Suzhou) for the city-scoped roles.
@@ -358,17 +360,8 @@ def _expected(rule: str, role: str, case: str) -> bool:
 @pytest.fixture(scope="module")
 def demo_world(django_db_setup, django_db_blocker):
     """Every module's demo data, loaded once for this module inside a transaction rolled back afterwards."""
-    from metrocoop.demo_data import load_module_demo_data
-
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            load_module_demo_data()
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with demo_world_rolled_back(django_db_blocker):
+        yield
 
 
 def _url(op: Op, row) -> str:

@@ -13,11 +13,11 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import transaction
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
 from metrocoop.core import explain_render
+from metrocoop.core.testing import demo_world_rolled_back
 from metrocoop.web.modules import MODULES
 
 # pages that are not read but fetched (downloads), change state or leave the page shell
@@ -137,20 +137,14 @@ def crawl(client, start: list[str]) -> dict[str, str]:
 def demo_site(django_db_setup, django_db_blocker):
     """The demo data of every module, loaded once for this file inside a transaction rolled back afterwards."""
     from metrocoop.clearing import demo_data as clearing_demo
-    from metrocoop.demo_data import load_module_demo_data
 
     claims = clearing_demo.DEMO_CLAIMS
     clearing_demo.DEMO_CLAIMS = 400  # the pages, not the volume
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            load_module_demo_data()
+    try:
+        with demo_world_rolled_back(django_db_blocker):
             yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            clearing_demo.DEMO_CLAIMS = claims
+    finally:
+        clearing_demo.DEMO_CLAIMS = claims
 
 
 # --- the checker can fail --------------------------------------------------------------------------------------
