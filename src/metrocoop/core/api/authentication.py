@@ -24,6 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
+from metrocoop.core.api.prepared import PARAMETER, prepared
+
 
 def token_lifetime() -> timedelta:
     return timedelta(hours=float(getattr(settings, "METROCOOP_TOKEN_TTL_HOURS", 24)))
@@ -98,25 +100,53 @@ def _base(name: str, build) -> QuerySet:
     return queryset
 
 
-def _tokens() -> QuerySet:
-    from rest_framework.authtoken.models import Token
-
-    return Token.objects.select_related("user").annotate(_roles=role_assignments_column("user_id"))
-
-
 def _users() -> QuerySet:
     from django.contrib.auth import get_user_model
 
     return get_user_model()._default_manager.annotate(_roles=role_assignments_column("pk"))
 
 
+def _token_columns() -> QuerySet:
+    """The token, its user's columns (as `select_related("user")` reads them) and the user's role assignments, as
+    one `.values()` row for the key bound at each run."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    columns = {f"u__{f.attname}": F(f"user__{f.name}") for f in get_user_model()._meta.concrete_fields}
+    return Token.objects.filter(key=PARAMETER).values(
+        *(f.attname for f in Token._meta.concrete_fields), **columns, _roles=role_assignments_column("user_id")
+    )
+
+
+def token_with_user(key: str):
+    """The token of `key` with its user (and the user's role assignments in `token._roles`), or None.
+
+    The same instances `Token.objects.select_related("user").get(key=key)` builds (`Model.from_db`, each cached
+    on the other as select_related caches them), from SQL compiled once per connection."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    statement = prepared(Token.objects.db, "token-with-user", _token_columns)
+    rows = statement.rows(str(key)) if statement else []
+    if not rows:
+        return None
+    row = rows[0]
+    db = statement.alias
+    user_model = get_user_model()
+    user = user_model.from_db(db, None, [row[f"u__{f.attname}"] for f in user_model._meta.concrete_fields])
+    token = Token.from_db(db, None, [row[f.attname] for f in Token._meta.concrete_fields])
+    field = Token._meta.get_field("user")
+    field.set_cached_value(token, user)
+    field.remote_field.set_cached_value(user, token)
+    token._roles = row["_roles"]
+    return token
+
+
 class ExpiringTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
-        model = self.get_model()
-        try:
-            token = _base("tokens", _tokens).get(key=key)
-        except model.DoesNotExist:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        token = token_with_user(key)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         if token_expired(token):

@@ -27,26 +27,31 @@ stored compiler's converters. Only SQL is kept, never a row: every answer is rea
 from __future__ import annotations
 
 import re
-import weakref
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import quote
 
-from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FieldError
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db import connections, models
-from django.db.models import Count, F, Window
+from django.db.models import Count, F, OuterRef, Window
+from django.utils import timezone
 from rest_framework import relations, serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.settings import ISO_8601, api_settings
 
 from metrocoop.core.api.base import ScopedQuerysetMixin
+from metrocoop.core.api.prepared import Prepared, prepared
 from metrocoop.core.api.serializers import UserDisplayField
 from metrocoop.core.permissions import Action, rows_q
 
 _PLANS: dict[type, ListPlan | None] = {}
+Getter = Callable[[dict, "tzinfo | None"], Any]  # a column's value for the answer, from its row
 _SIMPLE_FIELDS = (
     serializers.CharField,
     serializers.IntegerField,
@@ -69,11 +74,25 @@ class _Many:
     query_name: str  # from the related model back to ours
     value: str  # the column shown for each related row
 
+    @property
+    def alias(self) -> str:
+        return f"fl__many__{self.name}"
+
+    def array(self):
+        """PostgreSQL: the related values of each row as an array column of the list's own query, ordered as the
+        related model orders them (as the query for the whole page does): no round trip of its own."""
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        related = self.related_model._default_manager.filter(**{self.query_name: OuterRef("pk")})
+        if self.related_model._meta.ordering:
+            related = related.order_by(*self.related_model._meta.ordering)
+        return ArraySubquery(related.values(self.value))
+
 
 @dataclass
 class ListPlan:
     lookups: list[str] = field(default_factory=list)
-    columns: list[tuple[str, Callable[[dict], Any]]] = field(default_factory=list)  # (output name, row -> value)
+    columns: list[tuple[str, Getter]] = field(default_factory=list)  # (output name, (row, zone) -> value)
     many: list[_Many] = field(default_factory=list)
     links: list[tuple[str, Any, str]] = field(default_factory=list)  # (output name, hyperlink field, alias)
     order: list[str] = field(default_factory=list)
@@ -84,13 +103,17 @@ class ListPlan:
         return {_alias(lookup): F(lookup) for lookup in self.lookups}
 
     def render(self, rows: list[dict], request=None) -> list[dict]:
+        zone = _output_zone()
         links = []
         for name, f, key in self.links:
             links.append((name, _Linker(f, request), key))
         related: dict[str, dict[Any, list]] = {}
+        inline = [m for m in self.many if rows and m.alias in rows[0]]  # read as arrays with the rows
         if self.many and rows:
             ids = [r["fl__pk"] for r in rows]
             for m in self.many:
+                if m in inline:
+                    continue
                 grouped: dict[Any, list] = defaultdict(list)
                 pairs = m.related_model._default_manager.filter(**{f"{m.query_name}__in": ids}).values_list(
                     m.query_name, m.value
@@ -103,9 +126,9 @@ class ListPlan:
         for row in rows:
             item = {}
             for name, get in columns:
-                item[name] = get(row)
+                item[name] = get(row, zone)
             for m in self.many:
-                item[m.name] = related[m.name].get(row["fl__pk"], [])
+                item[m.name] = row[m.alias] if m in inline else related[m.name].get(row["fl__pk"], [])
             for name, linker, key in links:
                 item[name] = linker.url(row[key])
             out.append({name: item[name] for name in self.order})
@@ -157,25 +180,54 @@ def _alias(lookup: str) -> str:
     return "fl__" + lookup
 
 
-def _plain(lookup: str, to_representation: Callable[[Any], Any]) -> Callable[[dict], Any]:
+def _output_zone() -> tzinfo | None:
+    """The zone DRF's DateTimeField writes an aware datetime in (the active time zone), when it writes ISO 8601;
+    None when the serializer's own field must decide (naive datetimes, another output format, USE_TZ off)."""
+    output_format = api_settings.DATETIME_FORMAT
+    if not settings.USE_TZ or not isinstance(output_format, str) or output_format.lower() != ISO_8601:
+        return None
+    return timezone.get_current_timezone()
+
+
+def _plain(lookup: str, to_representation: Callable[[Any], Any]) -> Getter:
     key = _alias(lookup)
 
-    def get(row: dict) -> Any:
+    def get(row: dict, zone: tzinfo | None) -> Any:
         value = row[key]
         return None if value is None else to_representation(value)
 
     return get
 
 
-def _raw(lookup: str) -> Callable[[dict], Any]:
+def _datetime(lookup: str, to_representation: Callable[[Any], Any]) -> Getter:
+    """DRF's DateTimeField.to_representation for an aware datetime and ISO 8601 (the zone looked up once per list,
+    not once per value): `astimezone(zone).isoformat()` with "+00:00" written "Z"; any other case is the field's."""
     key = _alias(lookup)
-    return lambda row: row[key]
+
+    def get(row: dict, zone: tzinfo | None) -> Any:
+        value = row[key]
+        if not value:
+            return None
+        if zone is None or not isinstance(value, datetime) or value.utcoffset() is None:
+            return to_representation(value)
+        try:
+            text = value.astimezone(zone).isoformat()
+        except OverflowError:
+            return to_representation(value)
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return get
 
 
-def _display(name_lookup: str, pk_lookup: str) -> Callable[[dict], Any]:
+def _raw(lookup: str) -> Getter:
+    key = _alias(lookup)
+    return lambda row, zone: row[key]
+
+
+def _display(name_lookup: str, pk_lookup: str) -> Getter:
     name_key, pk_key = _alias(name_lookup), _alias(pk_lookup)
 
-    def get(row: dict) -> Any:
+    def get(row: dict, zone: tzinfo | None) -> Any:
         pk = row[pk_key]
         return None if pk is None else (row[name_key] or f"#{pk}")
 
@@ -233,6 +285,8 @@ def compile_plan(serializer: serializers.Serializer) -> ListPlan | None:
             plan.lookups.append(column)
             if type(f) in (serializers.IntegerField, serializers.ReadOnlyField, serializers.BooleanField):
                 plan.columns.append((name, _raw(column)))
+            elif type(f) is serializers.DateTimeField and not hasattr(f, "format") and not hasattr(f, "timezone"):
+                plan.columns.append((name, _datetime(column, f.to_representation)))
             else:
                 plan.columns.append((name, _plain(column, f.to_representation)))
         else:
@@ -255,49 +309,6 @@ def plan_for(serializer: serializers.Serializer) -> ListPlan | None:
 
 _TOTAL = "fl__total"  # the column carrying COUNT(*) OVER ()
 _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
-_MAX_PREPARED = 512  # statements kept per connection (a new user filter or page each adds one)
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A compiled `.values()` query: its SQL and parameters, the output names, and the compiler whose converters
-    turn the database's values into Python's (as `ValuesIterable` does)."""
-
-    sql: str
-    params: tuple
-    names: tuple[str, ...]
-    compiler: Any
-    alias: str
-
-    @classmethod
-    def of(cls, queryset: models.QuerySet) -> Prepared | None:
-        """None when the query can match no row at all (Django raises EmptyResultSet instead of compiling it)."""
-        query = queryset.query
-        compiler = query.get_compiler(queryset.db)
-        try:
-            sql, params = compiler.as_sql()
-        except EmptyResultSet:
-            return None
-        if query.selected:
-            names = tuple(query.selected)
-        else:
-            names = (*query.extra_select, *query.values_select, *query.annotation_select)
-        return cls(sql, tuple(params), names, compiler, queryset.db)
-
-    def rows(self) -> list[dict]:
-        compiler = self.compiler
-        with connections[self.alias].cursor() as cursor:
-            cursor.execute(self.sql, self.params)
-            fetched = cursor.fetchall()
-        if compiler.has_extra_select:
-            fetched = [row[: compiler.col_count] for row in fetched]
-        names = self.names
-        indexes = range(len(names))
-        return [{names[i]: row[i] for i in indexes} for row in compiler.results_iter(results=[fetched])]
-
-
-# connection (one per thread and alias) -> key -> statement; the connection's compiler is kept with its statement
-_PREPARED: weakref.WeakKeyDictionary[Any, dict[tuple, Prepared | None]] = weakref.WeakKeyDictionary()
 _ELIGIBLE: dict[type, bool] = {}
 
 
@@ -378,38 +389,32 @@ class FastListMixin:
     def _build(self, plan: ListPlan, window) -> models.QuerySet | None:
         """The values() query of this request: the page's rows and, when paginated, their total in each row."""
         queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        columns = plan.expressions()
+        if connections[queryset.db].vendor == "postgresql":
+            columns.update({m.alias: m.array() for m in plan.many})
         if window is None:
-            return queryset.values(**plan.expressions())
+            return queryset.values(**columns)
         query = queryset.query
         if query.distinct or query.combinator or query.group_by is not None or query.is_sliced:
             return None  # a count over the window would count before DISTINCT/GROUP BY
         if not connections[queryset.db].features.supports_over_clause:
             return None
         size, number = window
-        queryset = queryset.values(**plan.expressions(), **{_TOTAL: Window(Count("*"))})
+        queryset = queryset.values(**columns, **{_TOTAL: Window(Count("*"))})
         return queryset[(number - 1) * size : number * size]
 
     def _fast_answer(self, request, plan: ListPlan, window) -> Response | None:
         key = self._prepared_key(request, window)
-        prepared: Prepared | None
         if key is not None:
-            store = _PREPARED.setdefault(connections[self.queryset.db], {})
-            if key in store:
-                prepared = store[key]
-            else:
-                queryset = self._build(plan, window)
-                if queryset is None:
-                    return None
-                prepared = Prepared.of(queryset)
-                if len(store) >= _MAX_PREPARED:
-                    store.clear()
-                store[key] = prepared
+            statement = prepared(self.queryset.db, key, lambda: self._build(plan, window))
+            if statement is False:
+                return None
         else:
             queryset = self._build(plan, window)
             if queryset is None:
                 return None
-            prepared = Prepared.of(queryset)
-        rows = prepared.rows() if prepared is not None else []
+            statement = Prepared.of(queryset)
+        rows = statement.rows() if statement is not None else []
         if window is None:
             return Response(plan.render(rows, request))
         size, number = window

@@ -134,3 +134,24 @@ def test_a_page_and_its_total_cost_one_query(api):
     assert not [q for q in fast.captured_queries if q["sql"].upper().startswith("SELECT COUNT(")]
     body = response.json()
     assert body["count"] > 10 and len(body["results"]) == 5 and body["previous"] and body["next"]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
+@pytest.mark.parametrize("datetime_format", [None, "%Y-%m-%d %H:%M"])
+def test_datetimes_are_written_as_the_serializer_writes_them_in_any_zone_and_format(api, zone, datetime_format):
+    from django.conf import settings
+    from django.test import override_settings
+    from django.utils import timezone
+
+    # given reports (submitted and updated at aware datetimes) read in another active zone or output format
+    _council_rows()
+    client = api("office")
+    rest = dict(settings.REST_FRAMEWORK)
+    if datetime_format:
+        rest["DATETIME_FORMAT"] = datetime_format
+    with override_settings(REST_FRAMEWORK=rest), timezone.override(zone):
+        fast, ordinary = client.get("/api/council/reports/"), _ordinary(client, "/api/council/reports/")
+    # then the fast list writes every datetime as DRF's field does
+    assert fast.status_code == 200
+    assert fast.content == ordinary.content
+    assert fast.json()["results"][0]["submitted_at"]

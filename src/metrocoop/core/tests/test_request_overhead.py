@@ -73,3 +73,57 @@ def test_a_connection_the_server_closed_is_unusable_and_replaced():
             assert cursor.fetchone() == (1,)
     finally:
         other.close()
+
+
+def test_the_token_and_its_user_are_what_select_related_reads(api, demo_users):
+    from rest_framework.authtoken.models import Token
+
+    from metrocoop.core.api.authentication import token_with_user
+
+    # given a signed-in liaison's token
+    api("liaison-sz")
+    key = Token.objects.get(user=demo_users["liaison-sz"]).key
+    # when it is read through the SQL compiled once (twice: compiled, then kept) and the ordinary way
+    first, kept = token_with_user(key), token_with_user(key)
+    ordinary = Token.objects.select_related("user").get(key=key)
+    # then the instances hold the same values, and each is cached on the other as select_related caches them
+    for token in (first, kept):
+        assert [getattr(token, f.attname) for f in Token._meta.concrete_fields] == [
+            getattr(ordinary, f.attname) for f in Token._meta.concrete_fields
+        ]
+        fields = type(ordinary.user)._meta.concrete_fields
+        assert [getattr(token.user, f.attname) for f in fields] == [getattr(ordinary.user, f.attname) for f in fields]
+        assert token.user.auth_token is token
+        assert not token._state.adding and not token.user._state.adding
+    assert token_with_user("no-such-key") is None
+
+
+def test_every_change_to_a_token_or_its_user_applies_to_the_next_request(api, demo_users):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from metrocoop.core.models import User
+
+    # given a liaison reading their account with a token (the token's SQL is kept after the first request)
+    client = api("liaison-sz")
+    assert client.get("/api/me/").status_code == 200
+    assert client.get("/api/me/").json()["username"] == "liaison-sz"
+    user = demo_users["liaison-sz"]
+    # when the account is deactivated, then the next request is refused; reactivated, accepted again
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get("/api/me/").status_code == 401
+    User.objects.filter(pk=user.pk).update(is_active=True)
+    assert client.get("/api/me/").status_code == 200
+    # when the user's language changes, the next answer is in it
+    User.objects.filter(pk=user.pk).update(language="en")
+    assert client.get("/api/me/").json()["language"] == "en"
+    # when the token grows old, then it is refused
+    Token.objects.filter(user=user).update(created=timezone.now() - timedelta(days=30))
+    assert client.get("/api/me/").status_code == 401
+    # when it is deleted, then it is refused; a key nobody holds is refused as well
+    Token.objects.filter(user=user).delete()
+    assert client.get("/api/me/").status_code == 401
+    client.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
+    assert client.get("/api/me/").status_code == 401
