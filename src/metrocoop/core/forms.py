@@ -46,6 +46,16 @@ class IsoDateField(forms.DateField):
     input_formats = [ISO_DATE_FORMAT, *forms.DateField.input_formats]
 
 
+def error_text(form: forms.BaseForm) -> str:
+    """Every error of a form in one line, each after its field's label (for a message above the page); errors of
+    the whole form (`__all__`) without a label."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return "; ".join(parts)
+
+
 def iso_dates(form: forms.BaseForm) -> forms.BaseForm:
     """Give every date field of a (model) form the ISO text input: for forms whose fields Django builds from a
     model."""

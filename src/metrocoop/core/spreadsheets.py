@@ -14,7 +14,9 @@ METROCOOP_IMPORT_MAX_ERRORS_SHOWN (200).
 
 from __future__ import annotations
 
+import csv
 import io
+import itertools
 import zipfile
 from collections import Counter
 from typing import Any
@@ -57,6 +59,18 @@ def check_row_count(count: int) -> None:
         raise ValidationError(
             _("The file has more than %(limit)s rows; split it into smaller files.") % {"limit": max_rows()}
         )
+
+
+def read_csv(content: bytes) -> list[list[str]]:
+    """The rows of a .csv in UTF-8 (with or without a byte-order mark) or GB18030 (what Excel writes on a Chinese
+    Windows), read up to the row limit and refused beyond it. Raises UnicodeDecodeError when it is neither."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("gb18030")
+    rows = [list(r) for r in itertools.islice(csv.reader(io.StringIO(text)), max_rows() + 2)]
+    check_row_count(len(rows) - 1)
+    return rows
 
 
 def read_xlsx(content: bytes) -> tuple[list[Any], list[list[Any]]]:

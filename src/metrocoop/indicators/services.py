@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -179,16 +178,10 @@ def read_table(name: str, content: bytes) -> tuple[list[Any], list[list[Any]]]:
         header, data = spreadsheets.read_xlsx(content)  # bounded: unpacked size and rows (core.spreadsheets)
         rows = [header, *data] if header or data else []
     elif lower.endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ValidationError(_("The CSV file is neither UTF-8 nor GB18030."))
-        rows = [list(r) for r in itertools.islice(csv.reader(io.StringIO(text)), spreadsheets.max_rows() + 2)]
-        spreadsheets.check_row_count(len(rows) - 1)
+        try:
+            rows = spreadsheets.read_csv(content)  # bounded like an .xlsx
+        except UnicodeDecodeError:
+            raise ValidationError(_("The CSV file is neither UTF-8 nor GB18030.")) from None
     else:
         raise ValidationError(_("Give an .xlsx or .csv file."))
     if not rows:

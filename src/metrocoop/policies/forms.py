@@ -13,15 +13,6 @@ from metrocoop.policies.choices import CommentResponse, PolicyDomain
 TEXT = {"rows": 3}
 
 
-def error_text(form: forms.BaseForm) -> str:
-    """Every error of a form in one line, each after its field's label (for a message above the page)."""
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-    return "; ".join(parts)
-
-
 class CityField(forms.ModelChoiceField):
     """A member city chosen by name, posted as its code (in any case)."""
 

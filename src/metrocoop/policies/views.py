@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from metrocoop.core import downloads
 from metrocoop.core.exports import money, write_xlsx
+from metrocoop.core.forms import error_text
 from metrocoop.core.models import City
 from metrocoop.core.permissions import Action, can, can_any, restrict
 from metrocoop.policies import services
@@ -30,7 +31,6 @@ from metrocoop.policies.forms import (
     ConsultationForm,
     DecisionForm,
     ProposalForm,
-    error_text,
 )
 from metrocoop.policies.models import (
     Consultation,

@@ -16,8 +16,6 @@ The importing user must be allowed to keep each row's city's limits (a liaison: 
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -71,17 +69,10 @@ def read_rows(path: Path | str, content: bytes | None = None) -> list[dict[str, 
         header, body = spreadsheets.read_xlsx(raw)
         values = [[_cell_text(v) for v in header]] + [[_cell_text(v) for v in row] for row in body]
     elif path.suffix.lower() in (".csv", ".txt"):
-        text = None
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        if text is None:
-            raise ValueError("encoding")
-        values = [list(r) for r in csv.reader(io.StringIO(text))]
-        spreadsheets.check_row_count(len(values) - 1)
+        try:
+            values = spreadsheets.read_csv(raw)
+        except UnicodeDecodeError:
+            raise ValueError("encoding") from None
     else:
         raise ValueError("suffix")
     if not values:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from metrocoop.core import downloads
+from metrocoop.core.forms import error_text
 from metrocoop.core.models import City
 from metrocoop.core.permissions import (
     Action,
@@ -55,12 +56,6 @@ def _attempt(request, call, success: str) -> None:
         messages.error(request, _errors(exc))
     else:
         messages.success(request, success)
-
-
-def _form_errors(form) -> str:
-    return "; ".join(
-        f"{form.fields[k].label if k in form.fields else k}: {' '.join(v)}" for k, v in form.errors.items()
-    )
 
 
 def _editable_cities(user, model, field: str) -> list[City]:
@@ -171,7 +166,7 @@ def standard_key(request, pk):
         else:
             form = KeyStandardForm(request.POST)
             if not form.is_valid():
-                messages.error(request, _form_errors(form))
+                messages.error(request, error_text(form))
                 return HttpResponseRedirect(standard.get_absolute_url())
             services.do_create_key_standard(
                 dict(form.cleaned_data, standard=standard, listed_on=timezone.localdate()), actor=request.user
@@ -245,7 +240,7 @@ def limit_set(request, code):
     parameter = get_object_or_404(restrict(models.Parameter.objects.all(), request.user), code=code)
     form = LimitForm(request.POST, cities=_editable_cities(request.user, models.LimitValue, "city"))
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, error_text(form))
     else:
         data = dict(form.cleaned_data, parameter=parameter)
         _attempt(request, lambda: services.do_create_limit(data, actor=request.user), _("Limit value saved."))
@@ -350,7 +345,7 @@ def recognition_add(request, code):
         request.POST, recognising=_editable_cities(request.user, models.Recognition, "recognising_city")
     )
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, error_text(form))
     else:
         _attempt(
             request,
@@ -404,7 +399,7 @@ def proposal_list(request):
 def proposal_add(request):
     form = ProposalForm(request.POST, cities=_editable_cities(request.user, models.UnificationProposal, "lead_city"))
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, error_text(form))
         return HttpResponseRedirect(reverse("standards:proposals"))
     try:
         proposal = services.do_propose(dict(form.cleaned_data), actor=request.user)
@@ -463,13 +458,13 @@ def proposal_action(request, pk, verb):
         if verb == "advance":
             form = AdvanceForm(request.POST)
             if not form.is_valid():
-                messages.error(request, _form_errors(form))
+                messages.error(request, error_text(form))
                 return HttpResponseRedirect(proposal.get_absolute_url())
             services.do_advance_proposal(proposal, actor=request.user, **form.cleaned_data)
         elif verb == "sign":
             form = SignForm(request.POST, cities=_editable_cities(request.user, models.ProposalSignature, "city"))
             if not form.is_valid():
-                messages.error(request, _form_errors(form))
+                messages.error(request, error_text(form))
                 return HttpResponseRedirect(proposal.get_absolute_url())
             services.do_sign_proposal(proposal, form.cleaned_data["city"], actor=request.user)
         elif verb == "withdraw":

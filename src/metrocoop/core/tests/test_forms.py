@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from metrocoop.core.forms import IsoDateInput
+from metrocoop.core.forms import IsoDateInput, error_text
 from metrocoop.council.forms import MeetingForm
 from metrocoop.policies.models import Consultation, ConsultationComment, CurationProposal
 
@@ -124,3 +124,15 @@ def test_proposals_and_decisions_through_their_forms(reference, demo_users, brow
     expert.post(reverse("policies:decide", args=[proposal.pk]), {"accept": "0", "note": "重复"})
     proposal.refresh_from_db()
     assert proposal.status != "open"
+
+
+def test_a_forms_errors_read_as_one_message_with_each_fields_label():
+    # given the meeting form posted without a title, and an error of the whole form
+    with translation.override("en"):
+        form = MeetingForm(data={"location": "Suzhou"})
+        assert not form.is_valid()
+        form.add_error(None, "The agenda and the date disagree.")
+        text, label = error_text(form), str(form.fields["title"].label)
+    # then the field's error follows its label and the whole form's error stands without a label (no "__all__")
+    assert f"{label}: This field is required." in text
+    assert "The agenda and the date disagree." in text and "__all__" not in text
