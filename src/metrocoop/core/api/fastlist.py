@@ -1,27 +1,27 @@
 """Lists answered from `.values()` rows instead of model instances put through the serializer row by row.
 
 The profile of `/api/council/items/` showed most of its time in building model instances (the rows, their related
-rows and, for every many-to-many field, a related manager per row) and in DRF's per-row field walk. For a list
-whose fields are plain data, `FastListMixin.list` asks the database for exactly the columns the serializer shows
-(`.values()` with joins for slug fields), fetches each many-to-many field with one query for the whole page, and
-formats each value with the serializer's own field (`field.to_representation`), so the answer is the same JSON,
-field for field, as the serializer's. A serializer with a field this cannot express as a column (a method field,
-a hyperlink, a nested serializer, a property) is served the ordinary way.
+rows and, for every many-to-many field, a related manager per row) and in DRF's per-row field walk. For a list whose
+fields are plain data, `FastListMixin.list` asks the database for exactly the columns the serializer shows
+(`.values()` with joins for slug fields), fetches each many-to-many field with one query for the whole page (on
+PostgreSQL as an array column of the list's own query instead), and formats each value with the serializer's own
+field (`field.to_representation`), so the answer is the same JSON, field for field, as the serializer's. A
+serializer with a field this cannot express as a column (a method field, a hyperlink, a nested serializer, a
+property) is served the ordinary way.
 
 The plan is compiled once per serializer class; the browsable API (format `api`) keeps the ordinary path too.
 
 A page of the list costs one query, not two: the total the paginator shows is read in the same query as the rows
 (`COUNT(*) OVER ()`, the count of the filtered rows before LIMIT/OFFSET), so DRF's separate `COUNT` is not made;
 a page past the last, `?page=last` or a page number that is not a plain positive integer is left to DRF's
-paginator, which answers as before (404, or the last page).
+paginator, which answers as before (404, or the last page). An aware datetime in ISO 8601 is written as DRF's
+DateTimeField writes it, with the active zone looked up once per list rather than once per value.
 
 The SQL itself is compiled once per process for the common request — no query parameter but the page and the page
 size, the viewset's own `get_queryset` (the user's scope through core.permissions.restrict) and filters — keyed by
 the viewset, the user's row filter (`rows_q`: equal filters give the same SQL), the page and the database
-connection. Building the queryset, running the FilterSet and compiling ~20 aliased columns cost more than the
-query; on a hit the request runs the stored SQL with its stored parameters through Django's cursor (so query
-logging, error mapping and the connection's health check apply as for any query) and converts the values with the
-stored compiler's converters. Only SQL is kept, never a row: every answer is read from the database when asked.
+connection (core/api/prepared.py). Building the queryset, running the FilterSet and compiling ~20 aliased columns
+cost more than the query. Only SQL is kept, never a row: every answer is read from the database when asked.
 """
 
 from __future__ import annotations
