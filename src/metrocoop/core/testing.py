@@ -212,6 +212,19 @@ def demo_world_rolled_back(django_db_blocker) -> Iterator[None]:
             atomic.__exit__(None, None, None)
 
 
+def ordinary_answer(client, url: str):
+    """`client.get(url)` answered the ordinary way, the fast lists (core.api.fastlist) switched off: model instances
+    through the serializer and DRF's paginator -- what a fast answer must equal, byte for byte."""
+    from metrocoop.core.api import fastlist
+
+    saved = fastlist.plan_for
+    fastlist.plan_for = lambda serializer: None
+    try:
+        return client.get(url)
+    finally:
+        fastlist.plan_for = saved
+
+
 def api_fields_over_columns():
     """(serializer class, field name, serializer field, model field) for every field of every registered viewset's
     serializer that shows a column of the serializer's model directly (no dotted source, no property)."""

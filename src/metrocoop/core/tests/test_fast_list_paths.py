@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from metrocoop.core import services
-from metrocoop.core.api import fastlist
+from metrocoop.core.testing import ordinary_answer
 from metrocoop.council import services as council_services
 from metrocoop.council.tests import helpers
 
@@ -45,16 +45,6 @@ URLS = [
 READERS = [None, "office", "auditor", "public", "liaison-sz", "liaison-wx", "medical-sz", "expert-sh"]
 
 
-def _ordinary(client, url):
-    """The same request answered the ordinary way (model instances through the serializer, DRF's paginator)."""
-    saved = fastlist.plan_for
-    fastlist.plan_for = lambda serializer: None
-    try:
-        return client.get(url)
-    finally:
-        fastlist.plan_for = saved
-
-
 def _council_rows() -> None:
     for k in range(4):
         item = helpers.draft_item(lead="SZ" if k % 2 else "WX")
@@ -71,7 +61,7 @@ def test_every_fast_list_answers_what_the_serializer_answers_for_every_reader(ap
         client = api(who)
         for url in URLS:
             # when each list is read the fast way twice (the SQL compiled, then kept) and the ordinary way
-            first, second, ordinary = client.get(url), client.get(url), _ordinary(client, url)
+            first, second, ordinary = client.get(url), client.get(url), ordinary_answer(client, url)
             # then all three answers are the same, status and bytes
             for fast in (first, second):
                 if (fast.status_code, fast.content) != (ordinary.status_code, ordinary.content):
@@ -94,7 +84,7 @@ def test_readers_with_different_scopes_never_share_a_list(api):
     anonymous = api(None).get("/api/council/reports/")
     # then each sees what the serializer shows them, not the office's rows
     for who, response in (("liaison-sz", sz), ("liaison-wx", wx), (None, anonymous)):
-        assert response.content == _ordinary(api(who), "/api/council/reports/").content
+        assert response.content == ordinary_answer(api(who), "/api/council/reports/").content
     assert office["count"] >= sz.json()["count"]
 
 
@@ -112,7 +102,7 @@ def test_a_write_shows_on_the_very_next_read(api, reference):
     # then the next reads show both
     after = office.get("/api/council/items/?page_size=2")
     assert after.json()["count"] == before["count"] + 1
-    assert after.content == _ordinary(office, "/api/council/items/?page_size=2").content
+    assert after.content == ordinary_answer(office, "/api/council/items/?page_size=2").content
     cities = office.get("/api/cities/").json()
     assert next(c for c in cities if c["code"] == "SZ")["positioning"] == "新的定位"
 
@@ -124,7 +114,7 @@ def test_a_page_and_its_total_cost_one_query(api):
     url = "/api/indicators/observations/?page_size=5&page=2"
     office.get(url)
     with CaptureQueriesContext(connection) as ordinary:
-        slow = _ordinary(office, url)
+        slow = ordinary_answer(office, url)
     # when it is read the fast way
     with CaptureQueriesContext(connection) as fast:
         response = office.get(url)
@@ -150,7 +140,7 @@ def test_datetimes_are_written_as_the_serializer_writes_them_in_any_zone_and_for
     if datetime_format:
         rest["DATETIME_FORMAT"] = datetime_format
     with override_settings(REST_FRAMEWORK=rest), timezone.override(zone):
-        fast, ordinary = client.get("/api/council/reports/"), _ordinary(client, "/api/council/reports/")
+        fast, ordinary = client.get("/api/council/reports/"), ordinary_answer(client, "/api/council/reports/")
     # then the fast list writes every datetime as DRF's field does
     assert fast.status_code == 200
     assert fast.content == ordinary.content

@@ -17,10 +17,11 @@ from django.utils.translation import gettext_lazy
 from rest_framework.renderers import JSONRenderer
 
 from metrocoop.core import services
-from metrocoop.core.api import caching, fastlist
+from metrocoop.core.api import caching
 from metrocoop.core.api.renderers import ORJSONRenderer
 from metrocoop.core.choices import JobStatus
 from metrocoop.core.models import Job, Notification
+from metrocoop.core.testing import ordinary_answer
 from metrocoop.council import selectors
 from metrocoop.council import services as council_services
 from metrocoop.council.tests import helpers
@@ -33,16 +34,6 @@ def _items(n: int, year: int = 2030):
         item = helpers.draft_item(year=year)
         council_services.do_update_work_item(item, {"title": f"事项 {k}"}, actor=helpers.office())
     return helpers.draft_plan(year)
-
-
-def _slow_path(client, url):
-    """The same request answered the ordinary way (model instances through the serializer, row by row)."""
-    saved = fastlist.plan_for
-    fastlist.plan_for = lambda serializer: None
-    try:
-        return client.get(url)
-    finally:
-        fastlist.plan_for = saved
 
 
 @pytest.mark.parametrize(
@@ -62,7 +53,7 @@ def test_a_fast_list_answers_exactly_what_the_serializer_answers(api, who, url):
     helpers.pending_report()
     client = api(who)
     # when the list is asked for the fast way and the ordinary way
-    fast, slow = client.get(url), _slow_path(client, url)
+    fast, slow = client.get(url), ordinary_answer(client, url)
     # then the bytes are the same
     assert fast.status_code == slow.status_code == 200
     assert fast.content == slow.content
