@@ -59,7 +59,9 @@ class Prepared:
         if self.slot is not None:
             params = (*params[: self.slot], value, *params[self.slot + 1 :])
         compiler = self.compiler
-        with connections[self.alias].cursor() as cursor:
+        connection = connections[self.alias]
+        opened = getattr(connection, "prepared_cursor", connection.cursor)  # PostgreSQL: kept planned (dbbackends)
+        with opened() as cursor:
             cursor.execute(self.sql, params)
             fetched = cursor.fetchall()
         if compiler.has_extra_select:

@@ -145,3 +145,25 @@ def test_datetimes_are_written_as_the_serializer_writes_them_in_any_zone_and_for
     assert fast.status_code == 200
     assert fast.content == ordinary.content
     assert fast.json()["results"][0]["submitted_at"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_on_postgresql_a_repeated_read_runs_statements_the_server_kept_planned(api):
+    # given the office reading the council's reports (a six-table join) twice, signed in with a token
+    _council_rows()
+    client = api("office")
+
+    def prepared() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return {row[0] for row in cursor.fetchall()}
+
+    first = client.get("/api/council/reports/")
+    kept = prepared()
+    second = client.get("/api/council/reports/")
+    # then the list's and the token's statements are prepared on the server and used again, not prepared anew
+    assert any("council_progressreport" in s for s in kept) and any("authtoken_token" in s for s in kept)
+    assert prepared() == kept
+    # and Django's other queries are not prepared (the one just above included), and the answer is the same
+    assert not any("pg_prepared_statements" in s for s in prepared())
+    assert second.content == first.content == ordinary_answer(client, "/api/council/reports/").content
