@@ -2,6 +2,7 @@
 
 Everything that differs between machines comes from the environment:
 - DATABASE_URL: sqlite:///path or postgres://user@host:port/name (default: SQLite in METROCOOP_DATA_DIR)
+- METROCOOP_PG_PREPARED: 0 behind a connection pooler in transaction mode (no prepared statements; default 1)
 - METROCOOP_DATA_DIR: where the SQLite database, uploads and job results live (default: ./var)
 - METROCOOP_SECRET_KEY: required outside demo mode
 - METROCOOP_DEBUG=1: development only; the server refuses it outside demo mode
@@ -142,6 +143,9 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["ENGINE"] = "metrocoop.core.dbbackends.postgresql"
+    # Behind a pooler in transaction mode (PgBouncer), no statement may stay prepared on a connection.
+    if os.environ.get("METROCOOP_PG_PREPARED", "1") == "0":
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 
 # Computed views that change rarely are cached and invalidated by the services that change them (core.api.caching):
 # Redis when METROCOOP_REDIS_URL is set (needs the `redis` package), else a table in the database itself (created by

@@ -167,3 +167,20 @@ def test_on_postgresql_a_repeated_read_runs_statements_the_server_kept_planned(a
     # and Django's other queries are not prepared (the one just above included), and the answer is the same
     assert not any("pg_prepared_statements" in s for s in prepared())
     assert second.content == first.content == ordinary_answer(client, "/api/council/reports/").content
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_with_prepared_statements_turned_off_the_prepared_cursor_is_the_ordinary_one():
+    # given a deployment behind a pooler (METROCOOP_PG_PREPARED=0 sets prepare_threshold to None)
+    from metrocoop.core.dbbackends.postgresql.base import PreparingCursor
+
+    options = connection.settings_dict["OPTIONS"]
+    with connection.prepared_cursor() as cursor:
+        assert isinstance(cursor.cursor, PreparingCursor)  # the default: prepared on the server
+    options["prepare_threshold"] = None
+    try:
+        with connection.prepared_cursor() as cursor:
+            # then the queries of core.api.prepared run through Django's ordinary cursor
+            assert not isinstance(cursor.cursor, PreparingCursor)
+    finally:
+        del options["prepare_threshold"]
