@@ -67,10 +67,6 @@ class Scopes:
     department_scopes: frozenset[tuple[int, str]] = frozenset()
     organisations: Mapping[str, frozenset[int]] = field(default_factory=dict)
 
-    @property
-    def is_anonymous(self) -> bool:
-        return self.user_id is None
-
     def cities_for(self, role: str) -> frozenset[int]:
         return self.cities.get(role, frozenset())
 

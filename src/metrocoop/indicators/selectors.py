@@ -126,19 +126,6 @@ def disparity(indicator: Indicator, year: int) -> DisparityAnalysis:
     return analysis
 
 
-def panel(indicator: Indicator, years: list[int] | None = None) -> dict[int, dict[str, float]]:
-    """{year: {city: value}} of the cities that were members in each year."""
-    qs = Observation.objects.filter(indicator=indicator).select_related("city")
-    if years:
-        qs = qs.filter(year__in=years)
-    out: dict[int, dict[str, float]] = defaultdict(dict)
-    for obs in qs.only("year", "value", "city__code", "city__joined_on", "city__left_on"):
-        c = obs.city
-        if (c.joined_on is None or c.joined_on.year <= obs.year) and (c.left_on is None or c.left_on.year >= obs.year):
-            out[obs.year][c.code] = float(obs.value)
-    return dict(sorted(out.items()))
-
-
 def _is_member(city: City, year: int) -> bool:
     return (city.joined_on is None or city.joined_on.year <= year) and (
         city.left_on is None or city.left_on.year >= year

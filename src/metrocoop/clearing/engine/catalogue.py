@@ -32,10 +32,6 @@ class ItemComparison:
     missing_in: list[str] = field(default_factory=list)
 
     @property
-    def covered_in(self) -> list[str]:
-        return sorted(self.prices)
-
-    @property
     def price_min(self) -> int | None:
         return min(self.prices.values()) if self.prices else None
 
