@@ -99,3 +99,12 @@ def test_a_nul_character_in_input_is_a_bad_request_not_a_server_error(client, re
     assert response.status_code in (200, 400)
     if response.status_code == 400:
         assert response.json()["code"] == "unstorable" and response.json()["message_en"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/funds/cycles/AAA/simulate/", "/api/funds/projects/AAA/review/", "/api/policies/proposals/AAA/decide/"],
+)
+def test_an_id_that_is_not_a_number_is_not_found_rather_than_a_server_error(api, url):
+    # a custom action's object looked up by a malformed id (issue 11's probe found these answered 500)
+    assert api("office").post(url, {}, format="json").status_code == 404

@@ -172,6 +172,12 @@ class FacetValueSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+class SearchQuerySerializer(serializers.Serializer):
+    """The search's query parameters that must parse: a date that is not a date is a 400 naming it."""
+
+    in_force_on = serializers.DateField(required=False)
+
+
 class SearchResultSerializer(serializers.Serializer):
     query = serializers.CharField()
     within = serializers.ListField(child=serializers.CharField())

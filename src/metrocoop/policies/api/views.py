@@ -1,8 +1,8 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404  # a malformed id is a 404, not a 500
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,6 +18,7 @@ from metrocoop.policies.api.serializers import (
     PilotReformSerializer,
     PolicyDocumentSerializer,
     PolicyRelationSerializer,
+    SearchQuerySerializer,
     SearchResultSerializer,
     TopicSerializer,
 )
@@ -160,7 +161,10 @@ class PolicySearchView(APIView):
         responses=SearchResultSerializer,
     )
     def get(self, request):
-        filters = {f: request.query_params.getlist(f) for f in (*search_module.FILTERS, "in_force_on")}
+        query = validated(SearchQuerySerializer, {k: v for k, v in request.query_params.items() if k == "in_force_on"})
+        filters = {f: request.query_params.getlist(f) for f in search_module.FILTERS}
+        if query.get("in_force_on"):
+            filters["in_force_on"] = [query["in_force_on"].isoformat()]
         try:
             page = int(request.query_params.get("page", 1))
         except ValueError:

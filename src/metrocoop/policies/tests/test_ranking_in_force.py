@@ -73,3 +73,17 @@ def test_the_page_offers_history_and_keeps_it_across_links(client, versions):
     )
     sort_links = re.findall(r'href="([^"]*sort=[^"]*)"', page)
     assert sort_links and all("history=1" in link for link in sort_links)
+
+
+def test_the_api_filters_by_a_date_in_force_and_refuses_one_that_is_not_a_date(client, versions):
+    new = versions[2]
+    # after the new version was issued it is among the documents in force
+    body = client.get("/api/policies/search/", {"q": "人才认定", "in_force_on": "2024-06-01"}).json()
+    assert new.key in [h["key"] for h in body["hits"]]
+    # before the new version was issued, it is not in force
+    body = client.get("/api/policies/search/", {"q": "人才认定", "in_force_on": "2023-01-01"}).json()
+    assert new.key not in [h["key"] for h in body["hits"]]
+    # a date that is not a date is a 400 naming the parameter, not a server error
+    response = client.get("/api/policies/search/", {"q": "x", "in_force_on": "bad"})
+    assert response.status_code == 400
+    assert "in_force_on" in response.content.decode()

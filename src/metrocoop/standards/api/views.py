@@ -1,11 +1,11 @@
 """API of the standards mechanism under /api/standards/: writes go through the services (ServiceModelViewSet)."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.generics import get_object_or_404  # a malformed id is a 404, not a 500
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
