@@ -6,8 +6,8 @@ fields are plain data, `FastListMixin.list` asks the database for exactly the co
 (`.values()` with joins for slug fields), fetches each many-to-many field with one query for the whole page (on
 PostgreSQL as an array column of the list's own query instead), and formats each value with the serializer's own
 field (`field.to_representation`), so the answer is the same JSON, field for field, as the serializer's. A
-serializer with a field this cannot express as a column (a method field, a hyperlink, a nested serializer, a
-property) is served the ordinary way.
+serializer with a field this cannot express as a column (a method field, a nested serializer, a property) is served
+the ordinary way; a hyperlink to the row's own page is reversed once per list and the row's key put in its place.
 
 The plan is compiled once per serializer class; the browsable API (format `api`) keeps the ordinary path too.
 
@@ -17,11 +17,12 @@ a page past the last, `?page=last` or a page number that is not a plain positive
 paginator, which answers as before (404, or the last page). An aware datetime in ISO 8601 is written as DRF's
 DateTimeField writes it, with the active zone looked up once per list rather than once per value.
 
-The SQL itself is compiled once per process for the common request — no query parameter but the page and the page
-size, the viewset's own `get_queryset` (the user's scope through core.permissions.restrict) and filters — keyed by
-the viewset, the user's row filter (`rows_q`: equal filters give the same SQL), the page and the database
-connection (core/api/prepared.py). Building the queryset, running the FilterSet and compiling ~20 aliased columns
-cost more than the query. Only SQL is kept, never a row: every answer is read from the database when asked.
+The SQL itself is compiled once per database connection (so once per worker process and database) for the common
+request — no query parameter but the page and the page size, the viewset's own `get_queryset` (the user's scope
+through core.permissions.restrict) and filters — keyed by the viewset, the user's row filter (`rows_q`: equal
+filters give the same SQL) and the page (core/api/prepared.py; on PostgreSQL a statement the server keeps
+prepared). Building the queryset, running the FilterSet and compiling ~20 aliased columns cost more than the query.
+Only SQL is kept, never a row: every answer is read from the database when asked.
 """
 
 from __future__ import annotations
